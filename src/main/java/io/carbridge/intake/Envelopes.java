@@ -1,0 +1,236 @@
+package io.carbridge.intake;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.carbridge.storage.CanonicalEvent;
+
+/**
+ * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference notes),
+ * so reading is tolerant: a missing optional field is null, never an error. Only the fields the bridge keys on are
+ * checked: an event id, vehicle id or type that is not text, or longer than its column, is refused as malformed.
+ */
+public final class Envelopes {
+
+    static final String LEGACY_VERSION = "2.0";
+    static final String CURRENT_VERSION = "4.0";
+
+    private static final int MAX_ID_LENGTH = 200;
+    private static final int MAX_SHORT_LENGTH = 100;
+    private static final int MAX_TAG_LENGTH = 20;
+
+    private Envelopes() {
+    }
+
+    /** Legacy {@code eventName: eventBased}: {@code payload.eventId}, {@code payload.vehicleId}, {@code payload.eventType}. */
+    public static CanonicalEvent legacyEvent(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
+        Map<String, Object> payload = object(envelope, "payload");
+        return new CanonicalEvent(
+                eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
+                required(text(payload, "eventType", MAX_SHORT_LENGTH), "payload.eventType"),
+                true,
+                text(payload, "vehicleId", MAX_SHORT_LENGTH),
+                instant(payload.get("eventTime")),
+                mode(envelope.get("mode")),
+                text(envelope, "webhookId", MAX_SHORT_LENGTH),
+                LEGACY_VERSION,
+                receivedAt,
+                raw);
+    }
+
+    /**
+     * Legacy {@code scheduled} (also spelt {@code schedule}) and {@code dynamic}: vehicle data in {@code payload.vehicles[]}
+     * (or a single {@code payload.vehicleId}). The vehicle id is set when the event names exactly one vehicle.
+     */
+    public static CanonicalEvent legacyVehicleData(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
+        Map<String, Object> payload = object(envelope, "payload");
+        String vehicleId = text(payload, "vehicleId", MAX_SHORT_LENGTH);
+        if (vehicleId == null && payload.get("vehicles") instanceof List<?> vehicles && vehicles.size() == 1
+                && vehicles.get(0) instanceof Map<?, ?> only) {
+            vehicleId = text(cast(only), "vehicleId", MAX_SHORT_LENGTH);
+        }
+        String eventName = text(envelope, "eventName", MAX_SHORT_LENGTH);
+        String eventType = "dynamic".equals(eventName) ? "DYNAMIC" : "SCHEDULED";
+        return new CanonicalEvent(
+                eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
+                eventType,
+                true,
+                vehicleId,
+                instant(payload.get("eventTime")),
+                mode(envelope.get("mode")),
+                text(envelope, "webhookId", MAX_SHORT_LENGTH),
+                LEGACY_VERSION,
+                receivedAt,
+                raw);
+    }
+
+    /**
+     * Current ({@code meta.version} 4.0) {@code VEHICLE_STATE} and {@code VEHICLE_ERROR}. The event time is the newest
+     * {@code signals[].meta.oemUpdatedAt} when signals carry one, else {@code meta.deliveredAt}.
+     */
+    public static CanonicalEvent currentEvent(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
+        Map<String, Object> meta = object(envelope, "meta");
+        Map<String, Object> data = object(envelope, "data");
+        Instant eventTime = newestSignalUpdate(data);
+        return new CanonicalEvent(
+                eventId(text(envelope, "eventId", MAX_ID_LENGTH), envelope, raw),
+                required(text(envelope, "eventType", MAX_SHORT_LENGTH), "eventType"),
+                true,
+                text(envelope, "vehicleId", MAX_SHORT_LENGTH),
+                eventTime != null ? eventTime : instant(meta.get("deliveredAt")),
+                mode(meta.get("mode")),
+                text(meta, "webhookId", MAX_SHORT_LENGTH),
+                tag(meta.get("version"), CURRENT_VERSION),
+                receivedAt,
+                raw);
+    }
+
+    /** A signed delivery of a kind the bridge does not know: kept with whatever identity it carries, never forwarded. */
+    public static CanonicalEvent unrecognised(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
+        Map<String, Object> meta = object(envelope, "meta");
+        Map<String, Object> payload = object(envelope, "payload");
+        String type = firstNonNull(lenient(envelope.get("eventType")), lenient(envelope.get("eventName")), "UNKNOWN");
+        String declaredId = firstNonNull(lenient(envelope.get("eventId")), lenient(payload.get("eventId")), null);
+        String webhookId = firstNonNull(lenient(meta.get("webhookId")), lenient(envelope.get("webhookId")), null);
+        String version = firstNonNull(lenient(meta.get("version")), lenient(envelope.get("version")), null);
+        return new CanonicalEvent(
+                declaredId != null && declaredId.length() <= MAX_ID_LENGTH ? declaredId : derivedId(webhookId, raw),
+                truncate(type, MAX_SHORT_LENGTH),
+                false,
+                truncate(firstNonNull(lenient(envelope.get("vehicleId")), lenient(payload.get("vehicleId")), null), MAX_SHORT_LENGTH),
+                null,
+                mode(firstNonNull(lenient(meta.get("mode")), lenient(envelope.get("mode")), null)),
+                truncate(webhookId, MAX_SHORT_LENGTH),
+                truncate(version, MAX_TAG_LENGTH),
+                receivedAt,
+                raw);
+    }
+
+    /** The challenge of a VERIFY, legacy ({@code payload.challenge}) or current ({@code data.challenge}). */
+    public static String challenge(Map<String, Object> envelope) {
+        Object challenge = object(envelope, "data").get("challenge");
+        if (challenge == null) {
+            challenge = object(envelope, "payload").get("challenge");
+        }
+        if (!(challenge instanceof String text) || text.isEmpty()) {
+            throw malformed("the verification challenge must be a non-empty string");
+        }
+        return text;
+    }
+
+    /**
+     * Smartcar's id when the delivery has one; otherwise a stable id from the webhook id and the body, which Smartcar
+     * repeats byte for byte when it retries a legacy delivery.
+     */
+    private static String eventId(String declared, Map<String, Object> envelope, byte[] raw) {
+        if (declared != null && !declared.isBlank()) {
+            return declared;
+        }
+        return derivedId(lenient(envelope.get("webhookId")), raw);
+    }
+
+    static String derivedId(String webhookId, byte[] raw) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update((webhookId == null ? "" : webhookId).getBytes(StandardCharsets.UTF_8));
+            sha256.update((byte) '\n');
+            return "derived-" + HexFormat.of().formatHex(sha256.digest(raw));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    private static Instant newestSignalUpdate(Map<String, Object> data) {
+        if (!(data.get("signals") instanceof List<?> signals)) {
+            return null;
+        }
+        Instant newest = null;
+        for (Object signal : signals) {
+            if (signal instanceof Map<?, ?> map && map.get("meta") instanceof Map<?, ?> meta) {
+                Instant updated = instant(meta.get("oemUpdatedAt"));
+                if (updated != null && (newest == null || updated.isAfter(newest))) {
+                    newest = updated;
+                }
+            }
+        }
+        return newest;
+    }
+
+    /** ISO-8601 text, epoch milliseconds, or epoch seconds (Smartcar has used all three); null if none of them. */
+    static Instant instant(Object value) {
+        if (value instanceof Number number) {
+            long epoch = number.longValue();
+            // before 2001-09-09 in milliseconds is after 33658 in seconds: the magnitude tells the unit
+            return epoch < 1_000_000_000_000L ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
+        }
+        if (value instanceof String text) {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String mode(Object value) {
+        String mode = lenient(value);
+        return mode == null ? null : truncate(mode.toLowerCase(Locale.ROOT), MAX_TAG_LENGTH);
+    }
+
+    private static String tag(Object value, String fallback) {
+        String tag = lenient(value);
+        return tag == null ? fallback : truncate(tag, MAX_TAG_LENGTH);
+    }
+
+    /** A field the bridge keys on: absent is null, anything but short text is malformed. */
+    private static String text(Map<String, Object> map, String field, int maxLength) {
+        Object value = map.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String text) || text.length() > maxLength) {
+            throw malformed(field + " must be a string of at most " + maxLength + " characters");
+        }
+        return text;
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw malformed(field + " is missing");
+        }
+        return value;
+    }
+
+    private static String lenient(Object value) {
+        return value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+    }
+
+    private static Map<String, Object> object(Map<String, Object> map, String field) {
+        return map.get(field) instanceof Map<?, ?> nested ? cast(nested) : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> map) {
+        return (Map<String, Object>) map;
+    }
+
+    private static String firstNonNull(String first, String second, String fallback) {
+        return first != null ? first : second != null ? second : fallback;
+    }
+
+    private static String truncate(String value, int maxLength) {
+        return value == null || value.length() <= maxLength ? value : value.substring(0, maxLength);
+    }
+
+    private static IntakeRejection malformed(String message) {
+        return new IntakeRejection(400, "malformed_event", message);
+    }
+}

@@ -1,0 +1,41 @@
+package io.carbridge.intake;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.carbridge.storage.CanonicalEvent;
+
+/**
+ * What the intake answers Smartcar: status, JSON body, and the outcome it is counted and logged under.
+ *
+ * @param event the event concerned, when the delivery got that far
+ */
+record IntakeAnswer(int status, String outcome, String reason, Map<String, Object> body, CanonicalEvent event) {
+
+    static IntakeAnswer challenge(String hmacHex) {
+        return new IntakeAnswer(200, "challenge", null, Map.of("challenge", hmacHex), null);
+    }
+
+    static IntakeAnswer accepted(CanonicalEvent event) {
+        return new IntakeAnswer(202, "accepted", null, status("accepted", event), event);
+    }
+
+    static IntakeAnswer duplicate(CanonicalEvent event) {
+        return new IntakeAnswer(200, "duplicate", null, status("duplicate", event), event);
+    }
+
+    static IntakeAnswer unrecognised(CanonicalEvent event) {
+        return new IntakeAnswer(202, "unrecognised", null, status("unrecognised", event), event);
+    }
+
+    static IntakeAnswer rejected(int status, String reason, String message) {
+        return new IntakeAnswer(status, "rejected", reason, Map.of("error", message), null);
+    }
+
+    private static Map<String, Object> status(String status, CanonicalEvent event) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("eventId", event.eventId());
+        return body;
+    }
+}

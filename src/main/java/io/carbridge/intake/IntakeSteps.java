@@ -1,0 +1,228 @@
+package io.carbridge.intake;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.EventStore;
+import io.carbridge.storage.StorageUnavailableException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java steps of the intake route ({@code routes/webhook-intake.camel.yaml}): the protocol and security work. The
+ * route decides the order and the content-based routing; these steps do one thing each.
+ */
+public final class IntakeSteps {
+
+    /** Exchange property: the request body exactly as received. */
+    public static final String RAW_BODY = "smartcarRawBody";
+    /** Exchange property: {@code valid}, {@code missing} or {@code invalid}. */
+    public static final String SIGNATURE = "smartcarSignature";
+    /** Exchange property: the answer prepared for Smartcar, see {@link IntakeAnswer}. */
+    public static final String ANSWER = "smartcarAnswer";
+
+    static final String SIGNATURE_HEADER = "SC-Signature";
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.intake");
+
+    private final ManagementTokens tokens;
+    private final ObjectMapper json;
+    private final EventStore store;
+    private final IntakeMetrics metrics;
+    private final int maxBodyBytes;
+
+    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, EventStore store, IntakeMetrics metrics, int maxBodyBytes) {
+        this.tokens = tokens;
+        this.json = json;
+        this.store = store;
+        this.metrics = metrics;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Refuses what is not a POST of a JSON body within the size limit, before anything else looks at it. */
+    public Processor checkRequest() {
+        return exchange -> {
+            metrics.received();
+            Message message = exchange.getMessage();
+            if (!"POST".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
+                throw new IntakeRejection(405, "method", "only POST is accepted here");
+            }
+            if (!isJson(message.getHeader(Exchange.CONTENT_TYPE, String.class))) {
+                throw new IntakeRejection(415, "media_type", "Content-Type must be application/json");
+            }
+            byte[] body = message.getBody(byte[].class);
+            if (body == null || body.length == 0) {
+                throw new IntakeRejection(400, "empty_body", "the request body is empty");
+            }
+            if (body.length > maxBodyBytes) {
+                throw new IntakeRejection(413, "too_large", "the request body is larger than " + maxBodyBytes + " bytes");
+            }
+            exchange.setProperty(RAW_BODY, body);
+        };
+    }
+
+    /** Checks {@code SC-Signature} on the raw bytes, before any parsing; records the result for the route to branch on. */
+    public Processor checkSignature() {
+        return exchange -> {
+            String signature = exchange.getMessage().getHeader(SIGNATURE_HEADER, String.class);
+            String result;
+            if (signature == null || signature.isBlank()) {
+                result = "missing";
+            } else if (tokens.isValidSignature(exchange.getProperty(RAW_BODY, byte[].class), signature)) {
+                metrics.verified();
+                result = "valid";
+            } else {
+                result = "invalid";
+            }
+            exchange.setProperty(SIGNATURE, result);
+        };
+    }
+
+    /**
+     * Parses the JSON once into a map, the body the route's content-based routing reads. A body that is not a JSON
+     * object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
+     * anonymous caller learns nothing about parsing.
+     */
+    public Processor parseEnvelope() {
+        return exchange -> {
+            byte[] raw = exchange.getProperty(RAW_BODY, byte[].class);
+            Object parsed;
+            try {
+                parsed = json.readValue(raw, Object.class);
+            } catch (JsonProcessingException e) {
+                throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body is not valid JSON") : signatureRejection(exchange);
+            } catch (IOException e) {
+                throw new IntakeRejection(400, "malformed_json", "the body could not be read");
+            }
+            if (!(parsed instanceof Map<?, ?> envelope)) {
+                throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
+            }
+            exchange.getMessage().setBody(envelope);
+        };
+    }
+
+    /**
+     * Answers Smartcar's VERIFY with the HMAC of its challenge under the current token. Signed or not: the answer only
+     * proves that the bridge holds the token, and nothing is stored.
+     */
+    public Processor answerChallenge() {
+        return exchange -> {
+            String challenge = Envelopes.challenge(envelope(exchange));
+            exchange.setProperty(ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
+        };
+    }
+
+    /** The route's branch for every non-VERIFY delivery whose signature is missing or wrong. */
+    public Processor rejectSignature() {
+        return exchange -> {
+            throw signatureRejection(exchange);
+        };
+    }
+
+    public Processor normalise(Normaliser normaliser) {
+        return exchange -> {
+            Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
+            CanonicalEvent event = normaliser.normalise(envelope(exchange), exchange.getProperty(RAW_BODY, byte[].class), receivedAt);
+            exchange.getMessage().setBody(event);
+        };
+    }
+
+    /** Commits the canonical event (and its outbox rows); only then is there an answer to give. */
+    public Processor storeEvent() {
+        return exchange -> {
+            CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
+            EventStore.Outcome outcome = store.store(event);
+            exchange.setProperty(ANSWER, outcome == EventStore.Outcome.DUPLICATE
+                    ? IntakeAnswer.duplicate(event)
+                    : event.recognised() ? IntakeAnswer.accepted(event) : IntakeAnswer.unrecognised(event));
+        };
+    }
+
+    /**
+     * Writes the answer, for success and failure alike: JSON, no request header echoed back, one log line, metrics.
+     * Runs last on the route and in its error handler.
+     */
+    public Processor respond() {
+        return exchange -> {
+            IntakeAnswer answer = exchange.getProperty(ANSWER, IntakeAnswer.class);
+            if (answer == null) {
+                answer = failureAnswer(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+            }
+            Message message = exchange.getMessage();
+            message.getHeaders().clear();
+            message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            if (answer.status() == 405) {
+                message.setHeader("Allow", "POST");
+            }
+            message.setBody(json.writeValueAsBytes(answer.body()));
+            Duration elapsed = Duration.ofMillis(System.currentTimeMillis() - exchange.getClock().getCreated());
+            metrics.finished(answer.outcome(), elapsed);
+            log(answer, elapsed);
+        };
+    }
+
+    private IntakeAnswer failureAnswer(Exception failure) {
+        if (failure instanceof IntakeRejection rejection) {
+            metrics.rejected(rejection.reason());
+            return IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage());
+        }
+        if (failure instanceof StorageUnavailableException unavailable) {
+            LOG.error("outcome=unavailable: {}", unavailable.getMessage());
+            metrics.rejected("storage_unavailable");
+            return IntakeAnswer.rejected(503, "storage_unavailable", "the event could not be stored now; deliver it again later");
+        }
+        LOG.error("outcome=error: unexpected failure in the intake", failure);
+        metrics.rejected("internal_error");
+        return IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later");
+    }
+
+    private static void log(IntakeAnswer answer, Duration elapsed) {
+        CanonicalEvent event = answer.event();
+        if (event != null) {
+            LOG.info("outcome={} status={} eventId={} type={} vehicleId={} mode={} ms={}", answer.outcome(), answer.status(),
+                    event.eventId(), event.eventType(), event.vehicleId(), event.mode(), elapsed.toMillis());
+        } else if (answer.status() == 401) {
+            LOG.warn("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
+        } else {
+            LOG.info("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
+        }
+    }
+
+    private static IntakeRejection signatureRejection(Exchange exchange) {
+        String reason = "missing".equals(exchange.getProperty(SIGNATURE, String.class)) ? "signature_missing" : "signature_invalid";
+        return new IntakeRejection(401, reason, "SC-Signature is missing or does not match the body");
+    }
+
+    private static boolean signed(Exchange exchange) {
+        return "valid".equals(exchange.getProperty(SIGNATURE, String.class));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> envelope(Exchange exchange) {
+        return exchange.getMessage().getBody(Map.class);
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int parameters = contentType.indexOf(';');
+        String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim().toLowerCase();
+        return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+    }
+
+    /** One of {@link Envelopes}' readers. */
+    @FunctionalInterface
+    public interface Normaliser {
+        CanonicalEvent normalise(Map<String, Object> envelope, byte[] raw, Instant receivedAt);
+    }
+}

@@ -1,0 +1,57 @@
+package io.carbridge.intake;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON answers for what the HTTP server refuses outside of a route: an unknown path (404) and a failure raised before a
+ * route runs, such as a body over the size limit (413). Vert.x would answer those in HTML or plain text; callers get
+ * the same short JSON error as everywhere else, and refusals on the webhook path are counted like any other.
+ */
+public final class JsonErrorPages {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.intake");
+
+    private final IntakeMetrics metrics;
+    private final String intakePath;
+
+    public JsonErrorPages(IntakeMetrics metrics, String intakePath) {
+        this.metrics = metrics;
+        this.intakePath = intakePath;
+    }
+
+    /** Adds a last-resort route: it answers paths no route serves, and failures no route handled. */
+    public void installOn(Router router) {
+        router.route()
+                .order(Integer.MAX_VALUE)
+                .handler(context -> answer(context, 404, "not_found", "no such path"))
+                .failureHandler(this::answerFailure);
+    }
+
+    private void answerFailure(RoutingContext context) {
+        switch (context.statusCode()) {
+            case 413 -> answer(context, 413, "too_large", "the request body is too large");
+            case 400 -> answer(context, 400, "bad_request", "the request could not be read");
+            default -> {
+                LOG.error("HTTP request failed before reaching a route", context.failure());
+                answer(context, 500, "internal_error", "internal error");
+            }
+        }
+    }
+
+    private void answer(RoutingContext context, int status, String reason, String message) {
+        if (intakePath.equals(context.request().path()) && status != 404) {
+            metrics.received();
+            metrics.rejected(reason);
+            LOG.info("outcome=rejected status={} reason={}", status, reason);
+        }
+        if (!context.response().headWritten()) {
+            context.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end("{\"error\":\"" + message + "\"}");
+        }
+    }
+}

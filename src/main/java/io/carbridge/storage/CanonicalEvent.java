@@ -1,0 +1,35 @@
+package io.carbridge.storage;
+
+import java.time.Instant;
+
+/**
+ * One Smartcar event, whatever envelope it came in, as the bridge stores and forwards it.
+ *
+ * @param eventId         Smartcar's event id, or a stable id derived from the webhook id and the body when it has none
+ * @param eventType       {@code VEHICLE_STATE}, {@code VEHICLE_ERROR}, {@code CHARGING_STARTED}, ... or, when not
+ *                        recognised, whatever type the delivery named
+ * @param recognised      false for a signed delivery the bridge does not know: stored, never forwarded
+ * @param vehicleId       the vehicle, or null when the event names none or several
+ * @param eventTime       when it happened according to Smartcar, or null
+ * @param mode            {@code live}, {@code test} or {@code simulated}, or null
+ * @param webhookId       the Smartcar webhook that sent it
+ * @param envelopeVersion {@code 2.0} (legacy) or {@code 4.0} (current), or null when unknown
+ * @param receivedAt      when the bridge received it
+ * @param rawBody         the request body, byte for byte
+ */
+public record CanonicalEvent(
+        String eventId,
+        String eventType,
+        boolean recognised,
+        String vehicleId,
+        Instant eventTime,
+        String mode,
+        String webhookId,
+        String envelopeVersion,
+        Instant receivedAt,
+        byte[] rawBody) {
+
+    public boolean isTestMode() {
+        return mode != null && !"live".equals(mode);
+    }
+}
