@@ -5,8 +5,9 @@ import org.apache.camel.util.ObjectHelper;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the bridge: camel-main reads {@code application.properties} from the working directory, loads the YAML
- * routes in {@code routes/} and the Java configuration found in this package.
+ * Starts the bridge: camel-main reads {@code application.properties} from the working directory, loads the YAML routes
+ * of {@code routes/}, and {@link BridgeConfiguration} wires the Java side (no classpath scanning: what runs is what
+ * that class names).
  */
 public final class BridgeApplication {
 
@@ -17,7 +18,8 @@ public final class BridgeApplication {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main(BridgeApplication.class);
+        Main main = new Main();
+        main.configure().addConfiguration(BridgeConfiguration.class);
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES_LOCATION);
         int exitCode;
         try {

@@ -33,7 +33,8 @@ public final class JsonErrorPages {
     private void answerFailure(RoutingContext context) {
         switch (context.statusCode()) {
             case 413 -> answer(context, 413, "too_large", "the request body is too large");
-            case 400 -> answer(context, 400, "bad_request", "the request could not be read");
+            // the body handler fails this way on a body it tries to decode as a form: not JSON, so not for us
+            case 400 -> answer(context, 415, "media_type", "Content-Type must be application/json");
             default -> {
                 LOG.error("HTTP request failed before reaching a route", context.failure());
                 answer(context, 500, "internal_error", "internal error");

@@ -1,0 +1,54 @@
+package io.carbridge.admin;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+import org.apache.camel.Message;
+
+/** What an admin handler may read of a request: path parameters and query parameters, validated. */
+public final class AdminRequest {
+
+    private final Message message;
+
+    AdminRequest(Message message) {
+        this.message = message;
+    }
+
+    /** A {@code {name}} segment of the path. */
+    public String path(String name) {
+        String value = message.getHeader(name, String.class);
+        if (value == null || value.isBlank()) {
+            throw AdminException.badRequest("missing path parameter " + name);
+        }
+        return value;
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(message.getHeader(name, String.class)).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public Optional<Instant> instant(String name) {
+        return query(name).map(value -> {
+            try {
+                return Instant.parse(value);
+            } catch (DateTimeParseException e) {
+                throw AdminException.badRequest(name + " must be an ISO-8601 instant such as 2026-11-28T10:00:00Z");
+            }
+        });
+    }
+
+    public int limit(int defaultLimit, int maxLimit) {
+        return query("limit").map(value -> {
+            try {
+                int limit = Integer.parseInt(value);
+                if (limit < 1 || limit > maxLimit) {
+                    throw AdminException.badRequest("limit must be between 1 and " + maxLimit);
+                }
+                return limit;
+            } catch (NumberFormatException e) {
+                throw AdminException.badRequest("limit must be a whole number");
+            }
+        }).orElse(defaultLimit);
+    }
+}

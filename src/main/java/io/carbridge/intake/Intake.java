@@ -1,0 +1,40 @@
+package io.carbridge.intake;
+
+import io.carbridge.Json;
+import io.carbridge.Settings;
+import io.carbridge.storage.EventStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.spi.Registry;
+
+/** Binds the Java steps that {@code routes/webhook-intake.camel.yaml} refers to by name. */
+public final class Intake {
+
+    private Intake() {
+    }
+
+    public static void install(CamelContext camel, Settings settings, EventStore store, MeterRegistry meters) throws Exception {
+        ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
+        int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
+        IntakeMetrics metrics = new IntakeMetrics(meters);
+        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, store, metrics, maxBodyBytes);
+
+        Registry registry = camel.getRegistry();
+        registry.bind("checkIntakeRequest", steps.checkRequest());
+        registry.bind("checkSignature", steps.checkSignature());
+        registry.bind("parseEnvelope", steps.parseEnvelope());
+        registry.bind("answerChallenge", steps.answerChallenge());
+        registry.bind("rejectSignature", steps.rejectSignature());
+        registry.bind("normaliseLegacyEvent", steps.normalise(Envelopes::legacyEvent));
+        registry.bind("normaliseLegacyVehicleData", steps.normalise(Envelopes::legacyVehicleData));
+        registry.bind("normaliseCurrentEvent", steps.normalise(Envelopes::currentEvent));
+        registry.bind("normaliseUnrecognised", steps.normalise(Envelopes::unrecognised));
+        registry.bind("storeEvent", steps.storeEvent());
+        registry.bind("respondToSmartcar", steps.respond());
+
+        JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"));
+        camel.addStartupListener((context, alreadyStarted) ->
+                context.getRegistry().findByType(VertxPlatformHttpRouter.class).forEach(errorPages::installOn));
+    }
+}

@@ -1,0 +1,68 @@
+package io.carbridge.storage;
+
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.carbridge.Settings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The bridge's database, open and migrated: the pool (bound as {@code bridgeDataSource} for {@code sql:} endpoints),
+ * parameterised SQL ({@link #jdbc()}), transactions, and the readiness check. Closed when Camel stops, after the routes.
+ */
+public final class Storage {
+
+    public static final String DATA_SOURCE = "bridgeDataSource";
+
+    private final HikariDataSource dataSource;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+
+    private Storage(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbc = new NamedParameterJdbcTemplate(dataSource);
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+
+    public static Storage open(CamelContext camel, Settings settings) throws Exception {
+        HikariDataSource dataSource = Database.open(settings);
+        camel.getRegistry().bind(DATA_SOURCE, dataSource);
+        camel.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        });
+        HealthCheckRegistry.get(camel).register(new DatabaseHealthCheck(dataSource));
+        return new Storage(dataSource);
+    }
+
+    /** The group-commit writer of the intake, started and stopped with Camel. */
+    public EventStore eventStore(CamelContext camel, Settings settings, OutboxRouting routing, Runnable afterCommit) throws Exception {
+        EventStore store = new EventStore(dataSource, routing, afterCommit,
+                settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
+                settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)));
+        camel.addService(store);
+        return store;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Parameterised SQL ({@code :name} placeholders) on the pool. */
+    public NamedParameterJdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    public TransactionTemplate transactions() {
+        return transactions;
+    }
+}

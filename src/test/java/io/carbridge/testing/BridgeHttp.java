@@ -1,0 +1,81 @@
+package io.carbridge.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** A real HTTP client on loopback, for tests that talk to the bridge the way Smartcar and operators do. */
+public final class BridgeHttp {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public BridgeHttp(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    public static BridgeHttp bridge() {
+        return new BridgeHttp(TestPorts.HTTP);
+    }
+
+    public static BridgeHttp management() {
+        return new BridgeHttp(TestPorts.MANAGEMENT);
+    }
+
+    /** A Smartcar-style delivery: JSON, with {@code SC-Signature} when {@code signature} is not null. */
+    public Response deliver(String path, byte[] body, String signature) {
+        return signature == null
+                ? send("POST", path, body, Map.of("Content-Type", "application/json"))
+                : send("POST", path, body, Map.of("Content-Type", "application/json", "SC-Signature", signature));
+    }
+
+    public Response get(String path, Map<String, String> headers) {
+        return send("GET", path, null, headers);
+    }
+
+    public Response send(String method, String path, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        try {
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body(), response.headers().map());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Response(int status, String body, Map<String, java.util.List<String>> headers) {
+
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+
+        public boolean hasHeader(String name) {
+            return header(name) != null;
+        }
+    }
+}
