@@ -11,9 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,19 +18,15 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 import org.apache.camel.support.service.ServiceSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Stores events durably with group commit: concurrent requests hand their event to one writer thread, which commits
- * everything waiting in a single transaction (events plus their outbox rows) and only then releases the requests. One
- * commit per batch instead of one per request is what lets a durable database keep up with a burst of webhooks.
+ * Stores events durably through a {@link GroupCommit}: the events of concurrent requests, and their outbox rows, are
+ * committed together, and each request is released only once its event is committed (or known to be there already).
  */
 public final class EventStore extends ServiceSupport {
 
     public enum Outcome { STORED, DUPLICATE }
 
-    private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
     private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String SELECT_EXISTING = "SELECT event_id FROM webhook_event WHERE event_id = ANY (?)";
@@ -44,36 +37,28 @@ public final class EventStore extends ServiceSupport {
 
     private final DataSource dataSource;
     private final OutboxRouting routing;
-    private final Runnable afterCommit;
-    private final BlockingQueue<PendingWrite> queue;
-    private final int maxBatch;
+    private final Runnable afterOutboxWrite;
     private final Duration commitTimeout;
-    private volatile boolean running;
-    private Thread writer;
+    private final GroupCommit<CanonicalEvent, Outcome> writer;
 
     /**
-     * @param routing       which destinations get an outbox row for an event
-     * @param afterCommit   called after each commit that stored outbox rows (wakes the delivery engine)
-     * @param maxBatch      the most events committed together
-     * @param commitTimeout how long a request waits for its commit before the intake answers 503
+     * @param routing          which destinations get an outbox row for an event
+     * @param afterOutboxWrite called after a commit that wrote outbox rows (wakes the delivery engine)
+     * @param maxBatch         the most events committed together
+     * @param commitTimeout    how long a request waits for its commit before the intake answers 503
      */
-    public EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterCommit, int maxBatch, Duration commitTimeout) {
+    public EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterOutboxWrite, int maxBatch, Duration commitTimeout) {
         this.dataSource = dataSource;
         this.routing = routing;
-        this.afterCommit = afterCommit;
-        this.maxBatch = maxBatch;
+        this.afterOutboxWrite = afterOutboxWrite;
         this.commitTimeout = commitTimeout;
-        this.queue = new ArrayBlockingQueue<>(maxBatch * 16);
+        this.writer = new GroupCommit<>("event-store-writer", this::commit, maxBatch, commitTimeout.multipliedBy(2));
     }
 
     /** Blocks until the event is committed (or known to be there already); throws if that cannot happen in time. */
     public Outcome store(CanonicalEvent event) {
-        PendingWrite write = new PendingWrite(event, new CompletableFuture<>());
         try {
-            if (!running || !queue.offer(write, commitTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new StorageUnavailableException("the event store is not accepting writes", null);
-            }
-            return write.result().get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return writer.submit(event, commitTimeout).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageUnavailableException("interrupted while waiting for the commit", e);
@@ -87,73 +72,52 @@ public final class EventStore extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        running = true;
-        writer = new Thread(this::writeLoop, "event-store-writer");
-        writer.setDaemon(true);
         writer.start();
     }
 
-    /** Commits what is queued, then stops: runs after the routes stopped taking requests. */
     @Override
-    protected void doStop() throws InterruptedException {
-        running = false;
-        if (writer != null) {
-            writer.join(commitTimeout.toMillis() * 2);
-        }
+    protected void doStop() {
+        writer.stop();
     }
 
-    private void writeLoop() {
-        List<PendingWrite> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
-            try {
-                PendingWrite first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                commit(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("Event store writer failed on a batch of {}", batch.size(), e);
-                batch.forEach(write -> write.result().completeExceptionally(e));
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    private void commit(List<PendingWrite> batch) {
+    private List<Outcome> commit(List<CanonicalEvent> events) throws SQLException {
         try {
-            boolean outboxWritten = commitTogether(batch);
-            if (outboxWritten) {
-                afterCommit.run();
-            }
+            return commitTogether(events);
         } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                // another instance stored one of these ids between our check and our insert: settle them one by one
-                commitOneByOne(batch);
-            } else {
-                StorageUnavailableException failure = new StorageUnavailableException("database error " + e.getSQLState(), e);
-                LOG.warn("Could not store {} event(s): {}", batch.size(), e.getMessage());
-                batch.forEach(write -> write.result().completeExceptionally(failure));
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
             }
+            // another instance stored one of these ids between our check and our insert: settle them one by one
+            List<Outcome> outcomes = new ArrayList<>(events.size());
+            for (CanonicalEvent event : events) {
+                try {
+                    outcomes.add(commitTogether(List.of(event)).get(0));
+                } catch (SQLException single) {
+                    if (!UNIQUE_VIOLATION.equals(single.getSQLState())) {
+                        throw single;
+                    }
+                    outcomes.add(Outcome.DUPLICATE);
+                }
+            }
+            return outcomes;
         }
     }
 
-    /** One transaction for the whole batch; completes every write. Returns whether any outbox row was written. */
-    private boolean commitTogether(List<PendingWrite> batch) throws SQLException {
-        List<PendingWrite> fresh = new ArrayList<>(batch.size());
-        List<PendingWrite> duplicates = new ArrayList<>();
+    /** One transaction for all the events: the new ones are inserted with their outbox rows, the others are duplicates. */
+    private List<Outcome> commitTogether(List<CanonicalEvent> events) throws SQLException {
+        List<Outcome> outcomes = new ArrayList<>(events.size());
+        List<CanonicalEvent> fresh = new ArrayList<>(events.size());
         int outboxRows;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Set<String> known = existingIds(connection, batch);
-                for (PendingWrite write : batch) {
-                    (known.add(write.event().eventId()) ? fresh : duplicates).add(write);
+                Set<String> known = existingIds(connection, events);
+                for (CanonicalEvent event : events) {
+                    boolean isNew = known.add(event.eventId());
+                    outcomes.add(isNew ? Outcome.STORED : Outcome.DUPLICATE);
+                    if (isNew) {
+                        fresh.add(event);
+                    }
                 }
                 outboxRows = insert(connection, fresh);
                 connection.commit();
@@ -162,35 +126,17 @@ public final class EventStore extends ServiceSupport {
                 throw e;
             }
         }
-        fresh.forEach(write -> write.result().complete(Outcome.STORED));
-        duplicates.forEach(write -> write.result().complete(Outcome.DUPLICATE));
-        return outboxRows > 0;
+        if (outboxRows > 0) {
+            afterOutboxWrite.run();
+        }
+        return outcomes;
     }
 
-    private void commitOneByOne(List<PendingWrite> batch) {
-        boolean outboxWritten = false;
-        for (PendingWrite write : batch) {
-            try {
-                outboxWritten |= commitTogether(List.of(write));
-            } catch (SQLException e) {
-                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    write.result().complete(Outcome.DUPLICATE);
-                } else {
-                    write.result().completeExceptionally(new StorageUnavailableException("database error " + e.getSQLState(), e));
-                }
-            }
-        }
-        if (outboxWritten) {
-            afterCommit.run();
-        }
-    }
-
-    private static Set<String> existingIds(Connection connection, List<PendingWrite> batch) throws SQLException {
-        Object[] ids = batch.stream().map(write -> write.event().eventId()).toArray();
+    private static Set<String> existingIds(Connection connection, List<CanonicalEvent> events) throws SQLException {
         Set<String> existing = new HashSet<>();
         try (PreparedStatement select = connection.prepareStatement(SELECT_EXISTING)) {
-            Array array = connection.createArrayOf("VARCHAR", ids);
-            select.setArray(1, array);
+            Array ids = connection.createArrayOf("VARCHAR", events.stream().map(CanonicalEvent::eventId).toArray());
+            select.setArray(1, ids);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     existing.add(rows.getString(1));
@@ -200,49 +146,45 @@ public final class EventStore extends ServiceSupport {
         return existing;
     }
 
-    private int insert(Connection connection, List<PendingWrite> writes) throws SQLException {
-        if (writes.isEmpty()) {
+    private int insert(Connection connection, List<CanonicalEvent> events) throws SQLException {
+        if (events.isEmpty()) {
             return 0;
         }
         Instant now = Instant.now();
         int outboxRows = 0;
-        try (PreparedStatement events = connection.prepareStatement(INSERT_EVENT);
-             PreparedStatement deliveries = connection.prepareStatement(INSERT_DELIVERY)) {
-            for (PendingWrite write : writes) {
-                CanonicalEvent event = write.event();
-                events.setString(1, event.eventId());
-                events.setString(2, event.eventType());
-                events.setBoolean(3, event.recognised());
-                events.setString(4, event.vehicleId());
-                SqlTime.set(events, 5, event.eventTime());
-                events.setString(6, event.mode());
-                events.setString(7, event.webhookId());
-                events.setString(8, event.envelopeVersion());
-                SqlTime.set(events, 9, event.receivedAt());
-                events.setBytes(10, event.rawBody());
-                events.addBatch();
+        try (PreparedStatement eventRows = connection.prepareStatement(INSERT_EVENT);
+             PreparedStatement deliveryRows = connection.prepareStatement(INSERT_DELIVERY)) {
+            for (CanonicalEvent event : events) {
+                eventRows.setString(1, event.eventId());
+                eventRows.setString(2, event.eventType());
+                eventRows.setBoolean(3, event.recognised());
+                eventRows.setString(4, event.vehicleId());
+                SqlTime.set(eventRows, 5, event.eventTime());
+                eventRows.setString(6, event.mode());
+                eventRows.setString(7, event.webhookId());
+                eventRows.setString(8, event.envelopeVersion());
+                SqlTime.set(eventRows, 9, event.receivedAt());
+                eventRows.setBytes(10, event.rawBody());
+                eventRows.addBatch();
                 if (!event.recognised()) {
                     continue;
                 }
                 for (String destination : routing.destinationsFor(event)) {
-                    deliveries.setString(1, event.eventId());
-                    deliveries.setString(2, destination);
-                    deliveries.setString(3, event.vehicleId() != null ? event.vehicleId() : event.eventId());
-                    SqlTime.set(deliveries, 4, now);
-                    SqlTime.set(deliveries, 5, event.receivedAt());
-                    SqlTime.set(deliveries, 6, now);
-                    deliveries.addBatch();
+                    deliveryRows.setString(1, event.eventId());
+                    deliveryRows.setString(2, destination);
+                    deliveryRows.setString(3, event.vehicleId() != null ? event.vehicleId() : event.eventId());
+                    SqlTime.set(deliveryRows, 4, now);
+                    SqlTime.set(deliveryRows, 5, event.receivedAt());
+                    SqlTime.set(deliveryRows, 6, now);
+                    deliveryRows.addBatch();
                     outboxRows++;
                 }
             }
-            events.executeBatch();
+            eventRows.executeBatch();
             if (outboxRows > 0) {
-                deliveries.executeBatch();
+                deliveryRows.executeBatch();
             }
         }
         return outboxRows;
-    }
-
-    private record PendingWrite(CanonicalEvent event, CompletableFuture<Outcome> result) {
     }
 }

@@ -1,0 +1,117 @@
+package io.carbridge.storage;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: callers on many threads hand in items; one writer thread commits everything waiting in a single
+ * transaction and then completes each caller's future. One commit per batch instead of one per item is what lets a
+ * durable database (H2 with WRITE_DELAY=0, PostgreSQL with fsync) keep up with a burst.
+ *
+ * @param <T> what is written
+ * @param <R> the result each caller gets back
+ */
+public final class GroupCommit<T, R> extends ServiceSupport {
+
+    /** Writes one batch in one transaction and returns one result per item, in order. */
+    @FunctionalInterface
+    public interface Batch<T, R> {
+        List<R> commit(List<T> items) throws SQLException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    private final String name;
+    private final Batch<T, R> batch;
+    private final int maxBatch;
+    private final Duration stopTimeout;
+    private final BlockingQueue<Pending<T, R>> queue;
+    private volatile boolean running;
+    private Thread writer;
+
+    public GroupCommit(String name, Batch<T, R> batch, int maxBatch, Duration stopTimeout) {
+        this.name = name;
+        this.batch = batch;
+        this.maxBatch = maxBatch;
+        this.stopTimeout = stopTimeout;
+        this.queue = new ArrayBlockingQueue<>(maxBatch * 16);
+    }
+
+    /**
+     * Queues an item, waiting at most {@code timeout} for room. The future fails with {@link StorageUnavailableException}
+     * when the item could not be queued or its batch could not be committed.
+     */
+    public CompletableFuture<R> submit(T item, Duration timeout) {
+        Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
+        try {
+            if (!running || !queue.offer(pending, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                pending.result().completeExceptionally(new StorageUnavailableException(name + " is not accepting writes", null));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pending.result().completeExceptionally(new StorageUnavailableException("interrupted while queueing for " + name, e));
+        }
+        return pending.result();
+    }
+
+    @Override
+    protected void doStart() {
+        running = true;
+        writer = new Thread(this::writeLoop, name);
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Commits what is already queued, then stops. */
+    @Override
+    protected void doStop() throws InterruptedException {
+        running = false;
+        if (writer != null) {
+            writer.join(stopTimeout.toMillis());
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending<T, R>> pending = new ArrayList<>(maxBatch);
+        List<T> items = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                pending.add(first);
+                queue.drainTo(pending, maxBatch - 1);
+                pending.forEach(p -> items.add(p.item()));
+                List<R> results = batch.commit(items);
+                for (int i = 0; i < pending.size(); i++) {
+                    pending.get(i).result().complete(results.get(i));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("{}: could not commit {} item(s): {}", name, pending.size(), e.getMessage());
+                StorageUnavailableException failure = e instanceof StorageUnavailableException unavailable
+                        ? unavailable : new StorageUnavailableException("database error: " + e.getMessage(), e);
+                pending.forEach(p -> p.result().completeExceptionally(failure));
+            } finally {
+                pending.clear();
+                items.clear();
+            }
+        }
+    }
+
+    private record Pending<T, R>(T item, CompletableFuture<R> result) {
+    }
+}
