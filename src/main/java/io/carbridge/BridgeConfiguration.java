@@ -2,9 +2,9 @@ package io.carbridge;
 
 import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminErrorHandling;
+import io.carbridge.delivery.Delivery;
 import io.carbridge.intake.Intake;
 import io.carbridge.storage.EventStore;
-import io.carbridge.storage.OutboxRouting;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -17,7 +17,7 @@ import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.spi.Registry;
 
 /**
- * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, intake), before any route
+ * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake), before any route
  * starts. A missing or invalid setting stops the service here, with a message naming it.
  */
 public class BridgeConfiguration implements CamelConfiguration {
@@ -38,7 +38,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         AdminAccess adminAccess = new AdminAccess(settings.optional(AdminAccess.PROPERTY).orElse(null));
         camel.addRoutes(new AdminErrorHandling());
 
-        EventStore store = storage.eventStore(camel, settings, OutboxRouting.NONE, () -> { });
+        Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
+        EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
         Intake.install(camel, settings, store, meters);
     }
 

@@ -16,6 +16,7 @@ CREATE TABLE delivery (
     last_status_code  INTEGER,
     last_error        VARCHAR(1000),
     replay            BOOLEAN                  NOT NULL,
+    -- when this delivery was queued: the event's receipt, or the replay request; retry age and latency count from here
     received_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     created_at        TIMESTAMP WITH TIME ZONE NOT NULL,
     finished_at       TIMESTAMP WITH TIME ZONE

@@ -37,11 +37,11 @@ CREATE TABLE vehicle (
     model                VARCHAR(100),
     model_year           INTEGER,
     -- NONE (not subscribed), SUBSCRIBING (claimed by an instance), SUBSCRIBED, FAILED, GONE
-    subscription_status  VARCHAR(30)              NOT NULL,
+    subscription_status  VARCHAR(30)              DEFAULT 'NONE' NOT NULL,
     subscribed_at        TIMESTAMP WITH TIME ZONE,
     claimed_until        TIMESTAMP WITH TIME ZONE,
     claimed_by           VARCHAR(100),
-    failure_count        INTEGER                  NOT NULL,
+    failure_count        INTEGER                  DEFAULT 0 NOT NULL,
     next_attempt_at      TIMESTAMP WITH TIME ZONE,
     last_error           VARCHAR(1000),
     last_error_at        TIMESTAMP WITH TIME ZONE,

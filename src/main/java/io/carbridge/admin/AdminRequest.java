@@ -24,6 +24,24 @@ public final class AdminRequest {
         return value;
     }
 
+    /** A numeric {@code {name}} segment of the path, such as a delivery id. */
+    public long pathId(String name) {
+        String value = path(name);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw AdminException.badRequest(name + " must be a number");
+        }
+    }
+
+    public Optional<Boolean> bool(String name) {
+        return query(name).map(value -> switch (value.toLowerCase()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw AdminException.badRequest(name + " must be true or false");
+        });
+    }
+
     public Optional<String> query(String name) {
         return Optional.ofNullable(message.getHeader(name, String.class)).map(String::trim).filter(v -> !v.isEmpty());
     }

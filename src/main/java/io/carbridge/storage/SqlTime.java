@@ -18,8 +18,13 @@ public final class SqlTime {
         if (instant == null) {
             statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
-            statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+            statement.setObject(index, offset(instant));
         }
+    }
+
+    /** For named parameters ({@code NamedParameterJdbcTemplate}): the instant as an offset date-time in UTC, or null. */
+    public static OffsetDateTime offset(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     public static Instant get(ResultSet rows, String column) throws SQLException {

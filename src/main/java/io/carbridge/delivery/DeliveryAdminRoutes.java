@@ -1,0 +1,207 @@
+package io.carbridge.delivery;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.carbridge.Json;
+import io.carbridge.admin.AdminAccess;
+import io.carbridge.admin.AdminException;
+import io.carbridge.admin.AdminRequest;
+import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.Storage;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+
+/**
+ * The admin API of events and deliveries: list and inspect them, replay one delivery or a destination's dead letters,
+ * purge a dead letter, resume a paused destination.
+ */
+final class DeliveryAdminRoutes extends AdminRouteBuilder {
+
+    private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED");
+
+    private final Storage storage;
+    private final Outbox outbox;
+    private final DeliveryEngine engine;
+    private final Destinations destinations;
+
+    DeliveryAdminRoutes(AdminAccess access, Storage storage, Outbox outbox, DeliveryEngine engine, Destinations destinations) {
+        super(access);
+        this.storage = storage;
+        this.outbox = outbox;
+        this.engine = engine;
+        this.destinations = destinations;
+    }
+
+    @Override
+    protected void endpoints() {
+        get("/admin/events", this::listEvents);
+        get("/admin/events/{eventId}", this::showEvent);
+        get("/admin/deliveries", this::listDeliveries);
+        post("/admin/deliveries/{deliveryId}/replay", this::replayDelivery);
+        delete("/admin/deliveries/{deliveryId}", this::purgeDeadLetter);
+        get("/admin/destinations", request -> engine.describe());
+        post("/admin/destinations/{destination}/resume", this::resume);
+        post("/admin/destinations/{destination}/replay-dead", this::replayDead);
+    }
+
+    /** Events by type, vehicle, recognised or not, and time received; newest first, without their bodies. */
+    private Object listEvents(AdminRequest request) {
+        Filter filter = new Filter()
+                .equal("e.event_type", "type", request.query("type").orElse(null))
+                .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
+                .equal("e.recognised", "recognised", request.bool("recognised").orElse(null))
+                .range("e.received_at", request);
+        return storage.jdbc().queryForList("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, "
+                + "e.webhook_id, e.envelope_version, e.received_at FROM webhook_event e" + filter.where()
+                + " ORDER BY e.received_at DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
+                .stream().map(DeliveryAdminRoutes::camelCase).toList();
+    }
+
+    /** One event with Smartcar's payload and every delivery of it, each with its attempts. */
+    private Object showEvent(AdminRequest request) throws IOException {
+        Map<String, Object> parameters = Map.of("eventId", request.path("eventId"));
+        List<Map<String, Object>> events = storage.jdbc().queryForList("SELECT * FROM webhook_event WHERE event_id = :eventId", parameters);
+        if (events.isEmpty()) {
+            throw AdminException.notFound("event");
+        }
+        Map<String, Object> event = camelCase(events.get(0));
+        event.put("payload", Json.MAPPER.readValue((byte[]) event.remove("rawBody"), Object.class));
+        List<Map<String, Object>> deliveries = new ArrayList<>();
+        for (Map<String, Object> delivery : storage.jdbc().queryForList(
+                "SELECT * FROM delivery WHERE event_id = :eventId ORDER BY id", parameters)) {
+            Map<String, Object> entry = camelCase(delivery);
+            entry.put("attempts", storage.jdbc().queryForList("SELECT attempt, started_at, duration_ms, status_code, error, outcome "
+                    + "FROM delivery_attempt WHERE delivery_id = :id ORDER BY id", Map.of("id", delivery.get("id")))
+                    .stream().map(DeliveryAdminRoutes::camelCase).toList());
+            deliveries.add(entry);
+        }
+        event.put("deliveries", deliveries);
+        return event;
+    }
+
+    /** Deliveries by status, destination, vehicle and time received; newest first. */
+    private Object listDeliveries(AdminRequest request) {
+        String status = request.query("status").map(String::toUpperCase).orElse(null);
+        if (status != null && !DELIVERY_STATUSES.contains(status)) {
+            throw AdminException.badRequest("status must be one of " + DELIVERY_STATUSES);
+        }
+        Filter filter = new Filter()
+                .equal("d.status", "status", status)
+                .equal("d.destination", "destination", request.query("destination").orElse(null))
+                .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
+                .range("d.received_at", request);
+        return storage.jdbc().queryForList("SELECT d.id, d.event_id, d.destination, d.status, d.attempts, d.next_attempt_at, "
+                + "d.last_status_code, d.last_error, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
+                + "FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id" + filter.where()
+                + " ORDER BY d.id DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
+                .stream().map(DeliveryAdminRoutes::camelCase).toList();
+    }
+
+    private Object replayDelivery(AdminRequest request) {
+        long id = request.pathId("deliveryId");
+        Outbox.Replay replay = outbox.replay(id, Instant.now());
+        return switch (replay) {
+            case NOT_FOUND -> throw AdminException.notFound("delivery " + id);
+            case NOT_FINISHED -> throw new AdminException(409, "delivery " + id + " is still queued or was already replayed");
+            case QUEUED -> {
+                wakeDestinationOf(id);
+                yield new AdminResponse(202, Map.of("replayOf", id, "status", "queued"));
+            }
+        };
+    }
+
+    private Object purgeDeadLetter(AdminRequest request) {
+        long id = request.pathId("deliveryId");
+        if (!outbox.purgeDead(id)) {
+            throw new AdminException(409, "delivery " + id + " is not a dead letter");
+        }
+        return Map.of("purged", id);
+    }
+
+    private Object resume(AdminRequest request) {
+        String destination = knownDestination(request);
+        boolean wasPaused = outbox.resume(destination);
+        engine.wake(destination);
+        return Map.of("destination", destination, "resumed", wasPaused);
+    }
+
+    private Object replayDead(AdminRequest request) {
+        String destination = knownDestination(request);
+        int queued = outbox.replayDead(destination, Instant.now());
+        engine.wake(destination);
+        return new AdminResponse(202, Map.of("destination", destination, "replayed", queued));
+    }
+
+    private String knownDestination(AdminRequest request) {
+        String destination = request.path("destination");
+        if (destinations.get(destination) == null) {
+            throw AdminException.notFound("destination " + destination);
+        }
+        return destination;
+    }
+
+    private void wakeDestinationOf(long deliveryId) {
+        storage.jdbc().queryForList("SELECT destination FROM delivery WHERE id = :id", Map.of("id", deliveryId), String.class)
+                .forEach(engine::wake);
+    }
+
+    /** Column names as JSON field names ({@code event_id} becomes {@code eventId}); timestamps as ISO-8601 text. */
+    private static Map<String, Object> camelCase(Map<String, Object> row) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        row.forEach((column, value) -> {
+            StringBuilder name = new StringBuilder();
+            boolean upper = false;
+            for (char c : column.toLowerCase().toCharArray()) {
+                if (c == '_') {
+                    upper = true;
+                } else {
+                    name.append(upper ? Character.toUpperCase(c) : c);
+                    upper = false;
+                }
+            }
+            result.put(name.toString(), value instanceof java.time.OffsetDateTime time ? time.toInstant().toString()
+                    : value instanceof java.sql.Timestamp timestamp ? timestamp.toInstant().toString() : value);
+        });
+        return result;
+    }
+
+    /** An AND of optional conditions; every value is a bound parameter. */
+    private static final class Filter {
+        private final List<String> conditions = new ArrayList<>();
+        private final MapSqlParameterSource parameters = new MapSqlParameterSource();
+
+        Filter equal(String column, String parameter, Object value) {
+            if (value != null) {
+                conditions.add(column + " = :" + parameter);
+                parameters.addValue(parameter, value);
+            }
+            return this;
+        }
+
+        Filter range(String column, AdminRequest request) {
+            request.instant("from").ifPresent(from -> {
+                conditions.add(column + " >= :from");
+                parameters.addValue("from", SqlTime.offset(from));
+            });
+            request.instant("to").ifPresent(to -> {
+                conditions.add(column + " < :to");
+                parameters.addValue("to", SqlTime.offset(to));
+            });
+            return this;
+        }
+
+        String where() {
+            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        }
+
+        MapSqlParameterSource parameters(int limit) {
+            return parameters.addValue("limit", limit);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.carbridge.delivery;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.carbridge.storage.CanonicalEvent;
+
+/**
+ * One HTTP destination (a CRM, an ERP, ...) as configured under {@code bridge.destination.<name>.*}.
+ *
+ * @param transformUri   the endpoint that turns the enriched event into the destination's document
+ * @param authSecret     the bearer token, basic password or header value, read from the named environment variable
+ * @param signingSecret  key of the Standard Webhooks signature of each request, or null for no signature
+ */
+public record Destination(
+        String name,
+        String url,
+        String method,
+        Auth auth,
+        String authUsername,
+        String authHeader,
+        String authSecret,
+        Duration timeout,
+        List<String> eventTypes,
+        boolean includeTestEvents,
+        String transformUri,
+        String signingSecret,
+        int concurrency,
+        RetryPolicy retry) {
+
+    public enum Auth { NONE, BEARER, BASIC, HEADER }
+
+    /** Whether this destination wants the event: its type matches (exactly, or a {@code PREFIX_*} pattern) and its mode. */
+    public boolean wants(CanonicalEvent event) {
+        if (!event.recognised() || (event.isTestMode() && !includeTestEvents)) {
+            return false;
+        }
+        if (eventTypes.isEmpty()) {
+            return true;
+        }
+        for (String pattern : eventTypes) {
+            boolean matches = pattern.endsWith("*")
+                    ? event.eventType().startsWith(pattern.substring(0, pattern.length() - 1))
+                    : event.eventType().equals(pattern);
+            if (matches) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The camel-http endpoint of this destination: method, timeouts, no redirects, and no exception on a non-2xx answer. */
+    public String endpointUri() {
+        long timeoutMillis = timeout.toMillis();
+        String separator = url.contains("?") ? "&" : "?";
+        return url + separator + "httpMethod=" + method
+                + "&throwExceptionOnFailure=false&followRedirects=false"
+                + "&connectTimeout=" + Math.min(timeoutMillis, 10_000)
+                + "&connectionRequestTimeout=" + timeoutMillis
+                + "&responseTimeout=" + timeoutMillis
+                + "&soTimeout=" + timeoutMillis
+                + "&connectionsPerRoute=" + concurrency
+                + "&maxTotalConnections=" + concurrency;
+    }
+
+    @Override
+    public String toString() {
+        return "Destination[" + name + " " + method + " " + url + " auth=" + auth + "]";
+    }
+}

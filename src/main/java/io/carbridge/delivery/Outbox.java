@@ -1,0 +1,270 @@
+package io.carbridge.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.Storage;
+import org.springframework.dao.DuplicateKeyException;
+
+/**
+ * The delivery rows of the outbox: claiming what is due, recording what each attempt did, releasing claims of a dead
+ * instance, pausing and resuming destinations. Every state change is a conditional update, so several instances can
+ * share one database: a delivery is claimed by one of them at a time, and its claim expires if that instance dies.
+ */
+final class Outbox {
+
+    /**
+     * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
+     * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order.
+     */
+    private static final String SELECT_DUE = """
+            SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
+                   e.event_type, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body
+              FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
+             WHERE d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
+               AND NOT EXISTS (SELECT 1 FROM delivery p
+                                WHERE p.destination = d.destination AND p.ordering_key = d.ordering_key
+                                  AND p.status IN ('PENDING', 'IN_FLIGHT') AND p.id < d.id)
+             ORDER BY d.next_attempt_at
+             LIMIT ?""";
+    private static final String CLAIM = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, "
+            + "claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'PENDING'";
+    private static final String FINISH = "UPDATE delivery SET status = ?, attempts = attempts - ?, next_attempt_at = ?, "
+            + "finished_at = ?, last_status_code = ?, last_error = ?, claimed_until = NULL, claimed_by = NULL "
+            + "WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?";
+    private static final String INSERT_ATTEMPT = "INSERT INTO delivery_attempt (delivery_id, attempt, started_at, duration_ms, "
+            + "status_code, error, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+    private final Storage storage;
+    private final String owner;
+
+    Outbox(Storage storage, String owner) {
+        this.storage = storage;
+        this.owner = owner;
+    }
+
+    /** Claims up to {@code max} due deliveries of the destination for {@code claimFor}; returns what this instance won. */
+    List<ClaimedDelivery> claim(String destination, int max, Instant now, Duration claimFor) throws SQLException {
+        List<ClaimedDelivery> candidates = new ArrayList<>();
+        try (Connection connection = storage.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement select = connection.prepareStatement(SELECT_DUE)) {
+                    select.setString(1, destination);
+                    SqlTime.set(select, 2, now);
+                    select.setInt(3, max);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            candidates.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getInt("attempts") + 1,
+                                    rows.getBoolean("replay"), rows.getString("event_id"), rows.getString("event_type"),
+                                    rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"), rows.getString("mode"),
+                                    rows.getString("webhook_id"), rows.getString("envelope_version"),
+                                    SqlTime.get(rows, "received_at"), SqlTime.get(rows, "queued_at"), rows.getBytes("raw_body")));
+                        }
+                    }
+                }
+                if (candidates.isEmpty()) {
+                    connection.commit();
+                    return candidates;
+                }
+                List<ClaimedDelivery> won = new ArrayList<>(candidates.size());
+                try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                    for (ClaimedDelivery candidate : candidates) {
+                        SqlTime.set(claim, 1, now.plus(claimFor));
+                        claim.setString(2, owner);
+                        claim.setLong(3, candidate.id());
+                        claim.addBatch();
+                    }
+                    int[] updated = claim.executeBatch();
+                    for (int i = 0; i < updated.length; i++) {
+                        if (updated[i] == 1) {
+                            won.add(candidates.get(i));
+                        }
+                    }
+                }
+                connection.commit();
+                return won;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Records a batch of finished attempts, each with its delivery's new state, in one transaction. */
+    List<Boolean> record(List<AttemptOutcome> outcomes) throws SQLException {
+        List<Boolean> applied = new ArrayList<>(outcomes.size());
+        try (Connection connection = storage.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement finish = connection.prepareStatement(FINISH);
+                 PreparedStatement attempt = connection.prepareStatement(INSERT_ATTEMPT)) {
+                for (AttemptOutcome outcome : outcomes) {
+                    boolean finished = outcome.result() == AttemptOutcome.Result.DELIVERED || outcome.result() == AttemptOutcome.Result.DEAD;
+                    finish.setString(1, outcome.result().deliveryStatus());
+                    // a pause is the destination's doing, not this delivery's: the attempt is given back
+                    finish.setInt(2, outcome.result() == AttemptOutcome.Result.PAUSED ? 1 : 0);
+                    SqlTime.set(finish, 3, outcome.nextAttemptAt() != null ? outcome.nextAttemptAt() : outcome.finishedAt());
+                    SqlTime.set(finish, 4, finished ? outcome.finishedAt() : null);
+                    setNullableInt(finish, 5, outcome.statusCode());
+                    finish.setString(6, outcome.error());
+                    finish.setLong(7, outcome.deliveryId());
+                    finish.setString(8, owner);
+                    finish.addBatch();
+
+                    attempt.setLong(1, outcome.deliveryId());
+                    attempt.setInt(2, outcome.attempt());
+                    SqlTime.set(attempt, 3, outcome.startedAt());
+                    attempt.setLong(4, Duration.between(outcome.startedAt(), outcome.finishedAt()).toMillis());
+                    setNullableInt(attempt, 5, outcome.statusCode());
+                    attempt.setString(6, outcome.error());
+                    attempt.setString(7, outcome.result().name());
+                    attempt.addBatch();
+                }
+                int[] updated = finish.executeBatch();
+                attempt.executeBatch();
+                connection.commit();
+                for (int count : updated) {
+                    // 0: the claim expired and another instance owns the delivery now; its attempt still happened
+                    applied.add(count == 1);
+                }
+                return applied;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Gives back the deliveries whose claim expired (their instance died mid-attempt), and at start the ones this
+     * instance itself held before a crash. Returns how many.
+     */
+    int releaseClaims(Instant now, boolean includingOwn) {
+        String sql = "UPDATE delivery SET status = 'PENDING', claimed_until = NULL, claimed_by = NULL, next_attempt_at = :now "
+                + "WHERE status = 'IN_FLIGHT' AND (claimed_until < :now" + (includingOwn ? " OR claimed_by = :owner)" : ")");
+        return storage.jdbc().update(sql, new org.springframework.jdbc.core.namedparam.MapSqlParameterSource()
+                .addValue("now", SqlTime.offset(now))
+                .addValue("owner", owner));
+    }
+
+    /** What waits (pending or in flight) per destination. */
+    record Backlog(long pending, Instant oldestReceivedAt) {
+        static final Backlog EMPTY = new Backlog(0, null);
+    }
+
+    Map<String, Backlog> backlog() {
+        Map<String, Backlog> backlog = new HashMap<>();
+        storage.jdbc().query("SELECT destination, COUNT(*) AS pending, MIN(received_at) AS oldest FROM delivery "
+                + "WHERE status IN ('PENDING', 'IN_FLIGHT') GROUP BY destination", rows -> {
+            backlog.put(rows.getString("destination"), new Backlog(rows.getLong("pending"), SqlTime.get(rows, "oldest")));
+        });
+        return backlog;
+    }
+
+    boolean isPaused(String destination) {
+        List<Boolean> paused = storage.jdbc().queryForList(
+                "SELECT paused FROM destination_state WHERE destination = :destination",
+                Map.of("destination", destination), Boolean.class);
+        return !paused.isEmpty() && paused.get(0);
+    }
+
+    void pause(String destination, String reason, Instant at) {
+        setPaused(destination, true, reason, at);
+    }
+
+    /** Returns false when the destination was not paused. */
+    boolean resume(String destination) {
+        boolean paused = isPaused(destination);
+        setPaused(destination, false, null, null);
+        return paused;
+    }
+
+    private void setPaused(String destination, boolean paused, String reason, Instant at) {
+        var parameters = new org.springframework.jdbc.core.namedparam.MapSqlParameterSource()
+                .addValue("destination", destination)
+                .addValue("paused", paused)
+                .addValue("reason", reason)
+                .addValue("at", SqlTime.offset(at));
+        String update = "UPDATE destination_state SET paused = :paused, paused_reason = :reason, paused_at = :at "
+                + "WHERE destination = :destination";
+        if (storage.jdbc().update(update, parameters) == 0) {
+            try {
+                storage.jdbc().update("INSERT INTO destination_state (destination, paused, paused_reason, paused_at) "
+                        + "VALUES (:destination, :paused, :reason, :at)", parameters);
+            } catch (DuplicateKeyException insertedMeanwhile) {
+                storage.jdbc().update(update, parameters);
+            }
+        }
+    }
+
+    /** Outcome of a replay request. */
+    enum Replay { QUEUED, NOT_FOUND, NOT_FINISHED }
+
+    /**
+     * Queues a finished delivery again as a new delivery marked as a replay, at the back of its vehicle's queue. A
+     * dead letter becomes REPLAYED (it is no longer dead); a delivered one stays delivered. Returns the new id, or
+     * why not.
+     */
+    Replay replay(long deliveryId, Instant now) {
+        return storage.transactions().execute(status -> replayInTransaction(deliveryId, now));
+    }
+
+    /** Replays every dead letter of the destination; returns how many were queued. */
+    int replayDead(String destination, Instant now) {
+        return storage.transactions().execute(status -> {
+            List<Long> dead = storage.jdbc().queryForList("SELECT id FROM delivery WHERE destination = :destination AND status = 'DEAD' ORDER BY id",
+                    Map.of("destination", destination), Long.class);
+            int queued = 0;
+            for (long id : dead) {
+                if (replayInTransaction(id, now) == Replay.QUEUED) {
+                    queued++;
+                }
+            }
+            return queued;
+        });
+    }
+
+    private Replay replayInTransaction(long deliveryId, Instant now) {
+        Map<String, Object> parameters = Map.of("id", deliveryId, "now", SqlTime.offset(now));
+        List<String> status = storage.jdbc().queryForList("SELECT status FROM delivery WHERE id = :id", parameters, String.class);
+        if (status.isEmpty()) {
+            return Replay.NOT_FOUND;
+        }
+        boolean claimed = switch (status.get(0)) {
+            case "DEAD" -> storage.jdbc().update("UPDATE delivery SET status = 'REPLAYED' WHERE id = :id AND status = 'DEAD'", parameters) == 1;
+            case "DELIVERED" -> true;
+            default -> false;
+        };
+        if (!claimed) {
+            return Replay.NOT_FINISHED;
+        }
+        // received_at of the copy is the replay request: its age and latency count from now
+        storage.jdbc().update("INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, "
+                + "received_at, created_at) SELECT event_id, destination, ordering_key, 'PENDING', 0, :now, TRUE, :now, :now "
+                + "FROM delivery WHERE id = :id", parameters);
+        return Replay.QUEUED;
+    }
+
+    /** Deletes a dead letter and its attempts; false when there is no dead letter with that id. */
+    boolean purgeDead(long deliveryId) {
+        return storage.jdbc().update("DELETE FROM delivery WHERE id = :id AND status = 'DEAD'", Map.of("id", deliveryId)) == 1;
+    }
+
+    private static void setNullableInt(PreparedStatement statement, int index, Integer value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.INTEGER);
+        } else {
+            statement.setInt(index, value);
+        }
+    }
+}
