@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.spi.Registry;
@@ -31,6 +32,12 @@ public class BridgeConfiguration implements CamelConfiguration {
         // keep the commit batches full under load
         registry.bind("vertxOptions", new VertxOptions()
                 .setWorkerPoolSize(settings.integer("bridge.http.worker-threads", 64, 4, 1024)));
+
+        // outbound HTTP never retries on its own (Apache HttpClient would silently repeat a 429/503): whether and when
+        // to try again is the bridge's decision, recorded in the database
+        for (String scheme : new String[] {"http", "https"}) {
+            camel.getComponent(scheme, HttpComponent.class).setAutomaticRetriesDisabled(true);
+        }
 
         MeterRegistry meters = meterRegistry(registry);
         Storage storage = Storage.open(camel, settings);

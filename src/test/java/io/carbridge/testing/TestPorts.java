@@ -5,23 +5,25 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /**
- * Free loopback ports for the HTTP and management servers of in-JVM tests, chosen once per test JVM and published as
- * the system properties {@code test.http.port} and {@code test.management.port} that {@code test.properties} reads.
- * Test contexts run one after another, so they can all use the same pair.
+ * Free loopback ports for in-JVM tests, chosen once per test JVM and published as system properties
+ * ({@code test.http.port}, {@code test.management.port}, {@code test.sink.port}) that {@code test.properties} and test
+ * annotations read as {@code {{sys:test.http.port}}}. Test contexts run one after another, so they can share them.
  */
 public final class TestPorts {
 
-    public static final int HTTP;
-    public static final int MANAGEMENT;
-
-    static {
-        HTTP = Integer.parseInt(System.getProperty("test.http.port", String.valueOf(freePort())));
-        MANAGEMENT = Integer.parseInt(System.getProperty("test.management.port", String.valueOf(freePort())));
-        System.setProperty("test.http.port", String.valueOf(HTTP));
-        System.setProperty("test.management.port", String.valueOf(MANAGEMENT));
-    }
+    public static final int HTTP = publish("http");
+    public static final int MANAGEMENT = publish("management");
+    /** Where tests run their HTTP destination double (WireMock): {@code test.sink.port}. */
+    public static final int SINK = publish("sink");
 
     private TestPorts() {
+    }
+
+    private static int publish(String name) {
+        String property = "test." + name + ".port";
+        int port = Integer.parseInt(System.getProperty(property, String.valueOf(freePort())));
+        System.setProperty(property, String.valueOf(port));
+        return port;
     }
 
     public static int freePort() {
