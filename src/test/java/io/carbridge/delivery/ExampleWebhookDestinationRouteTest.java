@@ -1,0 +1,38 @@
+package io.carbridge.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+/** The generic webhook example route on its own. */
+class ExampleWebhookDestinationRouteTest extends DestinationRouteTestSupport {
+
+    ExampleWebhookDestinationRouteTest() {
+        super("routes/example-webhook-destination.camel.yaml", "direct:example-webhook-event");
+    }
+
+    @Test
+    void wrapsALegacyChargingEventAsAGenericWebhookEvent() throws Exception {
+        JsonNode event = shape("enriched-charging-started.json");
+
+        assertThat(event.get("id").asText()).isEqualTo("0b8f6c1e-3f7a-4d2b-9a55-1d2e3f4a5b6c");
+        assertThat(event.get("type").asText()).isEqualTo("smartcar.charging_started");
+        assertThat(event.get("occurredAt").asText()).isEqualTo("2026-11-27T08:15:02.120Z");
+        assertThat(event.get("subject").get("make").asText()).isEqualTo("TESLA");
+        assertThat(event.get("subject").get("customerReference").asText()).isEqualTo("CUST-1001");
+        assertThat(event.get("test").asBoolean()).isFalse();
+        assertThat(event.get("data").get("eventType").asText()).isEqualTo("CHARGING_STARTED");
+    }
+
+    @Test
+    void carriesTheCurrentFormatDataBlockAndMarksTestEvents() throws Exception {
+        JsonNode event = shape("enriched-vehicle-error-unknown-vehicle.json");
+
+        assertThat(event.get("type").asText()).isEqualTo("smartcar.vehicle_error");
+        assertThat(event.get("test").asBoolean()).isTrue();
+        assertThat(event.get("replay").asBoolean()).isTrue();
+        assertThat(event.get("data").get("errors").get(0).get("code").asText()).isEqualTo("AUTHENTICATION_FAILED");
+        assertThat(event.get("subject").get("make").isNull()).isTrue();
+    }
+}
