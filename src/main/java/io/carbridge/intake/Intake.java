@@ -33,7 +33,7 @@ public final class Intake {
         registry.bind("storeEvent", steps.storeEvent());
         registry.bind("respondToSmartcar", steps.respond());
 
-        JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"));
+        JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);
         camel.addStartupListener((context, alreadyStarted) ->
                 context.getRegistry().findByType(VertxPlatformHttpRouter.class).forEach(errorPages::installOn));
     }

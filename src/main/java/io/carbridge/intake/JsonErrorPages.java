@@ -1,13 +1,14 @@
 package io.carbridge.intake;
 
 import io.vertx.ext.web.Router;
+import org.apache.camel.CamelContext;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JSON answers for what the HTTP server refuses outside of a route: an unknown path (404) and a failure raised before a
- * route runs, such as a body over the size limit (413). Vert.x would answer those in HTML or plain text; callers get
+ * JSON answers for what the HTTP server refuses outside of a route: an unknown path (404; 503 during shutdown) and a
+ * failure raised before a route runs, such as a body over the size limit (413). Vert.x would answer those in HTML or plain text; callers get
  * the same short JSON error as everywhere else, and refusals on the webhook path are counted like any other.
  */
 public final class JsonErrorPages {
@@ -16,18 +17,32 @@ public final class JsonErrorPages {
 
     private final IntakeMetrics metrics;
     private final String intakePath;
+    private final CamelContext camel;
 
-    public JsonErrorPages(IntakeMetrics metrics, String intakePath) {
+    public JsonErrorPages(IntakeMetrics metrics, String intakePath, CamelContext camel) {
         this.metrics = metrics;
         this.intakePath = intakePath;
+        this.camel = camel;
     }
 
     /** Adds a last-resort route: it answers paths no route serves, and failures no route handled. */
     public void installOn(Router router) {
         router.route()
                 .order(Integer.MAX_VALUE)
-                .handler(context -> answer(context, 404, "not_found", "no such path"))
+                .handler(this::answerUnrouted)
                 .failureHandler(this::answerFailure);
+    }
+
+    /**
+     * No route serves the path: unknown (404), or, while the service shuts down and its routes have stopped, gone for
+     * now (503, so that Smartcar delivers the event again, to this instance after its restart or to another one).
+     */
+    private void answerUnrouted(RoutingContext context) {
+        if (camel.isStopping() || camel.isStopped()) {
+            answer(context, 503, "shutting_down", "the service is shutting down; deliver it again later");
+        } else {
+            answer(context, 404, "not_found", "no such path");
+        }
     }
 
     private void answerFailure(RoutingContext context) {
@@ -43,7 +58,7 @@ public final class JsonErrorPages {
     }
 
     private void answer(RoutingContext context, int status, String reason, String message) {
-        if (intakePath.equals(context.request().path()) && status != 404) {
+        if (intakePath.equals(context.request().path())) {
             metrics.received();
             metrics.rejected(reason);
             LOG.info("outcome=rejected status={} reason={}", status, reason);

@@ -1,0 +1,166 @@
+package io.carbridge.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service started the way the README says ({@code java -jar target/smartcar-bridge.jar} from the project
+ * directory), as a separate process, so tests can kill it hard and start it again. Its output goes to
+ * {@code target/it-logs/<name>.log}.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    public static final Path JAR = Paths.get("target", "smartcar-bridge.jar");
+
+    private final Process process;
+    private final Path log;
+    private final BridgeHttp http;
+    private final BridgeHttp management;
+
+    private ServiceProcess(Process process, Path log, int httpPort, int managementPort) {
+        this.process = process;
+        this.log = log;
+        this.http = new BridgeHttp(httpPort);
+        this.management = new BridgeHttp(managementPort);
+    }
+
+    /** A fresh H2 file database under {@code target/it-data/<name>}; reuse the URL to restart on the same data. */
+    public static String newDatabaseUrl(String name) {
+        Path directory = Paths.get("target", "it-data", name + "-" + System.nanoTime()).toAbsolutePath();
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return "jdbc:h2:file:" + directory.resolve("bridge");
+    }
+
+    /**
+     * Starts the service with the test management token and the given environment and system properties (each
+     * {@code -Dname=value}); does not wait for it to be ready.
+     */
+    public static ServiceProcess start(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
+        int httpPort = TestPorts.freePort();
+        int managementPort = TestPorts.freePort();
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m"));
+        command.addAll(systemProperties);
+        command.addAll(List.of("-jar", JAR.toString()));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SMARTCAR_MANAGEMENT_TOKEN", Fixtures.MANAGEMENT_TOKEN);
+        env.put("HTTP_PORT", String.valueOf(httpPort));
+        env.put("MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("DB_URL", databaseUrl);
+        env.putAll(environment);
+        try {
+            Path log = Paths.get("target", "it-logs", name + ".log");
+            Files.createDirectories(log.getParent());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().keySet().removeIf(key -> key.equals("SMARTCAR_MANAGEMENT_TOKEN") || key.equals("DB_URL"));
+            env.forEach((key, value) -> {
+                if (value == null) {
+                    builder.environment().remove(key);
+                } else {
+                    builder.environment().put(key, value);
+                }
+            });
+            return new ServiceProcess(builder.start(), log, httpPort, managementPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until readiness answers 200 (the database is up and every route runs). */
+    public ServiceProcess awaitReady(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (management.get("/observe/health/ready", Map.of()).status() == 200) {
+                    return this;
+                }
+            } catch (UncheckedIOException notListeningYet) {
+                // keep waiting
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException("the service was not ready within " + timeout + ":\n" + output());
+    }
+
+    public BridgeHttp http() {
+        return http;
+    }
+
+    public BridgeHttp management() {
+        return management;
+    }
+
+    /** {@code kill -9}: no shutdown hook, no flush, nothing. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(10));
+    }
+
+    /** SIGTERM: the graceful shutdown an orchestrator asks for. Returns the exit code. */
+    public int stop(Duration timeout) {
+        process.destroy();
+        return awaitExit(timeout);
+    }
+
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("the service did not exit within " + timeout);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    private static String javaExecutable() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
