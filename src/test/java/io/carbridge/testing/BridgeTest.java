@@ -4,8 +4,7 @@ package io.carbridge.testing;
  * Property locations for {@code @CamelMainTest}, in this order ({@code propertyPlaceholderLocations = {TEST_PROPERTIES,
  * APPLICATION_PROPERTIES}}: the first location that defines a key wins): {@code test.properties} (test token, loopback
  * ports from {@link TestPorts}, short shutdown), then the real {@code application.properties}. A test class adds its own
- * database URL and any other override in {@code properties}. The ports are published when {@link TestPorts} is first used, so a test class
- * holds its {@link BridgeHttp} in a static field: initialised before the extension builds the context.
+ * database URL and any other override in {@code properties}.
  */
 public final class BridgeTest {
 

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+
 /**
  * Free loopback ports for in-JVM tests, chosen once per test JVM and published as system properties
  * ({@code test.http.port}, {@code test.management.port}, {@code test.sink.port}) that {@code test.properties} and test
- * annotations read as {@code {{sys:test.http.port}}}. Test contexts run one after another, so they can share them.
+ * annotations read as {@code {{sys:test.http.port}}}, before the first test runs ({@link Publisher}). Test contexts run
+ * one after another, so they can share them.
  */
 public final class TestPorts {
 
@@ -17,6 +21,14 @@ public final class TestPorts {
     public static final int SINK = publish("sink");
 
     private TestPorts() {
+    }
+
+    /** Publishes the ports when the test session opens, before any test class asks Camel to resolve them. */
+    public static final class Publisher implements LauncherSessionListener {
+        @Override
+        public void launcherSessionOpened(LauncherSession session) {
+            System.getProperty("test.http.port", String.valueOf(HTTP));
+        }
     }
 
     private static int publish(String name) {
