@@ -41,6 +41,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -52,51 +53,37 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
-        propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {
-                "bridge.db.url=jdbc:h2:mem:delivery-flow-test",
-                "bridge.admin.token=admin-test-token",
-                "bridge.delivery.poll-interval=100ms",
-                "bridge.destinations=sink,gone,crm",
-                "bridge.destination.sink.url=http://127.0.0.1:{{sys:test.sink.port}}/sink",
-                "bridge.destination.sink.auth=bearer",
-                "bridge.destination.sink.auth-secret-env=SINK_TOKEN",
-                "SINK_TOKEN=sink-token",
-                "bridge.destination.sink.signing-secret-env=SINK_SIGNING_SECRET",
-                "SINK_SIGNING_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                "bridge.destination.sink.timeout=1s",
-                "bridge.destination.sink.concurrency=8",
-                "bridge.destination.sink.retry.initial-delay=100ms",
-                "bridge.destination.sink.retry.max-delay=200ms",
-                "bridge.destination.gone.url=http://127.0.0.1:{{sys:test.sink.port}}/gone",
-                "bridge.destination.gone.event-types=VEHICLE_ERROR",
-                "bridge.destination.crm.url=http://127.0.0.1:{{sys:test.sink.port}}/crm",
-                "bridge.destination.crm.transform=direct:crm-contact-activity",
-                "bridge.destination.crm.event-types=CHARGING_*"})
+        propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, DeliveryFlowTest.DESTINATIONS, BridgeTest.APPLICATION_PROPERTIES},
+        properties = "bridge.db.url=jdbc:h2:mem:delivery-flow-test")
 class DeliveryFlowTest {
 
+    static final String DESTINATIONS = "classpath:delivery-flow.properties";
+
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
-    private static final WireMockServer SINK = new WireMockServer(options().port(TestPorts.SINK).asynchronousResponseEnabled(true));
+    /** The destination double; one per test class, so the PostgreSQL run gets a fresh one. */
+    private static WireMockServer sink;
     private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer admin-test-token");
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    static {
-        SINK.start();
-    }
 
     @BeanInject
     CamelContext camel;
 
+    @BeforeAll
+    void startSink() {
+        sink = new WireMockServer(options().port(TestPorts.SINK).asynchronousResponseEnabled(true));
+        sink.start();
+    }
+
     @AfterAll
     void stopSink() {
-        SINK.stop();
+        sink.stop();
     }
 
     @BeforeEach
     void answerEverythingWith200() {
-        SINK.resetAll();
+        sink.resetAll();
         for (String path : new String[] {"/sink", "/gone", "/crm"}) {
-            SINK.stubFor(post(urlEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)));
+            sink.stubFor(post(urlEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)));
         }
     }
 
@@ -177,9 +164,8 @@ class DeliveryFlowTest {
 
         awaitStatus("flow-429", "sink", "DELIVERED");
         List<Map<String, Object>> attempts = attempts("flow-429", "sink");
-        Instant firstEnded = ((OffsetDateTime) attempts.get(0).get("STARTED_AT")).toInstant()
-                .plusMillis(((Number) attempts.get(0).get("DURATION_MS")).longValue());
-        Instant secondStarted = ((OffsetDateTime) attempts.get(1).get("STARTED_AT")).toInstant();
+        Instant firstEnded = instant(attempts.get(0).get("STARTED_AT")).plusMillis(((Number) attempts.get(0).get("DURATION_MS")).longValue());
+        Instant secondStarted = instant(attempts.get(1).get("STARTED_AT"));
         // without Retry-After the next attempt would come after at most 200 ms (retry.max-delay)
         assertThat(Duration.between(firstEnded, secondStarted)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
     }
@@ -218,26 +204,26 @@ class DeliveryFlowTest {
         long deliveredId = deliveryId("flow-replay", "sink", "DELIVERED");
         assertThat(HTTP.send("POST", "/admin/deliveries/" + deliveredId + "/replay", null, ADMIN).status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> statuses("flow-replay", "sink").equals(List.of("REPLAYED", "DELIVERED", "DELIVERED")));
-        assertThat(SINK.findAll(postRequestedFor(urlEqualTo("/sink")).withRequestBody(matchingJsonPath("$.eventId", com.github.tomakehurst.wiremock.client.WireMock.equalTo("flow-replay"))))).hasSize(3);
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/sink")).withRequestBody(matchingJsonPath("$.eventId", com.github.tomakehurst.wiremock.client.WireMock.equalTo("flow-replay"))))).hasSize(3);
 
         assertThat(HTTP.send("POST", "/admin/deliveries/999999/replay", null, ADMIN).status()).isEqualTo(404);
     }
 
     @Test
     void pausesADestinationThatAnswers410AndResumesItOnRequest() {
-        SINK.stubFor(post(urlEqualTo("/gone")).atPriority(1).willReturn(aResponse().withStatus(410)));
+        sink.stubFor(post(urlEqualTo("/gone")).atPriority(1).willReturn(aResponse().withStatus(410)));
 
         deliver(event("flow-gone-1", "VEHICLE_ERROR", "veh-gone", ""));
         await().atMost(Duration.ofSeconds(10)).until(() -> HTTP.get("/admin/destinations", ADMIN).json().toString().contains("\"name\":\"gone\",\"paused\":true"));
         deliver(event("flow-gone-2", "VEHICLE_ERROR", "veh-gone-other", ""));
         awaitStatus("flow-gone-2", "sink", "DELIVERED");
 
-        assertThat(SINK.findAll(postRequestedFor(urlEqualTo("/gone")))).as("paused: nothing more is sent").hasSize(1);
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/gone")))).as("paused: nothing more is sent").hasSize(1);
         assertThat(statuses("flow-gone-1", "gone")).containsExactly("PENDING");
         assertThat(statuses("flow-gone-2", "gone")).containsExactly("PENDING");
         assertThat(BridgeHttp.management().get("/observe/health/ready?data=true", Map.of()).body()).contains("gone");
 
-        SINK.stubFor(post(urlEqualTo("/gone")).atPriority(1).willReturn(aResponse().withStatus(200)));
+        sink.stubFor(post(urlEqualTo("/gone")).atPriority(1).willReturn(aResponse().withStatus(200)));
         assertThat(HTTP.send("POST", "/admin/destinations/gone/resume", null, ADMIN).json().get("resumed").asBoolean()).isTrue();
 
         awaitStatus("flow-gone-1", "gone", "DELIVERED");
@@ -247,7 +233,7 @@ class DeliveryFlowTest {
 
     @Test
     void deliversEachVehiclesEventsInReceiptOrderWhileVehiclesGoInParallel() throws Exception {
-        SINK.stubFor(post(urlEqualTo("/sink")).atPriority(5).willReturn(aResponse().withStatus(200).withUniformRandomDelay(5, 40)));
+        sink.stubFor(post(urlEqualTo("/sink")).atPriority(5).willReturn(aResponse().withStatus(200).withUniformRandomDelay(5, 40)));
         int vehicles = 6;
         int eventsPerVehicle = 8;
         ExecutorService senders = Executors.newFixedThreadPool(vehicles);
@@ -336,7 +322,7 @@ class DeliveryFlowTest {
         String state = Scenario.STARTED;
         for (int i = 0; i < answers.length; i++) {
             String next = i == answers.length - 1 ? state : eventId + "-" + (i + 1);
-            SINK.stubFor(post(urlEqualTo("/sink")).atPriority(1)
+            sink.stubFor(post(urlEqualTo("/sink")).atPriority(1)
                     .withRequestBody(matchingJsonPath("$.eventId", com.github.tomakehurst.wiremock.client.WireMock.equalTo(eventId)))
                     .inScenario(eventId).whenScenarioStateIs(state).willSetStateTo(next).willReturn(answers[i]));
             state = next;
@@ -348,14 +334,14 @@ class DeliveryFlowTest {
     }
 
     private static ServeEvent awaitRequest(String path, String value, String jsonPath) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> SINK.getAllServeEvents().stream()
+        return await().atMost(Duration.ofSeconds(10)).until(() -> sink.getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getUrl().equals(path) && e.getRequest().getBodyAsString().contains("\"" + value + "\""))
                 .filter(e -> jsonPath.equals("$.eventId") ? read(e).get("eventId").asText().equals(value) : read(e).get("externalId").asText().equals(value))
                 .findFirst().orElse(null), java.util.Objects::nonNull);
     }
 
     private static ServeEvent lastRequest(String path, String eventId) {
-        return SINK.getAllServeEvents().stream()
+        return sink.getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getUrl().equals(path) && read(e).path("eventId").asText().equals(eventId))
                 .findFirst().orElseThrow();
     }
@@ -363,7 +349,7 @@ class DeliveryFlowTest {
     /** The documents the destination received for these vehicles, oldest first (WireMock lists newest first). */
     private static List<JsonNode> requestsFor(String path, String vehiclePrefix) {
         List<JsonNode> documents = new ArrayList<>();
-        for (ServeEvent event : SINK.getAllServeEvents()) {
+        for (ServeEvent event : sink.getAllServeEvents()) {
             JsonNode document = read(event);
             if (event.getRequest().getUrl().equals(path) && document.path("vehicleId").asText().startsWith(vehiclePrefix)) {
                 documents.add(0, document);
@@ -396,6 +382,11 @@ class DeliveryFlowTest {
     private List<Map<String, Object>> attempts(String eventId, String destination) {
         return db().queryForList("SELECT a.* FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id "
                 + "WHERE d.event_id = ? AND d.destination = ? ORDER BY a.id", eventId, destination);
+    }
+
+    /** H2 reads a TIMESTAMP WITH TIME ZONE as an OffsetDateTime, PostgreSQL's driver as a Timestamp. */
+    private static Instant instant(Object timestamp) {
+        return timestamp instanceof OffsetDateTime offset ? offset.toInstant() : ((java.sql.Timestamp) timestamp).toInstant();
     }
 
     private JdbcTemplate db() {

