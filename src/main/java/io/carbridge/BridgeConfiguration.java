@@ -1,5 +1,9 @@
 package io.carbridge;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
 import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminErrorHandling;
 import io.carbridge.delivery.Delivery;
@@ -27,6 +31,9 @@ public class BridgeConfiguration implements CamelConfiguration {
     public void configure(CamelContext camel) throws Exception {
         Settings settings = new Settings(camel);
         Registry registry = camel.getRegistry();
+        // Camel logs a failed bind of its HTTP servers and starts anyway: a bridge Smartcar cannot reach must not start
+        requireFreePort(settings, "camel.server.port", "HTTP_PORT");
+        requireFreePort(settings, "camel.management.port", "MANAGEMENT_PORT");
 
         // Vert.x runs each request's route on a worker thread, which waits there for its group commit: enough workers
         // keep the commit batches full under load
@@ -48,6 +55,19 @@ public class BridgeConfiguration implements CamelConfiguration {
         Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
         EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
         Intake.install(camel, settings, store, meters);
+    }
+
+    private static void requireFreePort(Settings settings, String key, String variable) {
+        int port = settings.integer(key, 0, 0, 65_535);
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new Settings.InvalidSettingException(key, "is " + port + ", which another process is using (set " + variable
+                    + " to a free port)");
+        }
     }
 
     /** The registry camel-micrometer-prometheus serves on /observe/metrics; the bridge's own series go there too. */

@@ -40,6 +40,17 @@ class ReadmeStartIT {
     }
 
     @Test
+    void refusesToStartWhenItsPortIsTakenInsteadOfRunningUnreachable() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            ServiceProcess service = ServiceProcess.start("readme-port-taken", ServiceProcess.newDatabaseUrl("readme-port-taken"),
+                    Map.of("HTTP_PORT", String.valueOf(taken.getLocalPort())), List.of());
+
+            assertThat(service.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(service.output()).contains("camel.server.port", "HTTP_PORT");
+        }
+    }
+
+    @Test
     void refusesToStartWithAMisconfiguredDestinationNamingItAndTheSetting() {
         ServiceProcess noUrl = ServiceProcess.start("readme-bad-destination", ServiceProcess.newDatabaseUrl("readme-bad-destination"), Map.of(),
                 List.of("-Dbridge.destinations=erp"));

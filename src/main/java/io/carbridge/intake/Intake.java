@@ -34,7 +34,16 @@ public final class Intake {
         registry.bind("respondToSmartcar", steps.respond());
 
         JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);
-        camel.addStartupListener((context, alreadyStarted) ->
-                context.getRegistry().findByType(VertxPlatformHttpRouter.class).forEach(errorPages::installOn));
+        camel.addStartupListener((context, alreadyStarted) -> {
+            for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
+                // Camel logs a failed bind and carries on; a bridge that cannot be reached must not look started
+                System.err.println("DEBUG port " + router.getServer().getPort() + " server=" + router.getServer().getServer());
+                if (router.getServer().getPort() <= 0) {
+                    throw new IllegalStateException("the HTTP server did not start on port " + router.getServer().getConfigurationPort()
+                            + " (is another process listening there?)");
+                }
+                errorPages.installOn(router);
+            }
+        });
     }
 }
