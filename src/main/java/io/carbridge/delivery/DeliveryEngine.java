@@ -123,6 +123,12 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
         if (released > 0) {
             LOG.info("Released {} delivery claim(s) left by a previous run; they will be attempted again", released);
         }
+        outbox.backlog().forEach((destination, backlog) -> {
+            if (!dispatchers.containsKey(destination)) {
+                LOG.warn("{} deliveries wait for destination '{}', which is no longer in bridge.destinations: "
+                        + "configure it again to deliver them", backlog.pending(), destination);
+            }
+        });
         maintenance = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "delivery-maintenance");
         maintenance.scheduleWithFixedDelay(this::releaseExpiredClaims, 30, 30, TimeUnit.SECONDS);
         maintenance.scheduleWithFixedDelay(this::refreshBacklog, 0, 5, TimeUnit.SECONDS);
