@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.carbridge.Json;
+import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
 import org.springframework.dao.DuplicateKeyException;
@@ -53,7 +54,7 @@ final class EventEnricher {
     List<Map<String, Object>> documents(List<ClaimedDelivery> deliveries) {
         Map<String, Object> payloads = new HashMap<>();
         for (ClaimedDelivery delivery : deliveries) {
-            Object payload = payloads.computeIfAbsent(delivery.eventId(), id -> parse(delivery.rawBody()));
+            Object payload = payloads.computeIfAbsent(delivery.eventId(), id -> parse(delivery.event().rawBody()));
             VehicleFacts facts = VehicleFacts.from(payload);
             if (facts != null && !facts.equals(written.get(facts.vehicleId()))) {
                 save(facts);
@@ -66,20 +67,21 @@ final class EventEnricher {
     }
 
     private static Map<String, Object> document(ClaimedDelivery delivery, Object payload, Map<String, Object> vehicleRow) {
+        CanonicalEvent event = delivery.event();
         Map<String, Object> vehicle = new LinkedHashMap<>();
         vehicle.put("make", vehicleRow == null ? null : vehicleRow.get("make"));
         vehicle.put("model", vehicleRow == null ? null : vehicleRow.get("model"));
         vehicle.put("year", vehicleRow == null ? null : vehicleRow.get("model_year"));
 
         Map<String, Object> document = new LinkedHashMap<>();
-        document.put("eventId", delivery.eventId());
-        document.put("eventType", delivery.eventType());
-        document.put("eventTime", iso(delivery.eventTime()));
-        document.put("receivedAt", iso(delivery.receivedAt()));
-        document.put("mode", delivery.mode());
-        document.put("webhookId", delivery.webhookId());
-        document.put("envelopeVersion", delivery.envelopeVersion());
-        document.put("vehicleId", delivery.vehicleId());
+        document.put("eventId", event.eventId());
+        document.put("eventType", event.eventType());
+        document.put("eventTime", iso(event.eventTime()));
+        document.put("receivedAt", iso(event.receivedAt()));
+        document.put("mode", event.mode());
+        document.put("webhookId", event.webhookId());
+        document.put("envelopeVersion", event.envelopeVersion());
+        document.put("vehicleId", event.vehicleId());
         document.put("vehicle", vehicle);
         document.put("customerReference", vehicleRow == null ? null : vehicleRow.get("customer_reference"));
         document.put("replay", delivery.replay());

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
 import org.springframework.dao.DuplicateKeyException;
@@ -29,7 +30,7 @@ final class Outbox {
      */
     private static final String SELECT_DUE = """
             SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
-                   e.event_type, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body
+                   e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
              WHERE d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM delivery p
@@ -65,11 +66,12 @@ final class Outbox {
                     select.setInt(3, max);
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
+                            CanonicalEvent event = new CanonicalEvent(rows.getString("event_id"), rows.getString("event_type"),
+                                    rows.getBoolean("recognised"), rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"),
+                                    rows.getString("mode"), rows.getString("webhook_id"), rows.getString("envelope_version"),
+                                    SqlTime.get(rows, "received_at"), rows.getBytes("raw_body"));
                             candidates.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getInt("attempts") + 1,
-                                    rows.getBoolean("replay"), rows.getString("event_id"), rows.getString("event_type"),
-                                    rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"), rows.getString("mode"),
-                                    rows.getString("webhook_id"), rows.getString("envelope_version"),
-                                    SqlTime.get(rows, "received_at"), SqlTime.get(rows, "queued_at"), rows.getBytes("raw_body")));
+                                    rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event));
                         }
                     }
                 }

@@ -32,17 +32,8 @@ public final class Envelopes {
     /** Legacy {@code eventName: eventBased}: {@code payload.eventId}, {@code payload.vehicleId}, {@code payload.eventType}. */
     public static CanonicalEvent legacyEvent(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
         Map<String, Object> payload = object(envelope, "payload");
-        return new CanonicalEvent(
-                eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
-                required(text(payload, "eventType", MAX_SHORT_LENGTH), "payload.eventType"),
-                true,
-                text(payload, "vehicleId", MAX_SHORT_LENGTH),
-                instant(payload.get("eventTime")),
-                mode(envelope.get("mode")),
-                text(envelope, "webhookId", MAX_SHORT_LENGTH),
-                LEGACY_VERSION,
-                receivedAt,
-                raw);
+        return legacy(envelope, payload, required(text(payload, "eventType", MAX_SHORT_LENGTH), "payload.eventType"),
+                text(payload, "vehicleId", MAX_SHORT_LENGTH), raw, receivedAt);
     }
 
     /**
@@ -56,8 +47,12 @@ public final class Envelopes {
                 && vehicles.get(0) instanceof Map<?, ?> only) {
             vehicleId = text(cast(only), "vehicleId", MAX_SHORT_LENGTH);
         }
-        String eventName = text(envelope, "eventName", MAX_SHORT_LENGTH);
-        String eventType = "dynamic".equals(eventName) ? "DYNAMIC" : "SCHEDULED";
+        String eventType = "dynamic".equals(envelope.get("eventName")) ? "DYNAMIC" : "SCHEDULED";
+        return legacy(envelope, payload, eventType, vehicleId, raw, receivedAt);
+    }
+
+    private static CanonicalEvent legacy(Map<String, Object> envelope, Map<String, Object> payload, String eventType, String vehicleId,
+                                         byte[] raw, Instant receivedAt) {
         return new CanonicalEvent(
                 eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
                 eventType,

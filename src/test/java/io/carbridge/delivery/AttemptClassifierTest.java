@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -91,7 +92,8 @@ class AttemptClassifierTest {
     }
 
     private static ClaimedDelivery delivery(int attempt, Instant queuedAt) {
-        return new ClaimedDelivery(1, "crm", attempt, false, "e", "VEHICLE_STATE", "v", null, "live", "w", "4.0", queuedAt, queuedAt, new byte[0]);
+        return new ClaimedDelivery(1, "crm", attempt, false, queuedAt,
+                new CanonicalEvent("e", "VEHICLE_STATE", true, "v", null, "live", "w", "4.0", queuedAt, new byte[0]));
     }
 
     private static Destination destination() {
