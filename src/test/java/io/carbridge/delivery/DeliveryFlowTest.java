@@ -262,6 +262,24 @@ class DeliveryFlowTest {
         }
         assertThat(orderByVehicle).hasSize(vehicles);
         orderByVehicle.forEach((vehicle, order) -> assertThat(order).as(vehicle).containsExactly(0, 1, 2, 3, 4, 5, 6, 7));
+        assertThat(mostRequestsAtOnce("/sink", "veh-order-")).as("different vehicles in parallel").isGreaterThan(1);
+    }
+
+    /** The largest number of requests the destination was answering at the same moment. */
+    private static int mostRequestsAtOnce(String path, String vehiclePrefix) {
+        List<long[]> intervals = new ArrayList<>();
+        for (ServeEvent event : sink.getAllServeEvents()) {
+            if (event.getRequest().getUrl().equals(path) && read(event).path("vehicleId").asText().startsWith(vehiclePrefix)) {
+                long start = event.getRequest().getLoggedDate().getTime();
+                intervals.add(new long[] {start, start + event.getTiming().getTotalTime()});
+            }
+        }
+        int most = 0;
+        for (long[] interval : intervals) {
+            int atOnce = (int) intervals.stream().filter(other -> other[0] <= interval[0] && interval[0] < other[1]).count();
+            most = Math.max(most, atOnce);
+        }
+        return most;
     }
 
     @Test
