@@ -26,17 +26,19 @@ final class Outbox {
 
     /**
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
-     * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order.
+     * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The two
+     * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due
+     * index already yields the earliest due first, and sorting would make every claim read the whole backlog.
      */
     private static final String SELECT_DUE = """
             SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
                    e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
              WHERE d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
-               AND NOT EXISTS (SELECT 1 FROM delivery p
-                                WHERE p.destination = d.destination AND p.ordering_key = d.ordering_key
-                                  AND p.status IN ('PENDING', 'IN_FLIGHT') AND p.id < d.id)
-             ORDER BY d.next_attempt_at
+               AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
+                                  AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
+               AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
+                                  AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)
              LIMIT ?""";
     private static final String CLAIM = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, "
             + "claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'PENDING'";
