@@ -23,8 +23,10 @@ public final class ConnectionStore {
     public static final String ACTIVE = "ACTIVE";
     public static final String NEEDS_REAUTHORIZATION = "NEEDS_REAUTHORIZATION";
 
+    /** Due and free; not synced since the run began, so that of two overlapping runs only one lists it. */
     private static final String CLAIMABLE = "status = 'ACTIVE' AND refresh_token_enc IS NOT NULL"
-            + " AND (next_sync_at IS NULL OR next_sync_at <= :now) AND (claimed_until IS NULL OR claimed_until < :now)";
+            + " AND (next_sync_at IS NULL OR next_sync_at <= :now) AND (claimed_until IS NULL OR claimed_until < :now)"
+            + " AND (last_synced_at IS NULL OR last_synced_at < :runStartedAt)";
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -79,14 +81,14 @@ public final class ConnectionStore {
     /** The active connections due for a sync that nobody holds now. */
     List<String> due(Instant now) {
         return jdbc.queryForList("SELECT user_id FROM smartcar_connection WHERE " + CLAIMABLE + " ORDER BY user_id",
-                Map.of("now", Sql.at(now)), String.class);
+                Map.of("now", Sql.at(now), "runStartedAt", Sql.at(now)), String.class);
     }
 
-    /** Takes the connection for this run; empty when another run holds it (or it stopped being due). */
-    Optional<Connection> claim(String userId, String claimedBy, Instant now, Instant until) {
+    /** Takes the connection for this run; empty when another run holds it, or listed it since this run began. */
+    Optional<Connection> claim(String userId, String claimedBy, Instant runStartedAt, Instant now, Instant until) {
         int claimed = jdbc.update("UPDATE smartcar_connection SET claimed_until = :until, claimed_by = :claimedBy "
                 + "WHERE user_id = :userId AND " + CLAIMABLE, new MapSqlParameterSource()
-                .addValue("userId", userId).addValue("claimedBy", claimedBy)
+                .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("runStartedAt", Sql.at(runStartedAt))
                 .addValue("now", Sql.at(now)).addValue("until", Sql.at(until)));
         return claimed == 1 ? find(userId) : Optional.empty();
     }

@@ -112,11 +112,11 @@ public final class SmartcarApi {
     }
 
     private TokenGrant grant(String form) {
-        Response response = call(SmartcarApiRoutes.TOKEN, null, null, clientCredentials, form);
+        Response response = send(SmartcarApiRoutes.TOKEN, null, null, clientCredentials, form);
         if (response.status() >= 400 && response.status() < 500 && "invalid_grant".equals(errorBody(response).path("error").asText())) {
             throw new SmartcarCallException(Kind.GRANT_REFUSED, "token: " + describe(response));
         }
-        JsonNode body = json(response, "token");
+        JsonNode body = json(succeeded(response), "token");
         JsonNode expiresIn = body.path("expires_in");
         if (!expiresIn.canConvertToInt() || expiresIn.asInt() <= 0) {
             throw malformed("token", "no expires_in");
@@ -126,6 +126,11 @@ public final class SmartcarApi {
     }
 
     private Response call(String endpoint, String path, String query, String authorization, String form) {
+        return succeeded(send(endpoint, path, query, authorization, form));
+    }
+
+    /** The answer, whatever its status; a failure to get one (timeout, connection) is thrown as such. */
+    private Response send(String endpoint, String path, String query, String authorization, String form) {
         Exchange result = producer.send(endpoint, exchange -> {
             Message message = exchange.getIn();
             message.setHeader("Authorization", authorization);
@@ -152,15 +157,17 @@ public final class SmartcarApi {
         }
         Message answer = result.getMessage();
         Integer status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        Response response = new Response(operation, status == null ? 0 : status, answer.getBody(byte[].class),
-                answer.getHeader(RETRY_AFTER, String.class));
+        return new Response(operation, status == null ? 0 : status, answer.getBody(byte[].class), answer.getHeader(RETRY_AFTER, String.class));
+    }
+
+    private static Response succeeded(Response response) {
         if (response.status() < 200 || response.status() >= 300) {
             throw failure(response);
         }
         return response;
     }
 
-    private SmartcarCallException failure(Response response) {
+    private static SmartcarCallException failure(Response response) {
         String description = response.operation() + ": " + describe(response);
         return switch (response.status()) {
             case 401 -> new SmartcarCallException(Kind.UNAUTHORIZED, description);

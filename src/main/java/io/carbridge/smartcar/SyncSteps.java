@@ -69,7 +69,8 @@ final class SyncSteps {
         return exchange -> {
             SyncRun run = run(exchange);
             Instant now = Instant.now();
-            connections.claim(exchange.getMessage().getBody(String.class), run.claimedBy(), now, now.plus(settings.claimTimeout()))
+            connections.claim(exchange.getMessage().getBody(String.class), run.claimedBy(), run.startedAt(), now,
+                            now.plus(settings.claimTimeout()))
                     .ifPresent(connection -> exchange.setProperty(CONNECTION, tokens.open(connection, run)));
         };
     }
