@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import io.carbridge.storage.SqlTime;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -25,16 +26,16 @@ final class ConnectStateStore {
 
     /** Stores a new state; states that expired are deleted on the way, so the table stays small. */
     void save(String state, String customerReference, String mode, Instant now, Instant expiresAt) {
-        jdbc.update("DELETE FROM connect_state WHERE expires_at < :now", Map.of("now", Sql.at(now)));
+        jdbc.update("DELETE FROM connect_state WHERE expires_at < :now", Map.of("now", SqlTime.offset(now)));
         jdbc.update("INSERT INTO connect_state (state, customer_reference, mode, created_at, expires_at) "
                 + "VALUES (:state, :reference, :mode, :now, :expiresAt)", new MapSqlParameterSource()
                 .addValue("state", state).addValue("reference", customerReference).addValue("mode", mode)
-                .addValue("now", Sql.at(now)).addValue("expiresAt", Sql.at(expiresAt)));
+                .addValue("now", SqlTime.offset(now)).addValue("expiresAt", SqlTime.offset(expiresAt)));
     }
 
     /** Uses the state up; empty when it is unknown, expired or was used already. */
     Optional<ConnectState> consume(String state, Instant now) {
-        Map<String, Object> parameters = Map.of("state", state, "now", Sql.at(now));
+        Map<String, Object> parameters = Map.of("state", state, "now", SqlTime.offset(now));
         if (jdbc.update("UPDATE connect_state SET used_at = :now WHERE state = :state AND used_at IS NULL AND expires_at > :now",
                 parameters) == 0) {
             return Optional.empty();

@@ -49,9 +49,9 @@ public final class ConnectionStore {
         MapSqlParameterSource row = new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("reference", customerReference).addValue("mode", mode)
                 .addValue("access", tokens.accessToken()).addValue("refresh", tokens.refreshToken())
-                .addValue("accessExpiresAt", Sql.at(tokens.accessExpiresAt()))
-                .addValue("refreshExpiresAt", Sql.at(tokens.refreshExpiresAt()))
-                .addValue("now", Sql.at(now));
+                .addValue("accessExpiresAt", SqlTime.offset(tokens.accessExpiresAt()))
+                .addValue("refreshExpiresAt", SqlTime.offset(tokens.refreshExpiresAt()))
+                .addValue("now", SqlTime.offset(now));
         transactions.executeWithoutResult(status -> {
             if (!updateConnected(row)) {
                 try {
@@ -81,15 +81,15 @@ public final class ConnectionStore {
     /** The active connections due for a sync that nobody holds now. */
     List<String> due(Instant now) {
         return jdbc.queryForList("SELECT user_id FROM smartcar_connection WHERE " + CLAIMABLE + " ORDER BY user_id",
-                Map.of("now", Sql.at(now), "runStartedAt", Sql.at(now)), String.class);
+                Map.of("now", SqlTime.offset(now), "runStartedAt", SqlTime.offset(now)), String.class);
     }
 
     /** Takes the connection for this run; empty when another run holds it, or listed it since this run began. */
     Optional<Connection> claim(String userId, String claimedBy, Instant runStartedAt, Instant now, Instant until) {
         int claimed = jdbc.update("UPDATE smartcar_connection SET claimed_until = :until, claimed_by = :claimedBy "
                 + "WHERE user_id = :userId AND " + CLAIMABLE, new MapSqlParameterSource()
-                .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("runStartedAt", Sql.at(runStartedAt))
-                .addValue("now", Sql.at(now)).addValue("until", Sql.at(until)));
+                .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("runStartedAt", SqlTime.offset(runStartedAt))
+                .addValue("now", SqlTime.offset(now)).addValue("until", SqlTime.offset(until)));
         return claimed == 1 ? find(userId) : Optional.empty();
     }
 
@@ -112,9 +112,9 @@ public final class ConnectionStore {
                 + "WHERE user_id = :userId AND refresh_token_enc = :refreshedFrom", new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("refreshedFrom", refreshedFrom)
                 .addValue("access", tokens.accessToken()).addValue("refresh", tokens.refreshToken())
-                .addValue("accessExpiresAt", Sql.at(tokens.accessExpiresAt()))
-                .addValue("refreshExpiresAt", Sql.at(tokens.refreshExpiresAt()))
-                .addValue("now", Sql.at(now))) == 1;
+                .addValue("accessExpiresAt", SqlTime.offset(tokens.accessExpiresAt()))
+                .addValue("refreshExpiresAt", SqlTime.offset(tokens.refreshExpiresAt()))
+                .addValue("now", SqlTime.offset(now))) == 1;
     }
 
     /** Smartcar refused the refresh token: nothing works for this connection until its owner connects again. */
@@ -122,7 +122,7 @@ public final class ConnectionStore {
         jdbc.update("UPDATE smartcar_connection SET status = 'NEEDS_REAUTHORIZATION', status_reason = :reason, "
                 + "updated_at = :now WHERE user_id = :userId AND refresh_token_enc = :refreshedFrom", new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("refreshedFrom", refreshedFrom)
-                .addValue("reason", Sql.errorText(reason)).addValue("now", Sql.at(now)));
+                .addValue("reason", Sql.errorText(reason)).addValue("now", SqlTime.offset(now)));
     }
 
     /** The run listed the connection: claim released, failures forgotten. */
@@ -130,7 +130,7 @@ public final class ConnectionStore {
         jdbc.update("UPDATE smartcar_connection SET claimed_until = NULL, claimed_by = NULL, failure_count = 0, "
                 + "next_sync_at = NULL, last_error = NULL, last_error_at = NULL, last_synced_at = :now, updated_at = :now "
                 + "WHERE user_id = :userId AND claimed_by = :claimedBy", new MapSqlParameterSource()
-                .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("now", Sql.at(now)));
+                .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("now", SqlTime.offset(now)));
     }
 
     /**
@@ -143,7 +143,7 @@ public final class ConnectionStore {
                 + (nextSyncAt == null ? "" : ", failure_count = failure_count + 1, next_sync_at = :nextSyncAt")
                 + " WHERE user_id = :userId AND claimed_by = :claimedBy", new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("error", Sql.errorText(error))
-                .addValue("nextSyncAt", Sql.at(nextSyncAt)).addValue("now", Sql.at(now)));
+                .addValue("nextSyncAt", SqlTime.offset(nextSyncAt)).addValue("now", SqlTime.offset(now)));
     }
 
     int countNeedingReauthorization() {

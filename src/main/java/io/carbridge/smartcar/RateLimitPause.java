@@ -26,12 +26,12 @@ final class RateLimitPause {
     /** The end of the pause, when one is running at {@code now}. */
     Optional<Instant> pausedUntil(Instant now) {
         return jdbc.query("SELECT paused_until FROM smartcar_rate_limit WHERE scope = :scope AND paused_until > :now",
-                Map.of("scope", SCOPE, "now", Sql.at(now)), (rows, i) -> SqlTime.get(rows, "paused_until")).stream().findFirst();
+                Map.of("scope", SCOPE, "now", SqlTime.offset(now)), (rows, i) -> SqlTime.get(rows, "paused_until")).stream().findFirst();
     }
 
     void pauseUntil(Instant until, String reason) {
         MapSqlParameterSource row = new MapSqlParameterSource()
-                .addValue("scope", SCOPE).addValue("until", Sql.at(until)).addValue("reason", Sql.errorText(reason));
+                .addValue("scope", SCOPE).addValue("until", SqlTime.offset(until)).addValue("reason", Sql.errorText(reason));
         if (extend(row) == 0) {
             try {
                 jdbc.update("INSERT INTO smartcar_rate_limit (scope, paused_until, reason) VALUES (:scope, :until, :reason)", row);

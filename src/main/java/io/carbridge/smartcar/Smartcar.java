@@ -55,7 +55,7 @@ public final class Smartcar {
             camel.addRoutes(new SmartcarApiRoutes(config));
             bindConnect(registry, new ConnectSteps(config, api.get(), new ConnectStateStore(storage.jdbc()), connections, metrics));
             bindSync(registry, new SyncSteps(config, api.get(), connections, vehicles, new RateLimitPause(storage.jdbc()),
-                    new ConnectionSession.Tokens(api.get(), config.cipher(), connections, metrics), metrics, instanceName()));
+                    new ConnectionSession.Tokens(api.get(), config.cipher(), connections, metrics), metrics, settings.instanceId()));
             LOG.info("Smartcar Connect and the subscription sync are on: {}", config);
         } else {
             Processor notConfigured = exchange -> {
@@ -95,11 +95,5 @@ public final class Smartcar {
         registry.bind("recordConnectionFailure", steps.connectionFailed());
         registry.bind("recordVehicleFailure", steps.vehicleFailed());
         registry.bind("recordUnsubscribeFailure", steps.unsubscribeFailed());
-    }
-
-    /** Names the claims of this process (host and pid), for the admin API and the logs. */
-    private static String instanceName() {
-        String host = Optional.ofNullable(System.getenv("HOSTNAME")).filter(name -> !name.isBlank()).orElse("bridge");
-        return (host.length() > 60 ? host.substring(0, 60) : host) + ":" + ProcessHandle.current().pid();
     }
 }

@@ -22,11 +22,10 @@ final class SmartcarApiRoutes extends RouteBuilder {
     static final String HTTP_CLIENT_BEAN = "smartcarHttpClient";
 
     /**
-     * Apache HttpClient would retry a 429 or 503 by itself (sleeping for its retry-after) and resend requests after
-     * I/O errors: the sync decides about retries, so none happen underneath it. No cookies, no redirects either.
+     * No cookies: one client serves every owner's token, and nothing of one owner's session may reach another's call.
+     * No redirects. (Automatic retries are off for every HTTP endpoint, see BridgeConfiguration.)
      */
     static final HttpClientConfigurer HTTP_CLIENT = builder -> builder
-            .disableAutomaticRetries()
             .disableCookieManagement()
             .disableRedirectHandling();
 

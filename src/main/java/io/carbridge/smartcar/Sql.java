@@ -1,24 +1,16 @@
 package io.carbridge.smartcar;
 
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 import org.springframework.dao.DataAccessException;
 
-/** What the stores of this package share: instants as parameters, unique-key violations, bounded error texts. */
+/** What the stores of this package share: unique-key violations and bounded error texts. */
 final class Sql {
 
     private static final String UNIQUE_VIOLATION = "23505";
     private static final int ERROR_COLUMN_LENGTH = 1000;
 
     private Sql() {
-    }
-
-    /** An instant as a {@code TIMESTAMP WITH TIME ZONE} parameter, the same way on H2 and PostgreSQL. */
-    static OffsetDateTime at(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     /** Whether another writer inserted the same key first (SQLState 23505 on H2 and PostgreSQL). */

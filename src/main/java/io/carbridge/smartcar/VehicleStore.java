@@ -48,7 +48,7 @@ public final class VehicleStore {
     void recordListed(String userId, List<String> vehicleIds, Instant now) {
         for (String vehicleId : vehicleIds) {
             MapSqlParameterSource row = new MapSqlParameterSource()
-                    .addValue("vehicleId", vehicleId).addValue("userId", userId).addValue("now", Sql.at(now));
+                    .addValue("vehicleId", vehicleId).addValue("userId", userId).addValue("now", SqlTime.offset(now));
             if (updateListed(row) == 0) {
                 try {
                     jdbc.update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, failure_count, updated_at) "
@@ -78,7 +78,7 @@ public final class VehicleStore {
             return List.of();
         }
         return jdbc.queryForList("SELECT vehicle_id FROM vehicle WHERE vehicle_id IN (:ids) AND " + SUBSCRIBABLE + " ORDER BY vehicle_id",
-                new MapSqlParameterSource().addValue("ids", vehicleIds).addValue("now", Sql.at(now)), String.class);
+                new MapSqlParameterSource().addValue("ids", vehicleIds).addValue("now", SqlTime.offset(now)), String.class);
     }
 
     /** What {@link #markGone} did: every vehicle it marked, and those of them that need an unsubscribe. */
@@ -91,7 +91,7 @@ public final class VehicleStore {
      */
     Gone markGone(String userId, List<String> listed, Instant now) {
         MapSqlParameterSource parameters = new MapSqlParameterSource()
-                .addValue("userId", userId).addValue("listed", listed).addValue("now", Sql.at(now));
+                .addValue("userId", userId).addValue("listed", listed).addValue("now", SqlTime.offset(now));
         List<Map<String, Object>> missing = jdbc.queryForList("SELECT vehicle_id, subscription_status FROM vehicle "
                 + "WHERE user_id = :userId AND subscription_status NOT IN ('GONE', 'UNSUBSCRIBED')"
                 + (listed.isEmpty() ? "" : " AND vehicle_id NOT IN (:listed)"), parameters);
@@ -119,7 +119,7 @@ public final class VehicleStore {
         int claimed = jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBING', claimed_until = :until, "
                 + "claimed_by = :claimedBy, updated_at = :now WHERE vehicle_id = :vehicleId AND " + SUBSCRIBABLE,
                 new MapSqlParameterSource().addValue("vehicleId", vehicleId).addValue("claimedBy", claimedBy)
-                        .addValue("now", Sql.at(now)).addValue("until", Sql.at(until)));
+                        .addValue("now", SqlTime.offset(now)).addValue("until", SqlTime.offset(until)));
         if (claimed == 0) {
             return Optional.empty();
         }
@@ -148,7 +148,7 @@ public final class VehicleStore {
                 + "next_attempt_at = :nextAttemptAt, last_error = :error, last_error_at = :now, updated_at = :now"
                 + (countsAsFailure ? ", failure_count = failure_count + 1" : "")
                 + " WHERE vehicle_id = :vehicleId AND claimed_by = :claimedBy AND subscription_status = 'SUBSCRIBING'",
-                claimParameters(claim, now).addValue("error", Sql.errorText(error)).addValue("nextAttemptAt", Sql.at(nextAttemptAt)));
+                claimParameters(claim, now).addValue("error", Sql.errorText(error)).addValue("nextAttemptAt", SqlTime.offset(nextAttemptAt)));
     }
 
     /** Smartcar refused for good (403, 430): FAILED with the reason, not tried again until the owner reconnects. */
@@ -163,7 +163,7 @@ public final class VehicleStore {
     void recordError(String vehicleId, String error, Instant now) {
         jdbc.update("UPDATE vehicle SET last_error = :error, last_error_at = :now, updated_at = :now WHERE vehicle_id = :vehicleId",
                 new MapSqlParameterSource().addValue("vehicleId", vehicleId).addValue("error", Sql.errorText(error))
-                        .addValue("now", Sql.at(now)));
+                        .addValue("now", SqlTime.offset(now)));
     }
 
     /**
@@ -175,7 +175,7 @@ public final class VehicleStore {
         return jdbc.update("UPDATE vehicle SET subscription_status = 'UNSUBSCRIBED', next_attempt_at = NULL, last_error = NULL, "
                 + "last_error_at = NULL, updated_at = :now WHERE vehicle_id = :vehicleId AND subscription_status = :seenStatus",
                 new MapSqlParameterSource().addValue("vehicleId", vehicleId).addValue("seenStatus", seenStatus)
-                        .addValue("now", Sql.at(now))) == 1;
+                        .addValue("now", SqlTime.offset(now))) == 1;
     }
 
     Optional<Map<String, Object>> find(String vehicleId) {
@@ -195,7 +195,7 @@ public final class VehicleStore {
 
     private static MapSqlParameterSource claimParameters(Claim claim, Instant now) {
         return new MapSqlParameterSource().addValue("vehicleId", claim.vehicleId()).addValue("claimedBy", claim.claimedBy())
-                .addValue("now", Sql.at(now));
+                .addValue("now", SqlTime.offset(now));
     }
 
     private static final RowMapper<Map<String, Object>> ADMIN_VIEW = (rows, i) -> {

@@ -1,6 +1,5 @@
 package io.carbridge.testing;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -18,17 +17,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 
 /**
- * Smartcar on loopback: one WireMock server for the test JVM, on a free port published as the system property
- * {@code test.smartcar.port} that {@code smartcar-test.properties} reads for the Connect, auth and API base URLs. The
- * stubs follow the protocol as documented (see /work/shared/reference/smartcar-webhooks.md, sections 5 and 6). A test
- * class holds an instance in a static field, so the server runs before the extension builds the context.
+ * Smartcar on loopback: one WireMock server for the test JVM, on the port {@link TestPorts#SMARTCAR} publishes as
+ * {@code test.smartcar.port}, which {@code smartcar-test.properties} reads for the Connect, auth and API base URLs. The
+ * stubs answer as Smartcar documents its REST API v2.0 and OAuth token endpoint. A test class holds an instance in a
+ * static field, so the server runs before the extension builds the context.
  */
 public final class SmartcarDouble {
 
@@ -42,12 +40,10 @@ public final class SmartcarDouble {
     public static final int PAGE_SIZE = 2;
 
     private static final WireMockServer SERVER = start();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static WireMockServer start() {
-        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").port(TestPorts.SMARTCAR));
         server.start();
-        System.setProperty("test.smartcar.port", String.valueOf(server.port()));
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         return server;
     }
@@ -171,13 +167,5 @@ public final class SmartcarDouble {
         return Arrays.stream(URI.create(url).getRawQuery().split("&"))
                 .map(pair -> pair.split("=", 2))
                 .collect(Collectors.toMap(pair -> pair[0], pair -> URLDecoder.decode(pair[1], StandardCharsets.UTF_8)));
-    }
-
-    public static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
