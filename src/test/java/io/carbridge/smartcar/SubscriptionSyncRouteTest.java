@@ -1,9 +1,10 @@
 package io.carbridge.smartcar;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -13,6 +14,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -24,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
@@ -83,11 +87,12 @@ class SubscriptionSyncRouteTest {
         Map<String, Object> summary = runSync();
 
         assertThat(summary).containsEntry("connectionsSynced", 1).containsEntry("vehiclesSubscribed", 3).containsEntry("failures", 0);
-        assertThat(db().queryForList("SELECT vehicle_id, user_id, make, model, model_year, subscription_status FROM vehicle ORDER BY vehicle_id"))
-                .containsExactly(
-                        row("v-1", "user-1", "TESLA", "Model 3", 2022, "SUBSCRIBED"),
-                        row("v-2", "user-1", "FORD", "Mustang Mach-E", 2022, "SUBSCRIBED"),
-                        row("v-3", "user-1", "BMW", "i4", 2022, "SUBSCRIBED"));
+        assertThat(db().query("SELECT * FROM vehicle ORDER BY vehicle_id", (rows, i) -> String.join(" | ", rows.getString("vehicle_id"),
+                rows.getString("user_id"), rows.getString("make"), rows.getString("model"), rows.getString("model_year"),
+                rows.getString("subscription_status")))).containsExactly(
+                        "v-1 | user-1 | TESLA | Model 3 | 2022 | SUBSCRIBED",
+                        "v-2 | user-1 | FORD | Mustang Mach-E | 2022 | SUBSCRIBED",
+                        "v-3 | user-1 | BMW | i4 | 2022 | SUBSCRIBED");
         // Connect: one code exchange and one /user; the run: two pages of vehicles, then attributes and subscribe each
         assertThat(SMARTCAR.count(postRequestedFor(urlPathEqualTo("/oauth/token")))).isEqualTo(1);
         assertThat(SMARTCAR.count(getRequestedFor(urlPathEqualTo("/v2.0/user")))).isEqualTo(1);
@@ -156,7 +161,7 @@ class SubscriptionSyncRouteTest {
         Map<String, Object> stored = db().queryForMap("SELECT * FROM smartcar_connection WHERE user_id = 'user-1'");
         assertThat(CIPHER.decrypt((String) stored.get("ACCESS_TOKEN_ENC"), "user-1:access")).isEqualTo("access-2");
         assertThat(CIPHER.decrypt((String) stored.get("REFRESH_TOKEN_ENC"), "user-1:refresh")).isEqualTo("refresh-2");
-        assertThat(((OffsetDateTime) stored.get("ACCESS_EXPIRES_AT")).toInstant())
+        assertThat(instant(stored.get("ACCESS_EXPIRES_AT")))
                 .isCloseTo(Instant.now().plus(Duration.ofHours(2)), within(1, ChronoUnit.MINUTES));
 
         // the next refresh uses the rotated refresh token, read back from the database
@@ -192,7 +197,7 @@ class SubscriptionSyncRouteTest {
     void a401AfterTheRefreshIsRecordedOnTheConnectionAndNotRetriedAgain() {
         SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-old", "refresh-1");
         SMARTCAR.refresh("refresh-1", "access-new", "refresh-2");
-        SMARTCAR.stub(com.github.tomakehurst.wiremock.client.WireMock.get(urlPathEqualTo("/v2.0/vehicles"))
+        SMARTCAR.stub(get(urlPathEqualTo("/v2.0/vehicles"))
                 .willReturn(aResponse().withStatus(401)));
 
         assertThat(runSync()).containsEntry("failures", 1);
@@ -463,7 +468,7 @@ class SubscriptionSyncRouteTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             CountDownLatch start = new CountDownLatch(1);
-            List<CompletableFuture<Boolean>> claims = java.util.stream.IntStream.range(0, 8)
+            List<CompletableFuture<Boolean>> claims = IntStream.range(0, 8)
                     .mapToObj(i -> CompletableFuture.supplyAsync(() -> await(start,
                             () -> store.claim("contended", "instance-" + i, now, now.plusSeconds(60)).isPresent()), pool))
                     .toList();
@@ -499,10 +504,6 @@ class SubscriptionSyncRouteTest {
         return postRequestedFor(urlPathEqualTo("/v2.0/vehicles/" + vehicleId + "/webhooks/" + SmartcarDouble.WEBHOOK_ID));
     }
 
-    private static com.github.tomakehurst.wiremock.matching.UrlPattern anyUrl() {
-        return com.github.tomakehurst.wiremock.client.WireMock.anyUrl();
-    }
-
     /** Vehicle id, then "MAKE Model", alternately. */
     private static Map<String, String> vehicles(String... idsAndNames) {
         Map<String, String> vehicles = new LinkedHashMap<>();
@@ -512,22 +513,12 @@ class SubscriptionSyncRouteTest {
         return vehicles;
     }
 
-    private static Map<String, Object> row(String vehicleId, String userId, String make, String model, int year, String status) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("VEHICLE_ID", vehicleId);
-        row.put("USER_ID", userId);
-        row.put("MAKE", make);
-        row.put("MODEL", model);
-        row.put("MODEL_YEAR", year);
-        row.put("SUBSCRIPTION_STATUS", status);
-        return row;
-    }
-
+    /** A timestamp column of a queried row: H2 gives an OffsetDateTime, PostgreSQL a Timestamp. */
     private static Instant instant(Object timestamp) {
-        return ((OffsetDateTime) timestamp).toInstant();
+        return timestamp instanceof OffsetDateTime offset ? offset.toInstant() : ((Timestamp) timestamp).toInstant();
     }
 
-    private static <T> T await(CountDownLatch start, java.util.function.Supplier<T> work) {
+    private static <T> T await(CountDownLatch start, Supplier<T> work) {
         try {
             start.await();
         } catch (InterruptedException e) {
