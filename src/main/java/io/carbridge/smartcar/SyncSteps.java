@@ -201,8 +201,9 @@ final class SyncSteps {
                 return;
             }
             Instant now = Instant.now();
-            Instant next = failure.kind().map(kind -> kind == Kind.RATE_LIMITED || kind == Kind.GRANT_REFUSED).orElse(false)
-                    ? null : now.plus(settings.retryDelay(session.failureCount() + 1));
+            Kind kind = failure.kind().orElse(null);
+            // a rate limit pauses every connection, and a refused refresh token waits for its owner: no backoff of its own
+            Instant next = kind == Kind.RATE_LIMITED || kind == Kind.GRANT_REFUSED ? null : now.plus(settings.retryDelay(session.failureCount() + 1));
             rateLimit(failure, session.run(), now);
             connections.failed(session.userId(), session.run().claimedBy(), failure.message(), next, now);
             session.run().failed();
