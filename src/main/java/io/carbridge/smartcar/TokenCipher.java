@@ -21,7 +21,7 @@ import io.carbridge.Settings;
 public final class TokenCipher {
 
     /** The property holding the key, {@code TOKEN_ENCRYPTION_KEY} by default. */
-    public static final String PROPERTY = "bridge.smartcar.token-encryption-key";
+    public static final String PROPERTY = "bridge.smartcar.token-encryption.secret-key";
 
     private static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;

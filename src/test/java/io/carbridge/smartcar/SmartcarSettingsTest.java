@@ -26,7 +26,7 @@ class SmartcarSettingsTest {
             "bridge.smartcar.client-secret", "secret-value",
             "bridge.smartcar.redirect-uri", "https://bridge.example.com/connect/callback",
             "bridge.smartcar.webhook-id", "wh-1",
-            "bridge.smartcar.token-encryption-key", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=",
+            "bridge.smartcar.token-encryption.secret-key", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=",
             "bridge.connect.scope", "read_vehicle_info, read_battery");
 
     @Test
@@ -53,7 +53,7 @@ class SmartcarSettingsTest {
             "bridge.smartcar.client-secret, SMARTCAR_CLIENT_SECRET",
             "bridge.smartcar.redirect-uri, SMARTCAR_REDIRECT_URI",
             "bridge.smartcar.webhook-id, SMARTCAR_WEBHOOK_ID",
-            "bridge.smartcar.token-encryption-key, TOKEN_ENCRYPTION_KEY"})
+            "bridge.smartcar.token-encryption.secret-key, TOKEN_ENCRYPTION_KEY"})
     void withAClientIdEveryRequiredSettingMustBeThereAndTheRefusalNamesItsVariable(String property, String variable) {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(with(property, ""))))
                 .isInstanceOf(Settings.InvalidSettingException.class)

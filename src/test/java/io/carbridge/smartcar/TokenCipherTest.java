@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Base64;
 
 import io.carbridge.Settings;
+import org.apache.camel.util.SensitiveUtils;
 import org.junit.jupiter.api.Test;
 
 class TokenCipherTest {
@@ -36,6 +37,11 @@ class TokenCipherTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> TokenCipher.fromBase64(Base64.getEncoder().encodeToString(new byte[32])).decrypt(sealed, "user-1:refresh"))
                 .hasMessageContaining("TOKEN_ENCRYPTION_KEY");
+    }
+
+    @Test
+    void theKeysPropertyIsOneCamelMasksInTheSummaryItLogsAtStart() {
+        assertThat(SensitiveUtils.containsSensitive(TokenCipher.PROPERTY)).isTrue();
     }
 
     @Test
