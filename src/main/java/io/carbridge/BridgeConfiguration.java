@@ -8,6 +8,7 @@ import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminErrorHandling;
 import io.carbridge.delivery.Delivery;
 import io.carbridge.intake.Intake;
+import io.carbridge.smartcar.Smartcar;
 import io.carbridge.storage.EventStore;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,6 +56,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
         EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
         Intake.install(camel, settings, store, meters);
+        Smartcar.install(camel, settings, storage, meters, adminAccess);
     }
 
     private static void requireFreePort(Settings settings, String key, String variable) {

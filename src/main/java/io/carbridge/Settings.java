@@ -1,5 +1,7 @@
 package io.carbridge;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -64,6 +66,17 @@ public final class Settings {
     public List<String> list(String key) {
         return optional(key).map(text -> Arrays.stream(text.split(","))
                 .map(String::trim).filter(item -> !item.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** Names this instance in database claims (delivery, subscription sync); must differ between instances sharing a database. */
+    public String instanceId() {
+        return optional("bridge.instance-id").orElseGet(() -> {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                return "bridge";
+            }
+        });
     }
 
     static Duration parseDuration(String key, String text) {

@@ -1,7 +1,5 @@
 package io.carbridge.delivery;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 
 import io.carbridge.Settings;
@@ -33,7 +31,7 @@ public final class Delivery {
         camel.getRegistry().bind("bridgeDestinations", destinations);
         camel.getRegistry().bind("prepareOutboundRequest", new OutboundRequest());
 
-        Outbox outbox = new Outbox(storage, instanceId(settings));
+        Outbox outbox = new Outbox(storage, settings.instanceId());
         DeliveryEngine engine = new DeliveryEngine(camel, destinations, outbox, new EventEnricher(storage),
                 new DeliveryMetrics(meters, destinations.all()),
                 settings.duration("bridge.delivery.poll-interval", Duration.ofSeconds(1)),
@@ -53,16 +51,5 @@ public final class Delivery {
     /** Wakes the dispatchers after the intake committed new outbox rows. */
     public Runnable wakeup() {
         return engine::wakeAll;
-    }
-
-    /** Names this instance in delivery claims; must differ between instances sharing a database. */
-    private static String instanceId(Settings settings) {
-        return settings.optional("bridge.instance-id").orElseGet(() -> {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                return "bridge";
-            }
-        });
     }
 }

@@ -9,7 +9,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
  * Free loopback ports for in-JVM tests, chosen once per test JVM and published as system properties
- * ({@code test.http.port}, {@code test.management.port}, {@code test.sink.port}) that {@code test.properties} and test
+ * ({@code test.http.port}, {@code test.management.port}, {@code test.sink.port}, {@code test.smartcar.port}) that {@code test.properties} and test
  * annotations read as {@code {{sys:test.http.port}}}, before the first test runs ({@link Publisher}). Test contexts run
  * one after another, so they can share them.
  */
@@ -19,6 +19,8 @@ public final class TestPorts {
     public static final int MANAGEMENT = publish("management");
     /** Where tests run their HTTP destination double (WireMock): {@code test.sink.port}. */
     public static final int SINK = publish("sink");
+    /** Where tests run their Smartcar double (WireMock, see {@link SmartcarDouble}): {@code test.smartcar.port}. */
+    public static final int SMARTCAR = publish("smartcar");
 
     private TestPorts() {
     }

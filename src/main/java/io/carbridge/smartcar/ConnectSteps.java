@@ -1,0 +1,183 @@
+package io.carbridge.smartcar;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java steps of {@code routes/smartcar-connect.camel.yaml}: the OAuth side of Smartcar Connect. Codes, tokens and
+ * states are never logged; the pages never show a request header or a token.
+ */
+final class ConnectSteps {
+
+    static final int MAX_REFERENCE_LENGTH = 200;
+
+    private static final String STATE = "connectState";
+    private static final String GRANT = "connectGrant";
+    private static final String USER_ID = "connectUserId";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.connect");
+
+    private final SmartcarSettings settings;
+    private final SmartcarApi api;
+    private final ConnectStateStore states;
+    private final ConnectionStore connections;
+    private final SmartcarMetrics metrics;
+
+    ConnectSteps(SmartcarSettings settings, SmartcarApi api, ConnectStateStore states, ConnectionStore connections, SmartcarMetrics metrics) {
+        this.settings = settings;
+        this.api = api;
+        this.states = states;
+        this.connections = connections;
+        this.metrics = metrics;
+    }
+
+    /**
+     * {@code GET /connect/start?ref=...}: stores a fresh single-use state carrying the reference and redirects the
+     * owner to Smartcar Connect with it.
+     */
+    Processor start() {
+        return exchange -> {
+            Message message = exchange.getMessage();
+            requireGet(message);
+            String reference = message.getHeader("ref", String.class);
+            if (reference == null || reference.isBlank() || reference.length() > MAX_REFERENCE_LENGTH
+                    || reference.chars().anyMatch(Character::isISOControl)) {
+                throw new ConnectFailure(400, "invalid_request", "This link is incomplete: it must carry your customer reference "
+                        + "(ref, at most " + MAX_REFERENCE_LENGTH + " characters).");
+            }
+            byte[] random = new byte[32];
+            RANDOM.nextBytes(random);
+            String state = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Instant now = Instant.now();
+            states.save(state, reference.trim(), settings.mode(), now, now.plus(settings.stateLifetime()));
+
+            String location = settings.connectUrl()
+                    + "?response_type=code"
+                    + "&client_id=" + encode(settings.clientId())
+                    + "&redirect_uri=" + encode(settings.redirectUri())
+                    + "&scope=" + encode(String.join(" ", settings.scopes()))
+                    + "&state=" + state
+                    + "&mode=" + settings.mode();
+            ConnectPages.redirect(exchange, location);
+            LOG.info("connect started reference={}", reference.trim());
+        };
+    }
+
+    /**
+     * {@code GET /connect/callback}: turns Smartcar's error redirect into its page, then uses up the state. Nothing is
+     * stored for a denied or invalid callback.
+     */
+    Processor checkCallback() {
+        return exchange -> {
+            Message message = exchange.getMessage();
+            requireGet(message);
+            String error = message.getHeader("error", String.class);
+            if (error != null) {
+                boolean denied = "access_denied".equals(error);
+                throw new ConnectFailure(400, denied ? "denied" : "connect_error", denied
+                        ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
+                        : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
+            }
+            String code = message.getHeader("code", String.class);
+            String state = message.getHeader("state", String.class);
+            if (code == null || code.isBlank() || state == null || state.isBlank()) {
+                throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
+            }
+            exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",
+                    "This connection link has expired or was already used. Nothing was connected; please start again.")));
+        };
+    }
+
+    /** Exchanges the authorization code for the owner's first token pair. */
+    Processor exchangeCode() {
+        return exchange -> {
+            try {
+                exchange.setProperty(GRANT, api.exchangeCode(exchange.getMessage().getHeader("code", String.class)));
+            } catch (SmartcarCallException e) {
+                throw exchangeFailed("code exchange", e);
+            }
+        };
+    }
+
+    /** {@code GET /user}: whose tokens these are; a connection is keyed by the Smartcar user. */
+    Processor readUser() {
+        return exchange -> {
+            try {
+                exchange.setProperty(USER_ID, api.userId(grant(exchange).accessToken()));
+            } catch (SmartcarCallException e) {
+                throw exchangeFailed("user", e);
+            }
+        };
+    }
+
+    /** A new connection, or the same user's connection updated (tokens, reference, errors cleared). */
+    Processor storeConnection() {
+        return exchange -> {
+            Instant now = Instant.now();
+            String userId = exchange.getProperty(USER_ID, String.class);
+            ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
+            connections.saveConnected(userId, state.customerReference(), state.mode(),
+                    SealedTokens.seal(settings.cipher(), userId, grant(exchange), now), now);
+            LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
+        };
+    }
+
+    /** The owner's confirmation; the subscription sync takes the vehicles from here. */
+    Processor answerConnected() {
+        return exchange -> {
+            metrics.connect("connected");
+            ConnectPages.page(exchange, 200, "Vehicle connected", "Your vehicle is now connected. You can close this page.");
+        };
+    }
+
+    /** The error handler's step: the failure's page, or a generic one for anything unexpected. */
+    static Processor answerFailure(SmartcarMetrics metrics) {
+        return exchange -> {
+            Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            if (caught instanceof ConnectFailure failure) {
+                metrics.connect(failure.outcome());
+                LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
+                ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
+            } else {
+                metrics.connect("error");
+                LOG.error("connect failed with an unexpected error", caught);
+                ConnectPages.page(exchange, 500, "Vehicle not connected",
+                        "Something went wrong on our side and nothing was connected. Please try again later.");
+            }
+        };
+    }
+
+    private static ConnectFailure exchangeFailed(String step, SmartcarCallException e) {
+        LOG.warn("connect failed at the {}: {} {}", step, e.reason(), e.getMessage());
+        return new ConnectFailure(502, "failed", "Smartcar did not confirm the connection, so nothing was connected. Please start again.");
+    }
+
+    private static void requireGet(Message message) {
+        if (!"GET".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
+            throw new ConnectFailure(405, "invalid_request", "Open this address in a browser.");
+        }
+    }
+
+    /** Smartcar's error codes are lowercase words; anything else is not shown back. */
+    private static String errorCode(String error) {
+        return error.matches("[a-z_]{1,50}") ? error : "unknown error";
+    }
+
+    private static SmartcarApi.TokenGrant grant(Exchange exchange) {
+        return exchange.getProperty(GRANT, SmartcarApi.TokenGrant.class);
+    }
+
+    private static String encode(String value) {
+        // Smartcar reads the space-separated scope with %20, as URLEncoder's + would be read by some servers as a plus
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

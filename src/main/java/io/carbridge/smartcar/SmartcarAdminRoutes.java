@@ -1,0 +1,104 @@
+package io.carbridge.smartcar;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.carbridge.admin.AdminAccess;
+import io.carbridge.admin.AdminException;
+import io.carbridge.admin.AdminRequest;
+import io.carbridge.admin.AdminRouteBuilder;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The admin API of Connect and the sync: connections (never their tokens), vehicles with their subscription state and
+ * last error, a sync run on demand, and an operator's unsubscribe.
+ */
+final class SmartcarAdminRoutes extends AdminRouteBuilder {
+
+    private static final Set<String> CONNECTION_STATUSES = Set.of(ConnectionStore.ACTIVE, ConnectionStore.NEEDS_REAUTHORIZATION);
+    private static final Set<String> VEHICLE_STATUSES = Set.of(VehicleStore.NONE, VehicleStore.SUBSCRIBING, VehicleStore.SUBSCRIBED,
+            VehicleStore.FAILED, VehicleStore.GONE, VehicleStore.UNSUBSCRIBED);
+    private static final String NOT_CONFIGURED = "Smartcar Connect and the subscription sync are not configured: set SMARTCAR_CLIENT_ID";
+
+    private final ConnectionStore connections;
+    private final VehicleStore vehicles;
+    /** Empty in an intake-only deployment. */
+    private final Optional<SmartcarApi> api;
+    private final ProducerTemplate producer;
+    private final SmartcarMetrics metrics;
+
+    SmartcarAdminRoutes(AdminAccess access, ConnectionStore connections, VehicleStore vehicles, Optional<SmartcarApi> api,
+                        ProducerTemplate producer, SmartcarMetrics metrics) {
+        super(access);
+        this.connections = connections;
+        this.vehicles = vehicles;
+        this.api = api;
+        this.producer = producer;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void endpoints() {
+        get("/admin/connections", request -> Map.of("connections",
+                connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000))));
+        get("/admin/vehicles", request -> Map.of("vehicles",
+                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
+        post("/admin/subscriptions/sync", request -> runSync());
+        delete("/admin/vehicles/{vehicleId}/subscription", this::unsubscribe);
+    }
+
+    /** The same run as the timer's, on the caller's thread; answers its summary. */
+    private Object runSync() {
+        if (api.isEmpty()) {
+            throw new AdminException(503, NOT_CONFIGURED);
+        }
+        Exchange run = producer.send(Smartcar.SYNC_ENDPOINT, exchange -> { });
+        Exception failure = run.getException() != null ? run.getException() : run.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (failure != null) {
+            throw new AdminException(503, "the sync could not run: " + failure.getClass().getSimpleName());
+        }
+        return run.getMessage().getBody(Map.class);
+    }
+
+    /**
+     * Unsubscribes at Smartcar (when the vehicle is or was subscribed) and marks the vehicle UNSUBSCRIBED, which the
+     * sync leaves alone. A vehicle a sync is subscribing right now gets 409: try again in a moment.
+     */
+    private Object unsubscribe(AdminRequest request) {
+        SmartcarApi smartcar = api.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
+        String vehicleId = request.path("vehicleId");
+        if (!SmartcarApi.VEHICLE_ID.matcher(vehicleId).matches()) {
+            throw AdminException.badRequest("vehicleId is not a Smartcar vehicle id");
+        }
+        String status = (String) vehicles.find(vehicleId).orElseThrow(() -> AdminException.notFound("vehicle " + vehicleId))
+                .get("subscriptionStatus");
+        if (VehicleStore.SUBSCRIBING.equals(status)) {
+            throw new AdminException(409, "a sync is subscribing this vehicle right now; try again in a moment");
+        }
+        if (VehicleStore.SUBSCRIBED.equals(status) || VehicleStore.GONE.equals(status)) {
+            try {
+                smartcar.unsubscribe(vehicleId);
+                metrics.unsubscribed();
+            } catch (SmartcarCallException e) {
+                vehicles.recordError(vehicleId, "unsubscribe: " + e.getMessage(), Instant.now());
+                throw new AdminException(502, "Smartcar did not unsubscribe the vehicle: " + e.getMessage());
+            }
+        }
+        if (!vehicles.unsubscribed(vehicleId, status, Instant.now())) {
+            throw new AdminException(409, "the vehicle changed meanwhile; try again");
+        }
+        return vehicles.find(vehicleId).orElseThrow();
+    }
+
+    private static Optional<String> status(AdminRequest request, Set<String> allowed) {
+        Optional<String> status = request.query("status");
+        if (status.isPresent() && !allowed.contains(status.get())) {
+            throw AdminException.badRequest("status must be one of " + String.join(", ", new TreeSet<>(allowed)));
+        }
+        return status;
+    }
+}

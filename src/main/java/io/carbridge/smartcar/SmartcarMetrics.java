@@ -1,0 +1,62 @@
+package io.carbridge.smartcar;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Prometheus series of Connect and the subscription sync, all prefixed {@code bridge_smartcar_}. */
+public final class SmartcarMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmartcarMetrics.class);
+
+    private final MeterRegistry registry;
+    private final Counter subscriptions;
+    private final Counter unsubscriptions;
+
+    SmartcarMetrics(MeterRegistry registry, ConnectionStore connections) {
+        this.registry = registry;
+        this.subscriptions = Counter.builder("bridge.smartcar.subscriptions")
+                .description("Vehicles subscribed to the webhook").register(registry);
+        this.unsubscriptions = Counter.builder("bridge.smartcar.unsubscriptions")
+                .description("Vehicles unsubscribed from the webhook (gone from their connection, or by an operator)").register(registry);
+        // read from the database at each scrape, so every instance reports the same number
+        Gauge.builder("bridge.smartcar.connections.needing.reauthorization", connections, SmartcarMetrics::needingReauthorization)
+                .description("Connections whose refresh token Smartcar refused: the owner must connect again")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    void subscribed() {
+        subscriptions.increment();
+    }
+
+    void unsubscribed() {
+        unsubscriptions.increment();
+    }
+
+    /** A connection or vehicle the sync could not finish, by reason (see {@link SmartcarCallException.Kind}). */
+    void syncFailed(String reason) {
+        registry.counter("bridge.smartcar.sync.failures", "reason", reason).increment();
+    }
+
+    /** {@code refreshed}, {@code refused} (needs re-authorisation) or {@code failed} (tried again later). */
+    void tokenRefresh(String outcome) {
+        registry.counter("bridge.smartcar.token.refreshes", "outcome", outcome).increment();
+    }
+
+    /** How a Connect callback ended: {@code connected}, {@code denied}, {@code invalid_state}, {@code failed}, ... */
+    void connect(String outcome) {
+        registry.counter("bridge.smartcar.connect", "outcome", outcome).increment();
+    }
+
+    private static double needingReauthorization(ConnectionStore connections) {
+        try {
+            return connections.countNeedingReauthorization();
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot count connections needing re-authorisation: {}", e.getMessage());
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.carbridge.smartcar;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One run of the subscription sync: its claim name, what it did, and whether it must stop (Smartcar rate-limited it,
+ * or a pause from an earlier 429 is still running). The routes' splits check {@link #isActive()} before each item.
+ */
+public final class SyncRun {
+
+    private final String claimedBy;
+    private final Instant startedAt;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger subscribed = new AtomicInteger();
+    private final AtomicInteger gone = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+    private volatile Instant pausedUntil;
+
+    SyncRun(String instance, Instant startedAt) {
+        // unique per run, so that two runs of one instance never take each other's claims for their own
+        this.claimedBy = instance + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.startedAt = startedAt;
+    }
+
+    String claimedBy() {
+        return claimedBy;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    public boolean isActive() {
+        return pausedUntil == null;
+    }
+
+    /** Smartcar asked to wait: nothing more is called in this run. */
+    void pauseUntil(Instant until) {
+        pausedUntil = until;
+    }
+
+    void connectionSynced() {
+        connections.incrementAndGet();
+    }
+
+    void vehicleSubscribed() {
+        subscribed.incrementAndGet();
+    }
+
+    void vehiclesGone(int count) {
+        gone.addAndGet(count);
+    }
+
+    void failed() {
+        failures.incrementAndGet();
+    }
+
+    boolean didAnything() {
+        return connections.get() + failures.get() > 0 || pausedUntil != null;
+    }
+
+    /** What the admin API answers and the run logs. */
+    public Map<String, Object> summary() {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("run", claimedBy);
+        summary.put("startedAt", startedAt);
+        summary.put("connectionsSynced", connections.get());
+        summary.put("vehiclesSubscribed", subscribed.get());
+        summary.put("vehiclesGone", gone.get());
+        summary.put("failures", failures.get());
+        summary.put("pausedUntil", pausedUntil);
+        return summary;
+    }
+
+    @Override
+    public String toString() {
+        return "SyncRun" + summary();
+    }
+}
