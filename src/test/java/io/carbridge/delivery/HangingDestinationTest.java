@@ -13,11 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.sql.DataSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.Fixtures;
@@ -80,7 +78,7 @@ class HangingDestinationTest {
 
         assertThat(CRM.findAll(postRequestedFor(urlEqualTo("/crm")))).as("attempts held by the destination").hasSize(4);
         assertThat(answerMillis).as("each answer, in ms, against a destination taking %s", HANG).allMatch(millis -> millis < HANG.toMillis() / 10);
-        JdbcTemplate db = new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
+        JdbcTemplate db = BridgeTest.database(camel);
         assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery WHERE status IN ('PENDING', 'IN_FLIGHT')", Integer.class))
                 .as("nothing delivered, nothing lost: all queued").isEqualTo(40);
     }

@@ -6,10 +6,8 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 
-import javax.sql.DataSource;
 
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeTest;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
@@ -30,7 +28,7 @@ class RetentionRouteTest {
 
     @Test
     void purgesFinishedEventsPastTheRetentionAndKeepsDeadLettersAndPendingWork() {
-        JdbcTemplate db = new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
+        JdbcTemplate db = BridgeTest.database(camel);
         Instant old = Instant.now().minus(Duration.ofDays(8));
         Instant recent = Instant.now().minus(Duration.ofDays(6));
         event(db, "old-delivered", old, true, "DELIVERED");

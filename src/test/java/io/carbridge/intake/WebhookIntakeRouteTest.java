@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.Fixtures;
@@ -43,7 +42,7 @@ class WebhookIntakeRouteTest {
     CamelContext camel;
 
     private JdbcTemplate db() {
-        return new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, javax.sql.DataSource.class));
+        return BridgeTest.database(camel);
     }
 
     private int storedEvents() {

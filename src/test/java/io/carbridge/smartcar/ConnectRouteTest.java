@@ -19,10 +19,8 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
-import javax.sql.DataSource;
 
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
@@ -52,15 +50,12 @@ class ConnectRouteTest {
     CamelContext camel;
 
     private JdbcTemplate db() {
-        return new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
+        return BridgeTest.database(camel);
     }
 
     @BeforeEach
     void emptyDatabaseAndDouble() {
-        SMARTCAR.reset();
-        db().update("DELETE FROM vehicle");
-        db().update("DELETE FROM smartcar_connection");
-        db().update("DELETE FROM connect_state");
+        SMARTCAR.resetWith(db());
     }
 
     @Test

@@ -11,11 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
@@ -42,16 +40,12 @@ class SmartcarAdminRouteTest {
     CamelContext camel;
 
     private JdbcTemplate db() {
-        return new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
+        return BridgeTest.database(camel);
     }
 
     @BeforeEach
     void emptyDatabaseAndDouble() {
-        SMARTCAR.reset();
-        db().update("DELETE FROM vehicle");
-        db().update("DELETE FROM smartcar_connection");
-        db().update("DELETE FROM connect_state");
-        db().update("DELETE FROM smartcar_rate_limit");
+        SMARTCAR.resetWith(db());
     }
 
     @Test

@@ -29,12 +29,10 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-import javax.sql.DataSource;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
@@ -67,16 +65,12 @@ class SubscriptionSyncRouteTest {
     CamelContext camel;
 
     private JdbcTemplate db() {
-        return new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
+        return BridgeTest.database(camel);
     }
 
     @BeforeEach
     void emptyDatabaseAndDouble() {
-        SMARTCAR.reset();
-        db().update("DELETE FROM vehicle");
-        db().update("DELETE FROM smartcar_connection");
-        db().update("DELETE FROM connect_state");
-        db().update("DELETE FROM smartcar_rate_limit");
+        SMARTCAR.resetWith(db());
     }
 
     @Test

@@ -9,10 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
 
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.Storage;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
@@ -39,7 +37,7 @@ class SubscriptionTimerTest {
     void aConnectedVehicleIsSubscribedByTheTimerOnceAndNotAgainByTheRunsAfter() {
         SMARTCAR.reset();
         SMARTCAR.owner("access-1", Map.of("v-1", "POLESTAR 2"), 2023);
-        JdbcTemplate db = new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
+        JdbcTemplate db = BridgeTest.database(camel);
 
         SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-1", "refresh-1");
 

@@ -1,5 +1,11 @@
 package io.carbridge.testing;
 
+import javax.sql.DataSource;
+
+import io.carbridge.storage.Storage;
+import org.apache.camel.CamelContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
 /**
  * Property locations for {@code @CamelMainTest}, in this order ({@code propertyPlaceholderLocations = {TEST_PROPERTIES,
  * APPLICATION_PROPERTIES}}: the first location that defines a key wins): {@code test.properties} (test token, loopback
@@ -12,5 +18,10 @@ public final class BridgeTest {
     public static final String TEST_PROPERTIES = "classpath:test.properties";
 
     private BridgeTest() {
+    }
+
+    /** Parameterised SQL on the bridge's own pool, to read back what a test caused. */
+    public static JdbcTemplate database(CamelContext camel) {
+        return new JdbcTemplate(camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, DataSource.class));
     }
 }

@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Smartcar on loopback: one WireMock server for the test JVM, on the port {@link TestPorts#SMARTCAR} publishes as
@@ -54,6 +55,14 @@ public final class SmartcarDouble {
 
     public void reset() {
         SERVER.resetAll();
+    }
+
+    /** A clean start for the next test: the double forgets its stubs and calls, the bridge its connections and vehicles. */
+    public void resetWith(JdbcTemplate bridgeDatabase) {
+        reset();
+        for (String table : new String[] {"vehicle", "smartcar_connection", "connect_state", "smartcar_rate_limit"}) {
+            bridgeDatabase.update("DELETE FROM " + table);
+        }
     }
 
     public void stub(MappingBuilder mapping) {
