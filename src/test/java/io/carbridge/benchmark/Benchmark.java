@@ -1,0 +1,173 @@
+package io.carbridge.benchmark;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.carbridge.benchmark.BenchmarkReport.EndToEnd;
+import io.carbridge.benchmark.BenchmarkReport.LoadFigures;
+import io.carbridge.benchmark.BenchmarkReport.Results;
+import io.carbridge.benchmark.Delivery.Traffic;
+import io.carbridge.benchmark.LoadGenerator.Observer;
+import io.carbridge.benchmark.LoadGenerator.Result;
+import io.carbridge.testing.TestPorts;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The benchmark ({@code mvn -B -Pbenchmark verify}, see the README): starts the packaged service as its own process
+ * with a fresh H2 file database and one local sink destination, and measures in one run the ceiling of the HTTP stack,
+ * the intake at saturation, intake latency at fixed rates, a load with 30 % duplicates, end-to-end delivery and the
+ * service's peak memory. Prints a table and writes {@code results.md}, {@code results.json} and {@code latency.png}.
+ * <p>
+ * Settings are system properties: {@code benchmark.*} (below) for the run itself; any {@code bridge.*} or
+ * {@code camel.*} property is passed on to the service and printed with the figures.
+ */
+public final class Benchmark {
+
+    static final String DESTINATION = "sink";
+
+    private final int phaseSeconds = Integer.getInteger("benchmark.phase-seconds", 20);
+    private final int warmupSeconds = Integer.getInteger("benchmark.warmup-seconds", 15);
+    private final int concurrency = Integer.getInteger("benchmark.concurrency", 64);
+    private final List<Integer> rates = Arrays.stream(System.getProperty("benchmark.rates", "500,1000,2000").split(","))
+            .map(String::trim).map(Integer::valueOf).toList();
+    private final int duplicateRate = Integer.getInteger("benchmark.duplicate-rate", 1000);
+    private final double duplicateFraction = 0.30;
+    /** The fixed rate at which receipt-to-sink latency is measured. */
+    private final int endToEndRate = 500;
+    private final String heap = System.getProperty("benchmark.heap", "256m");
+    private final List<String> serviceJvmArgs = Arrays.stream(System.getProperty("benchmark.service-jvm-args", "").split("\\s+"))
+            .filter(arg -> !arg.isBlank()).toList();
+    private final Duration drainTimeout = Duration.ofSeconds(Integer.getInteger("benchmark.drain-timeout-seconds", 300));
+    private final Path output = Path.of(System.getProperty("benchmark.output", "target/benchmark"));
+
+    private long acceptedSoFar;
+    private boolean delivering;
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Benchmark benchmark = new Benchmark();
+        BenchmarkReport.write(benchmark.run(), benchmark.output);
+    }
+
+    Results run() throws Exception {
+        Machine machine = Machine.describe();
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        System.out.println("Benchmark on " + machine);
+        try (Sink sink = new Sink(TestPorts.freePort()).up()) {
+            BridgeProcess.Launch launch = launch(sink);
+            try (BridgeProcess bridge = launch.start();
+                 LoadGenerator generator = new LoadGenerator(launch.httpPort(), concurrency)) {
+                SmartcarTraffic traffic = new SmartcarTraffic("bench-" + started.getEpochSecond(), 42);
+
+                phase("warm-up (" + warmupSeconds + " s, not measured)");
+                count(generator.saturate(concurrency, Duration.ofSeconds(warmupSeconds), traffic.events(), Observer.NONE));
+                generator.saturate(concurrency, Duration.ofSeconds(Math.max(1, warmupSeconds / 3)), SmartcarTraffic.ceiling(), Observer.NONE);
+                delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));
+                drain(sink);
+
+                phase("ceiling: GET " + BridgeProcess.CEILING_PATH + " at saturation");
+                LoadFigures ceiling = LoadFigures.of("ceiling (trivial endpoint)", 0, concurrency,
+                        generator.saturate(concurrency, phaseDuration(), SmartcarTraffic.ceiling(), Observer.NONE));
+
+                phase("intake at saturation: unique signed events");
+                long deliveredBefore = sink.distinctEvents();
+                long saturationStart = System.nanoTime();
+                Result saturation = count(generator.saturate(concurrency, phaseDuration(), traffic.events(), Observer.NONE));
+                LoadFigures intake = LoadFigures.of("intake at saturation", 0, concurrency, saturation);
+                Double sustained = null;
+                if (delivering && sink.awaitDistinct(acceptedSoFar, drainTimeout)) {
+                    sustained = (sink.distinctEvents() - deliveredBefore) / ((sink.lastDeliveryNanos() - saturationStart) / 1e9);
+                }
+
+                List<LoadFigures> fixedRates = new ArrayList<>();
+                Histogram receiptToSink = null;
+                for (int rate : rates) {
+                    drain(sink);
+                    phase("intake latency at " + rate + " events/s (open loop)");
+                    sink.takeReceiptToSink();
+                    fixedRates.add(LoadFigures.of(rate + " events/s", rate, 0,
+                            count(generator.atFixedRate(rate, phaseDuration(), traffic.events(), Observer.NONE))));
+                    if (rate == endToEndRate && delivering && drain(sink)) {
+                        receiptToSink = sink.takeReceiptToSink();
+                    }
+                }
+
+                drain(sink);
+                phase("30 % duplicates at " + duplicateRate + " events/s (open loop)");
+                LoadFigures duplicates = LoadFigures.of(duplicateRate + " events/s, 30 % duplicates", duplicateRate, 0,
+                        count(generator.atFixedRate(duplicateRate, phaseDuration(), traffic.withDuplicates(duplicateFraction), Observer.NONE)));
+                boolean drained = drain(sink);
+
+                long peakRssKb = bridge.peakResidentKb();
+                EndToEnd endToEnd = endToEnd(sink, sustained, receiptToSink, drained);
+                return new Results(started.toString(), machine, settings(launch), ceiling, intake, fixedRates, duplicates, endToEnd,
+                        peakRssKb / 1024, heap, Machine.loadAverageNow());
+            }
+        }
+    }
+
+    private BridgeProcess.Launch launch(Sink sink) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("camel.main.routes-include-pattern", BridgeProcess.WITH_CEILING_ROUTE);
+        properties.put("bridge.destinations", DESTINATION);
+        properties.put("bridge.destination." + DESTINATION + ".url", sink.url());
+        properties.put("bridge.destination." + DESTINATION + ".concurrency", "16");
+        System.getProperties().stringPropertyNames().stream().sorted()
+                .filter(key -> key.startsWith("bridge.") || key.startsWith("camel."))
+                .forEach(key -> properties.put(key, System.getProperty(key)));
+        return new BridgeProcess.Launch("benchmark-service", heap, BridgeProcess.Launch.freshH2Database(),
+                TestPorts.freePort(), TestPorts.freePort(), properties, serviceJvmArgs, output);
+    }
+
+    private Map<String, String> settings(BridgeProcess.Launch launch) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("service", "java -Xmx" + heap + (serviceJvmArgs.isEmpty() ? "" : " " + String.join(" ", serviceJvmArgs))
+                + " -jar target/smartcar-bridge.jar, application.properties defaults");
+        settings.put("database", "H2 file in a fresh temporary directory (WRITE_DELAY=0)");
+        launch.properties().forEach((key, value) -> settings.put(key, value));
+        settings.put("load generator", "same machine, one Vert.x event loop, HTTP/1.1 keep-alive on loopback");
+        settings.put("saturation", concurrency + " requests in flight (closed loop), " + phaseSeconds + " s");
+        settings.put("fixed rates", rates + " events/s open loop, " + phaseSeconds + " s each, latency from the intended send time");
+        settings.put("warm-up", warmupSeconds + " s at saturation before the first measurement");
+        settings.put("events", "current-format VEHICLE_STATE (the sample delivery, ~1.2 KB), unique ids, 1,000 vehicles, signed");
+        return settings;
+    }
+
+    private EndToEnd endToEnd(Sink sink, Double sustained, Histogram receiptToSink, boolean drained) {
+        if (!delivering) {
+            return EndToEnd.notMeasured(endToEndRate, "no delivery reached the sink within 20 s of the warm-up: the service forwarded nothing");
+        }
+        long twice = sink.deliveries() - sink.distinctEvents();
+        String note = drained ? "every accepted event reached the sink" : "not every accepted event reached the sink within "
+                + drainTimeout.toSeconds() + " s (" + sink.distinctEvents() + " of " + acceptedSoFar + ")";
+        return new EndToEnd(sustained, receiptToSink == null ? null : receiptToSink.getValueAtPercentile(50) / 1000.0,
+                receiptToSink == null ? null : receiptToSink.getValueAtPercentile(99) / 1000.0,
+                receiptToSink == null ? null : receiptToSink.getMaxValue() / 1000.0, endToEndRate,
+                sink.distinctEvents(), twice, note);
+    }
+
+    /** Waits until the sink has every event accepted so far, so that one phase's backlog does not load the next. */
+    private boolean drain(Sink sink) {
+        return !delivering || sink.awaitDistinct(acceptedSoFar, drainTimeout);
+    }
+
+    private Result count(Result result) {
+        acceptedSoFar += result.answered(SmartcarTraffic.ACCEPTED);
+        return result;
+    }
+
+    private Duration phaseDuration() {
+        return Duration.ofSeconds(phaseSeconds);
+    }
+
+    private static void phase(String name) {
+        System.out.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] " + name + ", load average " + Machine.loadAverageNow());
+    }
+}
