@@ -34,15 +34,22 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     private final String name;
     private final Batch<T, R> batch;
     private final int maxBatch;
+    private final long minCommitIntervalNanos;
     private final Duration stopTimeout;
     private final BlockingQueue<Pending<T, R>> queue;
     private volatile boolean running;
     private Thread writer;
 
-    public GroupCommit(String name, Batch<T, R> batch, int maxBatch, Duration stopTimeout) {
+    /**
+     * @param minCommitInterval the shortest time between the starts of two commits: under steady load the writer gathers
+     *                          what arrives meanwhile into one commit ({@link Duration#ZERO}: commit as soon as the
+     *                          previous commit ends)
+     */
+    public GroupCommit(String name, Batch<T, R> batch, int maxBatch, Duration minCommitInterval, Duration stopTimeout) {
         this.name = name;
         this.batch = batch;
         this.maxBatch = maxBatch;
+        this.minCommitIntervalNanos = minCommitInterval.toNanos();
         this.stopTimeout = stopTimeout;
         this.queue = new ArrayBlockingQueue<>(maxBatch * 16);
     }
@@ -81,9 +88,16 @@ public final class GroupCommit<T, R> extends ServiceSupport {
         }
     }
 
+    /**
+     * A commit costs about the same whether it holds one item or a hundred (H2 re-serialises the changed pages and its
+     * chunk metadata each time), so at a steady rate the writer does not commit more often than every
+     * {@code minCommitInterval}: it waits for the rest of the interval, gathering the items that arrive meanwhile.
+     * After a quiet moment the interval has long passed and a lone item is committed at once.
+     */
     private void writeLoop() {
         List<Pending<T, R>> pending = new ArrayList<>(maxBatch);
         List<T> items = new ArrayList<>(maxBatch);
+        long lastCommitStart = System.nanoTime() - minCommitIntervalNanos;
         while (running || !queue.isEmpty()) {
             try {
                 Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -91,7 +105,16 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                     continue;
                 }
                 pending.add(first);
-                queue.drainTo(pending, maxBatch - 1);
+                long commitAt = lastCommitStart + minCommitIntervalNanos;
+                for (long wait = commitAt - System.nanoTime(); wait > 0 && pending.size() < maxBatch && running;
+                     wait = commitAt - System.nanoTime()) {
+                    Pending<T, R> next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                    if (next != null) {
+                        pending.add(next);
+                    }
+                }
+                queue.drainTo(pending, maxBatch - pending.size());
+                lastCommitStart = System.nanoTime();
                 pending.forEach(p -> items.add(p.item()));
                 List<R> results = batch.commit(items);
                 for (int i = 0; i < pending.size(); i++) {
