@@ -9,11 +9,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.carbridge.benchmark.BenchmarkReport.EndToEnd;
 import io.carbridge.benchmark.BenchmarkReport.LoadFigures;
 import io.carbridge.benchmark.BenchmarkReport.Results;
-import io.carbridge.benchmark.Delivery.Traffic;
 import io.carbridge.benchmark.LoadGenerator.Observer;
 import io.carbridge.benchmark.LoadGenerator.Result;
 import io.carbridge.testing.TestPorts;
@@ -73,14 +73,14 @@ public final class Benchmark {
                 drain(sink);
 
                 phase("ceiling: GET " + BridgeProcess.CEILING_PATH + " at saturation");
-                LoadFigures ceiling = LoadFigures.of("ceiling (trivial endpoint)", 0, concurrency,
-                        generator.saturate(concurrency, phaseDuration(), SmartcarTraffic.ceiling(), Observer.NONE));
+                LoadFigures ceiling = measure(bridge, "ceiling (trivial endpoint)", 0, concurrency,
+                        () -> generator.saturate(concurrency, phaseDuration(), SmartcarTraffic.ceiling(), Observer.NONE));
 
                 phase("intake at saturation: unique signed events");
                 long deliveredBefore = sink.distinctEvents();
                 long saturationStart = System.nanoTime();
-                Result saturation = count(generator.saturate(concurrency, phaseDuration(), traffic.events(), Observer.NONE));
-                LoadFigures intake = LoadFigures.of("intake at saturation", 0, concurrency, saturation);
+                LoadFigures intake = measure(bridge, "intake at saturation", 0, concurrency,
+                        () -> generator.saturate(concurrency, phaseDuration(), traffic.events(), Observer.NONE));
                 Double sustained = null;
                 if (delivering && sink.awaitDistinct(acceptedSoFar, drainTimeout)) {
                     sustained = (sink.distinctEvents() - deliveredBefore) / ((sink.lastDeliveryNanos() - saturationStart) / 1e9);
@@ -92,8 +92,8 @@ public final class Benchmark {
                     drain(sink);
                     phase("intake latency at " + rate + " events/s (open loop)");
                     sink.takeReceiptToSink();
-                    fixedRates.add(LoadFigures.of(rate + " events/s", rate, 0,
-                            count(generator.atFixedRate(rate, phaseDuration(), traffic.events(), Observer.NONE))));
+                    fixedRates.add(measure(bridge, rate + " events/s", rate, 0,
+                            () -> generator.atFixedRate(rate, phaseDuration(), traffic.events(), Observer.NONE)));
                     if (rate == endToEndRate && delivering && drain(sink)) {
                         receiptToSink = sink.takeReceiptToSink();
                     }
@@ -101,8 +101,8 @@ public final class Benchmark {
 
                 drain(sink);
                 phase("30 % duplicates at " + duplicateRate + " events/s (open loop)");
-                LoadFigures duplicates = LoadFigures.of(duplicateRate + " events/s, 30 % duplicates", duplicateRate, 0,
-                        count(generator.atFixedRate(duplicateRate, phaseDuration(), traffic.withDuplicates(duplicateFraction), Observer.NONE)));
+                LoadFigures duplicates = measure(bridge, duplicateRate + " events/s, 30 % duplicates", duplicateRate, 0,
+                        () -> generator.atFixedRate(duplicateRate, phaseDuration(), traffic.withDuplicates(duplicateFraction), Observer.NONE));
                 boolean drained = drain(sink);
 
                 long peakRssKb = bridge.peakResidentKb();
@@ -156,6 +156,15 @@ public final class Benchmark {
     /** Waits until the sink has every event accepted so far, so that one phase's backlog does not load the next. */
     private boolean drain(Sink sink) {
         return !delivering || sink.awaitDistinct(acceptedSoFar, drainTimeout);
+    }
+
+    /** Runs one load, counting the events it got accepted and the CPU both processes used meanwhile. */
+    private LoadFigures measure(BridgeProcess bridge, String name, int offeredPerSecond, int inFlight, Supplier<Result> load) {
+        double serviceCpu = CpuTime.secondsOf(bridge.pid());
+        double benchmarkCpu = CpuTime.ofThisProcess();
+        Result result = count(load.get());
+        return LoadFigures.of(name, offeredPerSecond, inFlight, result,
+                CpuTime.secondsOf(bridge.pid()) - serviceCpu, CpuTime.ofThisProcess() - benchmarkCpu);
     }
 
     private Result count(Result result) {

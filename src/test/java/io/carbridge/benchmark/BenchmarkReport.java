@@ -29,15 +29,25 @@ final class BenchmarkReport {
     private BenchmarkReport() {
     }
 
-    /** One load: what was offered, what came back, and the latency to the answer (ms). */
+    /**
+     * One load: what was offered, what came back, the latency to the answer (ms), and the cores each process used on
+     * average during it (the benchmark process holds the load generator and the sink).
+     */
     record LoadFigures(String load, int offeredPerSecond, int concurrency, long sent, long successes, long failed,
                        Map<Integer, Long> statuses, double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms,
-                       double maxMs) {
+                       double maxMs, double serviceCores, double benchmarkCores) {
 
-        static LoadFigures of(String load, int offeredPerSecond, int concurrency, LoadGenerator.Result result) {
+        static LoadFigures of(String load, int offeredPerSecond, int concurrency, LoadGenerator.Result result,
+                              double serviceCpuSeconds, double benchmarkCpuSeconds) {
+            double seconds = result.elapsed().toNanos() / 1e9;
             return new LoadFigures(load, offeredPerSecond, concurrency, result.sent(), result.successes(), result.failed(),
                     result.statuses(), result.successesPerSecond(), result.millis(50), result.millis(99), result.millis(99.9),
-                    result.maxMillis());
+                    result.maxMillis(), serviceCpuSeconds / seconds, benchmarkCpuSeconds / seconds);
+        }
+
+        /** Service CPU per answered request, in microseconds. */
+        double serviceCpuMicrosPerRequest() {
+            return serviceCores * 1e6 / achievedPerSecond;
         }
     }
 
@@ -114,8 +124,9 @@ final class BenchmarkReport {
         md.append("| Measure | Target | Measured | Met |\n|---|---|---|---|\n");
         results.targets().forEach(t -> md.append("| ").append(t.measure()).append(" | ").append(t.target()).append(" | ")
                 .append(t.measured()).append(" | ").append(t.met() ? "yes" : "**no**").append(" |\n"));
-        md.append("\n| Load | Offered | Sent | 2xx | Other answers | No answer | Achieved/s | p50 ms | p99 ms | p99.9 ms | max ms |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("\n| Load | Offered | Sent | 2xx | Other answers | No answer | Achieved/s | p50 ms | p99 ms | p99.9 ms | max ms "
+                        + "| Service cores | Service CPU µs/request | Generator+sink cores |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<LoadFigures> loads = new ArrayList<>();
         loads.add(results.ceiling());
         loads.add(results.intakeSaturation());
@@ -133,6 +144,9 @@ final class BenchmarkReport {
                     .append(" | ").append(decimal(load.p99Ms()))
                     .append(" | ").append(decimal(load.p999Ms()))
                     .append(" | ").append(decimal(load.maxMs()))
+                    .append(" | ").append(decimal(load.serviceCores()))
+                    .append(" | ").append(number(load.serviceCpuMicrosPerRequest()))
+                    .append(" | ").append(decimal(load.benchmarkCores()))
                     .append(" |\n");
         }
         EndToEnd e2e = results.endToEnd();
