@@ -16,6 +16,7 @@ import io.carbridge.benchmark.BenchmarkReport.LoadFigures;
 import io.carbridge.benchmark.BenchmarkReport.Results;
 import io.carbridge.benchmark.LoadGenerator.Observer;
 import io.carbridge.benchmark.LoadGenerator.Result;
+import io.carbridge.testing.ServiceProcess;
 import io.carbridge.testing.TestPorts;
 import org.HdrHistogram.Histogram;
 
@@ -30,7 +31,10 @@ import org.HdrHistogram.Histogram;
  */
 public final class Benchmark {
 
-    static final String DESTINATION = "sink";
+    /** Adds the trivial ceiling endpoint (test resources only) to the service's own routes. */
+    static final String WITH_CEILING_ROUTE = "file:routes/*.camel.yaml,file:src/test/resources/benchmark/ceiling.camel.yaml";
+    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final int SINK_CONCURRENCY = 16;
 
     private final int phaseSeconds = Integer.getInteger("benchmark.phase-seconds", 20);
     private final int warmupSeconds = Integer.getInteger("benchmark.warmup-seconds", 15);
@@ -41,7 +45,6 @@ public final class Benchmark {
     private final double duplicateFraction = 0.30;
     /** The fixed rate at which receipt-to-sink latency is measured. */
     private final int endToEndRate = 500;
-    private final String heap = System.getProperty("benchmark.heap", "256m");
     private final List<String> serviceJvmArgs = Arrays.stream(System.getProperty("benchmark.service-jvm-args", "").split("\\s+"))
             .filter(arg -> !arg.isBlank()).toList();
     private final Duration drainTimeout = Duration.ofSeconds(Integer.getInteger("benchmark.drain-timeout-seconds", 300));
@@ -61,9 +64,13 @@ public final class Benchmark {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         System.out.println("Benchmark on " + machine);
         try (Sink sink = new Sink(TestPorts.freePort()).up()) {
-            BridgeProcess.Launch launch = launch(sink);
-            try (BridgeProcess bridge = launch.start();
-                 LoadGenerator generator = new LoadGenerator(launch.httpPort(), concurrency)) {
+            List<String> settings = new ArrayList<>(serviceJvmArgs);
+            settings.add("-Dcamel.main.routes-include-pattern=" + WITH_CEILING_ROUTE);
+            settings.addAll(sink.destinationSettings(SINK_CONCURRENCY));
+            settings.addAll(passedOnSettings());
+            try (ServiceProcess bridge = ServiceProcess.start("benchmark", ServiceProcess.newDatabaseUrl("benchmark"), Map.of(), settings)
+                    .awaitReady(START_TIMEOUT);
+                 LoadGenerator generator = new LoadGenerator(bridge.httpPort(), concurrency)) {
                 SmartcarTraffic traffic = new SmartcarTraffic("bench-" + started.getEpochSecond(), 42);
 
                 phase("warm-up (" + warmupSeconds + " s, not measured)");
@@ -72,7 +79,7 @@ public final class Benchmark {
                 delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));
                 drain(sink);
 
-                phase("ceiling: GET " + BridgeProcess.CEILING_PATH + " at saturation");
+                phase("ceiling: GET " + SmartcarTraffic.CEILING_PATH + " at saturation");
                 LoadFigures ceiling = measure(bridge, "ceiling (trivial endpoint)", 0, concurrency,
                         () -> generator.saturate(concurrency, phaseDuration(), SmartcarTraffic.ceiling(), Observer.NONE));
 
@@ -105,33 +112,27 @@ public final class Benchmark {
                         () -> generator.atFixedRate(duplicateRate, phaseDuration(), traffic.withDuplicates(duplicateFraction), Observer.NONE));
                 boolean drained = drain(sink);
 
-                long peakRssKb = bridge.peakResidentKb();
+                long peakRssKb = ProcessStats.peakResidentKb(bridge.pid());
                 EndToEnd endToEnd = endToEnd(sink, sustained, receiptToSink, drained);
-                return new Results(started.toString(), machine, settings(launch), ceiling, intake, fixedRates, duplicates, endToEnd,
-                        peakRssKb / 1024, heap, Machine.loadAverageNow());
+                bridge.stop(Duration.ofSeconds(60));
+                return new Results(started.toString(), machine, describe(settings), ceiling, intake, fixedRates, duplicates, endToEnd,
+                        peakRssKb / 1024, ServiceProcess.MAX_HEAP, Machine.loadAverageNow());
             }
         }
     }
 
-    private BridgeProcess.Launch launch(Sink sink) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("camel.main.routes-include-pattern", BridgeProcess.WITH_CEILING_ROUTE);
-        properties.put("bridge.destinations", DESTINATION);
-        properties.put("bridge.destination." + DESTINATION + ".url", sink.url());
-        properties.put("bridge.destination." + DESTINATION + ".concurrency", "16");
-        System.getProperties().stringPropertyNames().stream().sorted()
+    /** Any {@code bridge.*} or {@code camel.*} system property given to the benchmark, as a setting of the service. */
+    static List<String> passedOnSettings() {
+        return System.getProperties().stringPropertyNames().stream().sorted()
                 .filter(key -> key.startsWith("bridge.") || key.startsWith("camel."))
-                .forEach(key -> properties.put(key, System.getProperty(key)));
-        return new BridgeProcess.Launch("benchmark-service", heap, BridgeProcess.Launch.freshH2Database(),
-                TestPorts.freePort(), TestPorts.freePort(), properties, serviceJvmArgs, output);
+                .map(key -> "-D" + key + "=" + System.getProperty(key)).toList();
     }
 
-    private Map<String, String> settings(BridgeProcess.Launch launch) {
+    private Map<String, String> describe(List<String> serviceSettings) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("service", "java -Xmx" + heap + (serviceJvmArgs.isEmpty() ? "" : " " + String.join(" ", serviceJvmArgs))
-                + " -jar target/smartcar-bridge.jar, application.properties defaults");
-        settings.put("database", "H2 file in a fresh temporary directory (WRITE_DELAY=0)");
-        launch.properties().forEach((key, value) -> settings.put(key, value));
+        settings.put("service", "java -Xmx" + ServiceProcess.MAX_HEAP + " " + String.join(" ", serviceSettings)
+                + " -jar target/smartcar-bridge.jar; everything else as in application.properties");
+        settings.put("database", "H2 file, fresh, under target/it-data (WRITE_DELAY=0)");
         settings.put("load generator", "same machine, one Vert.x event loop, HTTP/1.1 keep-alive on loopback");
         settings.put("saturation", concurrency + " requests in flight (closed loop), " + phaseSeconds + " s");
         settings.put("fixed rates", rates + " events/s open loop, " + phaseSeconds + " s each, latency from the intended send time");
@@ -159,12 +160,12 @@ public final class Benchmark {
     }
 
     /** Runs one load, counting the events it got accepted and the CPU both processes used meanwhile. */
-    private LoadFigures measure(BridgeProcess bridge, String name, int offeredPerSecond, int inFlight, Supplier<Result> load) {
-        double serviceCpu = CpuTime.secondsOf(bridge.pid());
-        double benchmarkCpu = CpuTime.ofThisProcess();
+    private LoadFigures measure(ServiceProcess bridge, String name, int offeredPerSecond, int inFlight, Supplier<Result> load) {
+        double serviceCpu = ProcessStats.cpuSeconds(bridge.pid());
+        double benchmarkCpu = ProcessStats.cpuSecondsOfThisProcess();
         Result result = count(load.get());
         return LoadFigures.of(name, offeredPerSecond, inFlight, result,
-                CpuTime.secondsOf(bridge.pid()) - serviceCpu, CpuTime.ofThisProcess() - benchmarkCpu);
+                ProcessStats.cpuSeconds(bridge.pid()) - serviceCpu, ProcessStats.cpuSecondsOfThisProcess() - benchmarkCpu);
     }
 
     private Result count(Result result) {

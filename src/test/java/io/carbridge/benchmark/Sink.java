@@ -3,6 +3,7 @@ package io.carbridge.benchmark;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +42,11 @@ final class Sink implements AutoCloseable {
         this.port = port;
     }
 
-    /** The URL to configure as {@code bridge.destination.<name>.url}. */
-    String url() {
-        return "http://127.0.0.1:" + port + PATH;
+    /** The service's settings that make this sink its one destination, {@code sink}, with attempts in flight at once. */
+    List<String> destinationSettings(int concurrency) {
+        return List.of("-Dbridge.destinations=sink",
+                "-Dbridge.destination.sink.url=http://127.0.0.1:" + port + PATH,
+                "-Dbridge.destination.sink.concurrency=" + concurrency);
     }
 
     /** Starts taking deliveries on the port. */
@@ -87,7 +90,7 @@ final class Sink implements AutoCloseable {
             if (eventIds.stream().allMatch(deliveriesByEvent::containsKey)) {
                 return true;
             }
-            BridgeProcess.sleep(Duration.ofMillis(200));
+            sleep(200);
         }
         return false;
     }
@@ -99,7 +102,7 @@ final class Sink implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 return false;
             }
-            BridgeProcess.sleep(Duration.ofMillis(50));
+            sleep(50);
         }
         return true;
     }
@@ -107,6 +110,15 @@ final class Sink implements AutoCloseable {
     @Override
     public void close() {
         vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private void take(HttpServerRequest request) {

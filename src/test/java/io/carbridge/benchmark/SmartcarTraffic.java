@@ -19,11 +19,14 @@ import io.vertx.core.http.HttpMethod;
 /**
  * What Smartcar sends, made up at the rate it is sent: current-format {@code VEHICLE_STATE} events (the sample delivery
  * of {@code src/test/resources/smartcar}, each with a new event id and one of {@value #VEHICLES} vehicles), signed with
- * the service's token; optionally mixed with repeats of earlier events or with bad requests of every kind. One instance
+ * the token {@link io.carbridge.testing.ServiceProcess} starts the service with; optionally mixed with repeats of earlier events or with bad requests of every kind. One instance
  * per load, used on the load generator's event loop only.
  */
 final class SmartcarTraffic {
 
+    static final String INTAKE_PATH = "/webhooks/smartcar";
+    /** The trivial endpoint of {@code src/test/resources/benchmark/ceiling.camel.yaml}. */
+    static final String CEILING_PATH = "/benchmark/ceiling";
     static final String JSON = "application/json";
     static final int ACCEPTED = 202;
     static final int DUPLICATE = 200;
@@ -47,13 +50,13 @@ final class SmartcarTraffic {
     SmartcarTraffic(String runId, long seed) {
         this.runId = runId;
         this.random = new Random(seed);
-        this.mac = hmac(BridgeProcess.MANAGEMENT_TOKEN);
+        this.mac = hmac(Fixtures.MANAGEMENT_TOKEN);
         this.wrongMac = hmac("not-the-management-token");
     }
 
     /** A trivial GET on the ceiling endpoint. */
     static Traffic ceiling() {
-        Delivery get = new Delivery(HttpMethod.GET, BridgeProcess.CEILING_PATH, null, null, null, null, "ceiling", 200);
+        Delivery get = new Delivery(HttpMethod.GET, CEILING_PATH, null, null, null, null, "ceiling", 200);
         return () -> get;
     }
 
@@ -74,12 +77,12 @@ final class SmartcarTraffic {
      */
     Traffic withBadInput(double fraction) {
         List<Function<String, Delivery>> kinds = List.of(
-                id -> new Delivery(HttpMethod.POST, BridgeProcess.INTAKE_PATH, JSON, sign(wrongMac, body(id)), body(id), id, "wrong-signature", 401),
-                id -> new Delivery(HttpMethod.POST, BridgeProcess.INTAKE_PATH, JSON, null, body(id), id, "missing-signature", 401),
+                id -> new Delivery(HttpMethod.POST, INTAKE_PATH, JSON, sign(wrongMac, body(id)), body(id), id, "wrong-signature", 401),
+                id -> new Delivery(HttpMethod.POST, INTAKE_PATH, JSON, null, body(id), id, "missing-signature", 401),
                 id -> signed(brokenJson(id), id, "broken-json", 400),
                 id -> signed(oversized(id), id, "oversized", 413),
-                id -> new Delivery(HttpMethod.PUT, BridgeProcess.INTAKE_PATH, JSON, sign(mac, body(id)), body(id), id, "wrong-method", 405),
-                id -> new Delivery(HttpMethod.POST, BridgeProcess.INTAKE_PATH, "text/plain", sign(mac, body(id)), body(id), id, "wrong-content-type", 415));
+                id -> new Delivery(HttpMethod.PUT, INTAKE_PATH, JSON, sign(mac, body(id)), body(id), id, "wrong-method", 405),
+                id -> new Delivery(HttpMethod.POST, INTAKE_PATH, "text/plain", sign(mac, body(id)), body(id), id, "wrong-content-type", 415));
         return () -> {
             if (random.nextDouble() >= fraction) {
                 return event();
@@ -104,7 +107,7 @@ final class SmartcarTraffic {
     }
 
     private Delivery signed(Buffer body, String id, String kind, int expectedStatus) {
-        return new Delivery(HttpMethod.POST, BridgeProcess.INTAKE_PATH, JSON, sign(mac, body), body, id, kind, expectedStatus);
+        return new Delivery(HttpMethod.POST, INTAKE_PATH, JSON, sign(mac, body), body, id, kind, expectedStatus);
     }
 
     private Buffer body(String id) {
