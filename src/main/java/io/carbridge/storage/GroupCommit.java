@@ -8,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -37,6 +38,10 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     private final long minCommitIntervalNanos;
     private final Duration stopTimeout;
     private final BlockingQueue<Pending<T, R>> queue;
+    /** The last commit failed: the database is probably unavailable. */
+    private volatile boolean failing;
+    /** While failing, whether an item that finds out if the database is back is already on its way. */
+    private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean running;
     private Thread writer;
 
@@ -57,11 +62,20 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     /**
      * Queues an item, waiting at most {@code timeout} for room. The future fails with {@link StorageUnavailableException}
      * when the item could not be queued or its batch could not be committed.
+     * <p>
+     * After a failed commit, one item at a time goes on to find out whether the database is back, and the others fail
+     * at once: otherwise every caller would wait out the pool's connection timeout, holding its request thread, and
+     * under load the requests would pile up unanswered instead of getting their 503.
      */
     public CompletableFuture<R> submit(T item, Duration timeout) {
         Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
+        if (failing && !probing.compareAndSet(false, true)) {
+            pending.result().completeExceptionally(new StorageUnavailableException(name + ": the database is unavailable", null));
+            return pending.result();
+        }
         try {
             if (!running || !queue.offer(pending, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                probing.set(false);
                 pending.result().completeExceptionally(new StorageUnavailableException(name + " is not accepting writes", null));
             }
         } catch (InterruptedException e) {
@@ -117,6 +131,7 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                 lastCommitStart = System.nanoTime();
                 pending.forEach(p -> items.add(p.item()));
                 List<R> results = batch.commit(items);
+                failing = false;
                 for (int i = 0; i < pending.size(); i++) {
                     pending.get(i).result().complete(results.get(i));
                 }
@@ -125,10 +140,14 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                 return;
             } catch (SQLException | RuntimeException e) {
                 LOG.warn("{}: could not commit {} item(s): {}", name, pending.size(), e.getMessage());
+                failing = true;
                 StorageUnavailableException failure = e instanceof StorageUnavailableException unavailable
                         ? unavailable : new StorageUnavailableException("database error: " + e.getMessage(), e);
                 pending.forEach(p -> p.result().completeExceptionally(failure));
             } finally {
+                if (!pending.isEmpty()) {
+                    probing.set(false);
+                }
                 pending.clear();
                 items.clear();
             }
