@@ -1,7 +1,5 @@
 package io.carbridge.benchmark;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -18,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.carbridge.benchmark.LoadGenerator.Observer;
 import io.carbridge.benchmark.LoadGenerator.Result;
+import io.carbridge.testing.PostgresServer;
 import io.carbridge.testing.ServiceProcess;
 import io.carbridge.testing.TestPorts;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The fault harness ({@code mvn -B -Pfaults verify}, see the README): the packaged service under load while things go
@@ -229,22 +227,19 @@ public final class FaultHarness {
     }
 
     /**
-     * The database goes away under load (PostgreSQL, stopped and started again): the intake answers 503 instead of 2xx
+     * The database goes away under load (PostgreSQL, stopped with a fast shutdown and started again): the intake answers 503 instead of 2xx
      * while it is gone, and recovers by itself once it is back; every event that got a 2xx is stored.
      */
     public Verdict databaseUnavailable() throws Exception {
-        Path data = Files.createTempDirectory("bridge-fault-postgres");
-        int port = TestPorts.freePort();
-        EmbeddedPostgres postgres = startPostgres(data, port);
+        PostgresServer postgres = PostgresServer.startOwn();
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        Map<String, String> environment = Map.of("DB_URL", postgres.getJdbcUrl("postgres", "postgres"), "DB_USER", "postgres",
-                "DB_PASSWORD", "postgres");
+        Map<String, String> environment = Map.of("DB_URL", postgres.url(), "DB_USER", "postgres", "DB_PASSWORD", "");
         Set<Integer> downStatuses = ConcurrentHashMap.newKeySet();
         Result up;
         Result down;
         Result recovering;
         double recoverySeconds = -1;
-        try (ServiceProcess service = ServiceProcess.start("fault-database", "unused", environment, Benchmark.passedOnSettings()).awaitReady(START);
+        try (ServiceProcess service = ServiceProcess.start("fault-database", postgres.url(), environment, Benchmark.passedOnSettings()).awaitReady(START);
              LoadGenerator generator = new LoadGenerator(service.httpPort(), 512)) {
             SmartcarTraffic traffic = new SmartcarTraffic("database-" + System.currentTimeMillis(), 4);
             Observer acknowledging = (delivery, status) -> {
@@ -253,12 +248,12 @@ public final class FaultHarness {
                 }
             };
             up = generator.atFixedRate(scale.databaseRate(), Duration.ofSeconds(2), traffic.events(), acknowledging);
-            postgres.close();
+            postgres.stop();
             down = generator.atFixedRate(scale.databaseRate(), scale.databaseDown(), traffic.events(), (delivery, status) -> {
                 acknowledging.answered(delivery, status);
                 downStatuses.add(status);
             });
-            postgres = startPostgres(data, port);
+            postgres.restart();
             long back = System.nanoTime();
             // until the first 2xx: how long the intake takes to notice, by itself, that the database is back
             while (recoverySeconds < 0 && System.nanoTime() - back < scale.drainTimeout().toNanos()) {
@@ -272,9 +267,9 @@ public final class FaultHarness {
         }
         Set<String> stored;
         try {
-            stored = storedIds(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
+            stored = storedIds(postgres.url(), "postgres", "");
         } finally {
-            postgres.close();
+            postgres.stop();
         }
         long storedAcknowledged = acknowledged.stream().filter(stored::contains).count();
         boolean passed = up.successes() == up.sent() && down.answered(503) > 0 && down.failed() == 0
@@ -292,10 +287,6 @@ public final class FaultHarness {
         settings.addAll(scale.serviceSettings());
         settings.addAll(Benchmark.passedOnSettings());
         return settings;
-    }
-
-    private static EmbeddedPostgres startPostgres(Path data, int port) throws java.io.IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
     }
 
     /** The event ids in the database; for H2, read after the service stopped (it holds the file while it runs). */
