@@ -172,7 +172,7 @@ final class BenchmarkReport {
                 .title("Intake latency to the 2xx against offered load (" + results.date() + ")")
                 .xAxisTitle("offered load, events/s (open loop)").yAxisTitle("latency, ms (log scale)").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         List<LoadFigures> loads = results.fixedRates();
         double[] offered = loads.stream().mapToDouble(LoadFigures::offeredPerSecond).toArray();
         chart.addSeries("p50", offered, loads.stream().mapToDouble(l -> Math.max(0.01, l.p50Ms())).toArray()).setMarker(SeriesMarkers.CIRCLE);
