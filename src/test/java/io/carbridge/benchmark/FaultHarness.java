@@ -44,22 +44,24 @@ public final class FaultHarness {
      * @param databaseRate        events/s while the database goes away
      * @param databaseDown        how long the database is stopped
      * @param drainTimeout        longest wait for every accepted event to reach the sink
+     * @param judgesLatency       whether the outage verdict rests on the intake's p99 too (a few seconds of load on a
+     *                            shared machine are too few to judge a p99: the quick scale only reports it)
      * @param serviceSettings     extra -D settings of the service (the quick scale shortens claims and backoff)
      */
     public record Scale(int killRate, Duration beforeKill, int outageRate, Duration outage, Duration aroundOutage,
                         int floodRate, Duration flood, int databaseRate, Duration databaseDown, Duration drainTimeout,
-                        List<String> serviceSettings) {
+                        boolean judgesLatency, List<String> serviceSettings) {
 
         /** What the README's command runs: the figures of the issue (1,000/s, a 2-minute outage), product defaults. */
         public static final Scale FULL = new Scale(1_000, Duration.ofSeconds(20), 100, Duration.ofMinutes(2), Duration.ofSeconds(30),
-                1_000, Duration.ofSeconds(30), 200, Duration.ofSeconds(30), Duration.ofMinutes(10), List.of());
+                1_000, Duration.ofSeconds(30), 200, Duration.ofSeconds(30), Duration.ofMinutes(10), true, List.of());
 
         /**
          * Seconds per scenario, for the test suite. A killed instance's claims expire after the destination timeout plus
          * the claim margin, and retries back off up to the max delay: both are shortened so that recovery fits in seconds.
          */
         public static final Scale QUICK = new Scale(300, Duration.ofSeconds(3), 100, Duration.ofSeconds(5), Duration.ofSeconds(2),
-                300, Duration.ofSeconds(3), 100, Duration.ofSeconds(7), Duration.ofSeconds(60),
+                300, Duration.ofSeconds(3), 100, Duration.ofSeconds(7), Duration.ofSeconds(60), false,
                 List.of("-Dbridge.delivery.claim-margin=1s", "-Dbridge.destination.sink.timeout=2s",
                         "-Dbridge.destination.sink.retry.initial-delay=200ms", "-Dbridge.destination.sink.retry.max-delay=1s"));
     }
@@ -177,7 +179,7 @@ public final class FaultHarness {
             long lost = acknowledged.stream().filter(id -> !stored.contains(id) || sink.deliveriesOf(id) == 0).count();
             long twice = acknowledged.stream().filter(id -> sink.deliveriesOf(id) > 1).count();
             long sent = requests.get();
-            boolean p99Held = during.millis(99) <= 2 * before.millis(99) + 5;
+            boolean p99Held = !scale.judgesLatency() || during.millis(99) <= 2 * before.millis(99) + 5;
             boolean passed = drained && lost == 0 && acknowledged.size() == sent && p99Held;
             return new Verdict("destination outage", passed, String.format("sink down for %d s at %,d events/s: %,d of %,d sent acknowledged, "
                             + "%,d lost, %,d reached the sink twice; intake p99 %.1f ms before, %.1f ms while down, %.1f ms after; "
