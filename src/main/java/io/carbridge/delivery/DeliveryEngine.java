@@ -67,7 +67,7 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
             List<Boolean> applied = outbox.record(outcomes);
             wakeAll();
             return applied;
-        }, 256, stopTimeout);
+        }, 256, Duration.ZERO, stopTimeout);
         destinations.all().forEach(destination -> dispatchers.put(destination.name(), new Dispatcher(destination)));
         camel.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override

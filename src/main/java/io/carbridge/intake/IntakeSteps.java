@@ -28,6 +28,9 @@ public final class IntakeSteps {
     public static final String SIGNATURE = "smartcarSignature";
     /** Exchange property: the answer prepared for Smartcar, see {@link IntakeAnswer}. */
     public static final String ANSWER = "smartcarAnswer";
+    /** Exchange properties: the envelope's {@code eventName} (legacy) and {@code eventType} (current), which the route routes on. */
+    public static final String EVENT_NAME = "smartcarEventName";
+    public static final String EVENT_TYPE = "smartcarEventType";
 
     static final String SIGNATURE_HEADER = "SC-Signature";
 
@@ -87,8 +90,10 @@ public final class IntakeSteps {
     }
 
     /**
-     * Parses the JSON once into a map, the body the route's content-based routing reads. A body that is not a JSON
-     * object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
+     * Parses the JSON once into a map, the body the normalising steps read, and copies the two fields the route's
+     * content-based routing reads into exchange properties: a property is a map lookup for the route, where
+     * {@code ${body[eventType]}} would copy the exchange and introspect the map on every evaluation. A body that is not
+     * a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
      * anonymous caller learns nothing about parsing.
      */
     public Processor parseEnvelope() {
@@ -106,6 +111,8 @@ public final class IntakeSteps {
                 throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
             }
             exchange.getMessage().setBody(envelope);
+            exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
+            exchange.setProperty(EVENT_TYPE, envelope.get("eventType"));
         };
     }
 
@@ -163,7 +170,8 @@ public final class IntakeSteps {
             if (answer.status() == 405) {
                 message.setHeader("Allow", "POST");
             }
-            message.setBody(json.writeValueAsBytes(answer.body()));
+            // a String body is written to the response as it is; a byte[] would be streamed through an InputStream
+            message.setBody(json.writeValueAsString(answer.body()));
             Duration elapsed = Duration.ofMillis(System.currentTimeMillis() - exchange.getClock().getCreated());
             metrics.finished(answer.outcome(), elapsed);
             log(answer, elapsed);

@@ -46,13 +46,16 @@ public final class EventStore extends ServiceSupport {
      * @param afterOutboxWrite called after a commit that wrote outbox rows (wakes the delivery engine)
      * @param maxBatch         the most events committed together
      * @param commitTimeout    how long a request waits for its commit before the intake answers 503
+     * @param minCommitInterval the shortest time between two commits under steady load, see {@link GroupCommit}
      */
-    public EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterOutboxWrite, int maxBatch, Duration commitTimeout) {
+    public EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterOutboxWrite, int maxBatch, Duration commitTimeout,
+                      Duration minCommitInterval) {
         this.dataSource = dataSource;
         this.routing = routing;
         this.afterOutboxWrite = afterOutboxWrite;
         this.commitTimeout = commitTimeout;
-        this.writer = new GroupCommit<>("event-store-writer", this::commit, maxBatch, commitTimeout.multipliedBy(2));
+        this.writer = new GroupCommit<>("event-store-writer", this::commit, maxBatch, minCommitInterval,
+                commitTimeout.multipliedBy(2));
     }
 
     /** Blocks until the event is committed (or known to be there already); throws if that cannot happen in time. */

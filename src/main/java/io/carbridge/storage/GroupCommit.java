@@ -8,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -34,15 +35,26 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     private final String name;
     private final Batch<T, R> batch;
     private final int maxBatch;
+    private final long minCommitIntervalNanos;
     private final Duration stopTimeout;
     private final BlockingQueue<Pending<T, R>> queue;
+    /** The last commit failed: the database is probably unavailable. */
+    private volatile boolean failing;
+    /** While failing, whether an item that finds out if the database is back is already on its way. */
+    private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean running;
     private Thread writer;
 
-    public GroupCommit(String name, Batch<T, R> batch, int maxBatch, Duration stopTimeout) {
+    /**
+     * @param minCommitInterval the shortest time between the starts of two commits: under steady load the writer gathers
+     *                          what arrives meanwhile into one commit ({@link Duration#ZERO}: commit as soon as the
+     *                          previous commit ends)
+     */
+    public GroupCommit(String name, Batch<T, R> batch, int maxBatch, Duration minCommitInterval, Duration stopTimeout) {
         this.name = name;
         this.batch = batch;
         this.maxBatch = maxBatch;
+        this.minCommitIntervalNanos = minCommitInterval.toNanos();
         this.stopTimeout = stopTimeout;
         this.queue = new ArrayBlockingQueue<>(maxBatch * 16);
     }
@@ -50,11 +62,20 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     /**
      * Queues an item, waiting at most {@code timeout} for room. The future fails with {@link StorageUnavailableException}
      * when the item could not be queued or its batch could not be committed.
+     * <p>
+     * After a failed commit, one item at a time goes on to find out whether the database is back, and the others fail
+     * at once: otherwise every caller would wait out the pool's connection timeout, holding its request thread, and
+     * under load the requests would pile up unanswered instead of getting their 503.
      */
     public CompletableFuture<R> submit(T item, Duration timeout) {
         Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
+        if (failing && !probing.compareAndSet(false, true)) {
+            pending.result().completeExceptionally(new StorageUnavailableException(name + ": the database is unavailable", null));
+            return pending.result();
+        }
         try {
             if (!running || !queue.offer(pending, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                probing.set(false);
                 pending.result().completeExceptionally(new StorageUnavailableException(name + " is not accepting writes", null));
             }
         } catch (InterruptedException e) {
@@ -81,9 +102,16 @@ public final class GroupCommit<T, R> extends ServiceSupport {
         }
     }
 
+    /**
+     * A commit costs about the same whether it holds one item or a hundred (H2 re-serialises the changed pages and its
+     * chunk metadata each time), so at a steady rate the writer does not commit more often than every
+     * {@code minCommitInterval}: it waits for the rest of the interval, gathering the items that arrive meanwhile.
+     * After a quiet moment the interval has long passed and a lone item is committed at once.
+     */
     private void writeLoop() {
         List<Pending<T, R>> pending = new ArrayList<>(maxBatch);
         List<T> items = new ArrayList<>(maxBatch);
+        long lastCommitStart = System.nanoTime() - minCommitIntervalNanos;
         while (running || !queue.isEmpty()) {
             try {
                 Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -91,9 +119,19 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                     continue;
                 }
                 pending.add(first);
-                queue.drainTo(pending, maxBatch - 1);
+                long commitAt = lastCommitStart + minCommitIntervalNanos;
+                for (long wait = commitAt - System.nanoTime(); wait > 0 && pending.size() < maxBatch && running;
+                     wait = commitAt - System.nanoTime()) {
+                    Pending<T, R> next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                    if (next != null) {
+                        pending.add(next);
+                    }
+                }
+                queue.drainTo(pending, maxBatch - pending.size());
+                lastCommitStart = System.nanoTime();
                 pending.forEach(p -> items.add(p.item()));
                 List<R> results = batch.commit(items);
+                failing = false;
                 for (int i = 0; i < pending.size(); i++) {
                     pending.get(i).result().complete(results.get(i));
                 }
@@ -102,10 +140,14 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                 return;
             } catch (SQLException | RuntimeException e) {
                 LOG.warn("{}: could not commit {} item(s): {}", name, pending.size(), e.getMessage());
+                failing = true;
                 StorageUnavailableException failure = e instanceof StorageUnavailableException unavailable
                         ? unavailable : new StorageUnavailableException("database error: " + e.getMessage(), e);
                 pending.forEach(p -> p.result().completeExceptionally(failure));
             } finally {
+                if (!pending.isEmpty()) {
+                    probing.set(false);
+                }
                 pending.clear();
                 items.clear();
             }

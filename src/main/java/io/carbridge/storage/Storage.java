@@ -48,7 +48,8 @@ public final class Storage {
     public EventStore eventStore(CamelContext camel, Settings settings, OutboxRouting routing, Runnable afterCommit) throws Exception {
         EventStore store = new EventStore(dataSource, routing, afterCommit,
                 settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
-                settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)));
+                settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)),
+                settings.duration("bridge.intake.min-commit-interval", Duration.ofMillis(5)));
         camel.addService(store);
         return store;
     }

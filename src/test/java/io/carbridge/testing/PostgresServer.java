@@ -38,12 +38,49 @@ public final class PostgresServer {
     private static final long NOBODY = 65534;
     private static PostgresServer shared;
 
-    private final Process process;
+    private final Path binaries;
+    private final Path data;
     private final int port;
+    private Process process;
 
-    private PostgresServer(Process process, int port) {
-        this.process = process;
+    private PostgresServer(Path binaries, Path data, int port) {
+        this.binaries = binaries;
+        this.data = data;
         this.port = port;
+    }
+
+    /**
+     * A server of its own, for a test that takes the database away under load ({@link #stop()}) and brings it back
+     * ({@link #restart()}); the bridge uses its {@code postgres} database.
+     */
+    public static PostgresServer startOwn() {
+        PostgresServer own = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> own.process.destroyForcibly()));
+        return own;
+    }
+
+    /** The JDBC URL of the {@code postgres} database, user {@code postgres} (no password). */
+    public String url() {
+        return url("postgres") + "&user=postgres";
+    }
+
+    /** Fast shutdown: clients are disconnected and the server exits; the data stays for {@link #restart()}. */
+    public void stop() {
+        try {
+            run(command(isRoot(), binaries.resolve("bin/pg_ctl").toString(), "stop", "-D", data.toString(), "-m", "fast", "-w"),
+                    data.resolveSibling(data.getFileName() + "-stop.log"));
+            process.waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts the stopped server again, on the same data and port. */
+    public void restart() {
+        launch();
     }
 
     /** A new empty database on the shared server, its JDBC URL published as the system property {@code test.postgres.<name>.url}. */
@@ -70,22 +107,33 @@ public final class PostgresServer {
         try {
             Path binaries = unpackBinaries();
             Path data = Files.createDirectories(HOME.resolve("data-" + System.nanoTime()));
-            boolean root = new UnixSystem().getUid() == 0;
-            if (root) {
+            if (isRoot()) {
                 handToNobody(data);
             }
-            run(command(root, binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
+            run(command(isRoot(), binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
                     "-E", "UTF8", "--no-sync"), data.resolveSibling(data.getFileName() + "-initdb.log"));
-            int port = TestPorts.freePort();
-            Process server = new ProcessBuilder(command(root, binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
-                    "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))
-                    .redirectErrorStream(true).redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
-            PostgresServer postgres = new PostgresServer(server, port);
-            postgres.awaitAcceptingConnections(Duration.ofSeconds(60));
+            PostgresServer postgres = new PostgresServer(binaries, data, TestPorts.freePort());
+            postgres.launch();
             return postgres;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void launch() {
+        try {
+            process = new ProcessBuilder(command(isRoot(), binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
+                    "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolveSibling(data.getFileName() + ".log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitAcceptingConnections(Duration.ofSeconds(60));
+    }
+
+    private static boolean isRoot() {
+        return new UnixSystem().getUid() == 0;
     }
 
     private void awaitAcceptingConnections(Duration timeout) {

@@ -21,15 +21,19 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceProcess implements AutoCloseable {
 
     public static final Path JAR = Paths.get("target", "smartcar-bridge.jar");
+    /** The heap limit the service runs under in every process-level test and in the benchmark. */
+    public static final String MAX_HEAP = "256m";
 
     private final Process process;
     private final Path log;
+    private final int httpPort;
     private final BridgeHttp http;
     private final BridgeHttp management;
 
     private ServiceProcess(Process process, Path log, int httpPort, int managementPort) {
         this.process = process;
         this.log = log;
+        this.httpPort = httpPort;
         this.http = new BridgeHttp(httpPort);
         this.management = new BridgeHttp(managementPort);
     }
@@ -52,7 +56,7 @@ public final class ServiceProcess implements AutoCloseable {
     public static ServiceProcess start(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
         int httpPort = TestPorts.freePort();
         int managementPort = TestPorts.freePort();
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m"));
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP));
         command.addAll(systemProperties);
         command.addAll(List.of("-jar", JAR.toString()));
         Map<String, String> env = new LinkedHashMap<>();
@@ -100,6 +104,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public BridgeHttp http() {
         return http;
+    }
+
+    /** The port of the webhook endpoint, for clients other than {@link #http()} (the benchmark's load generator). */
+    public int httpPort() {
+        return httpPort;
     }
 
     public BridgeHttp management() {

@@ -1,0 +1,146 @@
+package io.carbridge.benchmark;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The one destination of a benchmark run: a local HTTP endpoint that takes every delivery the bridge POSTs, counts it
+ * by its {@code Idempotency-Key} (the event id) and measures receipt-to-sink latency as now minus the event's
+ * {@code receivedAt} (the bridge and the sink share the machine's clock). It can go away (connections refused) and come
+ * back on the same port, as a destination in an outage does.
+ */
+final class Sink implements AutoCloseable {
+
+    static final String PATH = "/sink";
+    private static final long MAX_LATENCY_MICROS = TimeUnit.HOURS.toMicros(1);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    private final int port;
+    private final Map<String, Integer> deliveriesByEvent = new ConcurrentHashMap<>();
+    private final AtomicLong deliveries = new AtomicLong();
+    private final Recorder receiptToSink = new Recorder(MAX_LATENCY_MICROS, 3);
+    private volatile long lastDeliveryNanos;
+    private HttpServer server;
+
+    Sink(int port) {
+        this.port = port;
+    }
+
+    /** The service's settings that make this sink its one destination, {@code sink}, with attempts in flight at once. */
+    List<String> destinationSettings(int concurrency) {
+        return List.of("-Dbridge.destinations=sink",
+                "-Dbridge.destination.sink.url=http://127.0.0.1:" + port + PATH,
+                "-Dbridge.destination.sink.concurrency=" + concurrency);
+    }
+
+    /** Starts taking deliveries on the port. */
+    Sink up() {
+        server = vertx.createHttpServer().requestHandler(this::take).listen(port, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().join();
+        return this;
+    }
+
+    /** Stops listening and closes every open connection: deliveries are refused until {@link #up()}. */
+    void down() {
+        server.close().toCompletionStage().toCompletableFuture().join();
+        server = null;
+    }
+
+    long deliveries() {
+        return deliveries.get();
+    }
+
+    long distinctEvents() {
+        return deliveriesByEvent.size();
+    }
+
+    int deliveriesOf(String eventId) {
+        return deliveriesByEvent.getOrDefault(eventId, 0);
+    }
+
+    long lastDeliveryNanos() {
+        return lastDeliveryNanos;
+    }
+
+    /** Receipt-to-sink latencies (microseconds) since the previous call. */
+    Histogram takeReceiptToSink() {
+        return receiptToSink.getIntervalHistogram();
+    }
+
+    /** Waits until every one of {@code eventIds} arrived at least once; false if some had not within {@code timeout}. */
+    boolean awaitAll(Collection<String> eventIds, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (eventIds.stream().allMatch(deliveriesByEvent::containsKey)) {
+                return true;
+            }
+            sleep(200);
+        }
+        return false;
+    }
+
+    /** Waits until {@code count} distinct events arrived; false if not within {@code timeout}. */
+    boolean awaitDistinct(long count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (distinctEvents() < count) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleep(50);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void take(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            long now = System.nanoTime();
+            Instant arrived = Instant.now();
+            String eventId = request.getHeader("Idempotency-Key");
+            try {
+                JsonNode delivery = json.readTree(body.getBytes());
+                if (eventId == null) {
+                    eventId = delivery.path("eventId").asText();
+                }
+                Instant receivedAt = Instant.parse(delivery.path("receivedAt").asText());
+                receiptToSink.recordValue(Math.max(0, Math.min(MAX_LATENCY_MICROS, Duration.between(receivedAt, arrived).toNanos() / 1_000)));
+            } catch (Exception e) {
+                request.response().setStatusCode(400).end("not a bridge delivery: " + e.getMessage());
+                return;
+            }
+            deliveriesByEvent.merge(eventId, 1, Integer::sum);
+            deliveries.incrementAndGet();
+            lastDeliveryNanos = now;
+            request.response().setStatusCode(204).end();
+        });
+    }
+}
