@@ -36,6 +36,7 @@ public final class Delivery {
                 new DeliveryMetrics(meters, destinations.all()),
                 settings.duration("bridge.delivery.poll-interval", Duration.ofSeconds(1)),
                 settings.duration("bridge.delivery.claim-margin", Duration.ofSeconds(60)),
+                settings.duration("bridge.delivery.min-commit-interval", Duration.ofMillis(5)),
                 settings.duration("bridge.delivery.stop-timeout", Duration.ofSeconds(20)));
         camel.addService(engine);
         camel.addStartupListener(engine);

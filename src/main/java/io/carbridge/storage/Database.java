@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection pool and the schema. Migrations in {@code db/migration} run before any route starts, so a route never
+ * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/<database>}) run before any route starts, so a route never
  * sees an old schema. H2 runs with {@code WRITE_DELAY=0}: every commit reaches the file before the commit returns,
  * which is what makes a 2xx survive {@code kill -9} (H2's default keeps the last 500 ms of commits in memory).
  */
@@ -43,11 +43,22 @@ public final class Database {
     }
 
     static void migrate(DataSource dataSource) {
+        // db/vendor/h2: what only H2 needs, numbered with the common migrations
+        String[] locations = isH2(dataSource) ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"}
+                : new String[] {"classpath:db/migration"};
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(locations)
                 .load()
                 .migrate();
+    }
+
+    private static boolean isH2(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.getMetaData().getURL().startsWith("jdbc:h2:");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot reach the database to migrate its schema: " + e.getMessage(), e);
+        }
     }
 
     /** Adds {@code WRITE_DELAY=0} to an H2 URL that does not set it; refuses one that sets another value. */

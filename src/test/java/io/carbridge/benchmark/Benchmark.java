@@ -1,5 +1,6 @@
 package io.carbridge.benchmark;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,7 @@ public final class Benchmark {
         Machine machine = Machine.describe();
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         System.out.println("Benchmark on " + machine);
+        Files.createDirectories(output); // before the service starts: its JVM options may write there (a JFR recording)
         try (Sink sink = new Sink(TestPorts.freePort()).up()) {
             List<String> settings = new ArrayList<>(serviceJvmArgs);
             settings.add("-Dcamel.main.routes-include-pattern=" + WITH_CEILING_ROUTE);

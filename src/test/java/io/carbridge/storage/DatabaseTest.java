@@ -1,0 +1,83 @@
+package io.carbridge.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void anH2UrlIsMadeDurableAndOneThatDelaysWritesIsRefused() {
+        assertThat(Database.durableUrl("jdbc:h2:file:./data/bridge")).isEqualTo("jdbc:h2:file:./data/bridge;WRITE_DELAY=0");
+        assertThat(Database.durableUrl("jdbc:postgresql://db/bridge")).isEqualTo("jdbc:postgresql://db/bridge");
+        assertThatThrownBy(() -> Database.durableUrl("jdbc:h2:file:./data/bridge;write_delay=500"))
+                .hasMessageContaining("WRITE_DELAY");
+    }
+
+    /** H2 caches 1,000 delivery ids at a time (db/vendor/h2); a crash must not make ids, and so delivery order, go back. */
+    @Test
+    void deliveryIdsKeepIncreasingAcrossACrashOfH2() throws SQLException {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL(Database.durableUrl("jdbc:h2:file:" + directory.resolve("bridge")));
+        h2.setUser("sa");
+        Database.migrate(h2);
+        assertThat(queryLong(h2, "SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS "
+                + "WHERE TABLE_NAME = 'DELIVERY' AND COLUMN_NAME = 'ID'")).isEqualTo(1000);
+        long beforeCrash = queueDelivery(h2, "event-1");
+
+        try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("SHUTDOWN IMMEDIATELY"); // closes the file as a kill -9 would leave it
+        } catch (SQLException expected) {
+            // the connection dies with the database
+        }
+        Database.migrate(h2);
+
+        assertThat(queueDelivery(h2, "event-2")).isGreaterThan(beforeCrash);
+    }
+
+    private static long queueDelivery(DataSource dataSource, String eventId) throws SQLException {
+        Timestamp now = new Timestamp(System.currentTimeMillis());
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement event = connection.prepareStatement("INSERT INTO webhook_event (event_id, event_type, "
+                    + "recognised, received_at, raw_body) VALUES (?, 'VEHICLE_STATE', TRUE, ?, X'7B7D')")) {
+                event.setString(1, eventId);
+                event.setTimestamp(2, now);
+                event.executeUpdate();
+            }
+            try (PreparedStatement delivery = connection.prepareStatement("INSERT INTO delivery (event_id, destination, "
+                    + "ordering_key, status, attempts, next_attempt_at, replay, received_at, created_at) "
+                    + "VALUES (?, 'crm', 'vehicle-1', 'PENDING', 0, ?, FALSE, ?, ?)")) {
+                delivery.setString(1, eventId);
+                delivery.setTimestamp(2, now);
+                delivery.setTimestamp(3, now);
+                delivery.setTimestamp(4, now);
+                delivery.executeUpdate();
+            }
+        }
+        return queryLong(dataSource, "SELECT MAX(id) FROM delivery");
+    }
+
+    private static long queryLong(DataSource dataSource, String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+}
