@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +18,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The one destination of a benchmark run: a local HTTP endpoint that takes every delivery the bridge POSTs, counts it
@@ -85,40 +88,26 @@ final class Sink implements AutoCloseable {
 
     /** Waits until every one of {@code eventIds} arrived at least once; false if some had not within {@code timeout}. */
     boolean awaitAll(Collection<String> eventIds, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (eventIds.stream().allMatch(deliveriesByEvent::containsKey)) {
-                return true;
-            }
-            sleep(200);
-        }
-        return false;
+        return waitUntil(() -> eventIds.stream().allMatch(deliveriesByEvent::containsKey), Duration.ofMillis(200), timeout);
     }
 
     /** Waits until {@code count} distinct events arrived; false if not within {@code timeout}. */
     boolean awaitDistinct(long count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (distinctEvents() < count) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            sleep(50);
+        return waitUntil(() -> distinctEvents() >= count, Duration.ofMillis(50), timeout);
+    }
+
+    private static boolean waitUntil(Callable<Boolean> condition, Duration poll, Duration timeout) {
+        try {
+            Awaitility.await().pollInterval(poll).atMost(timeout).until(condition);
+            return true;
+        } catch (ConditionTimeoutException notInTime) {
+            return false;
         }
-        return true;
     }
 
     @Override
     public void close() {
         vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private void take(HttpServerRequest request) {

@@ -19,18 +19,13 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
-
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
-import org.apache.camel.BeanInject;
-import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Smartcar Connect as a vehicle owner's browser meets it, against the Smartcar double: the redirect, the callback, the
@@ -40,23 +35,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = "bridge.db.url=jdbc:h2:mem:connect-route-test")
-class ConnectRouteTest {
-
-    private static final BridgeHttp HTTP = BridgeHttp.bridge();
-    private static final SmartcarDouble SMARTCAR = new SmartcarDouble();
-    private static final TokenCipher CIPHER = TokenCipher.fromBase64("BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=");
-
-    @BeanInject
-    CamelContext camel;
-
-    private JdbcTemplate db() {
-        return BridgeTest.database(camel);
-    }
-
-    @BeforeEach
-    void emptyDatabaseAndDouble() {
-        SMARTCAR.resetWith(db());
-    }
+class ConnectRouteTest extends SmartcarRouteTestSupport {
 
     @Test
     void startRedirectsToConnectWithEveryParameterAndASingleUseState() {

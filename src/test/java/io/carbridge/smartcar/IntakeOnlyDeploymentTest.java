@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
-import io.carbridge.testing.SmartcarDouble;
-import org.apache.camel.BeanInject;
-import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A deployment with only SMARTCAR_MANAGEMENT_TOKEN: the same route files start, /connect/* answers 503, the timer runs
@@ -27,18 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = {"bridge.db.url=jdbc:h2:mem:intake-only-deployment-test", "bridge.sync.period=100ms",
                 "bridge.admin.token=test-admin-token", "bridge.smartcar.api-url=http://127.0.0.1:{{sys:test.smartcar.port}}/v2.0"})
-class IntakeOnlyDeploymentTest {
-
-    private static final BridgeHttp HTTP = BridgeHttp.bridge();
-    private static final SmartcarDouble SMARTCAR = new SmartcarDouble();
-    private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer test-admin-token");
-
-    @BeanInject
-    CamelContext camel;
-
-    private JdbcTemplate db() {
-        return BridgeTest.database(camel);
-    }
+class IntakeOnlyDeploymentTest extends SmartcarRouteTestSupport {
 
     @Test
     void connectAnswers503WithAPageAndStoresNothing() {

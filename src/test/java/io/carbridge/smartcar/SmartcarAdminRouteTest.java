@@ -11,42 +11,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
-import org.apache.camel.BeanInject;
-import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The admin API of Connect and the sync, as an operator calls it over HTTP with the admin bearer token. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = "bridge.db.url=jdbc:h2:mem:smartcar-admin-route-test")
-class SmartcarAdminRouteTest {
-
-    private static final BridgeHttp HTTP = BridgeHttp.bridge();
-    private static final SmartcarDouble SMARTCAR = new SmartcarDouble();
-    private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer test-admin-token");
-
-    @BeanInject
-    CamelContext camel;
-
-    private JdbcTemplate db() {
-        return BridgeTest.database(camel);
-    }
-
-    @BeforeEach
-    void emptyDatabaseAndDouble() {
-        SMARTCAR.resetWith(db());
-    }
+class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
 
     @Test
     void everyCallNeedsTheAdminTokenAndOtherMethodsGet405() {

@@ -29,20 +29,15 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
-import org.apache.camel.BeanInject;
-import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
@@ -55,23 +50,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = "bridge.db.url=jdbc:h2:mem:subscription-sync-route-test")
-class SubscriptionSyncRouteTest {
-
-    private static final BridgeHttp HTTP = BridgeHttp.bridge();
-    private static final SmartcarDouble SMARTCAR = new SmartcarDouble();
-    private static final TokenCipher CIPHER = TokenCipher.fromBase64("BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=");
-
-    @BeanInject
-    CamelContext camel;
-
-    private JdbcTemplate db() {
-        return BridgeTest.database(camel);
-    }
-
-    @BeforeEach
-    void emptyDatabaseAndDouble() {
-        SMARTCAR.resetWith(db());
-    }
+class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
 
     @Test
     void fromAnEmptyDatabaseOneConnectAndOneRunSubscribeEveryVehicleOnceEnrichedWithExactlyTheCallsNeeded() {
