@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.carbridge.storage.CanonicalEvent;
 
@@ -18,6 +19,9 @@ import io.carbridge.storage.CanonicalEvent;
  * checked: an event id, vehicle id or type that is not text, or longer than its column, is refused as malformed.
  */
 public final class Envelopes {
+
+    /** What a challenge may be: Smartcar's are random strings (UUIDs); none of these characters can start a JSON body. */
+    private static final Pattern PLAIN_CHALLENGE = Pattern.compile("[A-Za-z0-9._~+/=:-]{1,512}");
 
     static final String LEGACY_VERSION = "2.0";
     static final String CURRENT_VERSION = "4.0";
@@ -108,14 +112,18 @@ public final class Envelopes {
                 raw);
     }
 
-    /** The challenge of a VERIFY, legacy ({@code payload.challenge}) or current ({@code data.challenge}). */
+    /**
+     * The challenge of a VERIFY, legacy ({@code payload.challenge}) or current ({@code data.challenge}). Only a plain
+     * token is answered: the answer is the HMAC that {@code SC-Signature} uses, so answering a challenge that could be a
+     * JSON body (VERIFY needs no signature) would sign a forged event for anyone who asks.
+     */
     public static String challenge(Map<String, Object> envelope) {
         Object challenge = object(envelope, "data").get("challenge");
         if (challenge == null) {
             challenge = object(envelope, "payload").get("challenge");
         }
-        if (!(challenge instanceof String text) || text.isEmpty()) {
-            throw malformed("the verification challenge must be a non-empty string");
+        if (!(challenge instanceof String text) || !PLAIN_CHALLENGE.matcher(text).matches()) {
+            throw malformed("the verification challenge must be a string of 1 to 512 letters, digits and -._~+/=:");
         }
         return text;
     }

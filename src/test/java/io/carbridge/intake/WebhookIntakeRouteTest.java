@@ -185,7 +185,7 @@ class WebhookIntakeRouteTest {
         assertThat(row.get("RECOGNISED")).isEqualTo(false);
         assertThat(row.get("EVENT_TYPE")).isEqualTo("VEHICLE_TELEPORTED");
         assertThat(row.get("ENVELOPE_VERSION")).isEqualTo("5.0");
-        assertThat(metrics()).contains("bridge_intake_outcome_total{outcome=\"unrecognised\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_intake_outcome_total{outcome=\"unrecognised\"}");
     }
 
     @Test
@@ -203,6 +203,8 @@ class WebhookIntakeRouteTest {
     void refusesBadInputWithItsStatusAJsonErrorAndNothingStored(String name, String method, Map<String, String> headers, byte[] body,
                                                                  int expectedStatus, String expectedReason) {
         int before = storedEvents();
+        String rejected = "bridge_intake_rejected_total{reason=\"" + expectedReason + "\"}";
+        double rejectedBefore = BridgeHttp.metric(rejected);
         Map<String, String> withProbe = new java.util.HashMap<>(headers);
         withProbe.put("X-Probe", "must-not-come-back");
 
@@ -214,7 +216,7 @@ class WebhookIntakeRouteTest {
         assertThat(response.hasHeader("X-Probe")).as("request headers are never echoed").isFalse();
         assertThat(response.hasHeader("SC-Signature")).isFalse();
         assertThat(storedEvents()).isEqualTo(before);
-        assertThat(metrics()).contains("bridge_intake_rejected_total{reason=\"" + expectedReason + "\"}");
+        assertThat(BridgeHttp.metric(rejected)).as(rejected).isEqualTo(rejectedBefore + 1);
     }
 
     static Stream<Arguments> badInputs() {
@@ -224,6 +226,10 @@ class WebhookIntakeRouteTest {
         byte[] array = "[1,2,3]".getBytes(StandardCharsets.UTF_8);
         byte[] challengeNumber = "{\"eventType\":\"VERIFY\",\"data\":{\"challenge\":42},\"meta\":{}}".getBytes(StandardCharsets.UTF_8);
         byte[] challengeMissing = "{\"eventName\":\"verify\",\"payload\":{}}".getBytes(StandardCharsets.UTF_8);
+        // the answer would be a valid SC-Signature of this forged event: a challenge that could be a body is refused
+        byte[] challengeShapedLikeAnEvent = ("{\"eventType\":\"VERIFY\",\"data\":{\"challenge\":"
+                + "\"{\\\"eventId\\\":\\\"forged\\\",\\\"eventType\\\":\\\"VEHICLE_STATE\\\",\\\"data\\\":{},\\\"meta\\\":{}}\"},\"meta\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] numericEventId = "{\"eventId\":7,\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}".getBytes(StandardCharsets.UTF_8);
         byte[] oversized = ("{\"eventId\":\"big\",\"padding\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> json = Map.of("Content-Type", "application/json");
@@ -238,6 +244,7 @@ class WebhookIntakeRouteTest {
                 Arguments.of("signed JSON array", "POST", signed(json, Fixtures.sign(array)), array, 400, "malformed_json"),
                 Arguments.of("challenge that is not a string", "POST", json, challengeNumber, 400, "malformed_event"),
                 Arguments.of("VERIFY without a challenge", "POST", json, challengeMissing, 400, "malformed_event"),
+                Arguments.of("unsigned VERIFY whose challenge is a JSON body", "POST", json, challengeShapedLikeAnEvent, 400, "malformed_event"),
                 Arguments.of("signed event whose id is not a string", "POST", signed(json, Fixtures.sign(numericEventId)), numericEventId, 400, "malformed_event"),
                 Arguments.of("missing signature", "POST", json, event, 401, "signature_missing"),
                 Arguments.of("wrong signature", "POST", signed(json, Fixtures.sign(event, "another-token")), event, 401, "signature_invalid"),
@@ -261,9 +268,6 @@ class WebhookIntakeRouteTest {
         assertThat(ready.body()).contains("\"name\":\"database\"", "\"status\":\"UP\"");
     }
 
-    private static String metrics() {
-        return BridgeHttp.management().get("/observe/metrics", Map.of()).body();
-    }
 
     private static Map<String, String> signed(Map<String, String> headers, String signature) {
         Map<String, String> copy = new java.util.HashMap<>(headers);
