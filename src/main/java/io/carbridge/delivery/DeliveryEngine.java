@@ -264,8 +264,8 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
-                } catch (Exception e) {
-                    LOG.warn("Destination {}: could not claim deliveries: {}", destination.name(), e.getMessage());
+                } catch (Throwable e) { // an Error included: a dispatcher that dies would stop its destination for good
+                    LOG.warn("Destination {}: could not claim deliveries: {}", destination.name(), e.toString());
                     sleepQuietly();
                 }
             }
@@ -326,12 +326,21 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
 
         private void attempt(ClaimedDelivery delivery, Map<String, Object> document) {
             Instant startedAt = Instant.now();
-            Exchange exchange = new DefaultExchange(camel);
-            exchange.getMessage().setBody(document);
-            exchange.setProperty(OutboundRequest.DESTINATION, destination);
-            exchange.setProperty(OutboundRequest.EVENT_ID, delivery.eventId());
-            producer.send("direct:" + Destinations.routeId(destination.name()), exchange);
-            finish(delivery, AttemptClassifier.classify(delivery, destination, exchange, startedAt, Instant.now()));
+            AttemptOutcome outcome;
+            try {
+                Exchange exchange = new DefaultExchange(camel);
+                exchange.getMessage().setBody(document);
+                exchange.setProperty(OutboundRequest.DESTINATION, destination);
+                exchange.setProperty(OutboundRequest.EVENT_ID, delivery.eventId());
+                producer.send("direct:" + Destinations.routeId(destination.name()), exchange);
+                outcome = AttemptClassifier.classify(delivery, destination, exchange, startedAt, Instant.now());
+            } catch (RuntimeException e) {
+                // whatever went wrong, the outcome is recorded: the delivery must not sit claimed until its claim expires
+                Instant now = Instant.now();
+                outcome = new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, now, null,
+                        "attempt failed: " + e, AttemptOutcome.Result.RETRY, now.plus(pollInterval));
+            }
+            finish(delivery, outcome);
         }
 
         private void finish(ClaimedDelivery delivery, AttemptOutcome outcome) {
@@ -347,10 +356,17 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
                         delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
             }
             if (outcome.result() == AttemptOutcome.Result.PAUSED && !paused) {
-                paused = true;
-                outbox.pause(destination.name(), outcome.error(), outcome.finishedAt());
-                LOG.error("Destination {} answered 410 Gone: paused until resumed (POST /admin/destinations/{}/resume)",
-                        destination.name(), destination.name());
+                try {
+                    // the database first: the dispatcher rereads the pause from there
+                    outbox.pause(destination.name(), outcome.error(), outcome.finishedAt());
+                    pausedCheckedAt = System.currentTimeMillis();
+                    paused = true;
+                    LOG.error("Destination {} answered 410 Gone: paused until resumed (POST /admin/destinations/{}/resume)",
+                            destination.name(), destination.name());
+                } catch (RuntimeException e) {
+                    LOG.warn("Destination {} answered 410 Gone, but the pause could not be stored ({}); the next 410 tries again",
+                            destination.name(), e.getMessage());
+                }
             }
             recorder.submit(outcome, stopTimeout).whenComplete((applied, failure) -> {
                 if (failure != null) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,7 +62,10 @@ public final class EventStore extends ServiceSupport {
     /** Blocks until the event is committed (or known to be there already); throws if that cannot happen in time. */
     public Outcome store(CanonicalEvent event) {
         try {
-            return writer.submit(event, commitTimeout).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            // one deadline for queueing and committing: the answer must reach Smartcar well within its 15 s
+            long deadline = System.nanoTime() + commitTimeout.toNanos();
+            CompletableFuture<Outcome> committed = writer.submit(event, commitTimeout);
+            return committed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageUnavailableException("interrupted while waiting for the commit", e);

@@ -69,18 +69,24 @@ public final class GroupCommit<T, R> extends ServiceSupport {
      */
     public CompletableFuture<R> submit(T item, Duration timeout) {
         Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
-        if (failing && !probing.compareAndSet(false, true)) {
-            pending.result().completeExceptionally(new StorageUnavailableException(name + ": the database is unavailable", null));
-            return pending.result();
+        boolean probe = false;
+        if (failing) {
+            if (!probing.compareAndSet(false, true)) {
+                pending.result().completeExceptionally(new StorageUnavailableException(name + ": the database is unavailable", null));
+                return pending.result();
+            }
+            probe = true;
         }
         try {
             if (!running || !queue.offer(pending, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                probing.set(false);
                 pending.result().completeExceptionally(new StorageUnavailableException(name + " is not accepting writes", null));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.result().completeExceptionally(new StorageUnavailableException("interrupted while queueing for " + name, e));
+        }
+        if (probe && pending.result().isCompletedExceptionally()) {
+            probing.set(false); // this probe never reached the writer: the next caller probes
         }
         return pending.result();
     }
@@ -100,6 +106,10 @@ public final class GroupCommit<T, R> extends ServiceSupport {
         if (writer != null) {
             writer.join(stopTimeout.toMillis());
         }
+        // what was queued as the writer stopped (or after it): failed, never left waiting
+        List<Pending<T, R>> left = new ArrayList<>();
+        queue.drainTo(left);
+        fail(left, new StorageUnavailableException(name + " stopped before committing", null));
     }
 
     /**
@@ -137,13 +147,13 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                fail(pending, new StorageUnavailableException(name + " was interrupted", e));
                 return;
-            } catch (SQLException | RuntimeException e) {
-                LOG.warn("{}: could not commit {} item(s): {}", name, pending.size(), e.getMessage());
+            } catch (Throwable e) { // anything, an Error included: fail the batch and go on, the writer must not die
+                LOG.warn("{}: could not commit {} item(s): {}", name, pending.size(), e.toString());
                 failing = true;
-                StorageUnavailableException failure = e instanceof StorageUnavailableException unavailable
-                        ? unavailable : new StorageUnavailableException("database error: " + e.getMessage(), e);
-                pending.forEach(p -> p.result().completeExceptionally(failure));
+                fail(pending, e instanceof StorageUnavailableException unavailable
+                        ? unavailable : new StorageUnavailableException("database error: " + e.getMessage(), e));
             } finally {
                 if (!pending.isEmpty()) {
                     probing.set(false);
@@ -152,6 +162,10 @@ public final class GroupCommit<T, R> extends ServiceSupport {
                 items.clear();
             }
         }
+    }
+
+    private static <T, R> void fail(List<Pending<T, R>> pending, StorageUnavailableException failure) {
+        pending.forEach(p -> p.result().completeExceptionally(failure));
     }
 
     private record Pending<T, R>(T item, CompletableFuture<R> result) {
