@@ -69,6 +69,7 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
         Message message = exchange.getMessage();
         access.check(message.getHeader("Authorization", String.class));
         String method = message.getHeader(Exchange.HTTP_METHOD, String.class);
+        String requestPath = message.getHeader(Exchange.HTTP_PATH, String.class); // read now: the answer drops the headers
         Handler handler = byMethod.get(method);
         if (handler == null) {
             throw new AdminException(405, method + " is not supported on " + path + "; use " + String.join(" or ", byMethod.keySet()));
@@ -79,8 +80,7 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
         } else {
             answer(exchange, 200, result);
         }
-        LOG.info("admin {} {} -> {}", method, message.getHeader(Exchange.HTTP_PATH, String.class),
-                message.getHeader(Exchange.HTTP_RESPONSE_CODE));
+        LOG.info("admin {} {} -> {}", method, requestPath, exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE));
     }
 
     /** Writes a JSON answer; every request header is dropped first so none is echoed back. */

@@ -37,7 +37,6 @@ public final class Intake {
         camel.addStartupListener((context, alreadyStarted) -> {
             for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
                 // Camel logs a failed bind and carries on; a bridge that cannot be reached must not look started
-                System.err.println("DEBUG port " + router.getServer().getPort() + " server=" + router.getServer().getServer());
                 if (router.getServer().getPort() <= 0) {
                     throw new IllegalStateException("the HTTP server did not start on port " + router.getServer().getConfigurationPort()
                             + " (is another process listening there?)");

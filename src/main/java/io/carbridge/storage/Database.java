@@ -86,8 +86,9 @@ public final class Database {
         }
     }
 
-    private static String redact(String url) {
-        int parameters = url.indexOf(';');
+    /** The URL without its parameters (H2's after {@code ;}, PostgreSQL's after {@code ?}), where a password may be. */
+    static String redact(String url) {
+        int parameters = url.replace('?', ';').indexOf(';');
         return parameters < 0 ? url : url.substring(0, parameters);
     }
 }

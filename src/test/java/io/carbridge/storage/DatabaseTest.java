@@ -30,6 +30,12 @@ class DatabaseTest {
                 .hasMessageContaining("WRITE_DELAY");
     }
 
+    @Test
+    void theLoggedUrlLeavesOutParametersThatMayHoldAPassword() {
+        assertThat(Database.redact("jdbc:postgresql://db:5432/bridge?user=bridge&password=secret")).isEqualTo("jdbc:postgresql://db:5432/bridge");
+        assertThat(Database.redact("jdbc:h2:file:./data/bridge;PASSWORD=secret;WRITE_DELAY=0")).isEqualTo("jdbc:h2:file:./data/bridge");
+    }
+
     /** H2 caches 1,000 delivery ids at a time (db/vendor/h2); a crash must not make ids, and so delivery order, go back. */
     @Test
     void deliveryIdsKeepIncreasingAcrossACrashOfH2() throws SQLException {
