@@ -23,7 +23,7 @@ import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.spi.Registry;
 
 /**
- * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake), before any route
+ * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake, Smartcar), before any route
  * starts. A missing or invalid setting stops the service here, with a message naming it.
  */
 public class BridgeConfiguration implements CamelConfiguration {

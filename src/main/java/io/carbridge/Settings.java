@@ -63,6 +63,19 @@ public final class Settings {
         return optional(key).map(text -> parseDuration(key, text)).orElse(defaultValue);
     }
 
+    /**
+     * A period a route's Camel timer reads from the property itself: positive, and not ISO-8601, which the timer would
+     * take as zero (a run without pause).
+     */
+    public Duration timerPeriod(String key, Duration defaultValue) {
+        Duration period = duration(key, defaultValue);
+        String text = optional(key).orElse("");
+        if (text.startsWith("P") || text.startsWith("p") || period.isZero() || period.isNegative()) {
+            throw new InvalidSettingException(key, "is '" + text + "': write a positive duration such as 60s or 5m");
+        }
+        return period;
+    }
+
     public List<String> list(String key) {
         return optional(key).map(text -> Arrays.stream(text.split(","))
                 .map(String::trim).filter(item -> !item.isEmpty()).toList()).orElse(List.of());

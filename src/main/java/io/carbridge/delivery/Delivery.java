@@ -27,6 +27,8 @@ public final class Delivery {
             throws Exception {
         // event ids are Smartcar's deduplication keys: keep them at least the 7 days Smartcar advises
         settings.integer("bridge.retention.hours", 720, 168, 87_600);
+        settings.timerPeriod("bridge.retention.interval", Duration.ofHours(1));
+        settings.integer("bridge.retention.batch-size", 500, 1, 100_000);
         Destinations destinations = Destinations.from(settings);
         camel.getRegistry().bind("bridgeDestinations", destinations);
         camel.getRegistry().bind("prepareOutboundRequest", new OutboundRequest());

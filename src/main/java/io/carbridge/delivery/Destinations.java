@@ -120,10 +120,6 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         return byName.get(name);
     }
 
-    public boolean isEmpty() {
-        return byName.isEmpty();
-    }
-
     @Override
     public List<String> destinationsFor(CanonicalEvent event) {
         return byName.values().stream().filter(destination -> destination.wants(event)).map(Destination::name).toList();

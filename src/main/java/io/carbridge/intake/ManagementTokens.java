@@ -71,7 +71,7 @@ public final class ManagementTokens {
         return valid;
     }
 
-    public int count() {
+    int count() {
         return keys.size();
     }
 

@@ -68,9 +68,4 @@ public final class SmartcarCallException extends RuntimeException {
     public Duration retryAfter() {
         return retryAfter;
     }
-
-    /** 403 and 430: retrying cannot succeed until the owner or the plan changes. */
-    public boolean isPermanent() {
-        return kind == Kind.PERMISSION || kind == Kind.BILLING;
-    }
 }

@@ -31,7 +31,7 @@ public record SmartcarSettings(
 
     /** Empty when {@code SMARTCAR_CLIENT_ID} is not set. */
     public static Optional<SmartcarSettings> load(Settings settings) {
-        checkSyncPeriod(settings);
+        settings.timerPeriod(SYNC_PERIOD, Duration.ofSeconds(60));
         Optional<String> clientId = settings.optional(CLIENT_ID);
         if (clientId.isEmpty()) {
             return Optional.empty();
@@ -81,15 +81,6 @@ public record SmartcarSettings(
             delay = delay.multipliedBy(2);
         }
         return delay.compareTo(maxRetryBackoff) < 0 ? delay : maxRetryBackoff;
-    }
-
-    /** The timer reads the period itself, and Camel takes {@code 60s} or {@code 5m} but reads ISO-8601 as zero. */
-    private static void checkSyncPeriod(Settings settings) {
-        String text = settings.string(SYNC_PERIOD, "60s");
-        Duration period = settings.duration(SYNC_PERIOD, Duration.ofSeconds(60));
-        if (text.startsWith("P") || text.startsWith("p") || period.isZero() || period.isNegative()) {
-            throw new Settings.InvalidSettingException(SYNC_PERIOD, "is '" + text + "': write a positive duration such as 60s or 5m");
-        }
     }
 
     private static String required(Settings settings, String key, String variable, String what) {

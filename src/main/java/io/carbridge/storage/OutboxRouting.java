@@ -6,7 +6,5 @@ import java.util.List;
 @FunctionalInterface
 public interface OutboxRouting {
 
-    OutboxRouting NONE = event -> List.of();
-
     List<String> destinationsFor(CanonicalEvent event);
 }
