@@ -113,7 +113,7 @@ class ConnectRouteTest extends SmartcarRouteTestSupport {
                 .isEqualTo(1);
         assertThat(SMARTCAR.requests()).isEqualTo(2);
         assertThat(db().queryForObject("SELECT COUNT(*) FROM connect_state WHERE used_at IS NOT NULL", Integer.class)).isEqualTo(1);
-        assertThat(metrics()).contains("bridge_smartcar_connect_total{outcome=\"connected\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_connect_total{outcome=\"connected\"}");
     }
 
     @Test
@@ -143,7 +143,7 @@ class ConnectRouteTest extends SmartcarRouteTestSupport {
         assertThat(unknown.body()).contains("expired or was already used");
         assertThat(SMARTCAR.requests()).isZero();
         assertThat(connections()).isZero();
-        assertThat(metrics()).contains("bridge_smartcar_connect_total{outcome=\"invalid_state\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_connect_total{outcome=\"invalid_state\"}");
     }
 
     @Test
@@ -159,7 +159,7 @@ class ConnectRouteTest extends SmartcarRouteTestSupport {
         assertThat(other.body()).contains("unknown error").doesNotContain("<script>");
         assertThat(SMARTCAR.requests()).isZero();
         assertThat(connections()).isZero();
-        assertThat(metrics()).contains("bridge_smartcar_connect_total{outcome=\"denied\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_connect_total{outcome=\"denied\"}");
     }
 
     @Test
@@ -189,7 +189,7 @@ class ConnectRouteTest extends SmartcarRouteTestSupport {
 
         assertThat(userFailed.status()).isEqualTo(502);
         assertThat(connections()).isZero();
-        assertThat(metrics()).contains("bridge_smartcar_connect_total{outcome=\"failed\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_connect_total{outcome=\"failed\"}");
     }
 
     @Test
@@ -229,7 +229,4 @@ class ConnectRouteTest extends SmartcarRouteTestSupport {
         return ((OffsetDateTime) timestamp).toInstant();
     }
 
-    private static String metrics() {
-        return BridgeHttp.management().get("/observe/metrics", Map.of()).body();
-    }
 }

@@ -54,6 +54,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
 
     @Test
     void fromAnEmptyDatabaseOneConnectAndOneRunSubscribeEveryVehicleOnceEnrichedWithExactlyTheCallsNeeded() {
+        double subscriptionsBefore = BridgeHttp.metric("bridge_smartcar_subscriptions_total");
         SMARTCAR.owner("access-1", vehicles("v-1", "TESLA Model 3", "v-2", "FORD Mustang Mach-E", "v-3", "BMW i4"), 2022);
 
         assertThat(SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-1", "refresh-1").status()).isEqualTo(200);
@@ -78,7 +79,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         }
         assertThat(SMARTCAR.requests()).isEqualTo(10);
         assertThat(SMARTCAR.server().findAllUnmatchedRequests()).isEmpty();
-        assertThat(metrics()).contains("bridge_smartcar_subscriptions_total");
+        assertThat(BridgeHttp.metric("bridge_smartcar_subscriptions_total")).isEqualTo(subscriptionsBefore + 3);
     }
 
     @Test
@@ -147,7 +148,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
                 .withRequestBody(equalTo("grant_type=refresh_token&refresh_token=refresh-2")))).isEqualTo(1);
         assertThat(SMARTCAR.count(postRequestedFor(urlPathEqualTo("/oauth/token"))
                 .withRequestBody(equalTo("grant_type=refresh_token&refresh_token=refresh-1")))).isEqualTo(1);
-        assertThat(metrics()).contains("bridge_smartcar_token_refreshes_total{outcome=\"refreshed\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_token_refreshes_total{outcome=\"refreshed\"}");
     }
 
     @Test
@@ -203,7 +204,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         assertThat(flagged.get("STATUS")).isEqualTo("NEEDS_REAUTHORIZATION");
         assertThat((String) flagged.get("STATUS_REASON")).contains("invalid_grant");
         assertThat(status("v-b")).isEqualTo("SUBSCRIBED");
-        assertThat(metrics()).contains("bridge_smartcar_connections_needing_reauthorization 1.0")
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_connections_needing_reauthorization 1.0")
                 .contains("bridge_smartcar_sync_failures_total{reason=\"refresh_refused\"}");
 
         runSync();
@@ -291,7 +292,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         assertThat(SMARTCAR.count(subscribeCalls("v-billing"))).as("not retried by the second run").isEqualTo(1);
         assertThat(SMARTCAR.count(getRequestedFor(urlPathEqualTo("/v2.0/vehicles/v-permission")))).isEqualTo(1);
         assertThat(SMARTCAR.count(subscribeCalls("v-permission"))).isZero();
-        assertThat(metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"billing\"}")
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"billing\"}")
                 .contains("bridge_smartcar_sync_failures_total{reason=\"permission\"}");
     }
 
@@ -333,7 +334,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
 
         assertThat(db().queryForList("SELECT DISTINCT subscription_status FROM vehicle", String.class)).containsExactly("SUBSCRIBED");
         assertThat(db().queryForObject("SELECT failure_count FROM vehicle WHERE vehicle_id = 'v-5xx'", Integer.class)).isZero();
-        assertThat(metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"server_error\"}")
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"server_error\"}")
                 .contains("bridge_smartcar_sync_failures_total{reason=\"timeout\"}");
     }
 
@@ -379,11 +380,12 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         assertThat((String) db().queryForObject("SELECT last_error FROM vehicle WHERE vehicle_id = 'b-1'", String.class)).contains("no year");
         assertThat((String) db().queryForObject("SELECT last_error FROM vehicle WHERE vehicle_id = 'b-2'", String.class)).contains("not a JSON object");
         assertThat(SMARTCAR.count(subscribeCalls("b-1"))).as("not subscribed without its attributes").isZero();
-        assertThat(metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"malformed_response\"}");
+        assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"malformed_response\"}");
     }
 
     @Test
     void aVehicleGoneFromItsConnectionIsMarkedGoneAndUnsubscribedWithTheManagementToken() {
+        double unsubscriptionsBefore = BridgeHttp.metric("bridge_smartcar_unsubscriptions_total");
         SMARTCAR.owner("access-1", vehicles("v-stays", "HYUNDAI Ioniq 5", "v-sold", "HYUNDAI Kona"), 2022);
         SMARTCAR.unsubscribe("v-sold");
         SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-1", "refresh-1");
@@ -400,7 +402,7 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         assertThat(SMARTCAR.count(deleteRequestedFor(urlPathEqualTo("/v2.0/vehicles/v-sold/webhooks/" + SmartcarDouble.WEBHOOK_ID))
                 .withHeader("Authorization", equalTo("Bearer " + SmartcarDouble.MANAGEMENT_TOKEN)))).isEqualTo(1);
         assertThat(SMARTCAR.count(deleteRequestedFor(anyUrl()))).isEqualTo(1);
-        assertThat(metrics()).contains("bridge_smartcar_unsubscriptions_total");
+        assertThat(BridgeHttp.metric("bridge_smartcar_unsubscriptions_total")).isEqualTo(unsubscriptionsBefore + 1);
     }
 
     @Test
@@ -501,7 +503,4 @@ class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         return work.get();
     }
 
-    private static String metrics() {
-        return BridgeHttp.management().get("/observe/metrics", Map.of()).body();
-    }
 }

@@ -78,4 +78,16 @@ public final class BridgeHttp {
             return header(name) != null;
         }
     }
+
+    /** The Prometheus page of the management port. */
+    public static String metrics() {
+        return management().get("/observe/metrics", Map.of()).body();
+    }
+
+    /** The value of one Prometheus series, such as {@code name{label="x"}}; 0 while it has not been counted yet. */
+    public static double metric(String series) {
+        return metrics().lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .findFirst().orElse(0);
+    }
 }
