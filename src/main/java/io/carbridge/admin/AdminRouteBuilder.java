@@ -6,6 +6,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbridge.Json;
+import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
@@ -97,6 +98,9 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (failure instanceof AdminException admin) {
             answer(exchange, admin.status(), Map.of("error", admin.getMessage()));
+        } else if (StorageUnavailableException.isCause(failure)) {
+            LOG.warn("admin call failed, the database is unavailable: {}", failure.getMessage());
+            answer(exchange, 503, Map.of("error", "the database is unavailable; try again later"));
         } else {
             LOG.error("admin call failed", failure);
             answer(exchange, 500, Map.of("error", "internal error"));

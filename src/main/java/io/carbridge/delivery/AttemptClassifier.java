@@ -35,7 +35,7 @@ final class AttemptClassifier {
         if (status >= 200 && status < 300) {
             return outcome(delivery, startedAt, finishedAt, status, null, AttemptOutcome.Result.DELIVERED, null);
         }
-        String error = truncate("HTTP " + status + answerExcerpt(exchange));
+        String error = truncate("HTTP " + status + answerExcerpt(exchange, destination));
         if (status == 410) {
             return outcome(delivery, startedAt, finishedAt, status, error, AttemptOutcome.Result.PAUSED, finishedAt);
         }
@@ -84,9 +84,20 @@ final class AttemptClassifier {
         }
     }
 
-    private static String answerExcerpt(Exchange exchange) {
+    /**
+     * The start of what the destination answered, for the log, the admin API and the health detail. A destination that
+     * echoes the request must not make its own credentials readable there.
+     */
+    private static String answerExcerpt(Exchange exchange, Destination destination) {
         String body = exchange.getMessage().getBody(String.class);
-        return body == null || body.isBlank() ? "" : ": " + body.strip();
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String excerpt = body.strip();
+        for (String credential : destination.credentials()) {
+            excerpt = excerpt.replace(credential, "***");
+        }
+        return ": " + excerpt;
     }
 
     private static AttemptOutcome outcome(ClaimedDelivery delivery, Instant startedAt, Instant finishedAt, Integer status, String error,

@@ -1,6 +1,9 @@
 package io.carbridge.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import io.carbridge.storage.CanonicalEvent;
@@ -66,5 +69,25 @@ public record Destination(
     @Override
     public String toString() {
         return "Destination[" + name + " " + method + " " + url + " auth=" + auth + "]";
+    }
+
+    /** The value of HTTP Basic authentication: base64 of user name, colon, password. */
+    String basicCredentials() {
+        return Base64.getEncoder().encodeToString((authUsername + ":" + authSecret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Every secret value this destination sends or signs with, as sent: what must never be shown. */
+    List<String> credentials() {
+        List<String> credentials = new ArrayList<>();
+        if (authSecret != null && !authSecret.isEmpty()) {
+            credentials.add(authSecret);
+            if (auth == Auth.BASIC) {
+                credentials.add(basicCredentials());
+            }
+        }
+        if (signingSecret != null && !signingSecret.isEmpty()) {
+            credentials.add(signingSecret);
+        }
+        return credentials;
     }
 }

@@ -41,8 +41,7 @@ final class OutboundRequest implements Processor {
         message.setHeader(IDEMPOTENCY_KEY, eventId);
         switch (destination.auth()) {
             case BEARER -> message.setHeader("Authorization", "Bearer " + destination.authSecret());
-            case BASIC -> message.setHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (destination.authUsername() + ":" + destination.authSecret()).getBytes(StandardCharsets.UTF_8)));
+            case BASIC -> message.setHeader("Authorization", "Basic " + destination.basicCredentials());
             case HEADER -> message.setHeader(destination.authHeader(), destination.authSecret());
             case NONE -> { }
         }

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 
+import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -73,7 +74,7 @@ final class ConnectSteps {
     }
 
     /**
-     * {@code GET /connect/callback}: turns Smartcar's error redirect into its page, then uses up the state. Nothing is
+     * {@code GET /connect/callback}: uses up the state, and turns Smartcar's error redirect into its page. Nothing is
      * stored for a denied or invalid callback.
      */
     Processor checkCallback() {
@@ -82,6 +83,10 @@ final class ConnectSteps {
             requireGet(message);
             String error = message.getHeader("error", String.class);
             if (error != null) {
+                String state = message.getHeader("state", String.class);
+                if (state != null && !state.isBlank()) {
+                    states.consume(state, Instant.now()); // used up: that attempt is over
+                }
                 boolean denied = "access_denied".equals(error);
                 throw new ConnectFailure(400, denied ? "denied" : "connect_error", denied
                         ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
@@ -147,6 +152,11 @@ final class ConnectSteps {
                 metrics.connect(failure.outcome());
                 LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
                 ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
+            } else if (StorageUnavailableException.isCause(caught)) {
+                metrics.connect("unavailable");
+                LOG.warn("connect failed, the database is unavailable: {}", caught.getMessage());
+                ConnectPages.page(exchange, 503, "Vehicle not connected",
+                        "We cannot connect vehicles at the moment and nothing was connected. Please try again in a few minutes.");
             } else {
                 metrics.connect("error");
                 LOG.error("connect failed with an unexpected error", caught);

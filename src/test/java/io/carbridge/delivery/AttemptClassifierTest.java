@@ -78,6 +78,20 @@ class AttemptClassifierTest {
         assertThat(AttemptClassifier.classify(old, destination(), answer(503, "120"), NOW, NOW).result()).isEqualTo(AttemptOutcome.Result.DEAD);
     }
 
+    @Test
+    void aDestinationThatEchoesTheRequestDoesNotMakeItsCredentialsReadable() {
+        Destination basic = new Destination("crm", "http://localhost/crm", "POST", Destination.Auth.BASIC, "bridge", null, "s3cret-pass",
+                Duration.ofSeconds(5), List.of(), false, Destinations.DEFAULT_TRANSFORM, "whsec-signing-key", 1, POLICY);
+        Exchange echo = answer(400, null);
+        echo.getMessage().setBody("you sent Authorization: Basic " + basic.basicCredentials()
+                + " password=s3cret-pass key=whsec-signing-key");
+
+        AttemptOutcome outcome = AttemptClassifier.classify(delivery(1, RECEIVED), basic, echo, NOW, NOW);
+
+        assertThat(outcome.error()).endsWith("HTTP 400: you sent Authorization: Basic *** password=*** key=***")
+                .doesNotContain("s3cret-pass", "whsec-signing-key", basic.basicCredentials());
+    }
+
     private static AttemptOutcome classify(Exchange exchange, int attempt) {
         return AttemptClassifier.classify(delivery(attempt, RECEIVED), destination(), exchange, NOW, NOW);
     }

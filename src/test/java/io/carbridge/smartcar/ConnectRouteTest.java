@@ -160,6 +160,10 @@ class ConnectRouteTest extends SmartcarRouteTestSupport {
         assertThat(SMARTCAR.requests()).isZero();
         assertThat(connections()).isZero();
         assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_connect_total{outcome=\"denied\"}");
+        BridgeHttp.Response replayedWithACode = HTTP.get("/connect/callback?code=code-1&state=" + state, Map.of());
+        assertThat(replayedWithACode.status()).as("the error used the state up").isEqualTo(400);
+        assertThat(replayedWithACode.body()).contains("expired or was already used");
+        assertThat(SMARTCAR.requests()).isZero();
     }
 
     @Test
