@@ -17,7 +17,9 @@ public final class BridgeHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1 as webhook senders speak it; the JDK's default would try a cleartext HTTP/2 upgrade on every connection
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
     public BridgeHttp(int port) {
