@@ -305,8 +305,7 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
             } catch (RuntimeException e) {
                 LOG.warn("Destination {}: could not enrich {} deliveries, they will be retried: {}", destination.name(), claimed.size(), e.getMessage());
                 Instant now = Instant.now();
-                claimed.forEach(delivery -> finish(delivery, new AttemptOutcome(delivery.id(), delivery.attempt(), now, now, null,
-                        "enrichment failed: " + e.getMessage(), AttemptOutcome.Result.RETRY, now.plus(pollInterval))));
+                claimed.forEach(delivery -> finish(delivery, retrySoon(delivery, now, "enrichment failed: " + e.getMessage())));
                 return;
             }
             for (int i = 0; i < claimed.size(); i++) {
@@ -336,11 +335,16 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
                 outcome = AttemptClassifier.classify(delivery, destination, exchange, startedAt, Instant.now());
             } catch (RuntimeException e) {
                 // whatever went wrong, the outcome is recorded: the delivery must not sit claimed until its claim expires
-                Instant now = Instant.now();
-                outcome = new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, now, null,
-                        "attempt failed: " + e, AttemptOutcome.Result.RETRY, now.plus(pollInterval));
+                outcome = retrySoon(delivery, startedAt, "attempt failed: " + e);
             }
             finish(delivery, outcome);
+        }
+
+        /** An attempt that failed on the bridge's side, not the destination's: tried again after the poll interval. */
+        private AttemptOutcome retrySoon(ClaimedDelivery delivery, Instant startedAt, String error) {
+            Instant now = Instant.now();
+            return new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, now, null, error,
+                    AttemptOutcome.Result.RETRY, now.plus(pollInterval));
         }
 
         private void finish(ClaimedDelivery delivery, AttemptOutcome outcome) {

@@ -50,8 +50,7 @@ public final class JsonErrorPages {
             case 413 -> answer(context, 413, "too_large", "the request body is too large");
             // the body handler fails this way on a body it tries to decode as a form: not JSON, so not for us
             case 400 -> {
-                String contentType = context.request().getHeader("Content-Type");
-                if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+                if (IntakeSteps.isJson(context.request().getHeader("Content-Type"))) {
                     answer(context, 400, "malformed_request", "the request could not be read");
                 } else {
                     answer(context, 415, "media_type", "Content-Type must be application/json");

@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/<database>}) run before any route starts, so a route never
- * sees an old schema. H2 runs with {@code WRITE_DELAY=0}: every commit reaches the file before the commit returns,
- * which is what makes a 2xx survive {@code kill -9} (H2's default keeps the last 500 ms of commits in memory).
+ * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/h2} on H2) run before
+ * any route starts, so a route never sees an old schema. H2 runs with {@code WRITE_DELAY=0}: every commit reaches the
+ * file before the commit returns, which is what makes a 2xx survive {@code kill -9} (H2's default keeps the last
+ * 500 ms of commits in memory).
  */
 public final class Database {
 
@@ -37,28 +38,20 @@ public final class Database {
         // the pool starts even when the database is down; readiness reports it and the intake answers 503
         config.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(config);
-        migrate(dataSource);
+        migrate(dataSource, url);
         LOG.info("Database ready: {} (pool of {})", redact(url), config.getMaximumPoolSize());
         return dataSource;
     }
 
-    static void migrate(DataSource dataSource) {
+    static void migrate(DataSource dataSource, String url) {
         // db/vendor/h2: what only H2 needs, numbered with the common migrations
-        String[] locations = isH2(dataSource) ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"}
+        String[] locations = url.startsWith("jdbc:h2:") ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"}
                 : new String[] {"classpath:db/migration"};
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(locations)
                 .load()
                 .migrate();
-    }
-
-    private static boolean isH2(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return connection.getMetaData().getURL().startsWith("jdbc:h2:");
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot reach the database to migrate its schema: " + e.getMessage(), e);
-        }
     }
 
     /** Adds {@code WRITE_DELAY=0} to an H2 URL that does not set it; refuses one that sets another value. */

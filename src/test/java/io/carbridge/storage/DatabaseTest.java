@@ -39,10 +39,11 @@ class DatabaseTest {
     /** H2 caches 1,000 delivery ids at a time (db/vendor/h2); a crash must not make ids, and so delivery order, go back. */
     @Test
     void deliveryIdsKeepIncreasingAcrossACrashOfH2() throws SQLException {
+        String url = Database.durableUrl("jdbc:h2:file:" + directory.resolve("bridge"));
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL(Database.durableUrl("jdbc:h2:file:" + directory.resolve("bridge")));
+        h2.setURL(url);
         h2.setUser("sa");
-        Database.migrate(h2);
+        Database.migrate(h2, url);
         assertThat(queryLong(h2, "SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS "
                 + "WHERE TABLE_NAME = 'DELIVERY' AND COLUMN_NAME = 'ID'")).isEqualTo(1000);
         long beforeCrash = queueDelivery(h2, "event-1");
@@ -52,7 +53,7 @@ class DatabaseTest {
         } catch (SQLException expected) {
             // the connection dies with the database
         }
-        Database.migrate(h2);
+        Database.migrate(h2, url);
 
         assertThat(queueDelivery(h2, "event-2")).isGreaterThan(beforeCrash);
     }
