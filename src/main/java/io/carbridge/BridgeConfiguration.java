@@ -9,7 +9,6 @@ import io.carbridge.admin.AdminErrorHandling;
 import io.carbridge.delivery.Delivery;
 import io.carbridge.intake.Intake;
 import io.carbridge.smartcar.Smartcar;
-import io.carbridge.storage.EventStore;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,9 +52,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         AdminAccess adminAccess = new AdminAccess(settings.optional(AdminAccess.PROPERTY).orElse(null));
         camel.addRoutes(new AdminErrorHandling());
 
-        Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
-        EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
-        Intake.install(camel, settings, store, meters);
+        Delivery.install(camel, settings, storage, meters, adminAccess);
+        Intake.install(camel, settings, meters);
         Smartcar.install(camel, settings, storage, meters, adminAccess);
     }
 

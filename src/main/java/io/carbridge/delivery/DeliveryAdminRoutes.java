@@ -13,6 +13,8 @@ import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
 import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.outbox.Outbox;
+import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -27,13 +29,13 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
 
     private final Storage storage;
     private final Outbox outbox;
-    private final DeliveryEngine engine;
+    private final OutboxComponent engine;
     private final Destinations destinations;
 
-    DeliveryAdminRoutes(AdminAccess access, Storage storage, Outbox outbox, DeliveryEngine engine, Destinations destinations) {
+    DeliveryAdminRoutes(AdminAccess access, Storage storage, OutboxComponent engine, Destinations destinations) {
         super(access);
         this.storage = storage;
-        this.outbox = outbox;
+        this.outbox = engine.outbox();
         this.engine = engine;
         this.destinations = destinations;
     }

@@ -2,6 +2,7 @@ package io.carbridge.delivery;
 
 import java.util.Map;
 
+import io.carbridge.outbox.OutboxComponent;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -11,11 +12,11 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 final class DestinationsHealthCheck extends AbstractHealthCheck {
 
-    private final DeliveryEngine engine;
+    private final OutboxComponent outbox;
 
-    DestinationsHealthCheck(DeliveryEngine engine) {
+    DestinationsHealthCheck(OutboxComponent outbox) {
         super("bridge", "destinations");
-        this.engine = engine;
+        this.outbox = outbox;
     }
 
     @Override
@@ -25,7 +26,7 @@ final class DestinationsHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Map<String, String> unhealthy = engine.unhealthyDestinations();
+        Map<String, String> unhealthy = outbox.unhealthyDestinations();
         builder.detail("unhealthy.destinations", String.join(",", unhealthy.keySet()));
         unhealthy.forEach((name, problem) -> builder.detail("destination." + name, problem));
         builder.up();

@@ -2,7 +2,6 @@ package io.carbridge.intake;
 
 import io.carbridge.Json;
 import io.carbridge.Settings;
-import io.carbridge.storage.EventStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -14,11 +13,11 @@ public final class Intake {
     private Intake() {
     }
 
-    public static void install(CamelContext camel, Settings settings, EventStore store, MeterRegistry meters) throws Exception {
+    public static void install(CamelContext camel, Settings settings, MeterRegistry meters) throws Exception {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
         IntakeMetrics metrics = new IntakeMetrics(meters);
-        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, store, metrics, maxBodyBytes);
+        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, metrics, maxBodyBytes);
 
         Registry registry = camel.getRegistry();
         registry.bind("checkIntakeRequest", steps.checkRequest());
@@ -30,7 +29,6 @@ public final class Intake {
         registry.bind("normaliseLegacyVehicleData", steps.normalise(Envelopes::legacyVehicleData));
         registry.bind("normaliseCurrentEvent", steps.normalise(Envelopes::currentEvent));
         registry.bind("normaliseUnrecognised", steps.normalise(Envelopes::unrecognised));
-        registry.bind("storeEvent", steps.storeEvent());
         registry.bind("respondToSmartcar", steps.respond());
 
         JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);

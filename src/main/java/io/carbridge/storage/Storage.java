@@ -1,7 +1,5 @@
 package io.carbridge.storage;
 
-import java.time.Duration;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -42,16 +40,6 @@ public final class Storage {
         });
         HealthCheckRegistry.get(camel).register(new DatabaseHealthCheck(dataSource));
         return new Storage(dataSource);
-    }
-
-    /** The group-commit writer of the intake, started and stopped with Camel. */
-    public EventStore eventStore(CamelContext camel, Settings settings, OutboxRouting routing, Runnable afterCommit) throws Exception {
-        EventStore store = new EventStore(dataSource, routing, afterCommit,
-                settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
-                settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)),
-                settings.duration("bridge.intake.min-commit-interval", Duration.ofMillis(5)));
-        camel.addService(store);
-        return store;
     }
 
     public DataSource dataSource() {

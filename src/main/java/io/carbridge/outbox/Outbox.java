@@ -1,4 +1,4 @@
-package io.carbridge.delivery;
+package io.carbridge.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,21 +19,27 @@ import org.springframework.dao.DuplicateKeyException;
 
 /**
  * The delivery rows of the outbox: claiming what is due, recording what each attempt did, releasing claims of a dead
- * instance, pausing and resuming destinations. Every state change is a conditional update, so several instances can
- * share one database: a delivery is claimed by one of them at a time, and its claim expires if that instance dies.
+ * instance, pausing and resuming destinations, replaying and purging for the admin API. Every state change is a
+ * conditional update, so several instances can share one database: a delivery is claimed by one of them at a time,
+ * and its claim expires if that instance dies.
  */
-final class Outbox {
+public final class Outbox {
 
     /**
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
      * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The two
      * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due
-     * index already yields the earliest due first, and sorting would make every claim read the whole backlog.
+     * index already yields the earliest due first, and sorting would make every claim read the whole backlog. What the
+     * bridge knows of the vehicle (make, model, year, the customer reference of its connection) comes with the claim,
+     * so that enriching a delivery needs no query of its own.
      */
     private static final String SELECT_DUE = """
             SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
-                   e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body
+                   e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body,
+                   v.make, v.model, v.model_year, c.customer_reference
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
+                   LEFT JOIN vehicle v ON v.vehicle_id = e.vehicle_id
+                   LEFT JOIN smartcar_connection c ON c.user_id = v.user_id
              WHERE d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
@@ -51,7 +57,7 @@ final class Outbox {
     private final Storage storage;
     private final String owner;
 
-    Outbox(Storage storage, String owner) {
+    public Outbox(Storage storage, String owner) {
         this.storage = storage;
         this.owner = owner;
     }
@@ -72,8 +78,10 @@ final class Outbox {
                                     rows.getBoolean("recognised"), rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"),
                                     rows.getString("mode"), rows.getString("webhook_id"), rows.getString("envelope_version"),
                                     SqlTime.get(rows, "received_at"), rows.getBytes("raw_body"));
+                            KnownVehicle vehicle = new KnownVehicle(rows.getString("make"), rows.getString("model"),
+                                    rows.getObject("model_year", Integer.class), rows.getString("customer_reference"));
                             candidates.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getInt("attempts") + 1,
-                                    rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event));
+                                    rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle));
                         }
                     }
                 }
@@ -175,7 +183,7 @@ final class Outbox {
         return backlog;
     }
 
-    boolean isPaused(String destination) {
+    public boolean isPaused(String destination) {
         List<Boolean> paused = storage.jdbc().queryForList(
                 "SELECT paused FROM destination_state WHERE destination = :destination",
                 Map.of("destination", destination), Boolean.class);
@@ -187,7 +195,7 @@ final class Outbox {
     }
 
     /** Returns false when the destination was not paused. */
-    boolean resume(String destination) {
+    public boolean resume(String destination) {
         boolean paused = isPaused(destination);
         setPaused(destination, false, null, null);
         return paused;
@@ -212,19 +220,19 @@ final class Outbox {
     }
 
     /** Outcome of a replay request. */
-    enum Replay { QUEUED, NOT_FOUND, NOT_FINISHED }
+    public enum Replay { QUEUED, NOT_FOUND, NOT_FINISHED }
 
     /**
      * Queues a finished delivery again as a new delivery marked as a replay, at the back of its vehicle's queue. A
      * dead letter becomes REPLAYED (it is no longer dead); a delivered one stays delivered. Returns the new id, or
      * why not.
      */
-    Replay replay(long deliveryId, Instant now) {
+    public Replay replay(long deliveryId, Instant now) {
         return storage.transactions().execute(status -> replayInTransaction(deliveryId, now));
     }
 
     /** Replays every dead letter of the destination; returns how many were queued. */
-    int replayDead(String destination, Instant now) {
+    public int replayDead(String destination, Instant now) {
         return storage.transactions().execute(status -> {
             List<Long> dead = storage.jdbc().queryForList("SELECT id FROM delivery WHERE destination = :destination AND status = 'DEAD' ORDER BY id",
                     Map.of("destination", destination), Long.class);
@@ -260,7 +268,7 @@ final class Outbox {
     }
 
     /** Deletes a dead letter and its attempts; false when there is no dead letter with that id. */
-    boolean purgeDead(long deliveryId) {
+    public boolean purgeDead(long deliveryId) {
         return storage.jdbc().update("DELETE FROM delivery WHERE id = :id AND status = 'DEAD'", Map.of("id", deliveryId)) == 1;
     }
 
