@@ -127,19 +127,24 @@ public final class Benchmark {
         return new Run(number, started, loadAverage, Machine.loadAverageNow(), setups);
     }
 
-    /** The minimal intake on a fresh database: the trivial GET, the intake at saturation, and the target rate. */
+    /**
+     * The minimal intake on a fresh database: the intake at saturation, the trivial GET, and the target rate, in the order
+     * the bridge's are measured.
+     */
     private Reference minimalIntake(BenchmarkDatabase database) {
         String url = database.newDatabase("minimal");
-        ServiceProcess process = ServiceProcess.startTestMain("benchmark-" + database.key() + "-minimal", MinimalIntake.class,
-                SmartcarTraffic.CEILING_PATH, url, database.environment(url), List.of());
+        String name = "benchmark-" + database.key() + "-minimal";
+        ServiceProcess process = ServiceProcess.startTestMain(name, MinimalIntake.class, SmartcarTraffic.CEILING_PATH, url,
+                database.environment(url), List.of());
         try (ServiceUnderLoad minimal = new ServiceUnderLoad(options, database, url, List.of(process))) {
             process.awaitReady(START_TIMEOUT);
+            started(name, process);
             SmartcarTraffic traffic = new SmartcarTraffic("minimal-" + database.key() + "-" + System.currentTimeMillis(), 7);
             minimal.warmUp(traffic);
+            LoadFigures saturation = minimal.saturate("intake at saturation", traffic.events(), Observer.NONE);
             LoadFigures get = minimal.saturate("GET " + SmartcarTraffic.CEILING_PATH + " at saturation (bare platform-http server)",
                     SmartcarTraffic.ceiling(), Observer.NONE);
-            LoadFigures saturation = minimal.saturate("intake at saturation", traffic.events(), Observer.NONE);
-            LoadFigures atTargetRate = minimal.atRate(BridgeMeasurement.TARGET_RATE + " events/s", BridgeMeasurement.TARGET_RATE,
+            LoadFigures atTargetRate = minimal.atRate(Targets.number(BridgeMeasurement.TARGET_RATE) + " events/s", BridgeMeasurement.TARGET_RATE,
                     traffic.events(), Observer.NONE);
             ServiceUnderLoad.Stopped stopped = minimal.stop();
             return new Reference(get, saturation, atTargetRate, stopped.storage(), stopped.peakRssMb().get(0));
@@ -184,6 +189,10 @@ public final class Benchmark {
         settings.put("events", "current-format VEHICLE_STATE (the sample delivery, ~1.2 KB), unique ids, 1,000 vehicles, signed");
         settings.put("runs", options.runs() + ", each on fresh databases and processes; the median is taken per figure");
         return settings;
+    }
+
+    static void started(String name, ServiceProcess service) {
+        phase(name + " started, pid " + service.pid() + ", its output in target/it-logs/" + name + ".log");
     }
 
     static void phase(String name) {

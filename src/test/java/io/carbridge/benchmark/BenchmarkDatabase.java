@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -68,6 +69,9 @@ abstract class BenchmarkDatabase {
     /** One line on how it runs, for the figures' settings. */
     abstract String describe();
 
+    /** The database user the services connect as (no password). */
+    abstract String user();
+
     /**
      * The bytes of its data per table, see above; H2 is read once the service stopped (it holds the file while it runs).
      */
@@ -95,7 +99,7 @@ abstract class BenchmarkDatabase {
                 try (Statement statement = connection.createStatement();
                      ResultSet sum = statement.executeQuery("SELECT " + String.join(" + ", terms) + " FROM " + quote + table + quote)) {
                     sum.next();
-                    bytes.put(table.toLowerCase(), sum.getLong(1));
+                    bytes.put(table.toLowerCase(Locale.ROOT), sum.getLong(1));
                 }
             }
         } catch (SQLException e) {
@@ -103,8 +107,6 @@ abstract class BenchmarkDatabase {
         }
         return bytes;
     }
-
-    abstract String user();
 
     /** An H2 file database under {@code target/it-data}, as the service makes it durable: {@code WRITE_DELAY=0}. */
     static BenchmarkDatabase h2() {
@@ -203,9 +205,12 @@ abstract class BenchmarkDatabase {
             return "PostgreSQL";
         }
 
+        /** A new database, after a checkpoint: the previous service's writes are not flushed during this one's loads. */
         @Override
         String create(String name) {
-            return server.createDatabase(name);
+            String url = server.createDatabase(name);
+            query(url, "CHECKPOINT");
+            return url;
         }
 
         @Override
@@ -246,13 +251,19 @@ abstract class BenchmarkDatabase {
             return "postgres";
         }
 
+        /** Runs one statement; returns the first value it answers, or null. */
         private String query(String url, String sql) {
             try (Connection connection = DriverManager.getConnection(url, user(), "");
-                 ResultSet value = connection.createStatement().executeQuery(sql)) {
-                value.next();
-                return value.getString(1);
+                 Statement statement = connection.createStatement()) {
+                if (!statement.execute(sql)) {
+                    return null;
+                }
+                try (ResultSet value = statement.getResultSet()) {
+                    value.next();
+                    return value.getString(1);
+                }
             } catch (SQLException e) {
-                throw new IllegalStateException("could not ask PostgreSQL: " + sql, e);
+                throw new IllegalStateException("could not run on PostgreSQL: " + sql, e);
             }
         }
     }

@@ -4,6 +4,7 @@ import static io.carbridge.benchmark.Targets.decimal;
 import static io.carbridge.benchmark.Targets.megabytes;
 import static io.carbridge.benchmark.Targets.number;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,9 @@ import io.carbridge.benchmark.Targets.Target;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -32,6 +35,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * targets and loads; printed, and written to {@code results.md}, {@code results.json} and {@code latency.png}.
  */
 final class BenchmarkReport {
+
+    /** One color per setup: its p50 dashed, its p99 solid. */
+    private static final Color[] SETUP_COLORS = {new Color(0x1F77B4), new Color(0xD62728), new Color(0x2CA02C), new Color(0x9467BD)};
 
     private BenchmarkReport() {
     }
@@ -133,29 +139,29 @@ final class BenchmarkReport {
     private record Row(String database, String service, LoadFigures load) {
     }
 
-    /** Every load of a run: per database, the minimal intake's first, then the bridge's. */
+    /** Every load of a run in the order they ran: per database, the minimal intake's first, then the bridge's. */
     private static List<Row> loads(Run run) {
         List<Row> rows = new ArrayList<>();
         String database = null;
         for (Setup setup : run.setups()) {
             if (!setup.database().equals(database)) {
                 database = setup.database();
-                for (LoadFigures load : List.of(setup.reference().get(), setup.reference().saturation(), setup.reference().atTargetRate())) {
+                for (LoadFigures load : List.of(setup.reference().saturation(), setup.reference().get(), setup.reference().atTargetRate())) {
                     rows.add(new Row(database, "minimal intake", load));
                 }
             }
             String service = setup.instances() == 1 ? "bridge" : "bridge, " + setup.instances() + " instances";
             List<LoadFigures> loads = new ArrayList<>();
+            loads.add(setup.saturation());
+            if (setup.drain().intake() != null) {
+                loads.add(setup.drain().intake());
+            }
             if (setup.get() != null) {
                 loads.add(setup.get());
             }
             loads.add(setup.lowLoad());
             loads.addAll(setup.fixedRates());
             loads.add(setup.duplicates());
-            loads.add(setup.saturation());
-            if (setup.drain().intake() != null) {
-                loads.add(setup.drain().intake());
-            }
             loads.forEach(load -> rows.add(new Row(setup.database(), service, load)));
         }
         return rows;
@@ -238,6 +244,7 @@ final class BenchmarkReport {
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         double[] offered = null;
+        int series = 0;
         for (String setup : report.setupNames()) {
             List<List<LoadFigures>> byRate = new ArrayList<>();
             List<Setup> each = report.runs().stream()
@@ -247,14 +254,19 @@ final class BenchmarkReport {
                 byRate.add(each.stream().map(s -> s.fixedRates().get(index)).toList());
             }
             offered = byRate.stream().mapToDouble(loads -> loads.get(0).offeredPerSecond()).toArray();
-            chart.addSeries(setup + ", p50", offered, byRate.stream().mapToDouble(loads -> Math.max(0.01, median(loads, LoadFigures::p50Ms))).toArray())
-                    .setMarker(SeriesMarkers.CIRCLE);
-            chart.addSeries(setup + ", p99", offered, byRate.stream().mapToDouble(loads -> Math.max(0.01, median(loads, LoadFigures::p99Ms))).toArray())
-                    .setMarker(SeriesMarkers.DIAMOND);
+            Color color = SETUP_COLORS[series++ % SETUP_COLORS.length];
+            XYSeries p50 = chart.addSeries(setup + ", p50", offered,
+                    byRate.stream().mapToDouble(loads -> Math.max(0.01, median(loads, LoadFigures::p50Ms))).toArray());
+            p50.setMarker(SeriesMarkers.CIRCLE).setLineStyle(SeriesLines.DASH_DASH).setLineColor(color);
+            p50.setMarkerColor(color);
+            XYSeries p99 = chart.addSeries(setup + ", p99", offered,
+                    byRate.stream().mapToDouble(loads -> Math.max(0.01, median(loads, LoadFigures::p99Ms))).toArray());
+            p99.setMarker(SeriesMarkers.DIAMOND).setLineColor(color);
+            p99.setMarkerColor(color);
         }
         if (offered != null && offered.length > 0) {
             chart.addSeries("p99 target at " + number(BridgeMeasurement.TARGET_RATE) + " events/s", new double[] {offered[0], offered[offered.length - 1]},
-                    new double[] {20, 20}).setMarker(SeriesMarkers.NONE);
+                    new double[] {Targets.MAX_P99_MS, Targets.MAX_P99_MS}).setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

@@ -2,12 +2,14 @@ package io.carbridge.benchmark;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.benchmark.Figures.Drain;
@@ -26,11 +28,11 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The bridge on one database, one or more instances sharing it, with the sink as its one destination at the default
- * destination settings. In order: warm-up; the trivial GET at saturation (one instance); a low rate, for the delivery
- * engine's CPU per delivery; the fixed rates (intake latency, receipt-to-sink latency at 500/s); duplicates; then the
- * sink answers 410 Gone, which pauses the destination, and the intake at saturation leaves a backlog in the outbox;
- * then the destination is resumed through the admin API and the backlog drains while the intake takes 1,000 events/s.
- * Between loads the sink catches up with every accepted event, so that one load's backlog does not weigh on the next.
+ * destination settings. In order: warm-up; the sink answers 410 Gone, which pauses the destination, and the intake at
+ * saturation leaves a backlog in the outbox; the destination is resumed through the admin API and the backlog drains
+ * while the intake takes 1,000 events/s; the trivial GET at saturation (one instance); a low rate, for the delivery
+ * engine's CPU per delivery; the fixed rates (intake latency, receipt-to-sink latency at 500/s); duplicates. Between
+ * loads the sink catches up with every accepted event, so that one load's backlog does not weigh on the next.
  */
 final class BridgeMeasurement {
 
@@ -70,14 +72,21 @@ final class BridgeMeasurement {
             delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));
             drain(sink, bridge);
 
-            LoadFigures get = instances > 1 ? null
-                    : bridge.saturate("GET " + SmartcarTraffic.CEILING_PATH + " at saturation (the bridge's server)", SmartcarTraffic.ceiling(), Observer.NONE);
+            // first after the warm-up, as the minimal intake's: neither has had more time to compile its path
+            Backlog backlog = intakeAtSaturationIntoAPausedOutbox(sink, bridge, traffic);
+            Drain drain = backlog.paused() ? drainWhileTakingTargetRate(sink, bridge, traffic, backlog.eventIds())
+                    : Drain.notMeasured("the destination did not pause within " + PAUSE_TIMEOUT.toSeconds() + " s of the sink answering 410 Gone");
+
+            drain(sink, bridge);
+            LoadFigures get = instances > 1 ? null : bridge.saturate("GET " + SmartcarTraffic.CEILING_PATH
+                    + " at saturation (the bridge's server)", SmartcarTraffic.ceiling(), Observer.NONE);
 
             drain(sink, bridge);
             List<Long> pids = bridge.services().stream().map(ServiceProcess::pid).toList();
             ThreadCpu engineBefore = ProcessStats.threadCpuSeconds(pids, engineThreads());
             long deliveriesBefore = sink.deliveries();
-            LoadFigures lowLoad = bridge.atRate(options.lowRate() + " events/s (engine overhead)", options.lowRate(), traffic.events(), Observer.NONE);
+            LoadFigures lowLoad = bridge.atRate(Targets.number(options.lowRate()) + " events/s (engine overhead)", options.lowRate(),
+                    traffic.events(), Observer.NONE);
             EngineOverhead engine = engineOverhead(sink, bridge, pids, engineBefore, deliveriesBefore);
 
             List<LoadFigures> fixedRates = new ArrayList<>();
@@ -85,40 +94,60 @@ final class BridgeMeasurement {
             for (int rate : options.rates()) {
                 drain(sink, bridge);
                 sink.takeReceiptToSink();
-                fixedRates.add(bridge.atRate(rate + " events/s", rate, traffic.events(), Observer.NONE));
+                fixedRates.add(bridge.atRate(Targets.number(rate) + " events/s", rate, traffic.events(), Observer.NONE));
                 if (rate == END_TO_END_RATE && drain(sink, bridge)) {
                     receiptToSink = sink.takeReceiptToSink();
                 }
             }
             drain(sink, bridge);
-            LoadFigures duplicates = bridge.atRate(options.duplicateRate() + " events/s, 30 % duplicates", options.duplicateRate(),
-                    traffic.withDuplicates(DUPLICATE_FRACTION), Observer.NONE);
-
-            drain(sink, bridge);
-            Set<String> backlog = new HashSet<>();
-            Observer intoBacklog = (delivery, status) -> {
-                if (status == SmartcarTraffic.ACCEPTED) {
-                    backlog.add(delivery.eventId());
-                }
-            };
-            boolean paused = pause(sink, bridge, traffic, intoBacklog);
-            LoadFigures saturation = bridge.saturate("intake at saturation" + (paused ? ", destination paused" : ", delivering"),
-                    traffic.events(), intoBacklog);
-            Drain drain = paused ? drainWhileTakingTargetRate(sink, bridge, traffic, backlog)
-                    : Drain.notMeasured("the destination did not pause within " + PAUSE_TIMEOUT.toSeconds() + " s of the sink answering 410 Gone");
+            LoadFigures duplicates = bridge.atRate(Targets.number(options.duplicateRate()) + " events/s, 30 % duplicates",
+                    options.duplicateRate(), traffic.withDuplicates(DUPLICATE_FRACTION), Observer.NONE);
             drain(sink, bridge);
 
             EndToEnd endToEnd = endToEnd(sink, bridge, receiptToSink);
             ServiceUnderLoad.Stopped stopped = bridge.stop();
-            return new Setup(name, database.label(), instances, reference, get, lowLoad, engine, fixedRates, duplicates, saturation,
-                    paused, drain, endToEnd, stopped.storage(), stopped.peakRssMb());
+            return new Setup(name, database.label(), instances, reference, get, lowLoad, engine, fixedRates, duplicates,
+                    backlog.saturation(), backlog.paused(), drain, endToEnd, stopped.storage(), stopped.peakRssMb());
         }
+    }
+
+    /** The intake at saturation, and the events it left waiting in the outbox. */
+    private record Backlog(LoadFigures saturation, boolean paused, Set<String> eventIds) {
+    }
+
+    /**
+     * The sink answers 410 Gone to a few events, and the bridge pauses the destination: from then on the outbox rows
+     * wait, as the minimal intake's do. Then the intake at saturation. If the destination does not pause, the sink
+     * takes deliveries again and the intake is measured delivering meanwhile.
+     */
+    private Backlog intakeAtSaturationIntoAPausedOutbox(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic) {
+        Set<String> eventIds = new HashSet<>();
+        Observer intoBacklog = (delivery, status) -> {
+            if (status == SmartcarTraffic.ACCEPTED) {
+                eventIds.add(delivery.eventId());
+            }
+        };
+        Benchmark.phase("the sink answers 410 Gone: the destination pauses");
+        sink.gone();
+        bridge.send(20, Duration.ofSeconds(1), traffic.events(), intoBacklog);
+        boolean paused;
+        try {
+            Awaitility.await().pollInterval(Duration.ofMillis(200)).atMost(PAUSE_TIMEOUT)
+                    .until(() -> bridge.services().stream().allMatch(this::isPaused));
+            paused = true;
+        } catch (ConditionTimeoutException notPaused) {
+            sink.back();
+            paused = false;
+        }
+        LoadFigures saturation = bridge.saturate("intake at saturation" + (paused ? ", destination paused" : ", delivering"),
+                traffic.events(), intoBacklog);
+        return new Backlog(saturation, paused, eventIds);
     }
 
     /** The instances, one after another (each migrates the schema at start), each with an instance id of its own. */
     private List<ServiceProcess> start(String url, Sink sink) {
         List<ServiceProcess> services = new ArrayList<>();
-        Map<String, String> environment = new java.util.HashMap<>(database.environment(url));
+        Map<String, String> environment = new HashMap<>(database.environment(url));
         environment.put("ADMIN_TOKEN", adminToken);
         try {
             for (int i = 1; i <= instances; i++) {
@@ -128,7 +157,10 @@ final class BridgeMeasurement {
                 settings.add("-Dbridge.instance-id=benchmark-" + i);
                 settings.addAll(Benchmark.passedOnSettings());
                 String name = "benchmark-" + database.key() + "-bridge" + (instances > 1 ? "-" + i : "");
-                services.add(ServiceProcess.start(name, url, environment, settings).awaitReady(START_TIMEOUT));
+                ServiceProcess service = ServiceProcess.start(name, url, environment, settings);
+                services.add(service);
+                service.awaitReady(START_TIMEOUT);
+                Benchmark.started(name, service);
             }
             return services;
         } catch (RuntimeException e) {
@@ -138,7 +170,7 @@ final class BridgeMeasurement {
     }
 
     private Set<String> engineThreads() {
-        return ENGINE_THREADS.stream().map(name -> String.format(name, Sink.NAME)).collect(java.util.stream.Collectors.toSet());
+        return ENGINE_THREADS.stream().map(name -> String.format(name, Sink.NAME)).collect(Collectors.toSet());
     }
 
     /** The engine threads' CPU from before the low-rate load until its deliveries are recorded, per delivery. */
@@ -161,24 +193,6 @@ final class BridgeMeasurement {
         }
         double seconds = after.seconds() - before.seconds();
         return new EngineOverhead(seconds * 1000 / deliveries, deliveries, seconds, after.threads(), null);
-    }
-
-    /**
-     * The sink answers 410 Gone to a few events: the bridge pauses the destination, and from then on the outbox rows
-     * wait, as the minimal intake's do. Returns whether every instance reports the destination paused.
-     */
-    private boolean pause(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, Observer intoBacklog) {
-        Benchmark.phase("the sink answers 410 Gone: the destination pauses");
-        sink.gone();
-        bridge.send(20, Duration.ofSeconds(1), traffic.events(), intoBacklog);
-        try {
-            Awaitility.await().pollInterval(Duration.ofMillis(200)).atMost(PAUSE_TIMEOUT)
-                    .until(() -> bridge.services().stream().allMatch(this::isPaused));
-            return true;
-        } catch (ConditionTimeoutException notPaused) {
-            sink.back();
-            return false;
-        }
     }
 
     private boolean isPaused(ServiceProcess service) {
@@ -204,7 +218,7 @@ final class BridgeMeasurement {
                 return Drain.notMeasured("the admin API answered " + status + " to the resume");
             }
         }
-        LoadFigures intake = bridge.atRate(TARGET_RATE + " events/s while a backlog of " + backlog.size() + " drains",
+        LoadFigures intake = bridge.atRate(Targets.number(TARGET_RATE) + " events/s while a backlog of " + Targets.number(backlog.size()) + " drains",
                 TARGET_RATE, traffic.events(), Observer.NONE);
         long loadEnded = System.nanoTime();
         OptionalLong cleared = sink.lastFirstArrivalOf(backlog);

@@ -17,6 +17,8 @@ import io.carbridge.testing.ServiceProcess;
 /** Issue 13's targets, judged on one setup's figures, and their medians over several runs. */
 final class Targets {
 
+    /** Issue 13's p99 at {@link BridgeMeasurement#TARGET_RATE}. */
+    static final double MAX_P99_MS = 20;
     static final String POSTGRESQL = "PostgreSQL";
     static final String H2 = "H2";
 
@@ -93,7 +95,7 @@ final class Targets {
                 postgres, saturation.allSucceeded()));
 
         String p99 = "Intake p99 at " + number(BridgeMeasurement.TARGET_RATE) + " events/s";
-        Goal p99Goal = new Goal("<=", 20, Unit.MILLIS);
+        Goal p99Goal = new Goal("<=", MAX_P99_MS, Unit.MILLIS);
         targets.add(setup.fixedRates().stream().filter(load -> load.offeredPerSecond() == BridgeMeasurement.TARGET_RATE).findFirst()
                 .map(load -> Target.of(p99, p99Goal, load.p99Ms(), decimal(load.p99Ms()) + " ms (p50 " + decimal(load.p50Ms()) + " ms)"
                         + failures(load), true, load.allSucceeded()))
