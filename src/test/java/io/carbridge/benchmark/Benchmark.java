@@ -64,7 +64,11 @@ public final class Benchmark {
                 case "h2", "postgresql" -> List.of(db);
                 default -> throw new IllegalArgumentException("benchmark.db is h2, postgresql or both, not " + db);
             };
-            return new Options(Integer.getInteger("benchmark.runs", 1), databases,
+            int runs = Integer.getInteger("benchmark.runs", 1);
+            if (runs < 1) {
+                throw new IllegalArgumentException("benchmark.runs is at least 1, not " + runs);
+            }
+            return new Options(runs, databases,
                     Integer.getInteger("benchmark.phase-seconds", 20), Integer.getInteger("benchmark.warmup-seconds", 15),
                     Integer.getInteger("benchmark.concurrency", 64),
                     Arrays.stream(System.getProperty("benchmark.rates", "500,1000,2000").split(",")).map(String::trim).map(Integer::valueOf).toList(),
