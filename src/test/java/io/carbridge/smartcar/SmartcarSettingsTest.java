@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SmartcarSettingsTest {
 
     private static final Map<String, String> COMPLETE = Map.of(
+            "bridge.smartcar.api-version", "v2",
             "bridge.smartcar.management-token", "amt-1,amt-0",
             "bridge.smartcar.client-id", "client",
             "bridge.smartcar.client-secret", "secret-value",
@@ -87,12 +88,12 @@ class SmartcarSettingsTest {
 
     @Test
     void readsRetryAfterInSecondsOrAsAnHttpDate() {
-        assertThat(SmartcarApi.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(SmartcarApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
-        assertThat(SmartcarApi.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10))))
+        assertThat(SmartcarHttp.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(SmartcarHttp.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+        assertThat(SmartcarHttp.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10))))
                 .isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
-        assertThat(SmartcarApi.retryAfter("soon")).isNull();
-        assertThat(SmartcarApi.retryAfter(null)).isNull();
+        assertThat(SmartcarHttp.retryAfter("soon")).isNull();
+        assertThat(SmartcarHttp.retryAfter(null)).isNull();
     }
 
     private static Map<String, String> with(String property, String value) {
