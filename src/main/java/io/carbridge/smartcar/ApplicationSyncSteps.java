@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.carbridge.smartcar.SmartcarCallException.Kind;
@@ -49,15 +50,18 @@ final class ApplicationSyncSteps {
         this.sync = sync;
     }
 
-    /** Takes the listing for this run, unless the run is paused or another run holds it (or listed since this one began). */
+    /**
+     * Takes the listing for this run, unless the run is paused or another run holds it (or listed since this one began):
+     * the body becomes the claim, or nothing, for the route to split over.
+     */
     Processor claimConnectionListing() {
         return exchange -> {
             SyncRun run = run(exchange);
             Instant now = Instant.now();
-            if (run.isActive()) {
-                listings.claim(run.claimedBy(), run.startedAt(), now, now.plus(settings.claimTimeout()))
-                        .ifPresent(claim -> exchange.setProperty(LISTING, claim));
-            }
+            Optional<ConnectionListingStore.Claim> claim = run.isActive()
+                    ? listings.claim(run.claimedBy(), run.startedAt(), now, now.plus(settings.claimTimeout())) : Optional.empty();
+            claim.ifPresent(listing -> exchange.setProperty(LISTING, listing));
+            exchange.getMessage().setBody(claim.stream().toList());
         };
     }
 

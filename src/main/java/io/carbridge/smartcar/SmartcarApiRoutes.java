@@ -53,7 +53,7 @@ final class SmartcarApiRoutes extends RouteBuilder {
                     .to(endpoint(settings.iamUrl(), "POST")).id("smartcar-iam-token");
             from(CONNECTIONS).routeId("smartcar-connections")
                     .to(endpoint(settings.vehicleApiUrl(), "GET")).id("smartcar-vehicle-api-connections");
-            from(WEBHOOK).routeId("smartcar-webhook")
+            from(WEBHOOK).routeId("smartcar-read-webhook")
                     .to(endpoint(settings.managementApiUrl(), "GET")).id("smartcar-management-webhook");
             from(CREATE_SUBSCRIPTION).routeId("smartcar-create-subscription")
                     .to(endpoint(settings.managementApiUrl(), "POST")).id("smartcar-management-create-subscription");

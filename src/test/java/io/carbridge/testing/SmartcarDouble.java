@@ -206,10 +206,10 @@ public final class SmartcarDouble {
     private volatile String applicationToken;
 
     /**
-     * A v3 application for the next test: the IAM endpoint issues a token of its own (returned), and Smartcar's v3 APIs
-     * answer 401, with the v3 error body, to any other bearer, as Smartcar does to an expired or foreign token. So a
-     * token a bridge still holds from an earlier test is refused once and replaced, and every stub of this class for
-     * the vehicle and management APIs requires the token issued here.
+     * A new v3 application: the double forgets its stubs (not the requests it saw), the IAM endpoint issues a token of
+     * its own (returned), and Smartcar's v3 APIs answer 401, with the v3 error body, to any other bearer, as Smartcar
+     * does to an expired or foreign token. So a token a bridge still holds from earlier is refused once and replaced,
+     * and every stub of this class for the vehicle and management APIs requires the token issued here.
      */
     public String v3Application() {
         return v3Application(3600);
@@ -217,6 +217,7 @@ public final class SmartcarDouble {
 
     /** {@link #v3Application()} with tokens that live {@code expiresInSeconds}. */
     public String v3Application(int expiresInSeconds) {
+        SERVER.resetMappings();
         applicationToken = "v3-app-token-" + TOKENS.incrementAndGet() + "-" + System.nanoTime();
         stub(applicationTokenRequest().willReturn(okJson("{\"access_token\":\"" + applicationToken + "\",\"token_type\":\"Bearer\","
                 + "\"expires_in\":" + expiresInSeconds + "}")));
