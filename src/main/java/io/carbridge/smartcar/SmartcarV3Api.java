@@ -200,8 +200,7 @@ final class SmartcarV3Api {
             if (query < 0 || link.length() > 2_000 || link.chars().anyMatch(c -> c <= ' ')) {
                 throw malformed("connections", "links.next is not a page link");
             }
-            // JSON:API links often carry page[number] unencoded; brackets are not allowed raw in a URI's query
-            return link.substring(query + 1).replace("[", "%5B").replace("]", "%5D");
+            return link.substring(query + 1);
         }
         Integer total = totalCount(body);
         return total == null || read < total ? pageQuery(number) : null;
