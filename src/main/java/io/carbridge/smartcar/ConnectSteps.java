@@ -96,13 +96,14 @@ final class ConnectSteps {
                         ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
                         : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
             }
-            String answer = settings.apiVersion() == ApiVersion.V3 ? message.getHeader("user_id", String.class) : message.getHeader("code", String.class);
+            boolean v3 = settings.apiVersion() == ApiVersion.V3;
+            String answer = message.getHeader(v3 ? "user_id" : "code", String.class);
             String state = message.getHeader("state", String.class);
             if (answer == null || answer.isBlank() || state == null || state.isBlank()
-                    || (settings.apiVersion() == ApiVersion.V3 && !SmartcarApi.VEHICLE_ID.matcher(answer).matches())) {
+                    || (v3 && !SmartcarApi.VEHICLE_ID.matcher(answer).matches())) {
                 throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
             }
-            if (settings.apiVersion() == ApiVersion.V3) {
+            if (v3) {
                 exchange.setProperty(USER_ID, answer);
             }
             exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",

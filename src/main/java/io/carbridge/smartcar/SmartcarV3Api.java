@@ -46,7 +46,7 @@ final class SmartcarV3Api {
         this.token = new ApplicationToken(this::fetchApplicationToken, clock);
     }
 
-    /** A connected vehicle as {@code GET /connections} lists it; make, model and year may be missing. */
+    /** A connected vehicle as {@code GET /connections} lists it, by its connection; make, model and year may be missing. */
     record ConnectedVehicle(String connectionId, String vehicleId, String userId, String make, String model, Integer year) {
 
         SmartcarApi.VehicleAttributes attributes() {
@@ -95,7 +95,7 @@ final class SmartcarV3Api {
             int before = seen.size();
             for (JsonNode item : items) {
                 ConnectedVehicle vehicle = connectedVehicle(item, problems);
-                if (vehicle != null && seen.add(vehicle.connectionId() != null ? vehicle.connectionId() : vehicle.vehicleId() + "/" + vehicle.userId())) {
+                if (vehicle != null && seen.add(vehicle.connectionId())) {
                     vehicles.add(vehicle);
                 }
             }
@@ -156,7 +156,8 @@ final class SmartcarV3Api {
     private ApplicationToken.Grant fetchApplicationToken() {
         try {
             SmartcarHttp.Response response = http.send(SmartcarApiRoutes.APPLICATION_TOKEN, null, null, null, SmartcarHttp.FORM,
-                    SmartcarHttp.form("grant_type", "client_credentials", "client_id", settings.clientId(), "client_secret", settings.clientSecret()));
+                    SmartcarHttp.form("grant_type", "client_credentials", "client_id", settings.clientId(),
+                            "client_secret", settings.clientSecret()));
             if (response.status() >= 400 && response.status() < 500 && response.status() != 429) {
                 throw new SmartcarCallException(Kind.CREDENTIALS_REFUSED, response.operation() + ": " + SmartcarHttp.describe(response));
             }
@@ -206,16 +207,17 @@ final class SmartcarV3Api {
         return total == null || read < total ? pageQuery(number) : null;
     }
 
-    /** One listed connection, or null (with the problem noted) when it names no readable vehicle or user. */
+    /** One listed connection, or null (with the problem noted) when it has no id, or names no readable vehicle or user. */
     private static ConnectedVehicle connectedVehicle(JsonNode item, List<String> problems) {
+        String connectionId = optionalText(item.path("id"));
         String vehicleId = relatedId(item, "vehicle");
         String userId = relatedId(item, "user");
-        if (vehicleId == null || userId == null) {
-            problems.add("a connection without a readable vehicle or user id" + (item.path("id").isTextual() ? " (" + item.path("id").asText() + ")" : ""));
+        if (connectionId == null || vehicleId == null || userId == null) {
+            problems.add("a connection without a readable id, vehicle id or user id" + (connectionId != null ? " (" + connectionId + ")" : ""));
             return null;
         }
         JsonNode vehicle = item.path("attributes").path("vehicle");
-        return new ConnectedVehicle(item.path("id").isTextual() ? item.path("id").asText() : null, vehicleId, userId,
+        return new ConnectedVehicle(connectionId, vehicleId, userId,
                 optionalText(vehicle.path("make")), optionalText(vehicle.path("model")), SmartcarApi.VehicleAttributes.year(vehicle.path("year")));
     }
 

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.carbridge.storage.SqlTime;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -52,18 +51,9 @@ public final class VehicleStore {
         for (String vehicleId : vehicleIds) {
             MapSqlParameterSource row = new MapSqlParameterSource()
                     .addValue("vehicleId", vehicleId).addValue("userId", userId).addValue("now", SqlTime.offset(now));
-            if (updateListed(row) == 0) {
-                try {
-                    jdbc.update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, failure_count, updated_at) "
-                            + "VALUES (:vehicleId, :userId, 'NONE', 0, :now)", row);
-                } catch (DataAccessException e) {
-                    // present and unchanged, or inserted a moment ago by another instance or by the event intake
-                    if (!Sql.isUniqueViolation(e)) {
-                        throw e;
-                    }
-                    updateListed(row);
-                }
-            }
+            // no update: new, or present and unchanged; a unique-key violation: inserted a moment ago by another instance or the intake
+            Sql.upsert(jdbc, row, this::updateListed, "INSERT INTO vehicle (vehicle_id, user_id, subscription_status, failure_count, "
+                    + "updated_at) VALUES (:vehicleId, :userId, 'NONE', 0, :now)");
         }
     }
 
@@ -96,18 +86,9 @@ public final class VehicleStore {
                     .addValue("connectionId", vehicle.connectionId()).addValue("make", vehicle.make(), Types.VARCHAR)
                     .addValue("model", vehicle.model(), Types.VARCHAR).addValue("year", vehicle.year(), Types.INTEGER)
                     .addValue("now", SqlTime.offset(now));
-            if (updateConnected(row) == 0) {
-                try {
-                    jdbc.update("INSERT INTO vehicle (vehicle_id, user_id, connection_id, make, model, model_year, subscription_status, "
-                            + "failure_count, updated_at) VALUES (:vehicleId, :userId, :connectionId, :make, :model, :year, 'NONE', 0, :now)", row);
-                } catch (DataAccessException e) {
-                    // present and unchanged, or inserted a moment ago by another instance or by the event intake
-                    if (!Sql.isUniqueViolation(e)) {
-                        throw e;
-                    }
-                    updateConnected(row);
-                }
-            }
+            Sql.upsert(jdbc, row, this::updateConnected, "INSERT INTO vehicle (vehicle_id, user_id, connection_id, make, model, model_year, "
+                    + "subscription_status, failure_count, updated_at) "
+                    + "VALUES (:vehicleId, :userId, :connectionId, :make, :model, :year, 'NONE', 0, :now)");
         }
     }
 
@@ -207,7 +188,8 @@ public final class VehicleStore {
             return Optional.empty();
         }
         return Optional.of(jdbc.queryForObject("SELECT user_id, failure_count FROM vehicle WHERE vehicle_id = :vehicleId",
-                Map.of("vehicleId", vehicleId), (rows, i) -> new Claim(vehicleId, rows.getString("user_id"), claimedBy, rows.getInt("failure_count"))));
+                Map.of("vehicleId", vehicleId),
+                (rows, i) -> new Claim(vehicleId, rows.getString("user_id"), claimedBy, rows.getInt("failure_count"))));
     }
 
     void enrich(Claim claim, SmartcarApi.VehicleAttributes attributes, Instant now) {
@@ -218,8 +200,8 @@ public final class VehicleStore {
 
     /** @return false when the claim was lost meanwhile (it expired, or an operator unsubscribed the vehicle) */
     boolean subscribed(Claim claim, Instant now) {
-        return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_by = 'BRIDGE', subscribed_at = :now, claimed_until = NULL, "
-                + "claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, last_error_at = NULL, "
+        return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_by = 'BRIDGE', subscribed_at = :now, "
+                + "claimed_until = NULL, claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, last_error_at = NULL, "
                 + "updated_at = :now WHERE vehicle_id = :vehicleId AND claimed_by = :claimedBy "
                 + "AND subscription_status = 'SUBSCRIBING'", claimParameters(claim, now)) == 1;
     }

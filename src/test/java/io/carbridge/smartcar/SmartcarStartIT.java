@@ -16,7 +16,8 @@ class SmartcarStartIT {
     @Test
     void refusesToStartWithAClientIdButNoClientSecretNamingTheVariable() {
         ServiceProcess service = ServiceProcess.start("smartcar-half-configured", ServiceProcess.newDatabaseUrl("smartcar-half-configured"),
-                Map.of("SMARTCAR_API_VERSION", "v2", "SMARTCAR_CLIENT_ID", "client-id", "TOKEN_ENCRYPTION_KEY", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU="), List.of());
+                Map.of("SMARTCAR_API_VERSION", "v2", "SMARTCAR_CLIENT_ID", "client-id",
+                        "TOKEN_ENCRYPTION_KEY", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU="), List.of());
 
         assertThat(service.awaitExit(Duration.ofSeconds(60))).isNotZero();
         assertThat(service.output()).contains("bridge.smartcar.client-secret", "SMARTCAR_CLIENT_SECRET").doesNotContain("\tat ")

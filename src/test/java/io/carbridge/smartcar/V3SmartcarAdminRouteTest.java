@@ -77,7 +77,8 @@ class V3SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
     @Test
     void anUnsubscribeSmartcarRefusesIs502WithItsReason() {
         SMARTCAR.v3Application();
-        db().update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, updated_at) VALUES ('v-1', 'user-1', 'SUBSCRIBED', CURRENT_TIMESTAMP)");
+        db().update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, updated_at) "
+                + "VALUES ('v-1', 'user-1', 'SUBSCRIBED', CURRENT_TIMESTAMP)");
         SMARTCAR.subscriptionsOf("v-1", "sub-1");
         SMARTCAR.stub(SMARTCAR.subscriptionDeletion("sub-1").willReturn(SmartcarDouble.v3Error(500, "SERVER", "INTERNAL", "Server error",
                 "Try again", "RETRY_LATER")));

@@ -114,7 +114,8 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
 
         assertThat(SMARTCAR.count(subscriptionsRequestedFor("v-1"))).isEqualTo(1);
         assertThat(SMARTCAR.count(subscriptionsRequestedFor("v-2"))).isEqualTo(1);
-        assertThat(vehicle("v-2")).containsEntry("USER_ID", "user-3").containsEntry("MAKE", "VOLVO").containsEntry("SUBSCRIPTION_STATUS", "SUBSCRIBED");
+        assertThat(vehicle("v-2")).containsEntry("USER_ID", "user-3").containsEntry("MAKE", "VOLVO")
+                .containsEntry("SUBSCRIPTION_STATUS", "SUBSCRIBED");
         assertThat(SMARTCAR.count(TOKEN_REQUESTS)).isEqualTo(1);
         assertThat(SMARTCAR.count(anyRequestedFor(anyUrl()).withHeader("Authorization", equalTo("Bearer " + token))))
                 .as("webhook, listing and subscriptions of three runs").isEqualTo(8);
@@ -285,7 +286,8 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
             SMARTCAR.webhook(false, true);
             SMARTCAR.connections(connection("v-1", "user-1", "NISSAN Leaf", 2019));
             SMARTCAR.subscriptionsAccepted();
-            SMARTCAR.stub(SMARTCAR.subscriptionOf("v-1").willReturn(SmartcarDouble.v3Error(503, "SERVER", "INTERNAL", "Server error", "x", "RETRY_LATER")));
+            SMARTCAR.stub(SMARTCAR.subscriptionOf("v-1")
+                    .willReturn(SmartcarDouble.v3Error(503, "SERVER", "INTERNAL", "Server error", "x", "RETRY_LATER")));
             db().update("UPDATE connection_listing SET next_sync_at = NULL");
             String used = SMARTCAR.applicationToken();
             assertThat(runSync()).containsEntry("failures", 1);
@@ -340,7 +342,8 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
 
         Map<String, Object> summary = runSync();
 
-        assertThat(Instant.parse(String.valueOf(summary.get("pausedUntil")))).isCloseTo(Instant.now().plusSeconds(60), within(10, ChronoUnit.SECONDS));
+        assertThat(Instant.parse(String.valueOf(summary.get("pausedUntil"))))
+                .isCloseTo(Instant.now().plusSeconds(60), within(10, ChronoUnit.SECONDS));
         Map<String, Object> listing = listing();
         assertThat(listing.get("FAILURE_COUNT")).isEqualTo(0);
         assertThat(listing.get("NEXT_SYNC_AT")).isNull();
