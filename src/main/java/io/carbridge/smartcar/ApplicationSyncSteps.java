@@ -127,7 +127,7 @@ final class ApplicationSyncSteps {
             if (returned > 0) {
                 LOG.info("{} vehicles Smartcar had subscribed are subscribed by the bridge from now on", returned);
             }
-            exchange.getMessage().setBody(vehicles.dueForSubscription(listed.keySet(), now));
+            exchange.getMessage().setBody(vehicles.connectedDueForSubscription(listed.keySet(), now));
         };
     }
 

@@ -105,20 +105,21 @@ public final class VehicleStore {
     }
 
     /** v3: of the vehicles a listing of connections recorded, the ones a run may try to subscribe now, by vehicle id. */
-    List<String> dueForSubscription(Set<String> listed, Instant now) {
+    List<String> connectedDueForSubscription(Set<String> listed, Instant now) {
         return jdbc.queryForList("SELECT vehicle_id FROM vehicle WHERE connection_id IS NOT NULL AND " + SUBSCRIBABLE + " ORDER BY vehicle_id",
                         new MapSqlParameterSource().addValue("now", SqlTime.offset(now)), String.class)
                 .stream().filter(listed::contains).toList();
     }
 
     /**
-     * v3, with a webhook that subscribes every vehicle by itself: every listed vehicle that is not subscribed (nor
-     * being subscribed, nor GONE or UNSUBSCRIBED) is recorded as subscribed by Smartcar. Returns how many.
+     * v3, with a webhook that subscribes every vehicle by itself: every listed vehicle not subscribed yet is recorded as
+     * subscribed by Smartcar. Not those being subscribed, GONE or UNSUBSCRIBED, nor those Smartcar refused the bridge
+     * (FAILED: their reason stays visible until the owner connects again). Returns how many.
      */
     int subscribedBySmartcar(Instant now) {
         return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_by = 'SMARTCAR', subscribed_at = :now, "
                 + "claimed_until = NULL, claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, "
-                + "last_error_at = NULL, updated_at = :now WHERE connection_id IS NOT NULL AND (subscription_status IN ('NONE', 'FAILED') "
+                + "last_error_at = NULL, updated_at = :now WHERE connection_id IS NOT NULL AND (subscription_status = 'NONE' "
                 + "OR (subscription_status = 'SUBSCRIBING' AND claimed_until < :now))", Map.of("now", SqlTime.offset(now)));
     }
 

@@ -410,8 +410,11 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
     @ParameterizedTest(name = "webhook resource wrapped in data: {0}")
     @ValueSource(booleans = {true, false})
     void aWebhookThatSubscribesEveryVehicleItselfIsLeftToItAndSaidSoOnce(boolean wrapped) {
-        application(connection("a-1", "user-1", "POLESTAR 2", 2023), connection("a-2", "user-2", "POLESTAR 3", 2025));
+        application(connection("a-1", "user-1", "POLESTAR 2", 2023), connection("a-2", "user-2", "POLESTAR 3", 2025),
+                connection("a-refused", "user-2", "POLESTAR 4", 2025));
         SMARTCAR.webhook(true, wrapped);
+        db().update("INSERT INTO vehicle (vehicle_id, user_id, connection_id, subscription_status, last_error, updated_at) "
+                + "VALUES ('a-refused', 'user-2', 'conn-a-refused-user-2', 'FAILED', 'HTTP 430 BILLING', CURRENT_TIMESTAMP)");
 
         try (LogCapture logs = LogCapture.start()) {
             Map<String, Object> first = runSync();
@@ -423,8 +426,9 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
             assertThat(second).containsEntry("vehiclesSubscribedBySmartcar", 0);
             assertThat(SMARTCAR.count(postRequestedFor(urlPathEqualTo(MANAGEMENT_API + "/subscriptions")))).as("the bridge subscribes none")
                     .isZero();
-            assertThat(db().queryForList("SELECT subscription_status || ' ' || subscribed_by FROM vehicle", String.class))
-                    .containsOnly("SUBSCRIBED SMARTCAR");
+            assertThat(db().queryForList("SELECT subscription_status || ' ' || subscribed_by FROM vehicle WHERE vehicle_id <> 'a-refused'",
+                    String.class)).containsOnly("SUBSCRIBED SMARTCAR");
+            assertThat(vehicle("a-refused")).as("a refusal stays visible").containsEntry("SUBSCRIPTION_STATUS", "FAILED");
             assertThat(logs.containing("automatically subscribe all vehicles")).as("said once").hasSize(1);
             assertThat(HTTP.get("/admin/connections", ADMIN).json().get("connectionListing").get("webhookSubscribesEveryVehicle").asBoolean())
                     .isTrue();
@@ -435,8 +439,8 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         SMARTCAR.webhook(false, wrapped);
         SMARTCAR.stub(SMARTCAR.subscriptionOf("a-1").willReturn(SmartcarDouble.v3Error(409, "CONFLICT", null, "Conflict", "exists", null)));
         assertThat(runSync()).containsEntry("vehiclesSubscribed", 2);
-        assertThat(db().queryForList("SELECT subscription_status || ' ' || subscribed_by FROM vehicle", String.class))
-                .containsOnly("SUBSCRIBED BRIDGE");
+        assertThat(db().queryForList("SELECT subscription_status || ' ' || subscribed_by FROM vehicle WHERE vehicle_id <> 'a-refused'",
+                String.class)).containsOnly("SUBSCRIBED BRIDGE");
     }
 
     @Test
