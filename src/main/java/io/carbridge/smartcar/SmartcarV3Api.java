@@ -10,6 +10,7 @@ import static io.carbridge.smartcar.SmartcarHttp.text;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -81,6 +82,8 @@ final class SmartcarV3Api {
         List<ConnectedVehicle> vehicles = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
+        // every item as read, readable or not, so that a page that only repeats earlier ones is caught as a paging loop
+        Set<String> itemsRead = new HashSet<>();
         Integer total = null;
         int number = 1;
         String query = pageQuery(number);
@@ -92,14 +95,18 @@ final class SmartcarV3Api {
             JsonNode body = listBody(token.call(bearer -> call(SmartcarApiRoutes.CONNECTIONS, "/connections", pageQuery, bearer)), "connections");
             JsonNode items = items(body, "connections");
             total = total != null ? total : totalCount(body);
-            int before = seen.size();
+            boolean anyNew = false;
             for (JsonNode item : items) {
+                if (!itemsRead.add(item.toString())) {
+                    continue;
+                }
+                anyNew = true;
                 ConnectedVehicle vehicle = connectedVehicle(item, problems);
                 if (vehicle != null && seen.add(vehicle.connectionId())) {
                     vehicles.add(vehicle);
                 }
             }
-            if (!items.isEmpty() && seen.size() == before && problems.isEmpty()) {
+            if (!items.isEmpty() && !anyNew) {
                 throw malformed("connections", "page " + number + " repeats the connections already read");
             }
             number++;

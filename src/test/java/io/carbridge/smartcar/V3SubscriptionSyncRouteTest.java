@@ -222,6 +222,16 @@ class V3SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         assertThat((String) listing().get("LAST_ERROR")).contains("read 1 connections of the 4");
         assertThat(SMARTCAR.count(getRequestedFor(urlPathEqualTo(MANAGEMENT_API + "/subscriptions")))).isZero();
         assertThat(BridgeHttp.metrics()).contains("bridge_smartcar_sync_failures_total{reason=\"malformed_response\"}");
+
+        // links.next pointing back at a page already read, one of whose items cannot be read: a paging loop, caught at once
+        db().update("UPDATE connection_listing SET next_sync_at = NULL");
+        String looping = "{\"data\":[" + SmartcarDouble.connectionJson(three[0]) + ",{\"id\":\"conn-broken\"}],\"meta\":{\"totalCount\":9},"
+                + "\"links\":{\"next\":\"/v3/connections?page[number]=1&page[size]=2\"}}";
+        SMARTCAR.stub(SMARTCAR.connectionsPage(1).willReturn(okJson(looping)));
+        int before = SMARTCAR.count(getRequestedFor(urlPathEqualTo(VEHICLE_API + "/connections")));
+        assertThat(runSync()).containsEntry("failures", 1).containsEntry("vehiclesGone", 0);
+        assertThat(SMARTCAR.count(getRequestedFor(urlPathEqualTo(VEHICLE_API + "/connections")))).isEqualTo(before + 2);
+        assertThat((String) listing().get("LAST_ERROR")).contains("page 2 repeats the connections already read");
     }
 
     @Test
