@@ -55,7 +55,7 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
         EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
-        Intake.install(camel, settings, store, meters);
+        Intake.install(camel, settings, store, storage.intakeCounts(camel, settings), meters);
         Smartcar.install(camel, settings, storage, meters, adminAccess);
     }
 

@@ -14,8 +14,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * The admin API of Connect and the sync: connections (never their tokens), vehicles with their subscription state and
- * last error, a sync run on demand, and an operator's unsubscribe.
+ * The admin API of Connect and the sync: connections (never their tokens), vehicles with their subscription state, last
+ * error and last event, a sync run on demand, and an operator's unsubscribe.
  */
 final class SmartcarAdminRoutes extends AdminRouteBuilder {
 
@@ -45,8 +45,8 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
     protected void endpoints() {
         get("/admin/connections", request -> Map.of("connections",
                 connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000))));
-        get("/admin/vehicles", request -> Map.of("vehicles",
-                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
+        get("/admin/vehicles", request -> Map.of("vehicles", vehicles.withLastEvent(
+                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000)))));
         post("/admin/subscriptions/sync", request -> runSync());
         delete("/admin/vehicles/{vehicleId}/subscription", this::unsubscribe);
     }

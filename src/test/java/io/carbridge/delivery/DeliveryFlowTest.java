@@ -55,7 +55,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
         properties = "bridge.db.url=jdbc:h2:mem:delivery-flow-test")
 class DeliveryFlowTest {
 
-    static final String DESTINATIONS = "classpath:delivery-flow.properties";
+    static final String DESTINATIONS = BridgeTest.DESTINATIONS;
 
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
     /** The destination double; one per test class, so the PostgreSQL run gets a fresh one. */
@@ -230,6 +230,29 @@ class DeliveryFlowTest {
     }
 
     @Test
+    void pausesADestinationOnAnOperatorsRequestUntilResumedWhileTheOthersGoOn() {
+        BridgeHttp.Response paused = HTTP.send("POST", "/admin/destinations/gone/pause", null, ADMIN);
+
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.json().toString()).isEqualTo("{\"destination\":\"gone\",\"paused\":true}");
+        assertThat(HTTP.send("POST", "/admin/destinations/gone/pause", null, ADMIN).json().get("paused").asBoolean())
+                .as("paused already").isFalse();
+        assertThat(HTTP.get("/admin/destinations", ADMIN).json().toString())
+                .contains("\"name\":\"gone\",\"paused\":true,\"healthy\":false,\"problem\":\"paused: by an operator\"");
+        deliver(event("flow-operator-pause", "VEHICLE_ERROR", "veh-operator-pause", ""));
+        awaitStatus("flow-operator-pause", "sink", "DELIVERED");
+        assertThat(statuses("flow-operator-pause", "gone")).containsExactly("PENDING");
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/gone")))).as("nothing is sent while paused").isEmpty();
+
+        assertThat(HTTP.send("POST", "/admin/destinations/gone/resume", null, ADMIN).json().get("resumed").asBoolean()).isTrue();
+        assertThat(HTTP.get("/admin/destinations", ADMIN).json().toString()).as("believed at once")
+                .contains("\"name\":\"gone\",\"paused\":false");
+        awaitStatus("flow-operator-pause", "gone", "DELIVERED");
+        assertThat(HTTP.send("POST", "/admin/destinations/nowhere/pause", null, ADMIN).status()).isEqualTo(404);
+        assertThat(HTTP.send("POST", "/admin/destinations/gone/pause", null, Map.of()).status()).isEqualTo(401);
+    }
+
+    @Test
     void deliversEachVehiclesEventsInReceiptOrderWhileVehiclesGoInParallel() throws Exception {
         sink.stubFor(post(urlEqualTo("/sink")).atPriority(5).willReturn(aResponse().withStatus(200).withUniformRandomDelay(5, 40)));
         int vehicles = 6;
@@ -329,9 +352,7 @@ class DeliveryFlowTest {
     }
 
     private static byte[] event(String eventId, String type, String vehicleId, String extraFields) {
-        return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"" + type + "\",\"vehicleId\":\"" + vehicleId + "\""
-                + (extraFields.isEmpty() ? ",\"data\":{}" : extraFields)
-                + ",\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}").getBytes(StandardCharsets.UTF_8);
+        return Fixtures.currentEvent(eventId, type, vehicleId, extraFields);
     }
 
     private static void stubSequence(String eventId, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder... answers) {
