@@ -237,6 +237,7 @@
     for (const page of document.querySelectorAll('main > .page')) page.hidden = page.id !== 'page-' + name;
     const signedIn = !!PAGES[name];
     $('#nav').hidden = !signedIn;
+    $('#refresh-bar').hidden = !signedIn;
     $('#sign-out').hidden = !signedIn;
     document.title = (PAGES[name] ? PAGES[name].title : visiblePage().querySelector('h1').textContent) + ' · Smartcar bridge console';
     if (!signedIn) clearTimeout(refreshTimer);
@@ -274,9 +275,7 @@
     const { page, argument } = currentRoute();
     try {
       await PAGES[page].load(argument);
-      for (const updated of visiblePage().querySelectorAll('[data-updated]')) {
-        updated.textContent = 'Updated ' + new Date().toLocaleTimeString();
-      }
+      $('#updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
     } catch (e) {
       if (e.status !== 401) say('Could not load ' + PAGES[page].title.toLowerCase() + ': ' + e.message, true);
       if (e.status === 401) return;
@@ -687,7 +686,7 @@
     $('#connection-filter').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });
     $('#vehicle-filter').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });
     $('#run-sync').addEventListener('click', runSync);
-    for (const control of document.querySelectorAll('[data-action="refresh"]')) control.addEventListener('click', refresh);
+    $('#refresh').addEventListener('click', refresh);
     $('[data-action="retry"]').addEventListener('click', probe);
     window.addEventListener('hashchange', navigate);
     navigate();

@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,6 +22,7 @@ import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.Browser;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.DestinationsDouble;
 import io.carbridge.testing.Fixtures;
 import io.carbridge.testing.SmartcarDouble;
 import io.carbridge.testing.TestPorts;
@@ -66,8 +66,7 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     void startSinkAndBrowser() {
-        sink = new WireMockServer(options().port(TestPorts.SINK));
-        sink.start();
+        sink = DestinationsDouble.start();
         browser = Browser.start(TestPorts.HTTP);
     }
 
@@ -81,10 +80,7 @@ class ConsoleBrowserTest {
 
     @BeforeEach
     void destinationsAnswer200() {
-        sink.resetAll();
-        for (String path : new String[] {"/sink", "/gone", "/crm"}) {
-            sink.stubFor(post(urlEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)));
-        }
+        DestinationsDouble.answerEverythingWith200(sink);
     }
 
     @Test
@@ -167,7 +163,7 @@ class ConsoleBrowserTest {
 
         deliver(Fixtures.currentEvent("console-while-paused", "VEHICLE_ERROR", "veh-console-paused", ""));
         await().atMost(Duration.ofSeconds(10)).until(() -> statuses("console-while-paused", "sink").equals(List.of("DELIVERED")));
-        browser.click(browser.find("#page-destinations [data-action=refresh]"));
+        browser.click(browser.find("#refresh"));
         WebElement paused = browser.await(d -> {
             WebElement row = rowWith("#destinations-table tr", "gone");
             return row != null && row.getText().contains("paused: by an operator") && row.getText().contains(" 1 ") ? row : null;
