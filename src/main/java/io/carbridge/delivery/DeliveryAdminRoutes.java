@@ -138,7 +138,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
     private Object resume(AdminRequest request) {
         String destination = knownDestination(request);
         boolean wasPaused = outbox.resume(destination);
-        engine.resumed(destination);
+        engine.wake(destination);
         return Map.of("destination", destination, "resumed", wasPaused);
     }
 

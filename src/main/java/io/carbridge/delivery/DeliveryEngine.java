@@ -95,8 +95,8 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
     }
 
     /**
-     * An operator paused the destination: stored first (the dispatchers of every instance reread it from there), then
-     * believed here at once, so that this instance claims nothing more. Attempts in flight finish.
+     * An operator paused the destination: stored first (claims read it from there, on every instance), then believed
+     * here at once, so that the admin API and the health check say so right away. Attempts in flight finish.
      */
     void pause(String destination, String reason) {
         outbox.pause(destination, reason, Instant.now());
@@ -108,22 +108,12 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
         }
     }
 
-    /** An operator resumed the destination, which the database holds already: believed at once, and its work taken up. */
-    void resumed(String destination) {
-        Dispatcher dispatcher = dispatchers.get(destination);
-        if (dispatcher != null) {
-            dispatcher.paused = false;
-            wake(destination);
-        }
-    }
-
     /** Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy. */
     public Map<String, String> unhealthyDestinations() {
         Map<String, String> unhealthy = new LinkedHashMap<>();
         dispatchers.forEach((name, dispatcher) -> {
             if (dispatcher.paused) {
-                // after a restart the pause is read from the database without the error that caused it
-                unhealthy.put(name, dispatcher.lastError == null ? "paused" : "paused: " + dispatcher.lastError);
+                unhealthy.put(name, "paused: " + dispatcher.lastError);
             } else if (dispatcher.consecutiveFailures.get() >= 3) {
                 unhealthy.put(name, dispatcher.consecutiveFailures.get() + " failed attempts in a row, last: " + dispatcher.lastError);
             }

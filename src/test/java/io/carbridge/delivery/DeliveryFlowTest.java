@@ -241,8 +241,6 @@ class DeliveryFlowTest {
         assertThat(sink.findAll(postRequestedFor(urlEqualTo("/gone")))).as("nothing is sent while paused").isEmpty();
 
         assertThat(HTTP.send("POST", "/admin/destinations/gone/resume", null, ADMIN).json().get("resumed").asBoolean()).isTrue();
-        assertThat(HTTP.get("/admin/destinations", ADMIN).json().toString()).as("believed at once")
-                .contains("\"name\":\"gone\",\"paused\":false");
         awaitStatus("flow-operator-pause", "gone", "DELIVERED");
         assertThat(HTTP.send("POST", "/admin/destinations/nowhere/pause", null, ADMIN).status()).isEqualTo(404);
         assertThat(HTTP.send("POST", "/admin/destinations/gone/pause", null, Map.of()).status()).isEqualTo(401);
