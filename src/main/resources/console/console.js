@@ -277,15 +277,17 @@
       await PAGES[page].load(argument);
       $('#updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
     } catch (e) {
-      if (e.status !== 401) say('Could not load ' + PAGES[page].title.toLowerCase() + ': ' + e.message, true);
-      if (e.status === 401) return;
+      if (e.status === 401) return; // signed out meanwhile: the sign-in page is shown
+      say('Could not load ' + PAGES[page].title.toLowerCase() + ': ' + e.message, true);
     }
-    if (REFRESH_MS[page]) {
+    // a sign-out while the page loaded stops the refreshing
+    if (REFRESH_MS[page] && token()) {
       refreshTimer = setTimeout(autoRefresh, REFRESH_MS[page]);
     }
   }
 
   function autoRefresh() {
+    if (!token()) return;
     const { page } = currentRoute();
     const paused = document.hidden || $('#confirm').open || (page === 'events' && !$('#events-live').checked)
       // rebuilding the rows would take the focus away from a row the operator is on
@@ -381,6 +383,13 @@
   }
 
   async function loadEvent(eventId) {
+    if ($('#event-title').textContent !== eventId) {
+      // another event: nothing of the last one stays on the page while this one loads
+      fill($('#event-facts'));
+      fill($('#event-deliveries'));
+      $('#event-payload-text').textContent = '';
+      $('#event-payload').open = false;
+    }
     $('#event-title').textContent = eventId;
     document.title = 'Event ' + eventId + ' · Smartcar bridge console';
     let event;
@@ -403,7 +412,7 @@
       : el('p', {}, event.recognised ? 'No destination wanted this event.' : 'Unrecognised events are never forwarded.'));
   }
 
-  /** A delivery as the event answer has it: its attempts listed in {@code attempts}. */
+  /** A delivery as the event answer has it: its attempts listed in attempts. */
   function deliveryOfEvent(delivery) {
     const attempts = delivery.attempts;
     return el('section', { class: 'delivery', 'aria-labelledby': 'delivery-' + delivery.id },

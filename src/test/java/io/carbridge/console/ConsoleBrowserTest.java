@@ -153,6 +153,34 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(4)
+    void purgesADeadLetterAndReplaysAllTheOthersOfItsDestination() {
+        sink.stubFor(post(urlEqualTo("/sink")).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.vehicleId", equalTo("veh-console-purge"))).willReturn(aResponse().withStatus(400)));
+        deliver(Fixtures.currentEvent("console-purged", "VEHICLE_STATE", "veh-console-purge", ""));
+        deliver(Fixtures.currentEvent("console-replayed-1", "VEHICLE_STATE", "veh-console-purge", ""));
+        deliver(Fixtures.currentEvent("console-replayed-2", "VEHICLE_STATE", "veh-console-purge", ""));
+        await().atMost(Duration.ofSeconds(20)).until(() -> db().queryForObject(
+                "SELECT COUNT(*) FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id "
+                        + "WHERE e.vehicle_id = 'veh-console-purge' AND d.status = 'DEAD'", Integer.class) == 3);
+        DestinationsDouble.answerEverythingWith200(sink);
+
+        signedIn("#dead-letters");
+        WebElement row = browser.await(d -> rowWith("#dead-letters tr", "console-purged"));
+        browser.click(row.findElement(By.xpath(".//button[normalize-space()='Purge…']")));
+        confirm("Purge");
+        browser.awaitText("#result-text", "purged.");
+        browser.await(d -> rowWith("#dead-letters tr", "console-purged") == null);
+        assertThat(statuses("console-purged", "sink")).isEmpty();
+
+        browser.click(browser.awaitText("#dead-letters button", "Replay all 2…"));
+        confirm("Replay all");
+        browser.awaitText("#result-text", "2 dead letters of sink queued again.");
+        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("console-replayed-1", "sink").equals(List.of("REPLAYED", "DELIVERED"))
+                && statuses("console-replayed-2", "sink").equals(List.of("REPLAYED", "DELIVERED")));
+    }
+
+    @Test
+    @Order(5)
     void pausesAndResumesADestinationWhoseBacklogIsThenDelivered() {
         signedIn("#destinations");
         WebElement gone = browser.await(d -> rowWith("#destinations-table tr", "gone"));
@@ -183,7 +211,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void drawsTheChartsOfTheLastHourFromTheStoredCountsOfEveryInstance() throws IOException {
         // what another instance counted over the last hour, in the table every instance writes to
         Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
@@ -221,7 +249,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void runsTheSyncAndUnsubscribesAVehicleFromTheConnectionsPage() {
         SMARTCAR.resetWith(db());
         SMARTCAR.owner("access-console", Map.of("v-console-1", "TESLA Model 3", "v-console-2", "KIA EV9"), 2024);
@@ -250,7 +278,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void worksFromTheKeyboardMovingTheFocusToEachPageAndBackFromACancelledConfirmation() {
         signedIn("#overview");
         browser.find("#nav a[href='#destinations']").sendKeys(Keys.ENTER);
@@ -266,7 +294,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void everyControlHasALabelAndThePageLoggedNoErrorOrPolicyViolation() {
         signedIn("#destinations");
         browser.awaitText("#destinations-table", "sink");
