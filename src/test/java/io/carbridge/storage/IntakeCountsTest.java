@@ -1,13 +1,16 @@
 package io.carbridge.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
+import io.carbridge.Settings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -84,6 +87,18 @@ class IntakeCountsTest {
         counts.stop();
 
         assertThat(sums()).containsEntry("ACCEPTED", 1L);
+    }
+
+    @Test
+    void aFlushIntervalThatIsNotPositiveStopsTheServiceAtStartNamingTheSetting() {
+        Properties properties = new Properties();
+        properties.setProperty("bridge.db.url", h2.getURL());
+        properties.setProperty("bridge.db.user", "sa");
+        properties.setProperty("bridge.intake.counts-flush-interval", "0s");
+        camel.getPropertiesComponent().setInitialProperties(properties);
+
+        assertThatThrownBy(() -> Storage.open(camel, new Settings(camel)).intakeCounts(camel, new Settings(camel)))
+                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("bridge.intake.counts-flush-interval");
     }
 
     private IntakeCounts counts(String instance, Duration flushInterval) {
