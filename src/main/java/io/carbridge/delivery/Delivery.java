@@ -44,6 +44,7 @@ public final class Delivery {
         camel.addStartupListener(engine);
         HealthCheckRegistry.get(camel).register(new DestinationsHealthCheck(engine));
         camel.addRoutes(new DeliveryAdminRoutes(admin, storage, outbox, engine, destinations));
+        camel.addRoutes(new StatsAdminRoutes(admin, storage, outbox, destinations));
         return new Delivery(destinations, engine);
     }
 

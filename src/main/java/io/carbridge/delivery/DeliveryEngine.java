@@ -94,6 +94,20 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
         }
     }
 
+    /**
+     * An operator paused the destination: stored first (claims read it from there, on every instance), then believed
+     * here at once, so that the admin API and the health check say so right away. Attempts in flight finish.
+     */
+    void pause(String destination, String reason) {
+        outbox.pause(destination, reason, Instant.now());
+        Dispatcher dispatcher = dispatchers.get(destination);
+        if (dispatcher != null) {
+            dispatcher.lastError = reason;
+            dispatcher.pausedCheckedAt = System.currentTimeMillis();
+            dispatcher.paused = true;
+        }
+    }
+
     /** Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy. */
     public Map<String, String> unhealthyDestinations() {
         Map<String, String> unhealthy = new LinkedHashMap<>();

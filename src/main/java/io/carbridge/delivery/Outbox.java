@@ -28,7 +28,9 @@ final class Outbox {
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
      * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The two
      * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due
-     * index already yields the earliest due first, and sorting would make every claim read the whole backlog.
+     * index already yields the earliest due first, and sorting would make every claim read the whole backlog. A paused
+     * destination has nothing due, in the same statement: a dispatcher that checked the pause a moment before it was
+     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek).
      */
     private static final String SELECT_DUE = """
             SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
@@ -39,6 +41,7 @@ final class Outbox {
                                   AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)
+               AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)
              LIMIT ?""";
     private static final String CLAIM = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, "
             + "claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'PENDING'";

@@ -17,8 +17,8 @@ import org.apache.camel.ProducerTemplate;
 
 /**
  * The admin API of Connect and the sync: connections (never their tokens; with API v3 also the state of the listing of
- * the application's connections), vehicles with their subscription state and last error, a sync run on demand, and an
- * operator's unsubscribe.
+ * the application's connections), vehicles with their subscription state, last error and last event, a sync run on
+ * demand, and an operator's unsubscribe.
  */
 final class SmartcarAdminRoutes extends AdminRouteBuilder {
 
@@ -59,8 +59,8 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
             }
             return answer;
         });
-        get("/admin/vehicles", request -> Map.of("vehicles",
-                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
+        get("/admin/vehicles", request -> Map.of("vehicles", vehicles.withLastEvent(
+                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000)))));
         post("/admin/subscriptions/sync", request -> runSync());
         delete("/admin/vehicles/{vehicleId}/subscription", this::unsubscribe);
     }

@@ -4,6 +4,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,6 +257,23 @@ public final class VehicleStore {
         return jdbc.query("SELECT * FROM vehicle" + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
                 + " ORDER BY vehicle_id FETCH FIRST :limit ROWS ONLY", new MapSqlParameterSource()
                 .addValue("status", status.orElse(null)).addValue("userId", userId.orElse(null)).addValue("limit", limit), ADMIN_VIEW);
+    }
+
+    /**
+     * Adds to each listed vehicle when its last event was received ({@code lastEventAt}, null when none is kept), so that
+     * an operator sees the vehicles that stopped reporting. One index seek per vehicle (vehicle, received at).
+     */
+    List<Map<String, Object>> withLastEvent(List<Map<String, Object>> vehicles) {
+        if (vehicles.isEmpty()) {
+            return vehicles;
+        }
+        Map<String, Instant> lastEvents = new HashMap<>();
+        jdbc.query("SELECT vehicle_id, MAX(received_at) AS last_event_at FROM webhook_event WHERE vehicle_id IN (:ids) GROUP BY vehicle_id",
+                Map.of("ids", vehicles.stream().map(vehicle -> vehicle.get("vehicleId")).toList()), rows -> {
+                    lastEvents.put(rows.getString("vehicle_id"), SqlTime.get(rows, "last_event_at"));
+                });
+        vehicles.forEach(vehicle -> vehicle.put("lastEventAt", lastEvents.get((String) vehicle.get("vehicleId"))));
+        return vehicles;
     }
 
     private static MapSqlParameterSource claimParameters(Claim claim, Instant now) {
