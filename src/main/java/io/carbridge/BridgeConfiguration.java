@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 
 import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminErrorHandling;
+import io.carbridge.console.ConsoleRoutes;
 import io.carbridge.delivery.Delivery;
 import io.carbridge.intake.Intake;
 import io.carbridge.smartcar.Smartcar;
@@ -22,8 +23,8 @@ import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.spi.Registry;
 
 /**
- * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake, Smartcar), before any route
- * starts. A missing or invalid setting stops the service here, with a message naming it.
+ * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake, Smartcar,
+ * the console), before any route starts. A missing or invalid setting stops the service here, with a message naming it.
  */
 public class BridgeConfiguration implements CamelConfiguration {
 
@@ -53,8 +54,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.addRoutes(new AdminErrorHandling());
 
         Delivery.install(camel, settings, storage, meters, adminAccess);
-        Intake.install(camel, settings, meters);
+        Intake.install(camel, settings, storage.intakeCounts(camel, settings), meters);
         Smartcar.install(camel, settings, storage, meters, adminAccess);
+        camel.addRoutes(new ConsoleRoutes());
     }
 
     private static void requireFreePort(Settings settings, String key, String variable) {

@@ -92,7 +92,8 @@ public final class Settings {
         });
     }
 
-    static Duration parseDuration(String key, String text) {
+    /** Reads a duration the way settings are written; {@link InvalidSettingException} names {@code key} when it is not one. */
+    public static Duration parseDuration(String key, String text) {
         try {
             if (text.startsWith("P") || text.startsWith("p")) {
                 return Duration.parse(text);

@@ -28,6 +28,8 @@ class ReadmeStartIT {
             assertThat(answer.json().get("challenge").asText()).isEqualTo(Fixtures.expectedChallengeResponse("v4-verify.json"));
             assertThat(service.management().get("/observe/health/live", Map.of()).status()).isEqualTo(200);
             assertThat(service.http().get("/admin/events", Map.of("Authorization", "Bearer " + adminToken)).status()).isEqualTo(200);
+            assertThat(service.http().get("/console/", Map.of()).body()).as("the console, from the jar").contains("console.js");
+            assertThat(service.http().get("/console/lib/uPlot.iife.min.js", Map.of()).status()).as("its chart library, from target/lib").isEqualTo(200);
             assertThat(service.output()).doesNotContain(Fixtures.MANAGEMENT_TOKEN).doesNotContain(adminToken);
         }
     }

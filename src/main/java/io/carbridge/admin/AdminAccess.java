@@ -13,6 +13,9 @@ public final class AdminAccess {
     /** The property holding the token, {@code ADMIN_TOKEN} by default. */
     public static final String PROPERTY = "bridge.admin.token";
 
+    /** The {@code reason} of the 401 answered while the admin API is off, which the console shows as such. */
+    public static final String DISABLED = "admin_api_disabled";
+
     private final byte[] tokenDigest;
 
     public AdminAccess(String token) {
@@ -26,7 +29,7 @@ public final class AdminAccess {
     /** @throws AdminException 401 unless the Authorization header is {@code Bearer <ADMIN_TOKEN>} */
     public void check(String authorizationHeader) {
         if (tokenDigest == null) {
-            throw new AdminException(401, "the admin API is disabled: set ADMIN_TOKEN to enable it");
+            throw new AdminException(401, "the admin API is disabled: set ADMIN_TOKEN to enable it", DISABLED);
         }
         String presented = authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorizationHeader.substring(7).trim() : "";

@@ -1,17 +1,31 @@
 package io.carbridge.admin;
 
-/** An admin call that cannot be served as asked: its status and a short message for the JSON error body. */
+/**
+ * An admin call that cannot be served as asked: its status and a short message for the JSON error body, and for a
+ * client that must tell this case from others (the console), a stable reason.
+ */
 public final class AdminException extends RuntimeException {
 
     private final int status;
+    private final String reason;
 
     public AdminException(int status, String message) {
+        this(status, message, null);
+    }
+
+    public AdminException(int status, String message, String reason) {
         super(message, null, false, false);
         this.status = status;
+        this.reason = reason;
     }
 
     public int status() {
         return status;
+    }
+
+    /** A stable name of the failure, or null. */
+    public String reason() {
+        return reason;
     }
 
     public static AdminException notFound(String what) {

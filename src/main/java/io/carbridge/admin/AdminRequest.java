@@ -1,9 +1,11 @@
 package io.carbridge.admin;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
+import io.carbridge.Settings;
 import org.apache.camel.Message;
 
 /** What an admin handler may read of a request: path parameters and query parameters, validated. */
@@ -54,6 +56,17 @@ public final class AdminRequest {
                 throw AdminException.badRequest(name + " must be an ISO-8601 instant such as 2026-11-28T10:00:00Z");
             }
         });
+    }
+
+    /** A duration written as settings are: {@code 1m}, {@code 15m}, {@code 1h}, {@code 7d} or ISO-8601 ({@code PT1H}). */
+    public Duration duration(String name, Duration defaultValue) {
+        return query(name).map(value -> {
+            try {
+                return Settings.parseDuration(name, value);
+            } catch (Settings.InvalidSettingException e) {
+                throw AdminException.badRequest(name + " must be a duration such as 1m, 15m, 1h or 7d");
+            }
+        }).orElse(defaultValue);
     }
 
     public int limit(int defaultLimit, int maxLimit) {

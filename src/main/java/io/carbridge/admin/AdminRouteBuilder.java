@@ -97,7 +97,8 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
     public static void answerFailure(Exchange exchange) throws Exception {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (failure instanceof AdminException admin) {
-            answer(exchange, admin.status(), Map.of("error", admin.getMessage()));
+            answer(exchange, admin.status(), admin.reason() == null ? Map.of("error", admin.getMessage())
+                    : Map.of("error", admin.getMessage(), "reason", admin.reason()));
         } else if (StorageUnavailableException.isCause(failure)) {
             LOG.warn("admin call failed, the database is unavailable: {}", failure.getMessage());
             answer(exchange, 503, Map.of("error", "the database is unavailable; try again later"));

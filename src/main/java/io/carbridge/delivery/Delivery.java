@@ -42,6 +42,7 @@ public final class Delivery {
         camel.addComponent("outbox", outbox);
         HealthCheckRegistry.get(camel).register(new DestinationsHealthCheck(outbox));
         camel.addRoutes(new DeliveryAdminRoutes(admin, storage, outbox, destinations));
+        camel.addRoutes(new StatsAdminRoutes(admin, storage, outbox.outbox(), destinations));
         destinations.checkTransformsExistAtStart(camel);
     }
 }

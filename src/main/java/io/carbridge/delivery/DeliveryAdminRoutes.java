@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The admin API of events and deliveries: list and inspect them, replay one delivery or a destination's dead letters,
- * purge a dead letter, resume a paused destination.
+ * purge a dead letter, pause and resume a destination.
  */
 final class DeliveryAdminRoutes extends AdminRouteBuilder {
 
@@ -48,6 +48,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         post("/admin/deliveries/{deliveryId}/replay", this::replayDelivery);
         delete("/admin/deliveries/{deliveryId}", this::purgeDeadLetter);
         get("/admin/destinations", request -> engine.describe());
+        post("/admin/destinations/{destination}/pause", this::pause);
         post("/admin/destinations/{destination}/resume", this::resume);
         post("/admin/destinations/{destination}/replay-dead", this::replayDead);
     }
@@ -124,6 +125,16 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
             throw new AdminException(409, "delivery " + id + " is not a dead letter");
         }
         return Map.of("purged", id);
+    }
+
+    /** Pauses a destination until it is resumed; a destination paused already keeps its reason. */
+    private Object pause(AdminRequest request) {
+        String destination = knownDestination(request);
+        boolean wasPaused = outbox.isPaused(destination);
+        if (!wasPaused) {
+            engine.pause(destination, "by an operator");
+        }
+        return Map.of("destination", destination, "paused", !wasPaused);
     }
 
     private Object resume(AdminRequest request) {

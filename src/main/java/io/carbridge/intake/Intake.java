@@ -2,6 +2,7 @@ package io.carbridge.intake;
 
 import io.carbridge.Json;
 import io.carbridge.Settings;
+import io.carbridge.storage.IntakeCounts;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -13,10 +14,10 @@ public final class Intake {
     private Intake() {
     }
 
-    public static void install(CamelContext camel, Settings settings, MeterRegistry meters) throws Exception {
+    public static void install(CamelContext camel, Settings settings, IntakeCounts perMinute, MeterRegistry meters) throws Exception {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
-        IntakeMetrics metrics = new IntakeMetrics(meters);
+        IntakeMetrics metrics = new IntakeMetrics(meters, perMinute);
         IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, metrics, maxBodyBytes);
 
         Registry registry = camel.getRegistry();

@@ -2,19 +2,22 @@ package io.carbridge.intake;
 
 import java.time.Duration;
 
+import io.carbridge.storage.IntakeCounts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The intake's Prometheus series, all prefixed {@code bridge_intake_}. */
+/** The intake's Prometheus series, all prefixed {@code bridge_intake_}, and its outcomes per minute for the console's charts. */
 public final class IntakeMetrics {
 
     private final MeterRegistry registry;
     private final Counter received;
     private final Counter verified;
+    private final IntakeCounts perMinute;
 
-    public IntakeMetrics(MeterRegistry registry) {
+    public IntakeMetrics(MeterRegistry registry, IntakeCounts perMinute) {
         this.registry = registry;
+        this.perMinute = perMinute;
         this.received = Counter.builder("bridge.intake.received").description("Deliveries received on the webhook path").register(registry);
         this.verified = Counter.builder("bridge.intake.verified").description("Deliveries whose SC-Signature matched").register(registry);
     }
@@ -33,6 +36,7 @@ public final class IntakeMetrics {
      */
     public void finished(String outcome, Duration elapsed) {
         registry.counter("bridge.intake.outcome", "outcome", outcome).increment();
+        perMinute.count(outcome);
         Timer.builder("bridge.intake.duration")
                 .description("Time from arrival to the answer sent to Smartcar")
                 .tag("outcome", outcome)

@@ -29,7 +29,9 @@ public final class Outbox {
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
      * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The two
      * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due
-     * index already yields the earliest due first, and sorting would make every claim read the whole backlog. What the
+     * index already yields the earliest due first, and sorting would make every claim read the whole backlog. A paused
+     * destination has nothing due, in the same statement: a consumer that checked the pause a moment before it was
+     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek). What the
      * bridge knows of the vehicle (make, model, year, the customer reference of its connection) comes with the claim,
      * so that enriching a delivery needs no query of its own.
      */
@@ -45,6 +47,7 @@ public final class Outbox {
                                   AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)
+               AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)
              LIMIT ?""";
     private static final String CLAIM = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, "
             + "claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'PENDING'";
@@ -170,11 +173,11 @@ public final class Outbox {
     }
 
     /** What waits (pending or in flight) per destination. */
-    record Backlog(long pending, Instant oldestReceivedAt) {
-        static final Backlog EMPTY = new Backlog(0, null);
+    public record Backlog(long pending, Instant oldestReceivedAt) {
+        public static final Backlog EMPTY = new Backlog(0, null);
     }
 
-    Map<String, Backlog> backlog() {
+    public Map<String, Backlog> backlog() {
         Map<String, Backlog> backlog = new HashMap<>();
         storage.jdbc().query("SELECT destination, COUNT(*) AS pending, MIN(received_at) AS oldest FROM delivery "
                 + "WHERE status IN ('PENDING', 'IN_FLIGHT') GROUP BY destination", rows -> {

@@ -156,6 +156,18 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
         }
     }
 
+    /**
+     * An operator paused the destination: stored first (claims read it from there, on every instance), then believed
+     * here at once, so that the admin API and the health check say so right away. Attempts in flight finish.
+     */
+    public void pause(String destination, String reason) {
+        outbox.pause(destination, reason, Instant.now());
+        OutboxConsumer consumer = consumers.get(destination);
+        if (consumer != null) {
+            consumer.pausedBy(reason);
+        }
+    }
+
     /** The destinations consumed here, each with its state, for the admin API. */
     public List<Map<String, Object>> describe() {
         return consumers.values().stream().map(consumer -> {

@@ -98,6 +98,13 @@ final class OutboxConsumer extends DefaultConsumer {
         wakeup.signal();
     }
 
+    /** The pause is stored already: believe it now rather than at the next check. */
+    void pausedBy(String reason) {
+        lastError = reason;
+        pausedCheckedAt = System.currentTimeMillis();
+        paused = true;
+    }
+
     boolean isPaused() {
         return paused;
     }
@@ -241,8 +248,7 @@ final class OutboxConsumer extends DefaultConsumer {
         try {
             // the database first: the dispatcher rereads the pause from there
             component.outbox().pause(destination, outcome.error(), outcome.finishedAt());
-            pausedCheckedAt = System.currentTimeMillis();
-            paused = true;
+            pausedBy(outcome.error());
             LOG.error("Destination {} answered 410 Gone: paused until resumed (POST /admin/destinations/{}/resume)", destination, destination);
         } catch (RuntimeException e) {
             LOG.warn("Destination {} answered 410 Gone, but the pause could not be stored ({}); the next 410 tries again",

@@ -14,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Java steps of {@code routes/smartcar-connect.camel.yaml}: the OAuth side of Smartcar Connect. Codes, tokens and
- * states are never logged; the pages never show a request header or a token.
+ * The Java steps of {@code routes/smartcar-connect.camel.yaml}: the OAuth side of Smartcar Connect. With API v2.0 the
+ * callback's code is exchanged for the owner's tokens; with v3 the callback names the Smartcar user ({@code user_id})
+ * and nothing is exchanged or stored but the user and the reference. Codes, tokens and states are never logged; the
+ * pages never show a request header or a token.
  */
 final class ConnectSteps {
 
@@ -28,6 +30,7 @@ final class ConnectSteps {
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.connect");
 
     private final SmartcarSettings settings;
+    /** v2.0 only (null with v3, whose Connect calls nothing). */
     private final SmartcarApi api;
     private final ConnectStateStore states;
     private final ConnectionStore connections;
@@ -43,7 +46,7 @@ final class ConnectSteps {
 
     /**
      * {@code GET /connect/start?ref=...}: stores a fresh single-use state carrying the reference and redirects the
-     * owner to Smartcar Connect with it.
+     * owner to Smartcar Connect with it (v3: also as {@code external_id}, the reference Smartcar keeps for the user).
      */
     Processor start() {
         return exchange -> {
@@ -63,11 +66,12 @@ final class ConnectSteps {
 
             String location = settings.connectUrl()
                     + "?response_type=code"
-                    + "&client_id=" + encode(settings.clientId())
+                    + "&client_id=" + encode(settings.connectClientId())
                     + "&redirect_uri=" + encode(settings.redirectUri())
                     + "&scope=" + encode(String.join(" ", settings.scopes()))
                     + "&state=" + state
-                    + "&mode=" + settings.mode();
+                    + "&mode=" + settings.mode()
+                    + (settings.apiVersion() == ApiVersion.V3 ? "&external_id=" + encode(reference.trim()) : "");
             ConnectPages.redirect(exchange, location);
             LOG.info("connect started reference={}", reference.trim());
         };
@@ -75,7 +79,7 @@ final class ConnectSteps {
 
     /**
      * {@code GET /connect/callback}: uses up the state, and turns Smartcar's error redirect into its page. Nothing is
-     * stored for a denied or invalid callback.
+     * stored for a denied or invalid callback. v2.0 needs the code; v3 the user id, and ignores any code.
      */
     Processor checkCallback() {
         return exchange -> {
@@ -92,10 +96,15 @@ final class ConnectSteps {
                         ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
                         : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
             }
-            String code = message.getHeader("code", String.class);
+            boolean v3 = settings.apiVersion() == ApiVersion.V3;
+            String answer = message.getHeader(v3 ? "user_id" : "code", String.class);
             String state = message.getHeader("state", String.class);
-            if (code == null || code.isBlank() || state == null || state.isBlank()) {
+            if (answer == null || answer.isBlank() || state == null || state.isBlank()
+                    || (v3 && !SmartcarApi.VEHICLE_ID.matcher(answer).matches())) {
                 throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
+            }
+            if (v3) {
+                exchange.setProperty(USER_ID, answer);
             }
             exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",
                     "This connection link has expired or was already used. Nothing was connected; please start again.")));
@@ -132,6 +141,17 @@ final class ConnectSteps {
             ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
             connections.saveConnected(userId, state.customerReference(), state.mode(),
                     SealedTokens.seal(settings.cipher(), userId, grant(exchange), now), now);
+            LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
+        };
+    }
+
+    /** v3: the connection as the callback named it, user and reference; v3 has no owner tokens to store. */
+    Processor storeConnectedUser() {
+        return exchange -> {
+            Instant now = Instant.now();
+            String userId = exchange.getProperty(USER_ID, String.class);
+            ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
+            connections.saveConnected(userId, state.customerReference(), state.mode(), null, now);
             LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
         };
     }

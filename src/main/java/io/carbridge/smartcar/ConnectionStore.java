@@ -1,5 +1,6 @@
 package io.carbridge.smartcar;
 
+import java.sql.Types;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,13 +45,16 @@ public final class ConnectionStore {
      * Stores what a Connect callback got: a new connection, or new tokens and reference for a user who connected
      * before (active again, errors cleared). The user's vehicles that Smartcar refused (403, 430) are tried again,
      * since the new authorisation may carry what was missing.
+     *
+     * @param tokens the owner's tokens (v2.0); null with v3, which has none
      */
     void saveConnected(String userId, String customerReference, String mode, SealedTokens tokens, Instant now) {
         MapSqlParameterSource row = new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("reference", customerReference).addValue("mode", mode)
-                .addValue("access", tokens.accessToken()).addValue("refresh", tokens.refreshToken())
-                .addValue("accessExpiresAt", SqlTime.offset(tokens.accessExpiresAt()))
-                .addValue("refreshExpiresAt", SqlTime.offset(tokens.refreshExpiresAt()))
+                .addValue("access", tokens == null ? null : tokens.accessToken(), Types.VARCHAR)
+                .addValue("refresh", tokens == null ? null : tokens.refreshToken(), Types.VARCHAR)
+                .addValue("accessExpiresAt", tokens == null ? null : SqlTime.offset(tokens.accessExpiresAt()), Types.TIMESTAMP_WITH_TIMEZONE)
+                .addValue("refreshExpiresAt", tokens == null ? null : SqlTime.offset(tokens.refreshExpiresAt()), Types.TIMESTAMP_WITH_TIMEZONE)
                 .addValue("now", SqlTime.offset(now));
         transactions.executeWithoutResult(status -> {
             if (!updateConnected(row)) {

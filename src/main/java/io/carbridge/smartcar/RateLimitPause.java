@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.carbridge.storage.SqlTime;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -32,17 +31,8 @@ final class RateLimitPause {
     void pauseUntil(Instant until, String reason) {
         MapSqlParameterSource row = new MapSqlParameterSource()
                 .addValue("scope", SCOPE).addValue("until", SqlTime.offset(until)).addValue("reason", Sql.errorText(reason));
-        if (extend(row) == 0) {
-            try {
-                jdbc.update("INSERT INTO smartcar_rate_limit (scope, paused_until, reason) VALUES (:scope, :until, :reason)", row);
-            } catch (DataAccessException e) {
-                // another instance recorded a pause at the same moment: keep the longer one
-                if (!Sql.isUniqueViolation(e)) {
-                    throw e;
-                }
-                extend(row);
-            }
-        }
+        // a unique-key violation: another instance recorded a pause at the same moment; the longer one is kept
+        Sql.upsert(jdbc, row, this::extend, "INSERT INTO smartcar_rate_limit (scope, paused_until, reason) VALUES (:scope, :until, :reason)");
     }
 
     private int extend(MapSqlParameterSource row) {

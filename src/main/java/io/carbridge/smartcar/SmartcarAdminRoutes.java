@@ -1,10 +1,12 @@
 package io.carbridge.smartcar;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
@@ -14,8 +16,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * The admin API of Connect and the sync: connections (never their tokens), vehicles with their subscription state and
- * last error, a sync run on demand, and an operator's unsubscribe.
+ * The admin API of Connect and the sync: connections (never their tokens; with API v3 also the state of the listing of
+ * the application's connections), vehicles with their subscription state, last error and last event, a sync run on
+ * demand, and an operator's unsubscribe.
  */
 final class SmartcarAdminRoutes extends AdminRouteBuilder {
 
@@ -26,34 +29,45 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
 
     private final ConnectionStore connections;
     private final VehicleStore vehicles;
+    private final ConnectionListingStore listings;
     /** Empty in an intake-only deployment. */
-    private final Optional<SmartcarApi> api;
+    private final Optional<ApiVersion> version;
+    /** The unsubscribe call of the configured API version; empty in an intake-only deployment. */
+    private final Optional<Consumer<String>> unsubscribe;
     private final ProducerTemplate producer;
     private final SmartcarMetrics metrics;
 
-    SmartcarAdminRoutes(AdminAccess access, ConnectionStore connections, VehicleStore vehicles, Optional<SmartcarApi> api,
-                        ProducerTemplate producer, SmartcarMetrics metrics) {
+    SmartcarAdminRoutes(AdminAccess access, ConnectionStore connections, VehicleStore vehicles, ConnectionListingStore listings,
+                        Optional<ApiVersion> version, Optional<Consumer<String>> unsubscribe, ProducerTemplate producer, SmartcarMetrics metrics) {
         super(access);
         this.connections = connections;
         this.vehicles = vehicles;
-        this.api = api;
+        this.listings = listings;
+        this.version = version;
+        this.unsubscribe = unsubscribe;
         this.producer = producer;
         this.metrics = metrics;
     }
 
     @Override
     protected void endpoints() {
-        get("/admin/connections", request -> Map.of("connections",
-                connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000))));
-        get("/admin/vehicles", request -> Map.of("vehicles",
-                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
+        get("/admin/connections", request -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("connections", connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000)));
+            if (version.orElse(null) == ApiVersion.V3) {
+                answer.put("connectionListing", listings.view());
+            }
+            return answer;
+        });
+        get("/admin/vehicles", request -> Map.of("vehicles", vehicles.withLastEvent(
+                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000)))));
         post("/admin/subscriptions/sync", request -> runSync());
         delete("/admin/vehicles/{vehicleId}/subscription", this::unsubscribe);
     }
 
     /** The same run as the timer's, on the caller's thread; answers its summary. */
     private Object runSync() {
-        if (api.isEmpty()) {
+        if (unsubscribe.isEmpty()) {
             throw new AdminException(503, NOT_CONFIGURED);
         }
         Exchange run = producer.send(Smartcar.SYNC_ENDPOINT, exchange -> { });
@@ -69,7 +83,7 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
      * sync leaves alone. A vehicle a sync is subscribing right now gets 409: try again in a moment.
      */
     private Object unsubscribe(AdminRequest request) {
-        SmartcarApi smartcar = api.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
+        Consumer<String> smartcar = unsubscribe.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
         String vehicleId = request.path("vehicleId");
         if (!SmartcarApi.VEHICLE_ID.matcher(vehicleId).matches()) {
             throw AdminException.badRequest("vehicleId is not a Smartcar vehicle id");
@@ -81,7 +95,7 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
         }
         if (VehicleStore.SUBSCRIBED.equals(status) || VehicleStore.GONE.equals(status)) {
             try {
-                smartcar.unsubscribe(vehicleId);
+                smartcar.accept(vehicleId);
                 metrics.unsubscribed();
             } catch (SmartcarCallException e) {
                 vehicles.recordError(vehicleId, "unsubscribe: " + e.getMessage(), Instant.now());

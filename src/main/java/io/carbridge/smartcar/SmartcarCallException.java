@@ -15,6 +15,8 @@ public final class SmartcarCallException extends RuntimeException {
         UNAUTHORIZED("unauthorized"),
         /** The auth server refused the refresh token or code ({@code invalid_grant}): the owner must connect again. */
         GRANT_REFUSED("refresh_refused"),
+        /** v3: the IAM token endpoint refused the API client id or secret (4xx): retried with backoff until they are fixed. */
+        CREDENTIALS_REFUSED("credentials_refused"),
         /** 429: wait for {@code retry-after}. */
         RATE_LIMITED("rate_limited"),
         /** 403: the owner did not grant the permission; asking again does not help. */

@@ -41,9 +41,14 @@ public final class SmartcarMetrics {
         registry.counter("bridge.smartcar.sync.failures", "reason", reason).increment();
     }
 
-    /** {@code refreshed}, {@code refused} (needs re-authorisation) or {@code failed} (tried again later). */
+    /** v2.0: {@code refreshed}, {@code refused} (needs re-authorisation) or {@code failed} (tried again later). */
     void tokenRefresh(String outcome) {
         registry.counter("bridge.smartcar.token.refreshes", "outcome", outcome).increment();
+    }
+
+    /** v3: an application token {@code fetched}, or {@code failed} to be (the sync tries again later). */
+    void applicationToken(String outcome) {
+        registry.counter("bridge.smartcar.application.tokens", "outcome", outcome).increment();
     }
 
     /** How a Connect callback ended: {@code connected}, {@code denied}, {@code invalid_state}, {@code failed}, ... */

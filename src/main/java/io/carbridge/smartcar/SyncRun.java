@@ -18,7 +18,10 @@ public final class SyncRun {
     private final AtomicInteger subscribed = new AtomicInteger();
     private final AtomicInteger gone = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger subscribedBySmartcar = new AtomicInteger();
     private volatile Instant pausedUntil;
+    /** v3: whether the webhook subscribes every vehicle by itself; null until read (and with v2.0). */
+    private volatile Boolean webhookSubscribesEveryVehicle;
 
     SyncRun(String instance, Instant startedAt) {
         // unique per run, so that two runs of one instance never take each other's claims for their own
@@ -47,6 +50,19 @@ public final class SyncRun {
         connections.incrementAndGet();
     }
 
+    /** v3: the connections of a listing were handled. */
+    void connectionsSynced(int count) {
+        connections.addAndGet(count);
+    }
+
+    void webhookSubscribesEveryVehicle(boolean autoSubscribe) {
+        webhookSubscribesEveryVehicle = autoSubscribe;
+    }
+
+    void vehiclesSubscribedBySmartcar(int count) {
+        subscribedBySmartcar.addAndGet(count);
+    }
+
     void vehicleSubscribed() {
         subscribed.incrementAndGet();
     }
@@ -73,6 +89,13 @@ public final class SyncRun {
         summary.put("vehiclesGone", gone.get());
         summary.put("failures", failures.get());
         summary.put("pausedUntil", pausedUntil);
+        if (webhookSubscribesEveryVehicle != null) {
+            summary.put("webhookSubscribesEveryVehicle", webhookSubscribesEveryVehicle);
+            summary.put("vehiclesSubscribedBySmartcar", subscribedBySmartcar.get());
+        }
+        if (Boolean.TRUE.equals(webhookSubscribesEveryVehicle)) {
+            summary.put("note", "the webhook subscribes every vehicle by itself: the bridge subscribes none");
+        }
         return summary;
     }
 

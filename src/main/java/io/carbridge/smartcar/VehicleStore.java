@@ -1,14 +1,17 @@
 package io.carbridge.smartcar;
 
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.carbridge.storage.SqlTime;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -37,8 +40,8 @@ public final class VehicleStore {
         this.jdbc = jdbc;
     }
 
-    /** A vehicle this run holds; its failure count sets the next backoff. */
-    record Claim(String vehicleId, String claimedBy, int failureCount) {
+    /** A vehicle this run holds, with the user it was listed under; its failure count sets the next backoff. */
+    record Claim(String vehicleId, String userId, String claimedBy, int failureCount) {
     }
 
     /**
@@ -49,18 +52,9 @@ public final class VehicleStore {
         for (String vehicleId : vehicleIds) {
             MapSqlParameterSource row = new MapSqlParameterSource()
                     .addValue("vehicleId", vehicleId).addValue("userId", userId).addValue("now", SqlTime.offset(now));
-            if (updateListed(row) == 0) {
-                try {
-                    jdbc.update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, failure_count, updated_at) "
-                            + "VALUES (:vehicleId, :userId, 'NONE', 0, :now)", row);
-                } catch (DataAccessException e) {
-                    // present and unchanged, or inserted a moment ago by another instance or by the event intake
-                    if (!Sql.isUniqueViolation(e)) {
-                        throw e;
-                    }
-                    updateListed(row);
-                }
-            }
+            // no update: new, or present and unchanged; a unique-key violation: inserted a moment ago by another instance or the intake
+            Sql.upsert(jdbc, row, this::updateListed, "INSERT INTO vehicle (vehicle_id, user_id, subscription_status, failure_count, "
+                    + "updated_at) VALUES (:vehicleId, :userId, 'NONE', 0, :now)");
         }
     }
 
@@ -81,6 +75,64 @@ public final class VehicleStore {
                 new MapSqlParameterSource().addValue("ids", vehicleIds).addValue("now", SqlTime.offset(now)), String.class);
     }
 
+    /**
+     * v3: records what a listing of the application's connections says of each vehicle (user, connection, make, model,
+     * year; a fact the listing lacks keeps its stored value). New vehicles are NONE, a GONE one that is back is NONE
+     * again; unchanged rows are not written.
+     */
+    void recordConnected(Collection<SmartcarV3Api.ConnectedVehicle> listed, Instant now) {
+        for (SmartcarV3Api.ConnectedVehicle vehicle : listed) {
+            MapSqlParameterSource row = new MapSqlParameterSource()
+                    .addValue("vehicleId", vehicle.vehicleId()).addValue("userId", vehicle.userId())
+                    .addValue("connectionId", vehicle.connectionId()).addValue("make", vehicle.make(), Types.VARCHAR)
+                    .addValue("model", vehicle.model(), Types.VARCHAR).addValue("year", vehicle.year(), Types.INTEGER)
+                    .addValue("now", SqlTime.offset(now));
+            Sql.upsert(jdbc, row, this::updateConnected, "INSERT INTO vehicle (vehicle_id, user_id, connection_id, make, model, model_year, "
+                    + "subscription_status, failure_count, updated_at) "
+                    + "VALUES (:vehicleId, :userId, :connectionId, :make, :model, :year, 'NONE', 0, :now)");
+        }
+    }
+
+    private int updateConnected(MapSqlParameterSource row) {
+        return jdbc.update("UPDATE vehicle SET user_id = :userId, connection_id = :connectionId, make = COALESCE(:make, make), "
+                + "model = COALESCE(:model, model), model_year = COALESCE(:year, model_year), updated_at = :now, "
+                + "subscription_status = CASE WHEN subscription_status = 'GONE' THEN 'NONE' ELSE subscription_status END, "
+                + "failure_count = CASE WHEN subscription_status = 'GONE' THEN 0 ELSE failure_count END, "
+                + "next_attempt_at = CASE WHEN subscription_status = 'GONE' THEN NULL ELSE next_attempt_at END, "
+                + "gone_at = NULL WHERE vehicle_id = :vehicleId AND (user_id IS DISTINCT FROM :userId "
+                + "OR connection_id IS DISTINCT FROM :connectionId OR make IS DISTINCT FROM COALESCE(:make, make) "
+                + "OR model IS DISTINCT FROM COALESCE(:model, model) OR model_year IS DISTINCT FROM COALESCE(:year, model_year) "
+                + "OR subscription_status = 'GONE')", row);
+    }
+
+    /** v3: of the vehicles a listing of connections recorded, the ones a run may try to subscribe now, by vehicle id. */
+    List<String> connectedDueForSubscription(Set<String> listed, Instant now) {
+        return jdbc.queryForList("SELECT vehicle_id FROM vehicle WHERE connection_id IS NOT NULL AND " + SUBSCRIBABLE + " ORDER BY vehicle_id",
+                        new MapSqlParameterSource().addValue("now", SqlTime.offset(now)), String.class)
+                .stream().filter(listed::contains).toList();
+    }
+
+    /**
+     * v3, with a webhook that subscribes every vehicle by itself: every listed vehicle not subscribed yet is recorded as
+     * subscribed by Smartcar. Not those being subscribed, GONE or UNSUBSCRIBED, nor those Smartcar refused the bridge
+     * (FAILED: their reason stays visible until the owner connects again). Returns how many.
+     */
+    int subscribedBySmartcar(Instant now) {
+        return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_by = 'SMARTCAR', subscribed_at = :now, "
+                + "claimed_until = NULL, claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, "
+                + "last_error_at = NULL, updated_at = :now WHERE connection_id IS NOT NULL AND (subscription_status = 'NONE' "
+                + "OR (subscription_status = 'SUBSCRIBING' AND claimed_until < :now))", Map.of("now", SqlTime.offset(now)));
+    }
+
+    /**
+     * v3, once the webhook no longer subscribes every vehicle by itself: the vehicles Smartcar had subscribed are the
+     * bridge's to subscribe again (409 if Smartcar kept their subscription). Returns how many.
+     */
+    int returnedToTheBridge(Instant now) {
+        return jdbc.update("UPDATE vehicle SET subscription_status = 'NONE', subscribed_by = NULL, next_attempt_at = NULL, "
+                + "updated_at = :now WHERE subscription_status = 'SUBSCRIBED' AND subscribed_by = 'SMARTCAR'", Map.of("now", SqlTime.offset(now)));
+    }
+
     /** What {@link #markGone} did: every vehicle it marked, and those of them that need an unsubscribe. */
     record Gone(List<String> marked, List<String> toUnsubscribe) {
     }
@@ -92,18 +144,32 @@ public final class VehicleStore {
     Gone markGone(String userId, List<String> listed, Instant now) {
         MapSqlParameterSource parameters = new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("listed", listed).addValue("now", SqlTime.offset(now));
-        List<Map<String, Object>> missing = jdbc.queryForList("SELECT vehicle_id, subscription_status FROM vehicle "
+        return markGone(jdbc.queryForList("SELECT vehicle_id, subscription_status, user_id AS guard FROM vehicle "
                 + "WHERE user_id = :userId AND subscription_status NOT IN ('GONE', 'UNSUBSCRIBED')"
-                + (listed.isEmpty() ? "" : " AND vehicle_id NOT IN (:listed)"), parameters);
+                + (listed.isEmpty() ? "" : " AND vehicle_id NOT IN (:listed)"), parameters), "user_id", now);
+    }
+
+    /**
+     * v3: marks GONE the vehicles of earlier listings of connections that a complete listing no longer has, except those
+     * an operator unsubscribed. The ones that were (or were being) subscribed need an unsubscribe.
+     */
+    Gone markDisconnected(Set<String> listed, Instant now) {
+        List<Map<String, Object>> recorded = jdbc.queryForList("SELECT vehicle_id, subscription_status, connection_id AS guard FROM vehicle "
+                + "WHERE connection_id IS NOT NULL AND subscription_status NOT IN ('GONE', 'UNSUBSCRIBED')", Map.of());
+        return markGone(recorded.stream().filter(vehicle -> !listed.contains((String) vehicle.get("vehicle_id"))).toList(), "connection_id", now);
+    }
+
+    /** Each vehicle GONE unless its status, or the column it was found missing by, changed since it was read. */
+    private Gone markGone(List<Map<String, Object>> missing, String guardColumn, Instant now) {
         List<String> marked = new ArrayList<>();
         List<String> toUnsubscribe = new ArrayList<>();
         for (Map<String, Object> vehicle : missing) {
             String vehicleId = (String) vehicle.get("vehicle_id");
             String status = (String) vehicle.get("subscription_status");
             int updated = jdbc.update("UPDATE vehicle SET subscription_status = 'GONE', gone_at = :now, claimed_until = NULL, "
-                    + "claimed_by = NULL, updated_at = :now WHERE vehicle_id = :vehicleId AND user_id = :userId "
-                    + "AND subscription_status = :status", new MapSqlParameterSource(parameters.getValues())
-                    .addValue("vehicleId", vehicleId).addValue("status", status));
+                    + "claimed_by = NULL, updated_at = :now WHERE vehicle_id = :vehicleId AND " + guardColumn + " = :guard "
+                    + "AND subscription_status = :status", new MapSqlParameterSource().addValue("now", SqlTime.offset(now))
+                    .addValue("vehicleId", vehicleId).addValue("guard", vehicle.get("guard")).addValue("status", status));
             if (updated == 1) {
                 marked.add(vehicleId);
                 if (SUBSCRIBED.equals(status) || SUBSCRIBING.equals(status)) {
@@ -123,9 +189,9 @@ public final class VehicleStore {
         if (claimed == 0) {
             return Optional.empty();
         }
-        Integer failures = jdbc.queryForObject("SELECT failure_count FROM vehicle WHERE vehicle_id = :vehicleId",
-                Map.of("vehicleId", vehicleId), Integer.class);
-        return Optional.of(new Claim(vehicleId, claimedBy, failures == null ? 0 : failures));
+        return Optional.of(jdbc.queryForObject("SELECT user_id, failure_count FROM vehicle WHERE vehicle_id = :vehicleId",
+                Map.of("vehicleId", vehicleId),
+                (rows, i) -> new Claim(vehicleId, rows.getString("user_id"), claimedBy, rows.getInt("failure_count"))));
     }
 
     void enrich(Claim claim, SmartcarApi.VehicleAttributes attributes, Instant now) {
@@ -136,8 +202,8 @@ public final class VehicleStore {
 
     /** @return false when the claim was lost meanwhile (it expired, or an operator unsubscribed the vehicle) */
     boolean subscribed(Claim claim, Instant now) {
-        return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_at = :now, claimed_until = NULL, "
-                + "claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, last_error_at = NULL, "
+        return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_by = 'BRIDGE', subscribed_at = :now, "
+                + "claimed_until = NULL, claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, last_error_at = NULL, "
                 + "updated_at = :now WHERE vehicle_id = :vehicleId AND claimed_by = :claimedBy "
                 + "AND subscription_status = 'SUBSCRIBING'", claimParameters(claim, now)) == 1;
     }
@@ -193,6 +259,23 @@ public final class VehicleStore {
                 .addValue("status", status.orElse(null)).addValue("userId", userId.orElse(null)).addValue("limit", limit), ADMIN_VIEW);
     }
 
+    /**
+     * Adds to each listed vehicle when its last event was received ({@code lastEventAt}, null when none is kept), so that
+     * an operator sees the vehicles that stopped reporting. One index seek per vehicle (vehicle, received at).
+     */
+    List<Map<String, Object>> withLastEvent(List<Map<String, Object>> vehicles) {
+        if (vehicles.isEmpty()) {
+            return vehicles;
+        }
+        Map<String, Instant> lastEvents = new HashMap<>();
+        jdbc.query("SELECT vehicle_id, MAX(received_at) AS last_event_at FROM webhook_event WHERE vehicle_id IN (:ids) GROUP BY vehicle_id",
+                Map.of("ids", vehicles.stream().map(vehicle -> vehicle.get("vehicleId")).toList()), rows -> {
+                    lastEvents.put(rows.getString("vehicle_id"), SqlTime.get(rows, "last_event_at"));
+                });
+        vehicles.forEach(vehicle -> vehicle.put("lastEventAt", lastEvents.get((String) vehicle.get("vehicleId"))));
+        return vehicles;
+    }
+
     private static MapSqlParameterSource claimParameters(Claim claim, Instant now) {
         return new MapSqlParameterSource().addValue("vehicleId", claim.vehicleId()).addValue("claimedBy", claim.claimedBy())
                 .addValue("now", SqlTime.offset(now));
@@ -207,6 +290,8 @@ public final class VehicleStore {
         vehicle.put("year", rows.getObject("model_year", Integer.class));
         vehicle.put("subscriptionStatus", rows.getString("subscription_status"));
         vehicle.put("subscribedAt", SqlTime.get(rows, "subscribed_at"));
+        vehicle.put("subscribedBy", rows.getString("subscribed_by"));
+        vehicle.put("connectionId", rows.getString("connection_id"));
         vehicle.put("failureCount", rows.getInt("failure_count"));
         vehicle.put("nextAttemptAt", SqlTime.get(rows, "next_attempt_at"));
         vehicle.put("lastError", rows.getString("last_error"));

@@ -1,5 +1,7 @@
 package io.carbridge.storage;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -40,6 +42,17 @@ public final class Storage {
         });
         HealthCheckRegistry.get(camel).register(new DatabaseHealthCheck(dataSource));
         return new Storage(dataSource);
+    }
+
+    /** The intake's outcomes per minute, written to the database off the request path; started and stopped with Camel. */
+    public IntakeCounts intakeCounts(CamelContext camel, Settings settings) throws Exception {
+        Duration flushInterval = settings.duration("bridge.intake.counts-flush-interval", Duration.ofSeconds(5));
+        if (flushInterval.isNegative() || flushInterval.isZero()) {
+            throw new Settings.InvalidSettingException("bridge.intake.counts-flush-interval", "must be a positive duration such as 5s");
+        }
+        IntakeCounts counts = new IntakeCounts(jdbc, camel.getExecutorServiceManager(), settings.instanceId(), flushInterval);
+        camel.addService(counts);
+        return counts;
     }
 
     public DataSource dataSource() {

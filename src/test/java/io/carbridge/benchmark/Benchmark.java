@@ -10,121 +10,148 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 
-import io.carbridge.benchmark.BenchmarkReport.EndToEnd;
-import io.carbridge.benchmark.BenchmarkReport.LoadFigures;
-import io.carbridge.benchmark.BenchmarkReport.Results;
+import io.carbridge.benchmark.Figures.LoadFigures;
+import io.carbridge.benchmark.Figures.Reference;
+import io.carbridge.benchmark.Figures.Run;
+import io.carbridge.benchmark.Figures.Setup;
 import io.carbridge.benchmark.LoadGenerator.Observer;
-import io.carbridge.benchmark.LoadGenerator.Result;
+import io.carbridge.testing.PostgresServer;
 import io.carbridge.testing.ServiceProcess;
-import io.carbridge.testing.TestPorts;
-import org.HdrHistogram.Histogram;
 
 /**
- * The benchmark ({@code mvn -B -Pbenchmark verify}, see the README): starts the packaged service as its own process
- * with a fresh H2 file database and one local sink destination, and measures in one run the ceiling of the HTTP stack,
- * the intake at saturation, intake latency at fixed rates, a load with 30 % duplicates, end-to-end delivery and the
- * service's peak memory. Prints a table and writes {@code results.md}, {@code results.json} and {@code latency.png}.
+ * The benchmark ({@code mvn -B -Pbenchmark verify}, see docs/performance.md): on H2 and on PostgreSQL, each in a fresh
+ * database, the minimal durable intake ({@link MinimalIntake}) and then the bridge, both as processes of their own
+ * under {@code -Xmx256m}; on PostgreSQL also two instances of the bridge sharing the database. Every ratio of issue
+ * 13's targets is taken between figures of the same run. {@code benchmark.runs} repeats the whole measurement; the
+ * report gives each run with the load average at its start, and the median of each figure. Prints the tables and
+ * writes {@code results.md}, {@code results.json} and {@code latency.png}.
  * <p>
- * Settings are system properties: {@code benchmark.*} (below) for the run itself; any {@code bridge.*} or
- * {@code camel.*} property is passed on to the service and printed with the figures.
+ * Settings are system properties: {@code benchmark.*} ({@link Options}) for the run itself; any {@code bridge.*} or
+ * {@code camel.*} property is passed on to the bridge and printed with the figures.
  */
 public final class Benchmark {
 
-    /** Adds the trivial ceiling endpoint (test resources only) to the service's own routes. */
-    static final String WITH_CEILING_ROUTE = "file:routes/*.camel.yaml,file:src/test/resources/benchmark/ceiling.camel.yaml";
-    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final int SINK_CONCURRENCY = 16;
+    /** The trivial GET (test resources only): the same route on the bridge's server and on the minimal intake's. */
+    static final String CEILING_ROUTE = "file:src/test/resources/benchmark/ceiling.camel.yaml";
+    /** Adds the trivial GET to the service's own routes. */
+    static final String WITH_CEILING_ROUTE = "file:routes/*.camel.yaml," + CEILING_ROUTE;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    private final int phaseSeconds = Integer.getInteger("benchmark.phase-seconds", 20);
-    private final int warmupSeconds = Integer.getInteger("benchmark.warmup-seconds", 15);
-    private final int concurrency = Integer.getInteger("benchmark.concurrency", 64);
-    private final List<Integer> rates = Arrays.stream(System.getProperty("benchmark.rates", "500,1000,2000").split(","))
-            .map(String::trim).map(Integer::valueOf).toList();
-    private final int duplicateRate = Integer.getInteger("benchmark.duplicate-rate", 1000);
-    private final double duplicateFraction = 0.30;
-    /** The fixed rate at which receipt-to-sink latency is measured. */
-    private final int endToEndRate = 500;
-    private final List<String> serviceJvmArgs = Arrays.stream(System.getProperty("benchmark.service-jvm-args", "").split("\\s+"))
-            .filter(arg -> !arg.isBlank()).toList();
-    private final Duration drainTimeout = Duration.ofSeconds(Integer.getInteger("benchmark.drain-timeout-seconds", 300));
-    private final Path output = Path.of(System.getProperty("benchmark.output", "target/benchmark"));
+    /**
+     * The run's settings ({@code -Dbenchmark.*}).
+     *
+     * @param runs           how many times the whole measurement runs ({@code benchmark.runs}, 1)
+     * @param databases      {@code h2}, {@code postgresql} or both ({@code benchmark.db}: h2, postgresql or both, the default)
+     * @param phaseSeconds   each measured load ({@code benchmark.phase-seconds}, 20)
+     * @param warmupSeconds  at saturation before each service's first measured load ({@code benchmark.warmup-seconds}, 15)
+     * @param concurrency    requests in flight at saturation ({@code benchmark.concurrency}, 64)
+     * @param rates          the fixed rates, events/s ({@code benchmark.rates}, 500,1000,2000)
+     * @param duplicateRate  the rate of the load with 30 % duplicates ({@code benchmark.duplicate-rate}, 1000)
+     * @param lowRate        the low rate at which the delivery engine's CPU per delivery is taken ({@code benchmark.low-rate}, 100)
+     * @param serviceJvmArgs extra JVM options of the bridge's processes ({@code benchmark.service-jvm-args})
+     * @param drainTimeout   the longest wait for the sink to catch up between loads ({@code benchmark.drain-timeout-seconds}, 300)
+     * @param output         where the report goes ({@code benchmark.output}, target/benchmark)
+     */
+    record Options(int runs, List<String> databases, int phaseSeconds, int warmupSeconds, int concurrency, List<Integer> rates,
+                   int duplicateRate, int lowRate, List<String> serviceJvmArgs, Duration drainTimeout, Path output) {
 
-    private long acceptedSoFar;
-    private boolean delivering;
-    /** False once a backlog did not drain in time: later loads then run on top of it, and the run says so. */
-    private boolean keepingUp = true;
+        static Options fromSystemProperties() {
+            String db = System.getProperty("benchmark.db", "both").trim().toLowerCase();
+            List<String> databases = switch (db) {
+                case "both" -> List.of("h2", "postgresql");
+                case "h2", "postgresql" -> List.of(db);
+                default -> throw new IllegalArgumentException("benchmark.db is h2, postgresql or both, not " + db);
+            };
+            int runs = Integer.getInteger("benchmark.runs", 1);
+            if (runs < 1) {
+                throw new IllegalArgumentException("benchmark.runs is at least 1, not " + runs);
+            }
+            return new Options(runs, databases,
+                    Integer.getInteger("benchmark.phase-seconds", 20), Integer.getInteger("benchmark.warmup-seconds", 15),
+                    Integer.getInteger("benchmark.concurrency", 64),
+                    Arrays.stream(System.getProperty("benchmark.rates", "500,1000,2000").split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                    Integer.getInteger("benchmark.duplicate-rate", 1000), Integer.getInteger("benchmark.low-rate", 100),
+                    Arrays.stream(System.getProperty("benchmark.service-jvm-args", "").split("\\s+")).filter(arg -> !arg.isBlank()).toList(),
+                    Duration.ofSeconds(Integer.getInteger("benchmark.drain-timeout-seconds", 300)),
+                    Path.of(System.getProperty("benchmark.output", "target/benchmark")));
+        }
+
+        Duration phase() {
+            return Duration.ofSeconds(phaseSeconds);
+        }
+    }
+
+    private final Options options;
+    private final Map<String, String> databaseDescriptions = new LinkedHashMap<>();
+
+    private Benchmark(Options options) {
+        this.options = options;
+    }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
-        Benchmark benchmark = new Benchmark();
-        BenchmarkReport.write(benchmark.run(), benchmark.output);
+        Benchmark benchmark = new Benchmark(Options.fromSystemProperties());
+        Machine machine = Machine.describe();
+        System.out.println("Benchmark on " + machine);
+        // before any service starts: its JVM options may write there (a JFR recording)
+        Files.createDirectories(benchmark.options.output());
+        List<Run> runs = new ArrayList<>();
+        for (int number = 1; number <= benchmark.options.runs(); number++) {
+            runs.add(benchmark.run(number));
+        }
+        BenchmarkReport.write(new BenchmarkReport.Report(machine, benchmark.describe(), runs), benchmark.options.output());
     }
 
-    Results run() throws Exception {
-        Machine machine = Machine.describe();
-        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        System.out.println("Benchmark on " + machine);
-        Files.createDirectories(output); // before the service starts: its JVM options may write there (a JFR recording)
-        try (Sink sink = new Sink(TestPorts.freePort()).up()) {
-            List<String> settings = new ArrayList<>(serviceJvmArgs);
-            settings.add("-Dcamel.main.routes-include-pattern=" + WITH_CEILING_ROUTE);
-            settings.addAll(sink.destinationSettings(SINK_CONCURRENCY));
-            settings.addAll(passedOnSettings());
-            try (ServiceProcess bridge = ServiceProcess.start("benchmark", ServiceProcess.newDatabaseUrl("benchmark"), Map.of(), settings)
-                    .awaitReady(START_TIMEOUT);
-                 LoadGenerator generator = new LoadGenerator(bridge.httpPort(), concurrency)) {
-                SmartcarTraffic traffic = new SmartcarTraffic("bench-" + started.getEpochSecond(), 42);
-
-                phase("warm-up (" + warmupSeconds + " s, not measured)");
-                count(generator.saturate(concurrency, Duration.ofSeconds(warmupSeconds), traffic.events(), Observer.NONE));
-                generator.saturate(concurrency, Duration.ofSeconds(Math.max(1, warmupSeconds / 3)), SmartcarTraffic.ceiling(), Observer.NONE);
-                delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));
-                drain(sink);
-
-                phase("ceiling: GET " + SmartcarTraffic.CEILING_PATH + " at saturation");
-                LoadFigures ceiling = measure(bridge, "ceiling (trivial endpoint)", 0, concurrency,
-                        () -> generator.saturate(concurrency, phaseDuration(), SmartcarTraffic.ceiling(), Observer.NONE));
-
-                phase("intake at saturation: unique signed events");
-                long deliveredBefore = sink.distinctEvents();
-                long saturationStart = System.nanoTime();
-                LoadFigures intake = measure(bridge, "intake at saturation", 0, concurrency,
-                        () -> generator.saturate(concurrency, phaseDuration(), traffic.events(), Observer.NONE));
-                Double sustained = null;
-                if (delivering) {
-                    drain(sink);
-                    // from the start of the load until the last of its events (or the end of the wait): a backlog that
-                    // grows faster than it drains shows here as a low rate
-                    sustained = (sink.distinctEvents() - deliveredBefore) / ((sink.lastDeliveryNanos() - saturationStart) / 1e9);
-                }
-
-                List<LoadFigures> fixedRates = new ArrayList<>();
-                Histogram receiptToSink = null;
-                for (int rate : rates) {
-                    drain(sink);
-                    phase("intake latency at " + rate + " events/s (open loop)");
-                    sink.takeReceiptToSink();
-                    fixedRates.add(measure(bridge, rate + " events/s", rate, 0,
-                            () -> generator.atFixedRate(rate, phaseDuration(), traffic.events(), Observer.NONE)));
-                    if (rate == endToEndRate && drain(sink)) {
-                        receiptToSink = sink.takeReceiptToSink();
-                    }
-                }
-
-                drain(sink);
-                phase("30 % duplicates at " + duplicateRate + " events/s (open loop)");
-                LoadFigures duplicates = measure(bridge, duplicateRate + " events/s, 30 % duplicates", duplicateRate, 0,
-                        () -> generator.atFixedRate(duplicateRate, phaseDuration(), traffic.withDuplicates(duplicateFraction), Observer.NONE));
-                drain(sink);
-
-                long peakRssKb = ProcessStats.peakResidentKb(bridge.pid());
-                EndToEnd endToEnd = endToEnd(sink, sustained, receiptToSink);
-                bridge.stop(Duration.ofSeconds(60));
-                return new Results(started.toString(), machine, describe(settings), ceiling, intake, fixedRates, duplicates, endToEnd,
-                        peakRssKb / 1024, ServiceProcess.MAX_HEAP, Machine.loadAverageNow());
+    /** One measurement of every setup. */
+    private Run run(int number) {
+        String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String loadAverage = Machine.loadAverageNow();
+        System.out.println("Run " + number + " of " + options.runs() + ", " + started + ", load average " + loadAverage);
+        List<Setup> setups = new ArrayList<>();
+        if (options.databases().contains("h2")) {
+            BenchmarkDatabase h2 = BenchmarkDatabase.h2();
+            databaseDescriptions.put(h2.label(), h2.describe());
+            Reference reference = minimalIntake(h2);
+            setups.add(new BridgeMeasurement(options, h2, 1).measure(h2.label(), reference));
+        }
+        if (options.databases().contains("postgresql")) {
+            PostgresServer server = PostgresServer.startDurable();
+            try {
+                BenchmarkDatabase postgres = BenchmarkDatabase.postgres(server);
+                databaseDescriptions.put(postgres.label(), postgres.describe());
+                Reference reference = minimalIntake(postgres);
+                setups.add(new BridgeMeasurement(options, postgres, 1).measure(postgres.label(), reference));
+                setups.add(new BridgeMeasurement(options, postgres, 2).measure(postgres.label() + ", two instances", reference));
+            } finally {
+                server.discard();
             }
+        }
+        return new Run(number, started, loadAverage, Machine.loadAverageNow(), setups);
+    }
+
+    /**
+     * The minimal intake on a fresh database: the intake at saturation, the trivial GET, and the target rate, in the order
+     * the bridge's are measured.
+     */
+    private Reference minimalIntake(BenchmarkDatabase database) {
+        String url = database.newDatabase("minimal");
+        String name = "benchmark-" + database.key() + "-minimal";
+        ServiceProcess process = ServiceProcess.startTestMain(name, MinimalIntake.class, SmartcarTraffic.CEILING_PATH, url,
+                database.environment(url), List.of());
+        try (ServiceUnderLoad minimal = new ServiceUnderLoad(options, database, url, List.of(process))) {
+            process.awaitReady(START_TIMEOUT);
+            started(name, process);
+            SmartcarTraffic traffic = new SmartcarTraffic("minimal-" + database.key() + "-" + System.currentTimeMillis(), 7);
+            minimal.warmUp(traffic);
+            LoadFigures saturation = minimal.saturate("intake at saturation", traffic.events(), Observer.NONE);
+            LoadFigures get = minimal.saturate("GET " + SmartcarTraffic.CEILING_PATH + " at saturation (bare platform-http server)",
+                    SmartcarTraffic.ceiling(), Observer.NONE);
+            LoadFigures atTargetRate = minimal.atRate(Targets.number(BridgeMeasurement.TARGET_RATE) + " events/s", BridgeMeasurement.TARGET_RATE,
+                    traffic.events(), Observer.NONE);
+            ServiceUnderLoad.Stopped stopped = minimal.stop();
+            return new Reference(get, saturation, atTargetRate, stopped.storage(), stopped.peakRssMb().get(0));
         }
     }
 
@@ -135,64 +162,44 @@ public final class Benchmark {
                 .map(key -> "-D" + key + "=" + System.getProperty(key)).toList();
     }
 
-    private Map<String, String> describe(List<String> serviceSettings) {
+    private Map<String, String> describe() {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("service", "java -Xmx" + ServiceProcess.MAX_HEAP + " " + String.join(" ", serviceSettings)
-                + " -jar target/smartcar-bridge.jar; everything else as in application.properties");
-        settings.put("database", "H2 file, fresh, under target/it-data (WRITE_DELAY=0)");
-        settings.put("load generator", "same machine, one Vert.x event loop, HTTP/1.1 keep-alive on loopback");
-        settings.put("saturation", concurrency + " requests in flight (closed loop), " + phaseSeconds + " s");
-        settings.put("fixed rates", rates + " events/s open loop, " + phaseSeconds + " s each, latency from the intended send time");
-        settings.put("warm-up", warmupSeconds + " s at saturation before the first measurement");
+        List<String> bridgeSettings = new ArrayList<>(options.serviceJvmArgs());
+        bridgeSettings.add("-Dcamel.main.routes-include-pattern=" + WITH_CEILING_ROUTE);
+        bridgeSettings.add("-Dbridge.destinations=" + Sink.NAME + " -Dbridge.destination." + Sink.NAME + ".url=<the sink>");
+        bridgeSettings.add("-Dbridge.instance-id=benchmark-<n>");
+        bridgeSettings.addAll(passedOnSettings());
+        settings.put("bridge", "java -Xmx" + ServiceProcess.MAX_HEAP + " " + String.join(" ", bridgeSettings)
+                + " -jar target/smartcar-bridge.jar; the destination at its default settings, everything else as in application.properties");
+        settings.put("minimal intake", "java -Xmx" + ServiceProcess.MAX_HEAP + " -cp <the test classpath> " + MinimalIntake.class.getName()
+                + ": platform-http on Vert.x with " + MinimalIntake.WORKER_THREADS + " worker threads, HMAC-SHA256 of the raw bytes, "
+                + "Jackson, a group commit of the event row and one outbox row (the bridge's schema; commits at most every "
+                + TimeUnit.NANOSECONDS.toMillis(MinimalIntake.MIN_COMMIT_INTERVAL_NANOS) + " ms under load, as the bridge's default), "
+                + "the 2xx after the commit");
+        databaseDescriptions.forEach((database, description) -> settings.put(database, description));
+        settings.put("load generator", "same machine, one Vert.x event loop, HTTP/1.1 keep-alive on loopback; with two instances, "
+                + "requests go to each in turn");
+        settings.put("saturation", options.concurrency() + " requests in flight (closed loop), " + options.phaseSeconds() + " s");
+        settings.put("fixed rates", options.rates() + " events/s open loop, " + options.phaseSeconds()
+                + " s each, latency from the intended send time");
+        settings.put("engine overhead", options.lowRate() + " events/s for " + options.phaseSeconds() + " s; CPU time of the threads "
+                + BridgeMeasurement.ENGINE_THREADS.stream().map(name -> String.format(name, Sink.NAME)).toList()
+                + " (/proc/<pid>/task/*/stat) from the start of the load until its last outcome is recorded, per delivery");
+        settings.put("delivery", "the sink answers 410 Gone, which pauses the destination; the intake at saturation leaves a backlog; "
+                + "the destination is resumed (admin API) as " + BridgeMeasurement.TARGET_RATE + " events/s start for "
+                + options.phaseSeconds() + " s; distinct events reaching the sink per second from the resume until the backlog "
+                + "is delivered or the load ends");
+        settings.put("warm-up", options.warmupSeconds() + " s at saturation before each service's first measurement");
         settings.put("events", "current-format VEHICLE_STATE (the sample delivery, ~1.2 KB), unique ids, 1,000 vehicles, signed");
+        settings.put("runs", options.runs() + ", each on fresh databases and processes; the median is taken per figure");
         return settings;
     }
 
-    private EndToEnd endToEnd(Sink sink, Double sustained, Histogram receiptToSink) {
-        if (!delivering) {
-            return EndToEnd.notMeasured(endToEndRate, "no delivery reached the sink within 20 s of the warm-up: the service forwarded nothing");
-        }
-        long twice = sink.deliveries() - sink.distinctEvents();
-        String note = keepingUp ? "every accepted event reached the sink"
-                : "a backlog did not drain within " + drainTimeout.toSeconds() + " s, so later loads ran on top of it and "
-                + "receipt-to-sink latency was not measured; at the end " + sink.distinctEvents() + " of " + acceptedSoFar
-                + " accepted events had reached the sink";
-        return new EndToEnd(sustained, receiptToSink == null ? null : receiptToSink.getValueAtPercentile(50) / 1000.0,
-                receiptToSink == null ? null : receiptToSink.getValueAtPercentile(99) / 1000.0,
-                receiptToSink == null ? null : receiptToSink.getMaxValue() / 1000.0, endToEndRate,
-                sink.distinctEvents(), twice, note);
+    static void started(String name, ServiceProcess service) {
+        phase(name + " started, pid " + service.pid() + ", its output in target/it-logs/" + name + ".log");
     }
 
-    /**
-     * Waits until the sink has every event accepted so far, so that one load's backlog does not weigh on the next; after
-     * one wait ran out, the later ones are skipped (returns whether the sink is caught up).
-     */
-    private boolean drain(Sink sink) {
-        if (delivering && keepingUp) {
-            keepingUp = sink.awaitDistinct(acceptedSoFar, drainTimeout);
-        }
-        return keepingUp;
-    }
-
-    /** Runs one load, counting the events it got accepted and the CPU both processes used meanwhile. */
-    private LoadFigures measure(ServiceProcess bridge, String name, int offeredPerSecond, int inFlight, Supplier<Result> load) {
-        double serviceCpu = ProcessStats.cpuSeconds(bridge.pid());
-        double benchmarkCpu = ProcessStats.cpuSecondsOfThisProcess();
-        Result result = count(load.get());
-        return LoadFigures.of(name, offeredPerSecond, inFlight, result,
-                ProcessStats.cpuSeconds(bridge.pid()) - serviceCpu, ProcessStats.cpuSecondsOfThisProcess() - benchmarkCpu);
-    }
-
-    private Result count(Result result) {
-        acceptedSoFar += result.answered(SmartcarTraffic.ACCEPTED);
-        return result;
-    }
-
-    private Duration phaseDuration() {
-        return Duration.ofSeconds(phaseSeconds);
-    }
-
-    private static void phase(String name) {
+    static void phase(String name) {
         System.out.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] " + name + ", load average " + Machine.loadAverageNow());
     }
 }

@@ -1,6 +1,7 @@
 package io.carbridge.benchmark;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Drives the bridge over loopback HTTP/1.1 with keep-alive connections, from one Vert.x event loop (the machine's cores
- * are shared with the service, so the generator must stay cheap).
+ * are shared with the service, so the generator must stay cheap). Given several instances' ports, it sends to each in
+ * turn, as a load balancer would.
  * <p>
  * Fixed-rate loads are open-loop: request {@code i} is due at {@code start + i / rate} whether or not earlier answers
  * came back, and its latency is measured from that intended time, so time spent queueing behind a slow answer (in the
@@ -33,6 +35,7 @@ final class LoadGenerator implements AutoCloseable {
     private final Vertx vertx;
     private final Context context;
     private final HttpClient client;
+    private final int[] ports;
 
     /** What happened to each request: its status, or 0 when there was no answer (connection refused, reset, timeout). */
     @FunctionalInterface
@@ -67,11 +70,16 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     LoadGenerator(int port, int maxConnections) {
+        this(List.of(port), maxConnections);
+    }
+
+    /** @param maxConnections the most connections to each port */
+    LoadGenerator(List<Integer> ports, int maxConnections) {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.context = vertx.getOrCreateContext();
+        this.ports = ports.stream().mapToInt(Integer::intValue).toArray();
         this.client = vertx.createHttpClient(
-                new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true)
-                        .setConnectTimeout(5_000),
+                new HttpClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(true).setConnectTimeout(5_000),
                 new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
         // a connection the service drops (kill -9, shutdown) fails its request, which is counted; no need for Vert.x
         // to log each one as an error besides
@@ -153,6 +161,7 @@ final class LoadGenerator implements AutoCloseable {
             sent++;
             inFlight++;
             RequestOptions options = new RequestOptions().setMethod(delivery.method()).setURI(delivery.path())
+                    .setPort(ports[(int) (sent % ports.length)])
                     .setIdleTimeout(TimeUnit.MICROSECONDS.toMillis(MAX_LATENCY_MICROS));
             if (delivery.contentType() != null) {
                 options.putHeader("Content-Type", delivery.contentType());

@@ -2,9 +2,11 @@ package io.carbridge.benchmark;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,22 +25,28 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The one destination of a benchmark run: a local HTTP endpoint that takes every delivery the bridge POSTs, counts it
- * by its {@code Idempotency-Key} (the event id) and measures receipt-to-sink latency as now minus the event's
- * {@code receivedAt} (the bridge and the sink share the machine's clock). It can go away (connections refused) and come
- * back on the same port, as a destination in an outage does.
+ * by its {@code Idempotency-Key} (the event id), notes when each event first arrived, and measures receipt-to-sink
+ * latency as now minus the event's {@code receivedAt} (the bridge and the sink share the machine's clock). It can go
+ * away (connections refused) and come back on the same port, as a destination in an outage does; or answer
+ * {@code 410 Gone}, which makes the bridge pause it until an operator resumes it.
  */
 final class Sink implements AutoCloseable {
 
     static final String PATH = "/sink";
+    /** The destination's name in the bridge's settings. */
+    static final String NAME = "sink";
     private static final long MAX_LATENCY_MICROS = TimeUnit.HOURS.toMicros(1);
 
     private final ObjectMapper json = new ObjectMapper();
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     private final int port;
     private final Map<String, Integer> deliveriesByEvent = new ConcurrentHashMap<>();
+    /** {@link System#nanoTime()} when each event first arrived. */
+    private final Map<String, Long> firstArrivals = new ConcurrentHashMap<>();
     private final AtomicLong deliveries = new AtomicLong();
     private final Recorder receiptToSink = new Recorder(MAX_LATENCY_MICROS, 3);
     private volatile long lastDeliveryNanos;
+    private volatile boolean gone;
     private HttpServer server;
 
     Sink(int port) {
@@ -47,9 +55,14 @@ final class Sink implements AutoCloseable {
 
     /** The service's settings that make this sink its one destination, {@code sink}, with attempts in flight at once. */
     List<String> destinationSettings(int concurrency) {
-        return List.of("-Dbridge.destinations=sink",
-                "-Dbridge.destination.sink.url=http://127.0.0.1:" + port + PATH,
-                "-Dbridge.destination.sink.concurrency=" + concurrency);
+        List<String> settings = new ArrayList<>(destinationSettings());
+        settings.add("-Dbridge.destination.sink.concurrency=" + concurrency);
+        return settings;
+    }
+
+    /** The service's settings that make this sink its one destination, {@code sink}, every other setting its default. */
+    List<String> destinationSettings() {
+        return List.of("-Dbridge.destinations=" + NAME, "-Dbridge.destination." + NAME + ".url=http://127.0.0.1:" + port + PATH);
     }
 
     /** Starts taking deliveries on the port. */
@@ -57,6 +70,16 @@ final class Sink implements AutoCloseable {
         server = vertx.createHttpServer().requestHandler(this::take).listen(port, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().join();
         return this;
+    }
+
+    /** From now on every delivery is answered {@code 410 Gone} (and not counted), until {@link #back()}. */
+    void gone() {
+        gone = true;
+    }
+
+    /** Takes deliveries again after {@link #gone()}. */
+    void back() {
+        gone = false;
     }
 
     /** Stops listening and closes every open connection: deliveries are refused until {@link #up()}. */
@@ -79,6 +102,24 @@ final class Sink implements AutoCloseable {
 
     long lastDeliveryNanos() {
         return lastDeliveryNanos;
+    }
+
+    /** How many events first arrived within {@code [fromNanos, toNanos]} ({@link System#nanoTime()}). */
+    long firstArrivalsBetween(long fromNanos, long toNanos) {
+        return firstArrivals.values().stream().filter(at -> at >= fromNanos && at <= toNanos).count();
+    }
+
+    /** When the last of {@code eventIds} first arrived ({@link System#nanoTime()}); empty while some have not arrived. */
+    OptionalLong lastFirstArrivalOf(Collection<String> eventIds) {
+        long last = Long.MIN_VALUE;
+        for (String eventId : eventIds) {
+            Long arrived = firstArrivals.get(eventId);
+            if (arrived == null) {
+                return OptionalLong.empty();
+            }
+            last = Math.max(last, arrived);
+        }
+        return OptionalLong.of(last);
     }
 
     /** Receipt-to-sink latencies (microseconds) since the previous call. */
@@ -112,6 +153,10 @@ final class Sink implements AutoCloseable {
 
     private void take(HttpServerRequest request) {
         request.body().onSuccess(body -> {
+            if (gone) {
+                request.response().setStatusCode(410).end();
+                return;
+            }
             long now = System.nanoTime();
             Instant arrived = Instant.now();
             String eventId = request.getHeader("Idempotency-Key");
@@ -127,6 +172,7 @@ final class Sink implements AutoCloseable {
                 return;
             }
             deliveriesByEvent.merge(eventId, 1, Integer::sum);
+            firstArrivals.putIfAbsent(eventId, now);
             deliveries.incrementAndGet();
             lastDeliveryNanos = now;
             request.response().setStatusCode(204).end();

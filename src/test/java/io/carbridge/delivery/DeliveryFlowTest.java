@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,8 +32,8 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.DestinationsDouble;
 import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.TestPorts;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -55,7 +54,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
         properties = "bridge.db.url=jdbc:h2:mem:delivery-flow-test")
 class DeliveryFlowTest {
 
-    static final String DESTINATIONS = "classpath:delivery-flow.properties";
+    static final String DESTINATIONS = BridgeTest.DESTINATIONS;
 
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
     /** The destination double; one per test class, so the PostgreSQL run gets a fresh one. */
@@ -68,8 +67,7 @@ class DeliveryFlowTest {
 
     @BeforeAll
     void startSink() {
-        sink = new WireMockServer(options().port(TestPorts.SINK).asynchronousResponseEnabled(true));
-        sink.start();
+        sink = DestinationsDouble.start();
     }
 
     @AfterAll
@@ -79,10 +77,7 @@ class DeliveryFlowTest {
 
     @BeforeEach
     void answerEverythingWith200() {
-        sink.resetAll();
-        for (String path : new String[] {"/sink", "/gone", "/crm"}) {
-            sink.stubFor(post(urlEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)));
-        }
+        DestinationsDouble.answerEverythingWith200(sink);
     }
 
     @Test
@@ -230,6 +225,28 @@ class DeliveryFlowTest {
     }
 
     @Test
+    void pausesADestinationOnAnOperatorsRequestUntilResumedWhileTheOthersGoOn() {
+        BridgeHttp.Response paused = HTTP.send("POST", "/admin/destinations/gone/pause", null, ADMIN);
+
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.json().get("destination").asText()).isEqualTo("gone");
+        assertThat(paused.json().get("paused").asBoolean()).isTrue();
+        assertThat(HTTP.send("POST", "/admin/destinations/gone/pause", null, ADMIN).json().get("paused").asBoolean())
+                .as("paused already").isFalse();
+        assertThat(HTTP.get("/admin/destinations", ADMIN).json().toString())
+                .contains("\"name\":\"gone\",\"paused\":true,\"healthy\":false,\"problem\":\"paused: by an operator\"");
+        deliver(event("flow-operator-pause", "VEHICLE_ERROR", "veh-operator-pause", ""));
+        awaitStatus("flow-operator-pause", "sink", "DELIVERED");
+        assertThat(statuses("flow-operator-pause", "gone")).containsExactly("PENDING");
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/gone")))).as("nothing is sent while paused").isEmpty();
+
+        assertThat(HTTP.send("POST", "/admin/destinations/gone/resume", null, ADMIN).json().get("resumed").asBoolean()).isTrue();
+        awaitStatus("flow-operator-pause", "gone", "DELIVERED");
+        assertThat(HTTP.send("POST", "/admin/destinations/nowhere/pause", null, ADMIN).status()).isEqualTo(404);
+        assertThat(HTTP.send("POST", "/admin/destinations/gone/pause", null, Map.of()).status()).isEqualTo(401);
+    }
+
+    @Test
     void deliversEachVehiclesEventsInReceiptOrderWhileVehiclesGoInParallel() throws Exception {
         sink.stubFor(post(urlEqualTo("/sink")).atPriority(5).willReturn(aResponse().withStatus(200).withUniformRandomDelay(5, 40)));
         int vehicles = 6;
@@ -329,9 +346,7 @@ class DeliveryFlowTest {
     }
 
     private static byte[] event(String eventId, String type, String vehicleId, String extraFields) {
-        return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"" + type + "\",\"vehicleId\":\"" + vehicleId + "\""
-                + (extraFields.isEmpty() ? ",\"data\":{}" : extraFields)
-                + ",\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}").getBytes(StandardCharsets.UTF_8);
+        return Fixtures.currentEvent(eventId, type, vehicleId, extraFields);
     }
 
     private static void stubSequence(String eventId, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder... answers) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 
 import io.carbridge.BridgeConfiguration;
@@ -27,7 +28,7 @@ class RetentionRouteTest {
     CamelContext camel;
 
     @Test
-    void purgesFinishedEventsPastTheRetentionAndKeepsDeadLettersAndPendingWork() {
+    void purgesFinishedEventsAndIntakeCountsPastTheRetentionAndKeepsDeadLettersAndPendingWork() {
         JdbcTemplate db = BridgeTest.database(camel);
         Instant old = Instant.now().minus(Duration.ofDays(8));
         Instant recent = Instant.now().minus(Duration.ofDays(6));
@@ -39,6 +40,10 @@ class RetentionRouteTest {
         event(db, "recent-delivered", recent, true, "DELIVERED");
         db.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, duration_ms, outcome) "
                 + "SELECT id, 1, CURRENT_TIMESTAMP, 5, 'DELIVERED' FROM delivery WHERE event_id = 'old-delivered'");
+        for (Instant minute : new Instant[] {old, recent}) {
+            db.update("INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) "
+                    + "VALUES (?, 'instance', 1, 0, 0, 0)", Timestamp.from(minute.truncatedTo(ChronoUnit.MINUTES)));
+        }
 
         try (ProducerTemplate producer = camel.createProducerTemplate()) {
             producer.sendBody("direct:retention", null);
@@ -50,6 +55,8 @@ class RetentionRouteTest {
                 .containsExactly("old-dead", "old-pending", "recent-delivered");
         assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery", Integer.class)).isEqualTo(3);
         assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery_attempt", Integer.class)).isZero();
+        assertThat(db.queryForList("SELECT minute_start FROM intake_count", Timestamp.class)).as("the console's counts go after the same period")
+                .singleElement().satisfies(minute -> assertThat(minute.toInstant()).isAfter(old));
     }
 
     private static void event(JdbcTemplate db, String eventId, Instant receivedAt, boolean recognised, String... deliveryStatuses) {

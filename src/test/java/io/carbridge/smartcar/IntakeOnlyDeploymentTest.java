@@ -15,13 +15,17 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A deployment with only SMARTCAR_MANAGEMENT_TOKEN: the same route files start, /connect/* answers 503, the timer runs
- * and does nothing (the API base URL points at the double, which must see no call), the admin sync answers 503.
+ * and does nothing (the API base URLs of both versions point at the double, which must see no call), the admin sync
+ * answers 503.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = {"bridge.db.url=jdbc:h2:mem:intake-only-deployment-test", "bridge.sync.period=100ms",
-                "bridge.admin.token=test-admin-token", "bridge.smartcar.api-url=http://127.0.0.1:{{sys:test.smartcar.port}}/v2.0"})
+                "bridge.admin.token=test-admin-token", "bridge.smartcar.api-url=http://127.0.0.1:{{sys:test.smartcar.port}}/v2.0",
+                "bridge.smartcar.iam-url=http://127.0.0.1:{{sys:test.smartcar.port}}/iam/oauth2/token",
+                "bridge.smartcar.vehicle-api-url=http://127.0.0.1:{{sys:test.smartcar.port}}/vehicle/v3",
+                "bridge.smartcar.management-api-url=http://127.0.0.1:{{sys:test.smartcar.port}}/management/v3"})
 class IntakeOnlyDeploymentTest extends SmartcarRouteTestSupport {
 
     @Test

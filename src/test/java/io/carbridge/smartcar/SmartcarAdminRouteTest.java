@@ -9,6 +9,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,6 +87,22 @@ class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
         assertThat(failed).hasSize(1);
         assertThat(failed.get(0).get("lastError").asText()).contains("HTTP 430 BILLING INVALID_PLAN");
         assertThat(failed.get(0).get("lastErrorAt").isNull()).isFalse();
+    }
+
+    @Test
+    void theVehicleListShowsWhenEachVehiclesLastEventArrived() {
+        db().update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, updated_at) VALUES ('v-1', 'user-1', 'SUBSCRIBED', CURRENT_TIMESTAMP)");
+        db().update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, updated_at) VALUES ('v-2', 'user-1', 'SUBSCRIBED', CURRENT_TIMESTAMP)");
+        db().update("DELETE FROM webhook_event WHERE vehicle_id IN ('v-1', 'v-2')");
+        for (String at : new String[] {"2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z"}) {
+            db().update("INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, received_at, raw_body) "
+                    + "VALUES (?, 'VEHICLE_STATE', TRUE, 'v-1', ?, ?)", "last-event-" + at, Timestamp.from(Instant.parse(at)), "{}".getBytes());
+        }
+
+        JsonNode vehicles = HTTP.get("/admin/vehicles", ADMIN).json().get("vehicles");
+
+        assertThat(vehicles.get(0).get("lastEventAt").asText()).isEqualTo("2026-11-02T10:00:00Z");
+        assertThat(vehicles.get(1).get("lastEventAt").isNull()).as("none kept").isTrue();
     }
 
     @Test

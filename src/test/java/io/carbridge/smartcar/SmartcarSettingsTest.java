@@ -16,11 +16,13 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The rule of an intake-only deployment, and the refusals that name the variable to set. */
+/** The rule of an intake-only deployment, the API version, and the refusals that name the variable to set. */
 class SmartcarSettingsTest {
 
     private static final Map<String, String> COMPLETE = Map.of(
+            "bridge.smartcar.api-version", "v2",
             "bridge.smartcar.management-token", "amt-1,amt-0",
             "bridge.smartcar.client-id", "client",
             "bridge.smartcar.client-secret", "secret-value",
@@ -28,6 +30,64 @@ class SmartcarSettingsTest {
             "bridge.smartcar.webhook-id", "wh-1",
             "bridge.smartcar.token-encryption.secret-key", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=",
             "bridge.connect.scope", "read_vehicle_info, read_battery");
+
+    /** A v3 configuration as the README has it: no TOKEN_ENCRYPTION_KEY, no api-version (v3 is the default). */
+    private static final Map<String, String> COMPLETE_V3 = Map.of(
+            "bridge.smartcar.management-token", "amt-1",
+            "bridge.smartcar.client-id", "client_api-1",
+            "bridge.smartcar.client-secret", "secret-value",
+            "bridge.smartcar.application-id", "app-uuid-1",
+            "bridge.smartcar.redirect-uri", "https://bridge.example.com/connect/callback",
+            "bridge.smartcar.webhook-id", "wh-1",
+            "bridge.connect.scope", "read_vehicle_info");
+
+    @Test
+    void v3IsTheDefaultItsUrlsAreSmartcarsAndItNeedsNoTokenEncryptionKey() {
+        SmartcarSettings loaded = SmartcarSettings.load(settings(COMPLETE_V3)).orElseThrow();
+
+        assertThat(loaded.apiVersion()).isEqualTo(ApiVersion.V3);
+        assertThat(loaded.iamUrl()).isEqualTo("https://iam.smartcar.com/oauth2/token");
+        assertThat(loaded.vehicleApiUrl()).isEqualTo("https://vehicle.api.smartcar.com/v3");
+        assertThat(loaded.managementApiUrl()).isEqualTo("https://management.api.smartcar.com/v3");
+        assertThat(loaded.connectClientId()).as("Connect takes the Application ID").isEqualTo("app-uuid-1");
+        assertThat(loaded.clientId()).isEqualTo("client_api-1");
+        assertThat(loaded.cipher()).isNull();
+        assertThat(loaded.toString()).doesNotContain("secret-value", "amt-1");
+        assertThat(SmartcarSettings.load(settings(with(COMPLETE_V3, "bridge.sync.page-size", "100"))).orElseThrow().pageSize()).isEqualTo(100);
+    }
+
+    @Test
+    void aV2DeploymentUpgradedWithoutTheVersionSettingStopsWithOneLineSayingWhatToSet() {
+        Map<String, String> v2WithoutVersion = new HashMap<>(COMPLETE);
+        v2WithoutVersion.remove("bridge.smartcar.api-version");
+
+        assertThatThrownBy(() -> SmartcarSettings.load(settings(v2WithoutVersion)))
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining("bridge.smartcar.application-id").hasMessageContaining("SMARTCAR_APPLICATION_ID")
+                .hasMessageContaining("SMARTCAR_CLIENT_ID").hasMessageContaining("SMARTCAR_API_VERSION=v2")
+                .hasMessageNotContaining("\n");
+        assertThat(SmartcarSettings.load(settings(COMPLETE)).orElseThrow().apiVersion()).isEqualTo(ApiVersion.V2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"V3", "3", "v2.0", "latest"})
+    void anApiVersionOtherThanV3OrV2IsRefusedEvenWithoutAClientId(String version) {
+        assertThatThrownBy(() -> SmartcarSettings.load(settings(Map.of("bridge.smartcar.api-version", version))))
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining("bridge.smartcar.api-version").hasMessageContaining("SMARTCAR_API_VERSION to v3 or v2");
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({
+            "bridge.smartcar.iam-url, iam.smartcar.com/oauth2/token",
+            "bridge.smartcar.vehicle-api-url, https://vehicle.api.smartcar.com/v3?x=1",
+            "bridge.smartcar.management-api-url, ftp://management.api.smartcar.com/v3",
+            "bridge.smartcar.client-secret, ''",
+            "bridge.sync.page-size, 101"})
+    void v3RefusesAnInvalidValueNamingTheSetting(String property, String value) {
+        assertThatThrownBy(() -> SmartcarSettings.load(settings(with(COMPLETE_V3, property, value))))
+                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property);
+    }
 
     @Test
     void withoutAClientIdConnectAndTheSyncAreOffWhateverElseIsSet() {
@@ -87,16 +147,20 @@ class SmartcarSettingsTest {
 
     @Test
     void readsRetryAfterInSecondsOrAsAnHttpDate() {
-        assertThat(SmartcarApi.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(SmartcarApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
-        assertThat(SmartcarApi.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10))))
+        assertThat(SmartcarHttp.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(SmartcarHttp.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+        assertThat(SmartcarHttp.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10))))
                 .isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
-        assertThat(SmartcarApi.retryAfter("soon")).isNull();
-        assertThat(SmartcarApi.retryAfter(null)).isNull();
+        assertThat(SmartcarHttp.retryAfter("soon")).isNull();
+        assertThat(SmartcarHttp.retryAfter(null)).isNull();
     }
 
     private static Map<String, String> with(String property, String value) {
-        Map<String, String> properties = new HashMap<>(COMPLETE);
+        return with(COMPLETE, property, value);
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String property, String value) {
+        Map<String, String> properties = new HashMap<>(base);
         properties.put(property, value);
         return properties;
     }

@@ -16,6 +16,8 @@ public final class BridgeTest {
 
     public static final String APPLICATION_PROPERTIES = "file:application.properties";
     public static final String TEST_PROPERTIES = "classpath:test.properties";
+    /** Three destinations on the WireMock server of {@link TestPorts#SINK}, with short retries, and an admin token. */
+    public static final String DESTINATIONS = "classpath:delivery-flow.properties";
 
     private BridgeTest() {
     }

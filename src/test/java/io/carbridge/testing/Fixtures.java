@@ -75,6 +75,16 @@ public final class Fixtures {
         return sign(body, MANAGEMENT_TOKEN);
     }
 
+    /**
+     * A current-format (4.0) delivery the test makes up, live mode; {@code extraFields} replaces the empty
+     * {@code "data"} block when given (it starts with a comma).
+     */
+    public static byte[] currentEvent(String eventId, String type, String vehicleId, String extraFields) {
+        return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"" + type + "\",\"vehicleId\":\"" + vehicleId + "\""
+                + (extraFields.isEmpty() ? ",\"data\":{}" : extraFields)
+                + ",\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}").getBytes(StandardCharsets.UTF_8);
+    }
+
     private static JsonNode vector(String file) {
         for (JsonNode entry : VECTORS.get("files")) {
             if (entry.get("file").asText().equals(file)) {

