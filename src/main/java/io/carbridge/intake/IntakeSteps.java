@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.EventStore;
 import io.carbridge.storage.StorageUnavailableException;
@@ -72,10 +73,13 @@ public final class IntakeSteps {
         };
     }
 
-    /** Checks {@code SC-Signature} on the raw bytes, before any parsing; records the result for the route to branch on. */
+    /**
+     * Checks {@code SC-Signature} on the raw bytes, before any parsing; records the result for the route to branch on.
+     * Only the request's own header counts, never a query parameter of the same name.
+     */
     public Processor checkSignature() {
         return exchange -> {
-            String signature = exchange.getMessage().getHeader(SIGNATURE_HEADER, String.class);
+            String signature = RequestHeaders.get(exchange, SIGNATURE_HEADER);
             String result;
             if (signature == null || signature.isBlank()) {
                 result = "missing";

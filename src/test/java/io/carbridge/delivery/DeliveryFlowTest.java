@@ -316,6 +316,9 @@ class DeliveryFlowTest {
             assertThat(HTTP.get(path, Map.of("Authorization", "Bearer wrong")).status()).as(path).isEqualTo(401);
         }
         assertThat(HTTP.send("POST", "/admin/destinations/gone/resume", null, Map.of()).status()).isEqualTo(401);
+        // platform-http copies query parameters into the message headers: only the request's own header may count
+        assertThat(HTTP.get("/admin/events?Authorization=Bearer%20admin-test-token", Map.of()).status()).isEqualTo(401);
+        assertThat(HTTP.get("/admin/events?authorization=Bearer%20admin-test-token", Map.of()).status()).isEqualTo(401);
     }
 
     // --- helpers ---

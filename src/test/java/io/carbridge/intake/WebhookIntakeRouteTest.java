@@ -253,6 +253,21 @@ class WebhookIntakeRouteTest {
     }
 
     @Test
+    void aSignatureInTheQueryStringIsNoSignature() {
+        byte[] body = json("""
+                {"eventId":"query-signature-1","eventType":"VEHICLE_STATE","vehicleId":"v-3","data":{},"meta":{"version":"4.0"}}""");
+        int before = storedEvents();
+
+        // platform-http copies query parameters into the message headers: only the request's own header may count
+        BridgeHttp.Response response = HTTP.send("POST", PATH + "?SC-Signature=" + Fixtures.sign(body), body,
+                Map.of("Content-Type", "application/json"));
+
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.json().get("error").asText()).contains("SC-Signature");
+        assertThat(storedEvents()).isEqualTo(before);
+    }
+
+    @Test
     void answersUnknownPathsWithJson() {
         BridgeHttp.Response response = HTTP.get("/no-such-path", Map.of());
 
