@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.Json;
 import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.EventStore;
@@ -94,7 +95,7 @@ public final class IntakeSteps {
     }
 
     /**
-     * Parses the JSON once into a map, the body the normalising steps read, and copies the two fields the route's
+     * Parses the JSON once into a map, the body the normalising steps read (strictly: see {@link Json#STRICT}), and copies the two fields the route's
      * content-based routing reads into exchange properties: a property is a map lookup for the route, where
      * {@code ${body[eventType]}} would copy the exchange and introspect the map on every evaluation. A body that is not
      * a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
@@ -105,9 +106,10 @@ public final class IntakeSteps {
             byte[] raw = exchange.getProperty(RAW_BODY, byte[].class);
             Object parsed;
             try {
-                parsed = json.readValue(raw, Object.class);
+                parsed = Json.STRICT.readValue(raw);
             } catch (JsonProcessingException e) {
-                throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body is not valid JSON") : signatureRejection(exchange);
+                throw signed(exchange) ? new IntakeRejection(400, "malformed_json",
+                        "the body must be one valid JSON document, with nothing after it and no key twice in an object") : signatureRejection(exchange);
             } catch (IOException e) {
                 throw new IntakeRejection(400, "malformed_json", "the body could not be read");
             }

@@ -232,8 +232,21 @@ class WebhookIntakeRouteTest {
                 .getBytes(StandardCharsets.UTF_8);
         byte[] numericEventId = "{\"eventId\":7,\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}".getBytes(StandardCharsets.UTF_8);
         byte[] oversized = ("{\"eventId\":\"big\",\"padding\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        // the signature covers the bytes, but the bridge must read the document every consumer downstream reads
+        byte[] trailingBytes = "{\"eventId\":\"strict-1\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}x".getBytes(StandardCharsets.UTF_8);
+        byte[] twoDocuments = ("{\"eventId\":\"strict-2\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}"
+                + "{\"eventId\":\"strict-3\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}").getBytes(StandardCharsets.UTF_8);
+        byte[] duplicateKey = "{\"eventId\":\"strict-4\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"a\",\"vehicleId\":\"b\",\"data\":{},\"meta\":{}}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] nestedDuplicateKey = "{\"eventId\":\"strict-5\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{\"mode\":\"TEST\",\"mode\":\"LIVE\"}}"
+                .getBytes(StandardCharsets.UTF_8);
         Map<String, String> json = Map.of("Content-Type", "application/json");
         return Stream.of(
+                Arguments.of("signed JSON followed by other bytes", "POST", signed(json, Fixtures.sign(trailingBytes)), trailingBytes, 400, "malformed_json"),
+                Arguments.of("signed body of two JSON documents", "POST", signed(json, Fixtures.sign(twoDocuments)), twoDocuments, 400, "malformed_json"),
+                Arguments.of("signed JSON with a key twice", "POST", signed(json, Fixtures.sign(duplicateKey)), duplicateKey, 400, "malformed_json"),
+                Arguments.of("signed JSON with a nested key twice", "POST", signed(json, Fixtures.sign(nestedDuplicateKey)), nestedDuplicateKey, 400,
+                        "malformed_json"),
                 Arguments.of("wrong method", "GET", Map.of(), null, 405, "method"),
                 Arguments.of("PUT with a signed event", "PUT", signed(json, goodSignature), event, 405, "method"),
                 Arguments.of("form content type", "POST", Map.of("Content-Type", "application/x-www-form-urlencoded", "SC-Signature", goodSignature), event, 415, "media_type"),
