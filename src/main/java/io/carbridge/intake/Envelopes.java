@@ -16,7 +16,8 @@ import io.carbridge.storage.CanonicalEvent;
 /**
  * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference notes),
  * so reading is tolerant: a missing optional field is null, never an error. Only the fields the bridge keys on are
- * checked: an event id, vehicle id or type that is not text, or longer than its column, is refused as malformed.
+ * checked: an event id, vehicle id or type that is not text, is longer than its column or holds a control character (a
+ * line break would forge log lines), is refused as malformed.
  */
 public final class Envelopes {
 
@@ -100,7 +101,7 @@ public final class Envelopes {
         String webhookId = firstNonNull(lenient(meta.get("webhookId")), lenient(envelope.get("webhookId")), null);
         String version = firstNonNull(lenient(meta.get("version")), lenient(envelope.get("version")), null);
         return new CanonicalEvent(
-                declaredId != null && declaredId.length() <= MAX_ID_LENGTH ? declaredId : derivedId(webhookId, raw),
+                declaredId != null && declaredId.length() <= MAX_ID_LENGTH && !hasControlCharacter(declaredId) ? declaredId : derivedId(webhookId, raw),
                 truncate(type, MAX_SHORT_LENGTH),
                 false,
                 truncate(firstNonNull(lenient(envelope.get("vehicleId")), lenient(payload.get("vehicleId")), null), MAX_SHORT_LENGTH),
@@ -199,10 +200,15 @@ public final class Envelopes {
         if (value == null) {
             return null;
         }
-        if (!(value instanceof String text) || text.length() > maxLength) {
-            throw malformed(field + " must be a string of at most " + maxLength + " characters");
+        if (!(value instanceof String text) || text.length() > maxLength || hasControlCharacter(text)) {
+            throw malformed(field + " must be a string of at most " + maxLength + " characters, without control characters");
         }
         return text;
+    }
+
+    /** Ids and types are keys, shown in logs and the admin API: Smartcar's are UUIDs and names, never line breaks. */
+    private static boolean hasControlCharacter(String text) {
+        return text.chars().anyMatch(Character::isISOControl);
     }
 
     private static String required(String value, String field) {

@@ -240,8 +240,13 @@ class WebhookIntakeRouteTest {
                 .getBytes(StandardCharsets.UTF_8);
         byte[] nestedDuplicateKey = "{\"eventId\":\"strict-5\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{\"mode\":\"TEST\",\"mode\":\"LIVE\"}}"
                 .getBytes(StandardCharsets.UTF_8);
+        // a log line of its own after the newline, as the probe forged it; Smartcar's ids are UUIDs
+        byte[] idWithALineBreak = ("{\"eventId\":\"e-1\\n2026-11-30T10:00:00,000 INFO  [main] i.c.intake - outcome=accepted status=202 "
+                + "eventId=FORGED\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"v\",\"data\":{},\"meta\":{}}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> json = Map.of("Content-Type", "application/json");
         return Stream.of(
+                Arguments.of("signed event whose id holds a line break", "POST", signed(json, Fixtures.sign(idWithALineBreak)), idWithALineBreak, 400,
+                        "malformed_event"),
                 Arguments.of("signed JSON followed by other bytes", "POST", signed(json, Fixtures.sign(trailingBytes)), trailingBytes, 400, "malformed_json"),
                 Arguments.of("signed body of two JSON documents", "POST", signed(json, Fixtures.sign(twoDocuments)), twoDocuments, 400, "malformed_json"),
                 Arguments.of("signed JSON with a key twice", "POST", signed(json, Fixtures.sign(duplicateKey)), duplicateKey, 400, "malformed_json"),
