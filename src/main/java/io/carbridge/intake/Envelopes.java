@@ -3,8 +3,8 @@ package io.carbridge.intake;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.SqlTime;
 
 /**
  * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference notes),
@@ -58,17 +59,19 @@ public final class Envelopes {
 
     private static CanonicalEvent legacy(Map<String, Object> envelope, Map<String, Object> payload, String eventType, String vehicleId,
                                          byte[] raw, Instant receivedAt) {
+        EventTime eventTime = EventTime.read(payload.get("eventTime"));
         return new CanonicalEvent(
                 eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
                 eventType,
                 true,
                 vehicleId,
-                instant(payload.get("eventTime")),
+                eventTime.instant(),
                 mode(envelope.get("mode")),
                 text(envelope, "webhookId", MAX_SHORT_LENGTH),
                 LEGACY_VERSION,
                 receivedAt,
-                raw);
+                raw,
+                eventTime.unreadable());
     }
 
     /**
@@ -78,18 +81,20 @@ public final class Envelopes {
     public static CanonicalEvent currentEvent(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
         Map<String, Object> meta = object(envelope, "meta");
         Map<String, Object> data = object(envelope, "data");
-        Instant eventTime = newestSignalUpdate(data);
+        EventTime signalled = newestSignalUpdate(data);
+        EventTime delivered = EventTime.read(meta.get("deliveredAt"));
         return new CanonicalEvent(
                 eventId(text(envelope, "eventId", MAX_ID_LENGTH), envelope, raw),
                 required(text(envelope, "eventType", MAX_SHORT_LENGTH), "eventType"),
                 true,
                 text(envelope, "vehicleId", MAX_SHORT_LENGTH),
-                eventTime != null ? eventTime : instant(meta.get("deliveredAt")),
+                signalled.instant() != null ? signalled.instant() : delivered.instant(),
                 mode(meta.get("mode")),
                 text(meta, "webhookId", MAX_SHORT_LENGTH),
                 tag(meta.get("version"), CURRENT_VERSION),
                 receivedAt,
-                raw);
+                raw,
+                signalled.unreadable() || delivered.unreadable());
     }
 
     /** A signed delivery of a kind the bridge does not know: kept with whatever identity it carries, never forwarded. */
@@ -151,37 +156,57 @@ public final class Envelopes {
         }
     }
 
-    private static Instant newestSignalUpdate(Map<String, Object> data) {
+    /** The newest {@code signals[].meta.oemUpdatedAt}; unreadable when one of them could not be read. */
+    private static EventTime newestSignalUpdate(Map<String, Object> data) {
         if (!(data.get("signals") instanceof List<?> signals)) {
-            return null;
+            return EventTime.NONE;
         }
         Instant newest = null;
+        boolean unreadable = false;
         for (Object signal : signals) {
             if (signal instanceof Map<?, ?> map && map.get("meta") instanceof Map<?, ?> meta) {
-                Instant updated = instant(meta.get("oemUpdatedAt"));
-                if (updated != null && (newest == null || updated.isAfter(newest))) {
-                    newest = updated;
+                EventTime updated = EventTime.read(meta.get("oemUpdatedAt"));
+                unreadable |= updated.unreadable();
+                if (updated.instant() != null && (newest == null || updated.instant().isAfter(newest))) {
+                    newest = updated.instant();
                 }
             }
         }
-        return newest;
+        return new EventTime(newest, unreadable);
     }
 
-    /** ISO-8601 text, epoch milliseconds, or epoch seconds (Smartcar has used all three); null if none of them. */
-    static Instant instant(Object value) {
-        if (value instanceof Number number) {
-            long epoch = number.longValue();
-            // before 2001-09-09 in milliseconds is after 33658 in seconds: the magnitude tells the unit
-            return epoch < 1_000_000_000_000L ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
-        }
-        if (value instanceof String text) {
+    /**
+     * A time an envelope gave: the instant, or null when it gave none; {@code unreadable} when it gave one that cannot
+     * be read or stored (a number or text that is no time, or one outside the years 1 to 9999, such as -1e18).
+     */
+    record EventTime(Instant instant, boolean unreadable) {
+
+        static final EventTime NONE = new EventTime(null, false);
+        private static final EventTime UNREADABLE = new EventTime(null, true);
+        /** Beyond this a JSON number no longer fits a long (and would wrap around into a plausible time). */
+        private static final double LONG_RANGE = 9.2e18;
+
+        /** ISO-8601 text, epoch milliseconds, or epoch seconds (Smartcar has used all three). */
+        static EventTime read(Object value) {
+            if (value == null) {
+                return NONE;
+            }
             try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                return null;
+                Instant instant;
+                if (value instanceof Number number && Math.abs(number.doubleValue()) < LONG_RANGE) {
+                    long epoch = number.longValue();
+                    // before 2001-09-09 in milliseconds is after 33658 in seconds: the magnitude tells the unit
+                    instant = Math.abs(epoch) < 1_000_000_000_000L ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
+                } else if (value instanceof String text) {
+                    instant = Instant.parse(text);
+                } else {
+                    return UNREADABLE;
+                }
+                return SqlTime.isRepresentable(instant) ? new EventTime(instant, false) : UNREADABLE;
+            } catch (DateTimeException e) {
+                return UNREADABLE;
             }
         }
-        return null;
     }
 
     private static String mode(Object value) {
@@ -218,8 +243,10 @@ public final class Envelopes {
         return value;
     }
 
+    /** A field the bridge only keeps: any scalar as text, or null (also for text with control characters, which a database may refuse). */
     private static String lenient(Object value) {
-        return value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+        String text = value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+        return text == null || hasControlCharacter(text) ? null : text;
     }
 
     private static Map<String, Object> object(Map<String, Object> map, String field) {

@@ -32,7 +32,8 @@ public final class EventStore extends ServiceSupport {
 
     private static final String SELECT_EXISTING = "SELECT event_id FROM webhook_event WHERE event_id = ANY (?)";
     private static final String INSERT_EVENT = "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
-            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_DELIVERY = "INSERT INTO delivery (event_id, destination, ordering_key, status, "
             + "attempts, next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
 
@@ -172,6 +173,7 @@ public final class EventStore extends ServiceSupport {
                 eventRows.setString(8, event.envelopeVersion());
                 SqlTime.set(eventRows, 9, event.receivedAt());
                 eventRows.setBytes(10, event.rawBody());
+                eventRows.setBoolean(11, event.eventTimeUnreadable());
                 eventRows.addBatch();
                 if (!event.recognised()) {
                     continue;

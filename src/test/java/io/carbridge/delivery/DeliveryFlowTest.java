@@ -321,6 +321,18 @@ class DeliveryFlowTest {
         assertThat(HTTP.get("/admin/events?authorization=Bearer%20admin-test-token", Map.of()).status()).isEqualTo(401);
     }
 
+    @Test
+    void answersATimeOutsideTheYears1To9999With400() {
+        for (String path : new String[] {"/admin/events?from=%2B1000000000-01-01T00:00:00Z", "/admin/deliveries?to=-999999999-01-01T00:00:00Z",
+                "/admin/events?from=10000-01-01T00:00:00Z"}) {
+            BridgeHttp.Response response = HTTP.get(path, ADMIN);
+
+            assertThat(response.status()).as(path).isEqualTo(400);
+            assertThat(response.json().get("error").asText()).as(path).contains("ISO-8601");
+        }
+        assertThat(HTTP.get("/admin/events?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z", ADMIN).status()).isEqualTo(200);
+    }
+
     // --- helpers ---
 
     private static BridgeHttp.Response deliver(byte[] body) {

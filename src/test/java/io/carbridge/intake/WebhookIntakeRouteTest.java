@@ -107,6 +107,45 @@ class WebhookIntakeRouteTest {
         assertThat((byte[]) row.get("RAW_BODY")).isEqualTo(body);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unreadableTimes")
+    void storesAnEventWhoseTimeCannotBeStoredAsReceivedWithoutATimeAndFlagged(String name, String eventId, String time) {
+        byte[] body = json("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"v-time\","
+                + "\"data\":{\"signals\":[{\"code\":\"a\",\"meta\":{\"oemUpdatedAt\":" + time + "}}]},"
+                + "\"meta\":{\"version\":\"4.0\",\"deliveredAt\":" + time + "}}");
+
+        BridgeHttp.Response response = HTTP.deliver(PATH, body, Fixtures.sign(body));
+
+        // a 5xx would make Smartcar retry it, then drop it for good
+        assertThat(response.status()).isEqualTo(202);
+        Map<String, Object> row = db().queryForMap("SELECT * FROM webhook_event WHERE event_id = ?", eventId);
+        assertThat(row.get("EVENT_TIME")).isNull();
+        assertThat(row.get("EVENT_TIME_UNREADABLE")).isEqualTo(true);
+        assertThat((byte[]) row.get("RAW_BODY")).isEqualTo(body);
+    }
+
+    static Stream<Arguments> unreadableTimes() {
+        return Stream.of(
+                Arguments.of("epoch -1e18", "time-negative", "-1e18"),
+                Arguments.of("epoch milliseconds beyond the year 9999", "time-far", "9000000000000000"),
+                Arguments.of("a number that does not fit 64 bits", "time-huge", "18446744073709551621"),
+                Arguments.of("ISO-8601 in the year 1,000,000,000", "time-iso", "\"+1000000000-01-01T00:00:00Z\""),
+                Arguments.of("text that is no time", "time-text", "\"yesterday\""));
+    }
+
+    @Test
+    void aReadableTimeIsNotFlagged() {
+        byte[] body = json("""
+                {"eventId":"time-ok","eventType":"VEHICLE_STATE","vehicleId":"v-time","data":{},"meta":{"version":"4.0","deliveredAt":"2026-11-28T10:00:00Z"}}""");
+
+        assertThat(HTTP.deliver(PATH, body, Fixtures.sign(body)).status()).isEqualTo(202);
+
+        Map<String, Object> row = db().queryForMap("SELECT * FROM webhook_event WHERE event_id = 'time-ok'");
+        assertThat(row.get("EVENT_TIME_UNREADABLE")).isEqualTo(false);
+        assertThat(db().queryForObject("SELECT event_time FROM webhook_event WHERE event_id = 'time-ok'", java.time.OffsetDateTime.class)
+                .toInstant()).isEqualTo(java.time.Instant.parse("2026-11-28T10:00:00Z"));
+    }
+
     @Test
     void routesLegacyScheduledAndDynamicDeliveriesAndDerivesAStableIdWhenTheyCarryNone() {
         byte[] scheduled = json("""
