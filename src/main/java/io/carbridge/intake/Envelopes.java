@@ -175,6 +175,11 @@ public final class Envelopes {
         return new EventTime(newest, unreadable);
     }
 
+    /** {@code meta.deliveredAt} of a current-format delivery, or null when it has none that can be read. */
+    static Instant deliveredAt(Map<String, Object> envelope) {
+        return EventTime.read(object(envelope, "meta").get("deliveredAt")).instant();
+    }
+
     /**
      * A time an envelope gave: the instant, or null when it gave none; {@code unreadable} when it gave one that cannot
      * be read or stored (a number or text that is no time, or one outside the years 1 to 9999, such as -1e18).

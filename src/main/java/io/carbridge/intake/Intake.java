@@ -1,5 +1,8 @@
 package io.carbridge.intake;
 
+import java.time.Clock;
+import java.time.Duration;
+
 import io.carbridge.Json;
 import io.carbridge.Settings;
 import io.carbridge.storage.EventStore;
@@ -26,6 +29,10 @@ public final class Intake {
         registry.bind("parseEnvelope", steps.parseEnvelope());
         registry.bind("answerChallenge", steps.answerChallenge());
         registry.bind("rejectSignature", steps.rejectSignature());
+        // event ids are remembered as long as events are kept
+        registry.bind("replayWindow", new ReplayWindow(Duration.ofHours(settings.integer("bridge.retention.hours", 720, 168, 87_600)),
+                Clock.systemUTC()));
+        registry.bind("answerStaleReplay", steps.answerStaleReplay());
         registry.bind("normaliseLegacyEvent", steps.normalise(Envelopes::legacyEvent));
         registry.bind("normaliseLegacyVehicleData", steps.normalise(Envelopes::legacyVehicleData));
         registry.bind("normaliseCurrentEvent", steps.normalise(Envelopes::currentEvent));

@@ -28,6 +28,11 @@ record IntakeAnswer(int status, String outcome, String reason, Map<String, Objec
         return new IntakeAnswer(202, "unrecognised", null, status("unrecognised", event), event);
     }
 
+    /** A copy delivered before the replay window (see {@link ReplayWindow}): nothing stored; 2xx, so that it is not sent again. */
+    static IntakeAnswer stale(CanonicalEvent event, String reason) {
+        return new IntakeAnswer(200, "stale", reason, status("stale", event), event);
+    }
+
     static IntakeAnswer rejected(int status, String reason, String message) {
         return new IntakeAnswer(status, "rejected", reason, Map.of("error", message), null);
     }

@@ -33,6 +33,8 @@ public final class IntakeSteps {
     /** Exchange properties: the envelope's {@code eventName} (legacy) and {@code eventType} (current), which the route routes on. */
     public static final String EVENT_NAME = "smartcarEventName";
     public static final String EVENT_TYPE = "smartcarEventType";
+    /** Exchange property: {@code meta.deliveredAt} of a current-format envelope, which the route's replay window reads. */
+    public static final String DELIVERED_AT = "smartcarDeliveredAt";
 
     static final String SIGNATURE_HEADER = "SC-Signature";
 
@@ -119,6 +121,7 @@ public final class IntakeSteps {
             exchange.getMessage().setBody(envelope);
             exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
             exchange.setProperty(EVENT_TYPE, envelope.get("eventType"));
+            exchange.setProperty(DELIVERED_AT, Envelopes.deliveredAt(cast(envelope)));
         };
     }
 
@@ -131,6 +134,15 @@ public final class IntakeSteps {
             String challenge = Envelopes.challenge(envelope(exchange));
             exchange.setProperty(ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
         };
+    }
+
+    /**
+     * A captured copy sent again after the bridge may have forgotten its id ({@link ReplayWindow}): nothing is stored;
+     * the answer is 2xx all the same, so that a genuine sender would not retry it. Counted and logged as {@code stale}.
+     */
+    public Processor answerStaleReplay() {
+        return exchange -> exchange.setProperty(ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
+                "deliveredAt=" + exchange.getProperty(DELIVERED_AT, Instant.class)));
     }
 
     /** The route's branch for every non-VERIFY delivery whose signature is missing or wrong. */
@@ -201,7 +213,11 @@ public final class IntakeSteps {
 
     private static void log(IntakeAnswer answer, Duration elapsed) {
         CanonicalEvent event = answer.event();
-        if (event != null) {
+        if (event != null && answer.reason() != null) {
+            // a stale copy: worth a look, it was signed with the management token
+            LOG.warn("outcome={} status={} eventId={} type={} vehicleId={} mode={} {} ms={}", answer.outcome(), answer.status(),
+                    event.eventId(), event.eventType(), event.vehicleId(), event.mode(), answer.reason(), elapsed.toMillis());
+        } else if (event != null) {
             LOG.info("outcome={} status={} eventId={} type={} vehicleId={} mode={} ms={}", answer.outcome(), answer.status(),
                     event.eventId(), event.eventType(), event.vehicleId(), event.mode(), elapsed.toMillis());
         } else if (answer.status() == 401) {
@@ -223,6 +239,11 @@ public final class IntakeSteps {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> envelope(Exchange exchange) {
         return exchange.getMessage().getBody(Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> envelope) {
+        return (Map<String, Object>) envelope;
     }
 
     static boolean isJson(String contentType) {
