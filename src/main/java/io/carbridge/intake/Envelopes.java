@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.VehicleFacts;
 
 /**
  * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference notes),
@@ -27,6 +28,8 @@ public final class Envelopes {
 
     static final String LEGACY_VERSION = "2.0";
     static final String CURRENT_VERSION = "4.0";
+    /** The trigger of the VEHICLE_STATE Smartcar sends once a vehicle's subscription is in place. */
+    static final String FIRST_DELIVERY = "FIRST_DELIVERY";
 
     private static final int MAX_ID_LENGTH = 200;
     private static final int MAX_SHORT_LENGTH = 100;
@@ -71,7 +74,8 @@ public final class Envelopes {
                 LEGACY_VERSION,
                 receivedAt,
                 raw,
-                eventTime.unreadable());
+                eventTime.unreadable(),
+                null);
     }
 
     /**
@@ -94,7 +98,52 @@ public final class Envelopes {
                 tag(meta.get("version"), CURRENT_VERSION),
                 receivedAt,
                 raw,
-                signalled.unreadable() || delivered.unreadable());
+                signalled.unreadable() || delivered.unreadable(),
+                vehicleFacts(envelope, data));
+    }
+
+    /**
+     * Make, model and year from {@code data.vehicle}, the owner from {@code data.user.id}, and whether a
+     * {@code VEHICLE_STATE}'s trigger ({@code data.triggers[]} or top-level {@code triggers[]}, by {@code type} or
+     * {@code code}) is {@code FIRST_DELIVERY}; null when the event names no vehicle there.
+     */
+    private static VehicleFacts vehicleFacts(Map<String, Object> envelope, Map<String, Object> data) {
+        Map<String, Object> vehicle = object(data, "vehicle");
+        String vehicleId = fact(vehicle.get("id"));
+        if (vehicleId == null) {
+            return null;
+        }
+        boolean firstDelivery = "VEHICLE_STATE".equals(envelope.get("eventType"))
+                && (hasTrigger(data.get("triggers"), FIRST_DELIVERY) || hasTrigger(envelope.get("triggers"), FIRST_DELIVERY));
+        return new VehicleFacts(vehicleId, fact(object(data, "user").get("id")), fact(vehicle.get("make")), fact(vehicle.get("model")),
+                year(vehicle.get("year")), firstDelivery);
+    }
+
+    private static boolean hasTrigger(Object triggers, String name) {
+        if (triggers instanceof List<?> list) {
+            for (Object trigger : list) {
+                if (trigger instanceof Map<?, ?> map && (name.equals(map.get("type")) || name.equals(map.get("code")))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A vehicle fact fits its column (at most 100 characters), or is not taken. */
+    private static String fact(Object value) {
+        return value instanceof String text && !text.isBlank() && text.length() <= MAX_SHORT_LENGTH && !hasControlCharacter(text) ? text : null;
+    }
+
+    /** Smartcar has sent the year as a number and as a string. */
+    private static Integer year(Object value) {
+        try {
+            int year = value instanceof Number number ? Math.toIntExact(number.longValue())
+                    : value instanceof String text ? Integer.parseInt(text.trim()) : 0;
+            return year > 0 && year < 10_000 ? year : null;
+        } catch (ArithmeticException | NumberFormatException e) {
+            return null;
+        }
     }
 
     /** A signed delivery of a kind the bridge does not know: kept with whatever identity it carries, never forwarded. */
@@ -115,7 +164,9 @@ public final class Envelopes {
                 truncate(webhookId, MAX_SHORT_LENGTH),
                 truncate(version, MAX_TAG_LENGTH),
                 receivedAt,
-                raw);
+                raw,
+                false,
+                null);
     }
 
     /**

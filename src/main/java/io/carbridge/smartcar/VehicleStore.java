@@ -207,6 +207,7 @@ public final class VehicleStore {
         vehicle.put("year", rows.getObject("model_year", Integer.class));
         vehicle.put("subscriptionStatus", rows.getString("subscription_status"));
         vehicle.put("subscribedAt", SqlTime.get(rows, "subscribed_at"));
+        vehicle.put("subscriptionConfirmedAt", SqlTime.get(rows, "subscription_confirmed_at"));
         vehicle.put("failureCount", rows.getInt("failure_count"));
         vehicle.put("nextAttemptAt", SqlTime.get(rows, "next_attempt_at"));
         vehicle.put("lastError", rows.getString("last_error"));

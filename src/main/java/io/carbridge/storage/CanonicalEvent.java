@@ -19,6 +19,8 @@ import java.time.Instant;
  * @param eventTimeUnreadable a time the envelope gave (when it happened, or when it was delivered) could not be read or
  *                        stored (unparseable, or outside the years 1 to 9999): the event is kept as received, without
  *                        an event time, and flagged
+ * @param vehicleFacts    what a current-format event says about its vehicle, written to the vehicles table with the
+ *                        event; null for other events
  */
 public record CanonicalEvent(
         String eventId,
@@ -31,12 +33,13 @@ public record CanonicalEvent(
         String envelopeVersion,
         Instant receivedAt,
         byte[] rawBody,
-        boolean eventTimeUnreadable) {
+        boolean eventTimeUnreadable,
+        VehicleFacts vehicleFacts) {
 
-    /** An event as the delivery side reads it back: what it forwards, not how its time was read. */
+    /** An event as the delivery side reads it back: what it forwards, not how its time was read nor its vehicle facts. */
     public CanonicalEvent(String eventId, String eventType, boolean recognised, String vehicleId, Instant eventTime, String mode,
                           String webhookId, String envelopeVersion, Instant receivedAt, byte[] rawBody) {
-        this(eventId, eventType, recognised, vehicleId, eventTime, mode, webhookId, envelopeVersion, receivedAt, rawBody, false);
+        this(eventId, eventType, recognised, vehicleId, eventTime, mode, webhookId, envelopeVersion, receivedAt, rawBody, false, null);
     }
 
     public boolean isTestMode() {
