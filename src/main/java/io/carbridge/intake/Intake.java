@@ -21,6 +21,7 @@ public final class Intake {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
         IntakeMetrics metrics = new IntakeMetrics(meters);
+        store.lastReceivedAt().ifPresent(metrics::lastReceivedAt);
         IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, store, metrics, maxBodyBytes);
 
         Registry registry = camel.getRegistry();

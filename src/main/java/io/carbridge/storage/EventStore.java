@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -96,6 +97,17 @@ public final class EventStore extends ServiceSupport {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof StorageUnavailableException unavailable
                     ? unavailable : new StorageUnavailableException("the event could not be stored", e.getCause());
+        }
+    }
+
+    /** When the newest stored event arrived; empty when none is stored, or when the database cannot say now. */
+    public Optional<Instant> lastReceivedAt() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT MAX(received_at) AS newest FROM webhook_event");
+             ResultSet rows = select.executeQuery()) {
+            return rows.next() ? Optional.ofNullable(SqlTime.get(rows, "newest")) : Optional.empty();
+        } catch (SQLException e) {
+            return Optional.empty();
         }
     }
 

@@ -325,6 +325,22 @@ class WebhookIntakeRouteTest {
     }
 
     @Test
+    void theLastReceivedTimestampFollowsSignedDeliveriesOnly() throws Exception {
+        String gauge = "bridge_intake_last_received_timestamp_seconds";
+        byte[] body = json("""
+                {"eventId":"last-received-1","eventType":"VEHICLE_STATE","vehicleId":"v-4","data":{},"meta":{"version":"4.0"}}""");
+        double before = System.currentTimeMillis() / 1000.0;
+
+        HTTP.deliver(PATH, body, Fixtures.sign(body));
+        double afterSigned = BridgeHttp.metric(gauge);
+        Thread.sleep(20);
+        HTTP.deliver(PATH, body, null);
+
+        assertThat(afterSigned).isBetween(before - 0.001, System.currentTimeMillis() / 1000.0);
+        assertThat(BridgeHttp.metric(gauge)).as("an unsigned request says nothing about Smartcar").isEqualTo(afterSigned);
+    }
+
+    @Test
     void answersUnknownPathsWithJson() {
         BridgeHttp.Response response = HTTP.get("/no-such-path", Map.of());
 
