@@ -27,6 +27,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int httpPort;
+    private final int managementPort;
     private final BridgeHttp http;
     private final BridgeHttp management;
 
@@ -34,6 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
         this.log = log;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.http = new BridgeHttp(httpPort);
         this.management = new BridgeHttp(managementPort);
     }
@@ -113,6 +115,10 @@ public final class ServiceProcess implements AutoCloseable {
 
     public BridgeHttp management() {
         return management;
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     /** {@code kill -9}: no shutdown hook, no flush, nothing. */
