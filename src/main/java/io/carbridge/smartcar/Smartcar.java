@@ -53,7 +53,8 @@ public final class Smartcar {
             SmartcarSettings config = configured.get();
             registry.bind(SmartcarApiRoutes.HTTP_CLIENT_BEAN, SmartcarApiRoutes.HTTP_CLIENT);
             camel.addRoutes(new SmartcarApiRoutes(config));
-            bindConnect(registry, new ConnectSteps(config, api.get(), new ConnectStateStore(storage.jdbc()), connections, metrics));
+            bindConnect(registry, new ConnectSteps(config, api.get(), new ConnectStateStore(storage.jdbc(),
+                    settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000)), connections, metrics));
             bindSync(registry, new SyncSteps(config, api.get(), connections, vehicles, new RateLimitPause(storage.jdbc()),
                     new ConnectionSession.Tokens(api.get(), config.cipher(), connections, metrics), metrics, settings.instanceId()));
             LOG.info("Smartcar Connect and the subscription sync are on: {}", config);
