@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import io.carbridge.Json;
 import io.carbridge.Settings;
+import io.carbridge.http.HttpServerGuard;
 import io.carbridge.storage.EventStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -17,7 +18,8 @@ public final class Intake {
     private Intake() {
     }
 
-    public static void install(CamelContext camel, Settings settings, EventStore store, MeterRegistry meters) throws Exception {
+    public static void install(CamelContext camel, Settings settings, EventStore store, MeterRegistry meters, HttpServerGuard httpGuard)
+            throws Exception {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
         IntakeMetrics metrics = new IntakeMetrics(meters);
@@ -42,6 +44,7 @@ public final class Intake {
         registry.bind("respondToSmartcar", steps.respond());
 
         JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);
+        httpGuard.reportRefusalsTo(errorPages);
         camel.addStartupListener((context, alreadyStarted) -> {
             for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
                 // Camel logs a failed bind and carries on; a bridge that cannot be reached must not look started

@@ -24,7 +24,7 @@ public final class IntakeMetrics {
     /** Why a delivery was refused: the {@code reason} label. */
     static final List<String> REJECTIONS = List.of("method", "media_type", "empty_body", "too_large", "malformed_json",
             "malformed_event", "signature_missing", "signature_invalid", "storage_unavailable", "internal_error", "not_found",
-            "shutting_down", "malformed_request");
+            "shutting_down", "malformed_request", "malformed_uri", "body_read_timeout");
 
     private final MeterRegistry registry;
     private final Counter received;
