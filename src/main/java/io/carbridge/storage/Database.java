@@ -3,6 +3,9 @@ package io.carbridge.storage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
@@ -17,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/h2} on H2) run before
  * any route starts, so a route never sees an old schema. H2 runs with {@code WRITE_DELAY=0}: every commit reaches the
  * file before the commit returns, which is what makes a 2xx survive {@code kill -9} (H2's default keeps the last
- * 500 ms of commits in memory).
+ * 500 ms of commits in memory); and with {@code DB_CLOSE_ON_EXIT=FALSE}: the database closes when the bridge closes its
+ * pool, after Camel has stopped, not when H2's shutdown hook says.
  */
 public final class Database {
 
@@ -54,20 +58,34 @@ public final class Database {
                 .migrate();
     }
 
-    /** Adds {@code WRITE_DELAY=0} to an H2 URL that does not set it; refuses one that sets another value. */
+    /**
+     * What an H2 file database must be opened with, and why another value is refused: {@code WRITE_DELAY=0}, so that a
+     * commit reaches the file before it returns, and {@code DB_CLOSE_ON_EXIT=FALSE}, so that H2's own JVM shutdown hook
+     * does not close the database under the requests and delivery attempts still finishing on SIGTERM (the bridge closes
+     * it once Camel has stopped).
+     */
+    private static final Map<String, String> H2_SETTINGS = Map.of(
+            "WRITE_DELAY", "0; another value would acknowledge events that a crash can lose",
+            "DB_CLOSE_ON_EXIT", "FALSE; another value lets H2 close the database while the service is still shutting down");
+
+    /** Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value. */
     static String durableUrl(String url) {
         if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
             return url;
         }
-        String upper = url.toUpperCase();
-        if (upper.contains(";WRITE_DELAY=")) {
-            if (!upper.contains(";WRITE_DELAY=0")) {
-                throw new IllegalStateException("Configuration error: bridge.db.url sets an H2 WRITE_DELAY other than 0, "
-                        + "which would acknowledge events that a crash can lose; remove it");
+        StringBuilder durable = new StringBuilder(url);
+        String upper = url.toUpperCase(Locale.ROOT);
+        for (String setting : new TreeSet<>(H2_SETTINGS.keySet())) {
+            String required = H2_SETTINGS.get(setting);
+            String value = required.substring(0, required.indexOf(';'));
+            if (!upper.contains(";" + setting + "=")) {
+                durable.append(';').append(setting).append('=').append(value);
+            } else if (!upper.contains(";" + setting + "=" + value + ";") && !upper.endsWith(";" + setting + "=" + value)) {
+                throw new Settings.InvalidSettingException("bridge.db.url", "sets H2's " + setting + ", which must be " + required
+                        + "; remove it");
             }
-            return url;
         }
-        return url + ";WRITE_DELAY=0";
+        return durable.toString();
     }
 
     /** Whether the database answers a trivial query within the given time. */

@@ -2,6 +2,7 @@ package io.carbridge.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -26,14 +27,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final long logOffset;
     private final int httpPort;
     private final int managementPort;
     private final BridgeHttp http;
     private final BridgeHttp management;
 
-    private ServiceProcess(Process process, Path log, int httpPort, int managementPort) {
+    private ServiceProcess(Process process, Path log, long logOffset, int httpPort, int managementPort) {
         this.process = process;
         this.log = log;
+        this.logOffset = logOffset;
         this.httpPort = httpPort;
         this.managementPort = managementPort;
         this.http = new BridgeHttp(httpPort);
@@ -70,6 +73,7 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Path log = Paths.get("target", "it-logs", name + ".log");
             Files.createDirectories(log.getParent());
+            long logOffset = Files.exists(log) ? Files.size(log) : 0;
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().keySet().removeIf(key -> key.equals("SMARTCAR_MANAGEMENT_TOKEN") || key.equals("DB_URL"));
             env.forEach((key, value) -> {
@@ -79,7 +83,7 @@ public final class ServiceProcess implements AutoCloseable {
                     builder.environment().put(key, value);
                 }
             });
-            return new ServiceProcess(builder.start(), log, httpPort, managementPort);
+            return new ServiceProcess(builder.start(), log, logOffset, httpPort, managementPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -150,9 +154,12 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** What this process wrote (the log file keeps earlier runs of the same name before it). */
     public String output() {
         try {
-            return Files.readString(log);
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(logOffset, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no output: " + e.getMessage() + ")";
         }
