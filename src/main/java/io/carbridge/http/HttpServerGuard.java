@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.carbridge.Settings;
 import io.carbridge.Settings.InvalidSettingException;
@@ -72,6 +73,7 @@ public final class HttpServerGuard {
     private final Counter overLimit;
     private final Counter idle;
     private final Counter slowBody;
+    private final List<Connections> servers = new CopyOnWriteArrayList<>();
     private volatile Refusals refusals = (request, status, reason) -> { };
     private volatile boolean draining;
 
@@ -93,9 +95,13 @@ public final class HttpServerGuard {
         this.refusals = refusals;
     }
 
-    /** The service is shutting down: from now on every answer carries {@code Connection: close}. */
+    /**
+     * The service is shutting down: from now on every answer carries {@code Connection: close}, those of the requests in
+     * progress included, so that no client sends another request on a connection that is about to close.
+     */
     public void drain() {
         draining = true;
+        servers.forEach(Connections::closeAfterAnswers);
     }
 
     /**
@@ -121,6 +127,7 @@ public final class HttpServerGuard {
     @SuppressWarnings("unchecked")
     private HttpServer guarded(Vertx vertx, HttpServer server) {
         Connections connections = new Connections();
+        servers.add(connections);
         server.connectionHandler(connections);
         long sweeper = vertx.setPeriodic(sweepMillis, timer -> connections.sweep());
         return proxy(HttpServer.class, server, (proxy, method, args) -> {
@@ -130,6 +137,7 @@ public final class HttpServerGuard {
             }
             if (method.getName().equals("close")) {
                 vertx.cancelTimer(sweeper);
+                servers.remove(connections);
             }
             return null;
         });
@@ -158,7 +166,7 @@ public final class HttpServerGuard {
                     tracked.began(request);
                 }
                 if (draining) {
-                    request.response().putHeader("Connection", "close");
+                    closeAfterAnswer(request);
                 }
                 if (!hasValidEscapes(request.uri())) {
                     JsonError.write(request.response(), 400, "the request URI is malformed");
@@ -167,6 +175,11 @@ public final class HttpServerGuard {
                 }
                 router.handle(request);
             };
+        }
+
+        void closeAfterAnswers() {
+            open.values().forEach(tracked -> tracked.context.runOnContext(now -> tracked.inProgress.forEach(
+                    request -> closeAfterAnswer(request.request()))));
         }
 
         /** Each connection checks itself on its own event loop, where its requests arrive. */
@@ -217,6 +230,12 @@ public final class HttpServerGuard {
     }
 
     private record InProgress(HttpServerRequest request, long startedAt) {
+    }
+
+    private static void closeAfterAnswer(HttpServerRequest request) {
+        if (!request.response().headWritten()) {
+            request.response().putHeader("Connection", "close");
+        }
     }
 
     /** Whether every {@code %} of the URI starts a two-digit hex escape, which Vert.x needs to route it. */
