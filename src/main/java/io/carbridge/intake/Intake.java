@@ -1,21 +1,37 @@
 package io.carbridge.intake;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
 import io.carbridge.Json;
 import io.carbridge.Settings;
+import io.carbridge.StartupFailure;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.storage.EventStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.spi.Registry;
 
 /** Binds the Java steps that {@code routes/webhook-intake.camel.yaml} refers to by name. */
 public final class Intake {
 
+    /** The route of {@code routes/webhook-intake.camel.yaml}. */
+    static final String ROUTE_ID = "smartcar-webhook";
+
     private Intake() {
+    }
+
+    /** Without its route files (started from another directory, or a pattern that finds none) the bridge would receive nothing. */
+    private static void requireIntakeRoute(CamelContext context) {
+        if (((ModelCamelContext) context).getRouteDefinition(ROUTE_ID) == null) {
+            String pattern = context.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
+            throw new Settings.InvalidSettingException("camel.main.routes-include-pattern", "is '" + pattern + "', which finds no "
+                    + "route file defining the intake route " + ROUTE_ID + " from the working directory " + Path.of("").toAbsolutePath()
+                    + ": start the service from the directory that holds routes/ (the repository root)");
+        }
     }
 
     public static void install(CamelContext camel, Settings settings, EventStore store, MeterRegistry meters, HttpServerGuard httpGuard)
@@ -46,10 +62,11 @@ public final class Intake {
         JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);
         httpGuard.reportRefusalsTo(errorPages);
         camel.addStartupListener((context, alreadyStarted) -> {
+            requireIntakeRoute(context);
             for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
                 // Camel logs a failed bind and carries on; a bridge that cannot be reached must not look started
                 if (router.getServer().getPort() <= 0) {
-                    throw new IllegalStateException("the HTTP server did not start on port " + router.getServer().getConfigurationPort()
+                    throw new StartupFailure("the HTTP server did not start on port " + router.getServer().getConfigurationPort()
                             + " (is another process listening there?)");
                 }
                 errorPages.installOn(router);

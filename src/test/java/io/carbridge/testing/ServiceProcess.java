@@ -59,11 +59,17 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code -Dname=value}); does not wait for it to be ready.
      */
     public static ServiceProcess start(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
+        return startIn(Paths.get(""), name, databaseUrl, environment, systemProperties);
+    }
+
+    /** {@link #start}, from another working directory than the project's. */
+    public static ServiceProcess startIn(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
+                                         List<String> systemProperties) {
         int httpPort = TestPorts.freePort();
         int managementPort = TestPorts.freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP));
         command.addAll(systemProperties);
-        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SMARTCAR_MANAGEMENT_TOKEN", Fixtures.MANAGEMENT_TOKEN);
         env.put("HTTP_PORT", String.valueOf(httpPort));
@@ -74,7 +80,8 @@ public final class ServiceProcess implements AutoCloseable {
             Path log = Paths.get("target", "it-logs", name + ".log");
             Files.createDirectories(log.getParent());
             long logOffset = Files.exists(log) ? Files.size(log) : 0;
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().keySet().removeIf(key -> key.equals("SMARTCAR_MANAGEMENT_TOKEN") || key.equals("DB_URL"));
             env.forEach((key, value) -> {
                 if (value == null) {
