@@ -24,8 +24,11 @@ public final class Intake {
     private Intake() {
     }
 
-    /** Without its route files (started from another directory, or a pattern that finds none) the bridge would receive nothing. */
-    private static void requireIntakeRoute(CamelContext context) {
+    /**
+     * Without its route files (started from another directory, or a pattern that finds none) the bridge would receive
+     * nothing: called once the routes are loaded, before Camel starts.
+     */
+    public static void requireIntakeRoute(CamelContext context) {
         if (((ModelCamelContext) context).getRouteDefinition(ROUTE_ID) == null) {
             String pattern = context.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
             throw new Settings.InvalidSettingException("camel.main.routes-include-pattern", "is '" + pattern + "', which finds no "
@@ -62,7 +65,6 @@ public final class Intake {
         JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);
         httpGuard.reportRefusalsTo(errorPages);
         camel.addStartupListener((context, alreadyStarted) -> {
-            requireIntakeRoute(context);
             for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
                 // Camel logs a failed bind and carries on; a bridge that cannot be reached must not look started
                 if (router.getServer().getPort() <= 0) {
