@@ -71,7 +71,7 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
         EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
-        Intake.install(camel, settings, store, meters, httpGuard);
+        Intake.install(camel, settings, store, delivery.destinations(), meters, httpGuard);
         Smartcar.install(camel, settings, storage, meters, adminAccess);
     }
 

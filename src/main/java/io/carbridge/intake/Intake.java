@@ -9,6 +9,7 @@ import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.storage.EventStore;
+import io.carbridge.storage.OutboxRouting;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -37,13 +38,13 @@ public final class Intake {
         }
     }
 
-    public static void install(CamelContext camel, Settings settings, EventStore store, MeterRegistry meters, HttpServerGuard httpGuard)
-            throws Exception {
+    public static void install(CamelContext camel, Settings settings, EventStore store, OutboxRouting routing, MeterRegistry meters,
+                               HttpServerGuard httpGuard) throws Exception {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
         IntakeMetrics metrics = new IntakeMetrics(meters);
         store.lastReceivedAt().ifPresent(metrics::lastReceivedAt);
-        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, store, metrics, maxBodyBytes);
+        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, store, routing, metrics, maxBodyBytes);
 
         Registry registry = camel.getRegistry();
         registry.bind("checkIntakeRequest", steps.checkRequest());

@@ -3,7 +3,9 @@ package io.carbridge.intake;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,12 +13,14 @@ import io.carbridge.Json;
 import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.EventStore;
+import io.carbridge.storage.OutboxRouting;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The Java steps of the intake route ({@code routes/webhook-intake.camel.yaml}): the protocol and security work. The
@@ -43,13 +47,16 @@ public final class IntakeSteps {
     private final ManagementTokens tokens;
     private final ObjectMapper json;
     private final EventStore store;
+    private final OutboxRouting routing;
     private final IntakeMetrics metrics;
     private final int maxBodyBytes;
 
-    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, EventStore store, IntakeMetrics metrics, int maxBodyBytes) {
+    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, EventStore store, OutboxRouting routing, IntakeMetrics metrics,
+                       int maxBodyBytes) {
         this.tokens = tokens;
         this.json = json;
         this.store = store;
+        this.routing = routing;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -167,7 +174,7 @@ public final class IntakeSteps {
             EventStore.Outcome outcome = store.store(event);
             exchange.setProperty(ANSWER, outcome == EventStore.Outcome.DUPLICATE
                     ? IntakeAnswer.duplicate(event)
-                    : event.recognised() ? IntakeAnswer.accepted(event) : IntakeAnswer.unrecognised(event));
+                    : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event));
         };
     }
 
@@ -211,15 +218,25 @@ public final class IntakeSteps {
         return IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later");
     }
 
+    /**
+     * Where a stored event goes, for its log line: the destinations that queued it, and why each other one did not (a
+     * test event, a type a filter leaves out), so that an event no destination takes is not dropped without a word.
+     */
+    private String forwarding(CanonicalEvent event) {
+        List<String> to = routing.destinationsFor(event);
+        Map<String, String> notTo = routing.refusals(event);
+        return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to)) + (notTo.isEmpty() ? "" : " notForwardedTo=\""
+                + notTo.entrySet().stream().map(refusal -> refusal.getKey() + ": " + refusal.getValue()).collect(Collectors.joining("; ")) + "\"");
+    }
+
     private static void log(IntakeAnswer answer, Duration elapsed) {
         CanonicalEvent event = answer.event();
-        if (event != null && answer.reason() != null) {
-            // a stale copy: worth a look, it was signed with the management token
-            LOG.warn("outcome={} status={} eventId={} type={} vehicleId={} mode={} {} ms={}", answer.outcome(), answer.status(),
-                    event.eventId(), event.eventType(), event.vehicleId(), event.mode(), answer.reason(), elapsed.toMillis());
-        } else if (event != null) {
-            LOG.info("outcome={} status={} eventId={} type={} vehicleId={} mode={} ms={}", answer.outcome(), answer.status(),
-                    event.eventId(), event.eventType(), event.vehicleId(), event.mode(), elapsed.toMillis());
+        if (event != null) {
+            String detail = answer.reason() == null ? "" : " " + answer.reason();
+            // a stale copy is worth a look: it was signed with the management token
+            LOG.atLevel("stale".equals(answer.outcome()) ? Level.WARN : Level.INFO).log("outcome={} status={} eventId={} type={} "
+                            + "vehicleId={} mode={}{} ms={}", answer.outcome(), answer.status(), event.eventId(), event.eventType(),
+                    event.vehicleId(), event.mode(), detail, elapsed.toMillis());
         } else if (answer.status() == 401) {
             LOG.warn("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
         } else {
