@@ -22,7 +22,10 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.VertxInternal;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 /**
  * Limits of the embedded HTTP servers (the main port and the management port), against clients that hold connections
@@ -35,7 +38,8 @@ import io.vertx.core.impl.VertxInternal;
  *   <li>a request whose body has not fully arrived {@code bridge.http.body-read-timeout} after its headers is answered
  *       408 and its connection closed;</li>
  *   <li>a request URI with a broken percent-escape ({@code /%ZZ}) is answered 400 as JSON, instead of Vert.x logging a
- *       stack trace for it;</li>
+ *       stack trace for it, and a request Vert.x cannot decode (a request line or headers over its limits) gets its
+ *       status with a JSON body too;</li>
  *   <li>once the service shuts down ({@link #drain()}), every answer closes its connection.</li>
  * </ul>
  * Camel 4.18's platform-http server builds its Vert.x {@code HttpServerOptions} itself and has no setting for any of
@@ -129,6 +133,7 @@ public final class HttpServerGuard {
         Connections connections = new Connections();
         servers.add(connections);
         server.connectionHandler(connections);
+        server.invalidRequestHandler(HttpServerGuard::answerUndecodable);
         long sweeper = vertx.setPeriodic(sweepMillis, timer -> connections.sweep());
         return proxy(HttpServer.class, server, (proxy, method, args) -> {
             if (method.getName().equals("requestHandler") && args != null && args.length == 1) {
@@ -235,6 +240,22 @@ public final class HttpServerGuard {
     private static void closeAfterAnswer(HttpServerRequest request) {
         if (!request.response().headWritten()) {
             request.response().putHeader("Connection", "close");
+        }
+    }
+
+    /**
+     * A request Vert.x could not decode (a request line or headers over its limits, broken HTTP): the status Vert.x would
+     * give it (414, 431, 400), with a JSON body instead of an empty one, and the connection closed after it.
+     */
+    private static void answerUndecodable(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        HttpServerResponse response = request.response().putHeader("Connection", "close");
+        if (cause instanceof TooLongHttpLineException) {
+            JsonError.write(response, 414, "the request line is too long");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            JsonError.write(response, 431, "the request headers are too large");
+        } else {
+            JsonError.write(response, 400, "the request could not be read");
         }
     }
 

@@ -144,6 +144,14 @@ class HttpServerGuardTest {
         }
     }
 
+    @Test
+    void aRequestOverTheServersLimitsGetsItsStatusAsJson() {
+        assertThat(RawHttp.send(TestPorts.HTTP, "GET /connect/start?ref=" + "r".repeat(5_000) + " HTTP/1.1"))
+                .containsPattern("^HTTP/1\\.[01] 414 ").contains("application/json", "{\"error\":");
+        assertThat(RawHttp.send(TestPorts.HTTP, "GET / HTTP/1.1", "X-Padding: " + "p".repeat(10_000)))
+                .containsPattern("^HTTP/1\\.[01] 431 ").contains("application/json", "{\"error\":");
+    }
+
     private static Socket connect() {
         return RawHttp.connect(TestPorts.HTTP);
     }
