@@ -23,8 +23,8 @@ public final class SmartcarMetrics {
             "failed", "not_configured", "unavailable", "error", "rate_limited");
     /** How a token refresh ended: the {@code outcome} label of {@code bridge_smartcar_token_refreshes_total}. */
     static final List<String> REFRESH_OUTCOMES = List.of("refreshed", "refused", "failed");
-    /** A sync failure that is no Smartcar answer: a fault of the bridge's own. */
-    static final String INTERNAL_ERROR = "internal_error";
+    /** Sync failures that are no Smartcar answer: a fault of the bridge's own (SyncSteps). */
+    private static final String INTERNAL_ERROR = "internal_error";
 
     SmartcarMetrics(MeterRegistry registry, ConnectionStore connections) {
         this.registry = registry;

@@ -261,7 +261,7 @@ final class SyncSteps {
     /** A run that could not start or finish (the database, most likely): logged; the next run starts afresh. */
     Processor runFailed() {
         return exchange -> {
-            metrics.syncFailed(SmartcarMetrics.INTERNAL_ERROR);
+            metrics.syncFailed("internal_error");
             LOG.error("subscription sync run failed", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
         };
     }
