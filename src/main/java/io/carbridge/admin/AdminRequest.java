@@ -57,7 +57,8 @@ public final class AdminRequest {
             } catch (DateTimeParseException e) {
                 // answered below
             }
-            throw AdminException.badRequest(name + " must be an ISO-8601 instant between the years 1 and 9999, such as 2026-11-28T10:00:00Z");
+            throw AdminException.badRequest(name + " must be an ISO-8601 instant between the years 1 and 9999, "
+                    + "such as 2026-11-28T10:00:00Z");
         });
     }
 

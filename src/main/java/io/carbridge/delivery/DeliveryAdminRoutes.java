@@ -24,6 +24,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 final class DeliveryAdminRoutes extends AdminRouteBuilder {
 
+    private static final String WINDOW_REQUIRED = "from and to are required: the window of receipt, [from, to)";
     private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED");
 
     private final Storage storage;
@@ -75,8 +76,9 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         Map<String, Object> event = camelCase(events.get(0));
         event.put("payload", Json.MAPPER.readValue((byte[]) event.remove("rawBody"), Object.class));
         // why the destinations configured now do not take it: a test event, a type their filter leaves out
-        event.put("notForwardedTo", destinations.refusals(new CanonicalEvent((String) event.get("eventId"), (String) event.get("eventType"),
-                (Boolean) event.get("recognised"), (String) event.get("vehicleId"), null, (String) event.get("mode"), null, null, null, null)));
+        CanonicalEvent stored = new CanonicalEvent((String) event.get("eventId"), (String) event.get("eventType"),
+                (Boolean) event.get("recognised"), (String) event.get("vehicleId"), null, (String) event.get("mode"), null, null, null, null);
+        event.put("notForwardedTo", destinations.refusals(stored));
         List<Map<String, Object>> deliveries = new ArrayList<>();
         for (Map<String, Object> delivery : storage.jdbc().queryForList(
                 "SELECT * FROM delivery WHERE event_id = :eventId ORDER BY id", parameters)) {
@@ -149,8 +151,8 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
      */
     private Object backfill(AdminRequest request) {
         String destination = knownDestination(request);
-        Instant from = request.instant("from").orElseThrow(() -> AdminException.badRequest("from and to are required: the window of receipt"));
-        Instant to = request.instant("to").orElseThrow(() -> AdminException.badRequest("from and to are required: the window of receipt"));
+        Instant from = request.instant("from").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
+        Instant to = request.instant("to").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
         if (!from.isBefore(to)) {
             throw AdminException.badRequest("from must be before to");
         }

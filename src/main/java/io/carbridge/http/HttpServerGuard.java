@@ -270,10 +270,10 @@ public final class HttpServerGuard {
     }
 
     /**
-     * A {@code type} that is {@code target} except where {@code override} answers (non-null); fluent methods of the
+     * A {@code type} that is {@code target} except where {@code interception} answers (non-null); fluent methods of the
      * target that return the target itself return the proxy.
      */
-    private static <T> T proxy(Class<T> type, Object target, Interception override) {
+    private static <T> T proxy(Class<T> type, Object target, Interception interception) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             switch (method.getName()) {
                 case "equals":
@@ -281,7 +281,7 @@ public final class HttpServerGuard {
                 case "hashCode":
                     return args == null ? System.identityHashCode(proxy) : invoke(target, method, args);
                 default:
-                    Object answer = override.answer(proxy, method, args);
+                    Object answer = interception.answer(proxy, method, args);
                     if (answer != null) {
                         return answer;
                     }

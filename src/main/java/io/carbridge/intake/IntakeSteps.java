@@ -104,8 +104,8 @@ public final class IntakeSteps {
     }
 
     /**
-     * Parses the JSON once into a map, the body the normalising steps read (strictly: see {@link Json#STRICT}), and copies the two fields the route's
-     * content-based routing reads into exchange properties: a property is a map lookup for the route, where
+     * Parses the JSON once, strictly ({@link Json#STRICT}), into a map, the body the normalising steps read, and copies
+     * the fields the route's content-based routing reads into exchange properties: a property is a map lookup for the route, where
      * {@code ${body[eventType]}} would copy the exchange and introspect the map on every evaluation. A body that is not
      * a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
      * anonymous caller learns nothing about parsing.
