@@ -108,14 +108,20 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
         }
     }
 
-    /** Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy. */
-    public Map<String, String> unhealthyDestinations() {
+    /**
+     * Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy.
+     *
+     * @param withLastError whether the reason quotes the last error, which may name the destination's host and port:
+     *                      for the admin API, not for the unauthenticated readiness answer
+     */
+    public Map<String, String> unhealthyDestinations(boolean withLastError) {
         Map<String, String> unhealthy = new LinkedHashMap<>();
         dispatchers.forEach((name, dispatcher) -> {
+            String lastError = withLastError ? ", last: " + dispatcher.lastError : "";
             if (dispatcher.paused) {
-                unhealthy.put(name, "paused: " + dispatcher.lastError);
+                unhealthy.put(name, "paused" + lastError);
             } else if (dispatcher.consecutiveFailures.get() >= 3) {
-                unhealthy.put(name, dispatcher.consecutiveFailures.get() + " failed attempts in a row, last: " + dispatcher.lastError);
+                unhealthy.put(name, dispatcher.consecutiveFailures.get() + " failed attempts in a row" + lastError);
             }
         });
         return unhealthy;
@@ -406,7 +412,7 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
     /** Lists the destinations with their state, for the admin API. */
     List<Map<String, Object>> describe() {
         List<Map<String, Object>> result = new ArrayList<>();
-        Map<String, String> unhealthy = unhealthyDestinations();
+        Map<String, String> unhealthy = unhealthyDestinations(true);
         dispatchers.forEach((name, dispatcher) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", name);

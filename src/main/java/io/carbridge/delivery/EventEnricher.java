@@ -3,7 +3,6 @@ package io.carbridge.delivery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,16 +13,13 @@ import java.util.stream.Collectors;
 
 import io.carbridge.Json;
 import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * Builds the document a destination receives (before its own transform): the canonical event, the vehicle's make,
  * model and year, the customer reference of the connection it belongs to, and Smartcar's payload. Everything comes
- * from the database, never from the network. A current-format event's {@code data.vehicle} block also updates the
- * vehicles table, so later events of that vehicle (legacy ones carry no make or model) are enriched too.
+ * from the database, never from the network (the intake keeps the vehicles table up to date from current-format events,
+ * see {@link io.carbridge.storage.VehicleFacts}).
  */
 final class EventEnricher {
 
@@ -31,20 +27,8 @@ final class EventEnricher {
             SELECT v.vehicle_id, v.make, v.model, v.model_year, c.customer_reference
               FROM vehicle v LEFT JOIN smartcar_connection c ON c.user_id = v.user_id
              WHERE v.vehicle_id IN (:ids)""";
-    private static final String UPDATE_VEHICLE = "UPDATE vehicle SET make = :make, model = :model, model_year = :year, "
-            + "user_id = COALESCE(:userId, user_id), updated_at = :now WHERE vehicle_id = :id";
-    private static final String INSERT_VEHICLE = "INSERT INTO vehicle (vehicle_id, user_id, make, model, model_year, updated_at) "
-            + "VALUES (:id, :userId, :make, :model, :year, :now)";
-    private static final int REMEMBERED_VEHICLES = 10_000;
 
     private final Storage storage;
-    /** What was last written for each vehicle, so that a stream of events about one vehicle writes it once. */
-    private final Map<String, VehicleFacts> written = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, VehicleFacts> eldest) {
-            return size() > REMEMBERED_VEHICLES;
-        }
-    });
 
     EventEnricher(Storage storage) {
         this.storage = storage;
@@ -54,12 +38,7 @@ final class EventEnricher {
     List<Map<String, Object>> documents(List<ClaimedDelivery> deliveries) {
         Map<String, Object> payloads = new HashMap<>();
         for (ClaimedDelivery delivery : deliveries) {
-            Object payload = payloads.computeIfAbsent(delivery.eventId(), id -> parse(delivery.event().rawBody()));
-            VehicleFacts facts = VehicleFacts.from(payload);
-            if (facts != null && !facts.equals(written.get(facts.vehicleId()))) {
-                save(facts);
-                written.put(facts.vehicleId(), facts);
-            }
+            payloads.computeIfAbsent(delivery.eventId(), id -> parse(delivery.event().rawBody()));
         }
         Map<String, Map<String, Object>> known = lookup(deliveries.stream().map(ClaimedDelivery::vehicleId)
                 .filter(Objects::nonNull).collect(Collectors.toSet()));
@@ -105,23 +84,6 @@ final class EventEnricher {
         return rows;
     }
 
-    private void save(VehicleFacts facts) {
-        MapSqlParameterSource parameters = new MapSqlParameterSource()
-                .addValue("id", facts.vehicleId())
-                .addValue("userId", facts.userId())
-                .addValue("make", facts.make())
-                .addValue("model", facts.model())
-                .addValue("year", facts.year())
-                .addValue("now", SqlTime.offset(Instant.now()));
-        if (storage.jdbc().update(UPDATE_VEHICLE, parameters) == 0) {
-            try {
-                storage.jdbc().update(INSERT_VEHICLE, parameters);
-            } catch (DuplicateKeyException insertedMeanwhile) {
-                storage.jdbc().update(UPDATE_VEHICLE, parameters);
-            }
-        }
-    }
-
     private static Object parse(byte[] rawBody) {
         try {
             return Json.MAPPER.readValue(rawBody, Object.class);
@@ -133,38 +95,5 @@ final class EventEnricher {
 
     private static String iso(Instant instant) {
         return instant == null ? null : instant.toString();
-    }
-
-    /** Make, model and year a current-format payload carries in {@code data.vehicle}, and its owner's {@code data.user.id}. */
-    record VehicleFacts(String vehicleId, String userId, String make, String model, Integer year) {
-
-        static VehicleFacts from(Object payload) {
-            if (!(payload instanceof Map<?, ?> envelope) || !(envelope.get("data") instanceof Map<?, ?> data)
-                    || !(data.get("vehicle") instanceof Map<?, ?> vehicle) || text(vehicle.get("id")) == null) {
-                return null;
-            }
-            String id = text(vehicle.get("id"));
-            String userId = data.get("user") instanceof Map<?, ?> user && user.get("id") instanceof String text ? text : null;
-            return new VehicleFacts(id, userId, text(vehicle.get("make")), text(vehicle.get("model")), year(vehicle.get("year")));
-        }
-
-        private static String text(Object value) {
-            return value instanceof String text && text.length() <= 100 ? text : null;
-        }
-
-        /** Smartcar has sent the year as a number and as a string. */
-        private static Integer year(Object value) {
-            if (value instanceof Number number) {
-                return number.intValue();
-            }
-            if (value instanceof String text) {
-                try {
-                    return Integer.valueOf(text.trim());
-                } catch (NumberFormatException e) {
-                    return null;
-                }
-            }
-            return null;
-        }
     }
 }
