@@ -117,11 +117,11 @@ public final class DeliveryEngine extends ServiceSupport implements StartupListe
     public Map<String, String> unhealthyDestinations(boolean withLastError) {
         Map<String, String> unhealthy = new LinkedHashMap<>();
         dispatchers.forEach((name, dispatcher) -> {
-            String lastError = withLastError ? ", last: " + dispatcher.lastError : "";
             if (dispatcher.paused) {
-                unhealthy.put(name, "paused" + lastError);
+                unhealthy.put(name, "paused" + (withLastError ? ": " + dispatcher.lastError : ""));
             } else if (dispatcher.consecutiveFailures.get() >= 3) {
-                unhealthy.put(name, dispatcher.consecutiveFailures.get() + " failed attempts in a row" + lastError);
+                unhealthy.put(name, dispatcher.consecutiveFailures.get() + " failed attempts in a row"
+                        + (withLastError ? ", last: " + dispatcher.lastError : ""));
             }
         });
         return unhealthy;

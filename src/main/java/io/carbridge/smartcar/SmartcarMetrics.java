@@ -23,6 +23,8 @@ public final class SmartcarMetrics {
             "failed", "not_configured", "unavailable", "error", "rate_limited");
     /** How a token refresh ended: the {@code outcome} label of {@code bridge_smartcar_token_refreshes_total}. */
     static final List<String> REFRESH_OUTCOMES = List.of("refreshed", "refused", "failed");
+    /** How fetching a v3 application token ended: the {@code outcome} label of {@code bridge_smartcar_application_tokens_total}. */
+    static final List<String> APPLICATION_TOKEN_OUTCOMES = List.of("fetched", "failed");
     /** Sync failures that are no Smartcar answer: a fault of the bridge's own (SyncSteps). */
     private static final String INTERNAL_ERROR = "internal_error";
 
@@ -31,6 +33,7 @@ public final class SmartcarMetrics {
         // every series from the start, at zero, so that a rate or an alert over it works before its first failure
         CONNECT_OUTCOMES.forEach(this::connectCounter);
         REFRESH_OUTCOMES.forEach(this::refreshCounter);
+        APPLICATION_TOKEN_OUTCOMES.forEach(this::applicationTokenCounter);
         Stream.concat(Stream.of(SmartcarCallException.Kind.values()).map(SmartcarCallException.Kind::reason), Stream.of(INTERNAL_ERROR))
                 .forEach(this::syncFailureCounter);
         this.subscriptions = Counter.builder("bridge.smartcar.subscriptions")
@@ -64,7 +67,7 @@ public final class SmartcarMetrics {
 
     /** v3: an application token {@code fetched}, or {@code failed} to be (the sync tries again later). */
     void applicationToken(String outcome) {
-        registry.counter("bridge.smartcar.application.tokens", "outcome", outcome).increment();
+        applicationTokenCounter(outcome).increment();
     }
 
     /** How a Connect callback ended: {@code connected}, {@code denied}, {@code invalid_state}, {@code failed}, ... */
@@ -78,6 +81,10 @@ public final class SmartcarMetrics {
 
     private Counter refreshCounter(String outcome) {
         return registry.counter("bridge.smartcar.token.refreshes", "outcome", outcome);
+    }
+
+    private Counter applicationTokenCounter(String outcome) {
+        return registry.counter("bridge.smartcar.application.tokens", "outcome", outcome);
     }
 
     private Counter connectCounter(String outcome) {
