@@ -1,6 +1,14 @@
 package io.carbridge;
 
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import io.carbridge.intake.Intake;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainConstants;
+import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.LoggerFactory;
 
@@ -21,20 +29,57 @@ public final class BridgeApplication {
         Main main = new Main();
         main.configure().addConfiguration(BridgeConfiguration.class);
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES_LOCATION);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeStart(BaseMainSupport main) {
+                // the routes are loaded, Camel not started: a failure here is the operator's one line, not Camel's stack trace
+                Intake.requireIntakeRoute(main.getCamelContext());
+            }
+        });
         int exitCode;
         try {
+            requireWorkingDirectory();
             exitCode = main.run(args);
         } catch (Exception e) {
-            Settings.InvalidSettingException invalid = ObjectHelper.getException(Settings.InvalidSettingException.class, e);
-            if (invalid == null) {
+            StartupFailure failure = startupFailure(e);
+            if (failure == null) {
                 throw e;
             }
-            // a configuration mistake: say which setting, without a stack trace to dig through
-            LoggerFactory.getLogger(BridgeApplication.class).error("Not started. {}", invalid.getMessage());
+            // a mistake the operator fixes outside the service: say what, without a stack trace to dig through
+            LoggerFactory.getLogger(BridgeApplication.class).error("Not started. {}", failure.getMessage());
             exitCode = 2;
         }
         if (exitCode != 0) {
+            // the service never ran: Camel's shutdown hook must not log that a SIGTERM is shutting it down
+            main.getShutdownStrategy().shutdown();
             System.exit(exitCode);
+        }
+    }
+
+    /** What stopped the start, when it is the operator's to fix: a {@link StartupFailure}, or a file the settings name. */
+    private static StartupFailure startupFailure(Exception e) {
+        StartupFailure failure = ObjectHelper.getException(StartupFailure.class, e);
+        NoSuchFileException missing = ObjectHelper.getException(NoSuchFileException.class, e);
+        if (failure == null && missing != null) {
+            // camel-main names the directory of a route pattern it cannot list this way
+            failure = new StartupFailure("There is no " + missing.getFile() + " in the working directory " + Path.of("").toAbsolutePath()
+                    + ": start the service from the directory that holds routes/ (the repository root), or correct the setting that "
+                    + "names it (camel.main.routes-include-pattern for the route files).");
+        }
+        return failure;
+    }
+
+    /**
+     * The service reads {@code application.properties} and {@code routes/} from the working directory. Started from
+     * anywhere else, it would run on defaults without its routes; it stops at once instead, saying where to start it.
+     */
+    private static void requireWorkingDirectory() {
+        boolean locationChosen = System.getProperty(MainConstants.PROPERTY_PLACEHOLDER_LOCATION) != null
+                || System.getenv("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION") != null;
+        Path properties = Path.of(PROPERTIES_LOCATION.substring("file:".length()));
+        if (!locationChosen && !Files.isRegularFile(properties)) {
+            throw new StartupFailure("There is no " + properties + " in the working directory " + Path.of("").toAbsolutePath()
+                    + ": start the service from the directory that holds application.properties and routes/ (the repository root).");
         }
     }
 }

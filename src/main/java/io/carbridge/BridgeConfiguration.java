@@ -8,12 +8,14 @@ import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminErrorHandling;
 import io.carbridge.console.ConsoleRoutes;
 import io.carbridge.delivery.Delivery;
+import io.carbridge.http.HttpServerGuard;
 import io.carbridge.intake.Intake;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -21,6 +23,7 @@ import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
 
 /**
  * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake, Smartcar,
@@ -36,10 +39,24 @@ public class BridgeConfiguration implements CamelConfiguration {
         requireFreePort(settings, "camel.server.port", "HTTP_PORT");
         requireFreePort(settings, "camel.management.port", "MANAGEMENT_PORT");
 
+        MeterRegistry meters = meterRegistry(registry);
         // Vert.x runs each request's route on a worker thread, which waits there for its group commit: enough workers
-        // keep the commit batches full under load
-        registry.bind("vertxOptions", new VertxOptions()
-                .setWorkerPoolSize(settings.integer("bridge.http.worker-threads", 64, 4, 1024)));
+        // keep the commit batches full under load. The HTTP servers take this Vert.x instance from the registry.
+        HttpServerGuard httpGuard = new HttpServerGuard(HttpServerGuard.Limits.from(settings), meters);
+        Vertx vertx = httpGuard.vertx(new VertxOptions().setWorkerPoolSize(settings.integer("bridge.http.worker-threads", 64, 4, 1024)));
+        registry.bind("vertx", vertx);
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                httpGuard.drain();
+            }
+
+            @Override
+            public void onContextStopped(CamelContext context) {
+                // the HTTP servers have stopped with Camel; the Vert.x instance is the bridge's to close
+                vertx.close().toCompletionStage().toCompletableFuture().join();
+            }
+        });
 
         // outbound HTTP never retries on its own (Apache HttpClient would silently repeat a 429/503): whether and when
         // to try again is the bridge's decision, recorded in the database
@@ -47,14 +64,13 @@ public class BridgeConfiguration implements CamelConfiguration {
             camel.getComponent(scheme, HttpComponent.class).setAutomaticRetriesDisabled(true);
         }
 
-        MeterRegistry meters = meterRegistry(registry);
         Storage storage = Storage.open(camel, settings);
 
         AdminAccess adminAccess = new AdminAccess(settings.optional(AdminAccess.PROPERTY).orElse(null));
         camel.addRoutes(new AdminErrorHandling());
 
         Delivery.install(camel, settings, storage, meters, adminAccess);
-        Intake.install(camel, settings, storage.intakeCounts(camel, settings), meters);
+        Intake.install(camel, settings, storage.intakeCounts(camel, settings), meters, httpGuard);
         Smartcar.install(camel, settings, storage, meters, adminAccess);
         camel.addRoutes(new ConsoleRoutes());
     }

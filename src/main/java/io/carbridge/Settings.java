@@ -132,7 +132,7 @@ public final class Settings {
     }
 
     /** A setting that stops the service at start; the message names the property and what is wrong with it. */
-    public static final class InvalidSettingException extends IllegalStateException {
+    public static final class InvalidSettingException extends StartupFailure {
         public InvalidSettingException(String key, String problem) {
             super("Configuration error: " + key + " " + problem);
         }

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.ListeningSockets;
 import io.carbridge.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +20,10 @@ class ReadmeStartIT {
     void answersSmartcarsVerificationChallengeOverRealHttpAndLogsNoSecret() {
         // a secret given as a literal -D override, which Camel's start-up summary would print
         String adminToken = "literal-admin-token-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.start("readme-start", ServiceProcess.newDatabaseUrl("readme-start"), Map.of(),
-                List.of("-Dbridge.admin.token=" + adminToken)).awaitReady(Duration.ofSeconds(90))) {
+        try (ServiceProcess service = ServiceProcess.start("readme-start", ServiceProcess.newDatabaseUrl("readme-start"),
+                Map.of("MANAGEMENT_HOST", "127.0.0.1"), List.of("-Dbridge.admin.token=" + adminToken)).awaitReady(Duration.ofSeconds(90))) {
+            assertThat(ListeningSockets.addresses(service.managementPort())).as("health and metrics kept on this machine").containsOnly("127.0.0.1");
+            assertThat(ListeningSockets.addresses(service.httpPort())).as("the webhook on every interface").containsOnly("0.0.0.0");
             BridgeHttp.Response answer = service.http().deliver("/webhooks/smartcar", Fixtures.bytes("v4-verify.json"), null);
 
             assertThat(answer.status()).isEqualTo(200);

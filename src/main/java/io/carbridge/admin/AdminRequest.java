@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 import io.carbridge.Settings;
+import io.carbridge.storage.SqlTime;
 import org.apache.camel.Message;
 
 /** What an admin handler may read of a request: path parameters and query parameters, validated. */
@@ -51,10 +52,15 @@ public final class AdminRequest {
     public Optional<Instant> instant(String name) {
         return query(name).map(value -> {
             try {
-                return Instant.parse(value);
+                Instant instant = Instant.parse(value);
+                if (SqlTime.isRepresentable(instant)) {
+                    return instant;
+                }
             } catch (DateTimeParseException e) {
-                throw AdminException.badRequest(name + " must be an ISO-8601 instant such as 2026-11-28T10:00:00Z");
+                // answered below
             }
+            throw AdminException.badRequest(name + " must be an ISO-8601 instant between the years 1 and 9999, "
+                    + "such as 2026-11-28T10:00:00Z");
         });
     }
 

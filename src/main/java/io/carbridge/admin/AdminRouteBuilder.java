@@ -6,6 +6,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbridge.Json;
+import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -68,7 +69,7 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
 
     private void dispatch(Exchange exchange, String path, Map<String, Handler> byMethod) throws Exception {
         Message message = exchange.getMessage();
-        access.check(message.getHeader("Authorization", String.class));
+        access.check(RequestHeaders.get(exchange, "Authorization"));
         String method = message.getHeader(Exchange.HTTP_METHOD, String.class);
         String requestPath = message.getHeader(Exchange.HTTP_PATH, String.class); // read now: the answer drops the headers
         Handler handler = byMethod.get(method);

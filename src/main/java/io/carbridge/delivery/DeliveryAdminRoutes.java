@@ -15,16 +15,18 @@ import io.carbridge.admin.AdminRequest;
 import io.carbridge.admin.AdminRouteBuilder;
 import io.carbridge.outbox.Outbox;
 import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The admin API of events and deliveries: list and inspect them, replay one delivery or a destination's dead letters,
- * purge a dead letter, pause and resume a destination.
+ * purge a dead letter, pause and resume a destination, backfill a destination with stored events.
  */
 final class DeliveryAdminRoutes extends AdminRouteBuilder {
 
+    private static final String WINDOW_REQUIRED = "from and to are required: the window of receipt, [from, to)";
     private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED");
 
     private final Storage storage;
@@ -51,6 +53,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         post("/admin/destinations/{destination}/pause", this::pause);
         post("/admin/destinations/{destination}/resume", this::resume);
         post("/admin/destinations/{destination}/replay-dead", this::replayDead);
+        post("/admin/destinations/{destination}/backfill", this::backfill);
     }
 
     /** Events by type, vehicle, recognised or not, and time received; newest first, without their bodies. */
@@ -60,8 +63,8 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
                 .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
                 .equal("e.recognised", "recognised", request.bool("recognised").orElse(null))
                 .range("e.received_at", request);
-        return storage.jdbc().queryForList("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, "
-                + "e.webhook_id, e.envelope_version, e.received_at FROM webhook_event e" + filter.where()
+        return storage.jdbc().queryForList("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, "
+                + "e.event_time_unreadable, e.mode, e.webhook_id, e.envelope_version, e.received_at FROM webhook_event e" + filter.where()
                 + " ORDER BY e.received_at DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
                 .stream().map(DeliveryAdminRoutes::camelCase).toList();
     }
@@ -75,6 +78,10 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         }
         Map<String, Object> event = camelCase(events.get(0));
         event.put("payload", Json.MAPPER.readValue((byte[]) event.remove("rawBody"), Object.class));
+        // why the destinations configured now do not take it: a test event, a type their filter leaves out
+        CanonicalEvent stored = new CanonicalEvent((String) event.get("eventId"), (String) event.get("eventType"),
+                (Boolean) event.get("recognised"), (String) event.get("vehicleId"), null, (String) event.get("mode"), null, null, null, null);
+        event.put("notForwardedTo", destinations.refusals(stored));
         List<Map<String, Object>> deliveries = new ArrayList<>();
         for (Map<String, Object> delivery : storage.jdbc().queryForList(
                 "SELECT * FROM delivery WHERE event_id = :eventId ORDER BY id", parameters)) {
@@ -149,6 +156,29 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         int queued = outbox.replayDead(destination, Instant.now());
         engine.wake(destination);
         return new AdminResponse(202, Map.of("destination", destination, "replayed", queued));
+    }
+
+    /**
+     * Queues for a destination the stored events received in {@code [from, to)} that it wants (its event types and
+     * test-event setting) and has not had yet: events stored before it was configured, or while its filter left them out.
+     */
+    private Object backfill(AdminRequest request) {
+        String destination = knownDestination(request);
+        Instant from = request.instant("from").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
+        Instant to = request.instant("to").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
+        if (!from.isBefore(to)) {
+            throw AdminException.badRequest("from must be before to");
+        }
+        Outbox.Backfill backfill = outbox.backfill(destination, destinations.get(destination)::wants, from, to, Instant.now());
+        engine.wake(destination);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("destination", destination);
+        answer.put("from", from.toString());
+        answer.put("to", to.toString());
+        answer.put("queued", backfill.queued());
+        answer.put("alreadyQueued", backfill.alreadyQueued());
+        answer.put("notWanted", backfill.notWanted());
+        return new AdminResponse(202, answer);
     }
 
     private String knownDestination(AdminRequest request) {

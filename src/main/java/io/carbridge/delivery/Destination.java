@@ -36,21 +36,29 @@ public record Destination(
 
     /** Whether this destination wants the event: its type matches (exactly, or a {@code PREFIX_*} pattern) and its mode. */
     public boolean wants(CanonicalEvent event) {
-        if (!event.recognised() || (event.isTestMode() && !includeTestEvents)) {
-            return false;
+        return refusal(event) == null;
+    }
+
+    /** Why this destination does not want the event, or null when it does. */
+    public String refusal(CanonicalEvent event) {
+        if (!event.recognised()) {
+            return "unrecognised events are never forwarded";
+        }
+        if (event.isTestMode() && !includeTestEvents) {
+            return "a " + event.mode() + " event, and include-test-events is false";
         }
         if (eventTypes.isEmpty()) {
-            return true;
+            return null;
         }
         for (String pattern : eventTypes) {
             boolean matches = pattern.endsWith("*")
                     ? event.eventType().startsWith(pattern.substring(0, pattern.length() - 1))
                     : event.eventType().equals(pattern);
             if (matches) {
-                return true;
+                return null;
             }
         }
-        return false;
+        return event.eventType() + " is not in event-types " + String.join(",", eventTypes);
     }
 
     @Override

@@ -167,6 +167,18 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         return byName.values().stream().filter(destination -> destination.wants(event)).map(Destination::name).toList();
     }
 
+    @Override
+    public Map<String, String> refusals(CanonicalEvent event) {
+        Map<String, String> refusals = new LinkedHashMap<>();
+        byName.values().forEach(destination -> {
+            String refusal = destination.refusal(event);
+            if (refusal != null) {
+                refusals.put(destination.name(), refusal);
+            }
+        });
+        return refusals;
+    }
+
     /** The route of a destination: {@code direct:deliver-<name>}, created from {@value #TEMPLATE}. */
     public static String routeId(String name) {
         return "deliver-" + name;

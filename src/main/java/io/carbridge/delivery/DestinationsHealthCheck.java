@@ -8,7 +8,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Names the destinations that are paused or failing, as a detail of an UP check: a destination being down is not the
- * bridge being down (it keeps acknowledging and queueing events), so it must not take the bridge out of rotation.
+ * bridge being down (it keeps acknowledging and queueing events), so it must not take the bridge out of rotation. The
+ * last error, which may name the destination's host and port, is left to the admin API.
  */
 final class DestinationsHealthCheck extends AbstractHealthCheck {
 
@@ -26,7 +27,8 @@ final class DestinationsHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Map<String, String> unhealthy = outbox.unhealthyDestinations();
+        // anyone who reaches the management port reads this: the destination's name and state, not its address
+        Map<String, String> unhealthy = outbox.unhealthyDestinations(false);
         builder.detail("unhealthy.destinations", String.join(",", unhealthy.keySet()));
         unhealthy.forEach((name, problem) -> builder.detail("destination." + name, problem));
         builder.up();

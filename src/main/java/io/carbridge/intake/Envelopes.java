@@ -3,8 +3,8 @@ package io.carbridge.intake;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -12,11 +12,14 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.VehicleFacts;
 
 /**
  * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference notes),
  * so reading is tolerant: a missing optional field is null, never an error. Only the fields the bridge keys on are
- * checked: an event id, vehicle id or type that is not text, or longer than its column, is refused as malformed.
+ * checked: an event id, vehicle id or type that is not text, is longer than its column or holds a control character (a
+ * line break would forge log lines), is refused as malformed.
  */
 public final class Envelopes {
 
@@ -25,6 +28,8 @@ public final class Envelopes {
 
     static final String LEGACY_VERSION = "2.0";
     static final String CURRENT_VERSION = "4.0";
+    /** The trigger of the VEHICLE_STATE Smartcar sends once a vehicle's subscription is in place. */
+    static final String FIRST_DELIVERY = "FIRST_DELIVERY";
 
     private static final int MAX_ID_LENGTH = 200;
     private static final int MAX_SHORT_LENGTH = 100;
@@ -57,17 +62,20 @@ public final class Envelopes {
 
     private static CanonicalEvent legacy(Map<String, Object> envelope, Map<String, Object> payload, String eventType, String vehicleId,
                                          byte[] raw, Instant receivedAt) {
+        EventTime eventTime = EventTime.read(payload.get("eventTime"));
         return new CanonicalEvent(
                 eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
                 eventType,
                 true,
                 vehicleId,
-                instant(payload.get("eventTime")),
+                eventTime.instant(),
                 mode(envelope.get("mode")),
                 text(envelope, "webhookId", MAX_SHORT_LENGTH),
                 LEGACY_VERSION,
                 receivedAt,
-                raw);
+                raw,
+                eventTime.unreadable(),
+                null);
     }
 
     /**
@@ -77,18 +85,65 @@ public final class Envelopes {
     public static CanonicalEvent currentEvent(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
         Map<String, Object> meta = object(envelope, "meta");
         Map<String, Object> data = object(envelope, "data");
-        Instant eventTime = newestSignalUpdate(data);
+        EventTime signalled = newestSignalUpdate(data);
+        EventTime delivered = EventTime.read(meta.get("deliveredAt"));
         return new CanonicalEvent(
                 eventId(text(envelope, "eventId", MAX_ID_LENGTH), envelope, raw),
                 required(text(envelope, "eventType", MAX_SHORT_LENGTH), "eventType"),
                 true,
                 text(envelope, "vehicleId", MAX_SHORT_LENGTH),
-                eventTime != null ? eventTime : instant(meta.get("deliveredAt")),
+                signalled.instant() != null ? signalled.instant() : delivered.instant(),
                 mode(meta.get("mode")),
                 text(meta, "webhookId", MAX_SHORT_LENGTH),
                 tag(meta.get("version"), CURRENT_VERSION),
                 receivedAt,
-                raw);
+                raw,
+                signalled.unreadable() || delivered.unreadable(),
+                vehicleFacts(envelope, data));
+    }
+
+    /**
+     * Make, model and year from {@code data.vehicle}, the owner from {@code data.user.id}, and whether a
+     * {@code VEHICLE_STATE}'s trigger ({@code data.triggers[]} or top-level {@code triggers[]}, by {@code type} or
+     * {@code code}) is {@code FIRST_DELIVERY}; null when the event names no vehicle there.
+     */
+    private static VehicleFacts vehicleFacts(Map<String, Object> envelope, Map<String, Object> data) {
+        Map<String, Object> vehicle = object(data, "vehicle");
+        String vehicleId = fact(vehicle.get("id"));
+        if (vehicleId == null) {
+            return null;
+        }
+        boolean firstDelivery = "VEHICLE_STATE".equals(envelope.get("eventType"))
+                && (hasTrigger(data.get("triggers"), FIRST_DELIVERY) || hasTrigger(envelope.get("triggers"), FIRST_DELIVERY));
+        return new VehicleFacts(vehicleId, fact(object(data, "user").get("id")), fact(vehicle.get("make")), fact(vehicle.get("model")),
+                year(vehicle.get("year")), firstDelivery);
+    }
+
+    private static boolean hasTrigger(Object triggers, String name) {
+        if (triggers instanceof List<?> list) {
+            for (Object trigger : list) {
+                if (trigger instanceof Map<?, ?> map && (name.equals(map.get("type")) || name.equals(map.get("code")))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A vehicle fact fits its column (at most 100 characters), or is not taken. */
+    private static String fact(Object value) {
+        return value instanceof String text && !text.isBlank() && text.length() <= MAX_SHORT_LENGTH && !hasControlCharacter(text) ? text : null;
+    }
+
+    /** Smartcar has sent the year as a number and as a string. */
+    private static Integer year(Object value) {
+        try {
+            int year = value instanceof Number number ? Math.toIntExact(number.longValue())
+                    : value instanceof String text ? Integer.parseInt(text.trim()) : 0;
+            return year > 0 && year < 10_000 ? year : null;
+        } catch (ArithmeticException | NumberFormatException e) {
+            return null;
+        }
     }
 
     /** A signed delivery of a kind the bridge does not know: kept with whatever identity it carries, never forwarded. */
@@ -100,7 +155,7 @@ public final class Envelopes {
         String webhookId = firstNonNull(lenient(meta.get("webhookId")), lenient(envelope.get("webhookId")), null);
         String version = firstNonNull(lenient(meta.get("version")), lenient(envelope.get("version")), null);
         return new CanonicalEvent(
-                declaredId != null && declaredId.length() <= MAX_ID_LENGTH ? declaredId : derivedId(webhookId, raw),
+                declaredId != null && declaredId.length() <= MAX_ID_LENGTH && !hasControlCharacter(declaredId) ? declaredId : derivedId(webhookId, raw),
                 truncate(type, MAX_SHORT_LENGTH),
                 false,
                 truncate(firstNonNull(lenient(envelope.get("vehicleId")), lenient(payload.get("vehicleId")), null), MAX_SHORT_LENGTH),
@@ -109,7 +164,9 @@ public final class Envelopes {
                 truncate(webhookId, MAX_SHORT_LENGTH),
                 truncate(version, MAX_TAG_LENGTH),
                 receivedAt,
-                raw);
+                raw,
+                false,
+                null);
     }
 
     /**
@@ -150,37 +207,62 @@ public final class Envelopes {
         }
     }
 
-    private static Instant newestSignalUpdate(Map<String, Object> data) {
+    /** The newest {@code signals[].meta.oemUpdatedAt}; unreadable when one of them could not be read. */
+    private static EventTime newestSignalUpdate(Map<String, Object> data) {
         if (!(data.get("signals") instanceof List<?> signals)) {
-            return null;
+            return EventTime.NONE;
         }
         Instant newest = null;
+        boolean unreadable = false;
         for (Object signal : signals) {
             if (signal instanceof Map<?, ?> map && map.get("meta") instanceof Map<?, ?> meta) {
-                Instant updated = instant(meta.get("oemUpdatedAt"));
-                if (updated != null && (newest == null || updated.isAfter(newest))) {
-                    newest = updated;
+                EventTime updated = EventTime.read(meta.get("oemUpdatedAt"));
+                unreadable |= updated.unreadable();
+                if (updated.instant() != null && (newest == null || updated.instant().isAfter(newest))) {
+                    newest = updated.instant();
                 }
             }
         }
-        return newest;
+        return new EventTime(newest, unreadable);
     }
 
-    /** ISO-8601 text, epoch milliseconds, or epoch seconds (Smartcar has used all three); null if none of them. */
-    static Instant instant(Object value) {
-        if (value instanceof Number number) {
-            long epoch = number.longValue();
-            // before 2001-09-09 in milliseconds is after 33658 in seconds: the magnitude tells the unit
-            return epoch < 1_000_000_000_000L ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
-        }
-        if (value instanceof String text) {
+    /** {@code meta.deliveredAt} of a current-format delivery, or null when it has none that can be read. */
+    static Instant deliveredAt(Map<String, Object> envelope) {
+        return EventTime.read(object(envelope, "meta").get("deliveredAt")).instant();
+    }
+
+    /**
+     * A time an envelope gave: the instant, or null when it gave none; {@code unreadable} when it gave one that cannot
+     * be read or stored (a number or text that is no time, or one outside the years 1 to 9999, such as -1e18).
+     */
+    record EventTime(Instant instant, boolean unreadable) {
+
+        static final EventTime NONE = new EventTime(null, false);
+        private static final EventTime UNREADABLE = new EventTime(null, true);
+        /** Beyond this a JSON number no longer fits a long (and would wrap around into a plausible time). */
+        private static final double LONG_RANGE = 9.2e18;
+
+        /** ISO-8601 text, epoch milliseconds, or epoch seconds (Smartcar has used all three). */
+        static EventTime read(Object value) {
+            if (value == null) {
+                return NONE;
+            }
             try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                return null;
+                Instant instant;
+                if (value instanceof Number number && Math.abs(number.doubleValue()) < LONG_RANGE) {
+                    long epoch = number.longValue();
+                    // before 2001-09-09 in milliseconds is after 33658 in seconds: the magnitude tells the unit
+                    instant = Math.abs(epoch) < 1_000_000_000_000L ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
+                } else if (value instanceof String text) {
+                    instant = Instant.parse(text);
+                } else {
+                    return UNREADABLE;
+                }
+                return SqlTime.isRepresentable(instant) ? new EventTime(instant, false) : UNREADABLE;
+            } catch (DateTimeException e) {
+                return UNREADABLE;
             }
         }
-        return null;
     }
 
     private static String mode(Object value) {
@@ -199,10 +281,15 @@ public final class Envelopes {
         if (value == null) {
             return null;
         }
-        if (!(value instanceof String text) || text.length() > maxLength) {
-            throw malformed(field + " must be a string of at most " + maxLength + " characters");
+        if (!(value instanceof String text) || text.length() > maxLength || hasControlCharacter(text)) {
+            throw malformed(field + " must be a string of at most " + maxLength + " characters, without control characters");
         }
         return text;
+    }
+
+    /** Ids and types are keys, shown in logs and the admin API: Smartcar's are UUIDs and names, never line breaks. */
+    private static boolean hasControlCharacter(String text) {
+        return text.chars().anyMatch(Character::isISOControl);
     }
 
     private static String required(String value, String field) {
@@ -212,8 +299,10 @@ public final class Envelopes {
         return value;
     }
 
+    /** A field the bridge only keeps: any scalar as text, or null (also for text with control characters, which a database may refuse). */
     private static String lenient(Object value) {
-        return value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+        String text = value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+        return text == null || hasControlCharacter(text) ? null : text;
     }
 
     private static Map<String, Object> object(Map<String, Object> map, String field) {

@@ -3,18 +3,24 @@ package io.carbridge.intake;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.Json;
+import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.outbox.OutboxRouting;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The Java steps of the intake route ({@code routes/webhook-intake.camel.yaml}): the protocol and security work. The
@@ -31,6 +37,8 @@ public final class IntakeSteps {
     /** Exchange properties: the envelope's {@code eventName} (legacy) and {@code eventType} (current), which the route routes on. */
     public static final String EVENT_NAME = "smartcarEventName";
     public static final String EVENT_TYPE = "smartcarEventType";
+    /** Exchange property: {@code meta.deliveredAt} of a current-format envelope, which the route's replay window reads. */
+    public static final String DELIVERED_AT = "smartcarDeliveredAt";
 
     static final String SIGNATURE_HEADER = "SC-Signature";
 
@@ -38,12 +46,14 @@ public final class IntakeSteps {
 
     private final ManagementTokens tokens;
     private final ObjectMapper json;
+    private final OutboxRouting routing;
     private final IntakeMetrics metrics;
     private final int maxBodyBytes;
 
-    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, IntakeMetrics metrics, int maxBodyBytes) {
+    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, OutboxRouting routing, IntakeMetrics metrics, int maxBodyBytes) {
         this.tokens = tokens;
         this.json = json;
+        this.routing = routing;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -70,10 +80,13 @@ public final class IntakeSteps {
         };
     }
 
-    /** Checks {@code SC-Signature} on the raw bytes, before any parsing; records the result for the route to branch on. */
+    /**
+     * Checks {@code SC-Signature} on the raw bytes, before any parsing; records the result for the route to branch on.
+     * Only the request's own header counts, never a query parameter of the same name.
+     */
     public Processor checkSignature() {
         return exchange -> {
-            String signature = exchange.getMessage().getHeader(SIGNATURE_HEADER, String.class);
+            String signature = RequestHeaders.get(exchange, SIGNATURE_HEADER);
             String result;
             if (signature == null || signature.isBlank()) {
                 result = "missing";
@@ -88,8 +101,8 @@ public final class IntakeSteps {
     }
 
     /**
-     * Parses the JSON once into a map, the body the normalising steps read, and copies the two fields the route's
-     * content-based routing reads into exchange properties: a property is a map lookup for the route, where
+     * Parses the JSON once, strictly ({@link Json#STRICT}), into a map, the body the normalising steps read, and copies
+     * the fields the route's content-based routing reads into exchange properties: a property is a map lookup for the route, where
      * {@code ${body[eventType]}} would copy the exchange and introspect the map on every evaluation. A body that is not
      * a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
      * anonymous caller learns nothing about parsing.
@@ -99,9 +112,10 @@ public final class IntakeSteps {
             byte[] raw = exchange.getProperty(RAW_BODY, byte[].class);
             Object parsed;
             try {
-                parsed = json.readValue(raw, Object.class);
+                parsed = Json.STRICT.readValue(raw);
             } catch (JsonProcessingException e) {
-                throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body is not valid JSON") : signatureRejection(exchange);
+                throw signed(exchange) ? new IntakeRejection(400, "malformed_json",
+                        "the body must be one valid JSON document, with nothing after it and no key twice in an object") : signatureRejection(exchange);
             } catch (IOException e) {
                 throw new IntakeRejection(400, "malformed_json", "the body could not be read");
             }
@@ -111,6 +125,7 @@ public final class IntakeSteps {
             exchange.getMessage().setBody(envelope);
             exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
             exchange.setProperty(EVENT_TYPE, envelope.get("eventType"));
+            exchange.setProperty(DELIVERED_AT, Envelopes.deliveredAt(cast(envelope)));
         };
     }
 
@@ -123,6 +138,15 @@ public final class IntakeSteps {
             String challenge = Envelopes.challenge(envelope(exchange));
             exchange.setProperty(ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
         };
+    }
+
+    /**
+     * A captured copy sent again after the bridge may have forgotten its id ({@link ReplayWindow}): nothing is stored;
+     * the answer is 2xx all the same, so that a genuine sender would not retry it. Counted and logged as {@code stale}.
+     */
+    public Processor answerStaleReplay() {
+        return exchange -> exchange.setProperty(ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
+                "deliveredAt=" + exchange.getProperty(DELIVERED_AT, Instant.class)));
     }
 
     /** The route's branch for every non-VERIFY delivery whose signature is missing or wrong. */
@@ -151,7 +175,7 @@ public final class IntakeSteps {
             if (answer == null && stored != null) {
                 CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
                 answer = "DUPLICATE".equals(stored) ? IntakeAnswer.duplicate(event)
-                        : event.recognised() ? IntakeAnswer.accepted(event) : IntakeAnswer.unrecognised(event);
+                        : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event);
             } else if (answer == null) {
                 answer = failureAnswer(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
             }
@@ -185,11 +209,25 @@ public final class IntakeSteps {
         return IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later");
     }
 
+    /**
+     * Where a stored event goes, for its log line: the destinations that queued it, and why each other one did not (a
+     * test event, a type a filter leaves out), so that an event no destination takes is not dropped without a word.
+     */
+    private String forwarding(CanonicalEvent event) {
+        List<String> to = routing.destinationsFor(event);
+        Map<String, String> notTo = routing.refusals(event);
+        return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to)) + (notTo.isEmpty() ? "" : " notForwardedTo=\""
+                + notTo.entrySet().stream().map(refusal -> refusal.getKey() + ": " + refusal.getValue()).collect(Collectors.joining("; ")) + "\"");
+    }
+
     private static void log(IntakeAnswer answer, Duration elapsed) {
         CanonicalEvent event = answer.event();
         if (event != null) {
-            LOG.info("outcome={} status={} eventId={} type={} vehicleId={} mode={} ms={}", answer.outcome(), answer.status(),
-                    event.eventId(), event.eventType(), event.vehicleId(), event.mode(), elapsed.toMillis());
+            String detail = answer.reason() == null ? "" : " " + answer.reason();
+            // a stale copy is worth a look: it was signed with the management token
+            LOG.atLevel("stale".equals(answer.outcome()) ? Level.WARN : Level.INFO).log("outcome={} status={} eventId={} type={} "
+                            + "vehicleId={} mode={}{} ms={}", answer.outcome(), answer.status(), event.eventId(), event.eventType(),
+                    event.vehicleId(), event.mode(), detail, elapsed.toMillis());
         } else if (answer.status() == 401) {
             LOG.warn("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
         } else {
@@ -209,6 +247,11 @@ public final class IntakeSteps {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> envelope(Exchange exchange) {
         return exchange.getMessage().getBody(Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> envelope) {
+        return (Map<String, Object>) envelope;
     }
 
     static boolean isJson(String contentType) {

@@ -1,17 +1,21 @@
 package io.carbridge.intake;
 
+import io.carbridge.http.HttpServerGuard;
+import io.carbridge.http.JsonError;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
-import org.apache.camel.CamelContext;
 import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * JSON answers for what the HTTP server refuses outside of a route: an unknown path (404; 503 during shutdown) and a
- * failure raised before a route runs, such as a body over the size limit (413). Vert.x would answer those in HTML or plain text; callers get
- * the same short JSON error as everywhere else, and refusals on the webhook path are counted like any other.
+ * failure raised before a route runs, such as a body over the size limit (413). Vert.x would answer those in HTML or
+ * plain text; callers get the same short JSON error as everywhere else, and refusals on the webhook path (these, and the
+ * ones of the {@link HttpServerGuard}) are counted like any other.
  */
-public final class JsonErrorPages {
+public final class JsonErrorPages implements HttpServerGuard.Refusals {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.intake");
 
@@ -46,6 +50,9 @@ public final class JsonErrorPages {
     }
 
     private void answerFailure(RoutingContext context) {
+        if (context.response().headWritten() || context.response().closed()) {
+            return; // answered already (the guard's 408), or nobody left to answer: the client went away
+        }
         switch (context.statusCode()) {
             case 413 -> answer(context, 413, "too_large", "the request body is too large");
             // the body handler fails this way on a body it tries to decode as a form: not JSON, so not for us
@@ -64,16 +71,17 @@ public final class JsonErrorPages {
     }
 
     private void answer(RoutingContext context, int status, String reason, String message) {
-        if (intakePath.equals(context.request().path())) {
+        refused(context.request(), status, reason);
+        JsonError.write(context.response(), status, message);
+    }
+
+    /** A refusal on the webhook path is counted and logged like the intake route's own; elsewhere it costs no log line. */
+    @Override
+    public void refused(HttpServerRequest request, int status, String reason) {
+        if (intakePath.equals(request.path())) {
             metrics.received();
             metrics.rejected(reason);
             LOG.info("outcome=rejected status={} reason={}", status, reason);
-        }
-        if (!context.response().headWritten()) {
-            context.response()
-                    .setStatusCode(status)
-                    .putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"" + message + "\"}");
         }
     }
 }

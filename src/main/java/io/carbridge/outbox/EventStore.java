@@ -5,11 +5,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,12 +28,13 @@ import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.StorageUnavailableException;
+import io.carbridge.storage.VehicleFacts;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * What {@code to: outbox:all} does: stores events durably through a {@link GroupCommit}. The events of concurrent
- * requests, and their outbox rows, are committed together, and each request is released only once its event is
- * committed (or known to be there already).
+ * requests, their outbox rows and what they say about their vehicles are committed together, and each request is
+ * released only once its event is committed (or known to be there already).
  */
 final class EventStore extends ServiceSupport {
 
@@ -37,15 +44,31 @@ final class EventStore extends ServiceSupport {
 
     private static final String SELECT_EXISTING = "SELECT event_id FROM webhook_event WHERE event_id = ANY (?)";
     private static final String INSERT_EVENT = "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
-            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_DELIVERY = "INSERT INTO delivery (event_id, destination, ordering_key, status, "
             + "attempts, next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
+    private static final String UPDATE_VEHICLE = "UPDATE vehicle SET user_id = COALESCE(?, user_id), make = COALESCE(?, make), "
+            + "model = COALESCE(?, model), model_year = COALESCE(?, model_year), updated_at = ? WHERE vehicle_id = ?";
+    private static final String INSERT_VEHICLE = "INSERT INTO vehicle (user_id, make, model, model_year, updated_at, vehicle_id) "
+            + "VALUES (?, ?, ?, ?, ?, ?)";
+    /** The first FIRST_DELIVERY confirms a subscription; so does the first after a new subscription (subscribed_at). */
+    private static final String CONFIRM_SUBSCRIPTION = "UPDATE vehicle SET subscription_confirmed_at = ?, updated_at = ? "
+            + "WHERE vehicle_id = ? AND (subscription_confirmed_at IS NULL OR subscription_confirmed_at < subscribed_at)";
+    private static final int REMEMBERED_VEHICLES = 10_000;
 
     private final DataSource dataSource;
     private final OutboxRouting routing;
     private final Runnable afterOutboxWrite;
     private final Duration commitTimeout;
     private final GroupCommit<CanonicalEvent, Outcome> writer;
+    /** The vehicle facts last committed for each vehicle (writer thread only): a stream of events about one vehicle writes them once. */
+    private final Map<String, VehicleFacts> writtenFacts = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, VehicleFacts> eldest) {
+            return size() > REMEMBERED_VEHICLES;
+        }
+    };
 
     /**
      * @param routing          which destinations get an outbox row for an event
@@ -120,6 +143,7 @@ final class EventStore extends ServiceSupport {
         List<Outcome> outcomes = new ArrayList<>(events.size());
         List<CanonicalEvent> fresh = new ArrayList<>(events.size());
         int outboxRows;
+        Map<String, VehicleFacts> facts;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -132,16 +156,81 @@ final class EventStore extends ServiceSupport {
                     }
                 }
                 outboxRows = insert(connection, fresh);
+                facts = writeVehicleFacts(connection, fresh);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             }
         }
+        writtenFacts.putAll(facts);
         if (outboxRows > 0) {
             afterOutboxWrite.run();
         }
         return outcomes;
+    }
+
+    /**
+     * Writes the vehicle facts of the new events that differ from what was last written, and confirms the subscriptions
+     * of FIRST_DELIVERY events; returns the facts written. A vehicle another transaction inserts meanwhile is updated
+     * instead, within a savepoint: the events of the batch are not affected.
+     */
+    private Map<String, VehicleFacts> writeVehicleFacts(Connection connection, List<CanonicalEvent> events) throws SQLException {
+        Map<String, VehicleFacts> written = new HashMap<>();
+        Instant now = Instant.now();
+        for (CanonicalEvent event : events) {
+            VehicleFacts facts = event.vehicleFacts();
+            if (facts == null) {
+                continue;
+            }
+            VehicleFacts attributes = facts.attributes();
+            if (!attributes.equals(written.getOrDefault(facts.vehicleId(), writtenFacts.get(facts.vehicleId())))) {
+                upsertVehicle(connection, attributes, now);
+                written.put(facts.vehicleId(), attributes);
+            }
+            if (facts.firstDelivery()) {
+                try (PreparedStatement confirm = connection.prepareStatement(CONFIRM_SUBSCRIPTION)) {
+                    SqlTime.set(confirm, 1, event.receivedAt());
+                    SqlTime.set(confirm, 2, now);
+                    confirm.setString(3, facts.vehicleId());
+                    confirm.executeUpdate();
+                }
+            }
+        }
+        return written;
+    }
+
+    private static void upsertVehicle(Connection connection, VehicleFacts facts, Instant now) throws SQLException {
+        if (writeVehicle(connection, UPDATE_VEHICLE, facts, now) == 1) {
+            return;
+        }
+        Savepoint beforeInsert = connection.setSavepoint();
+        try {
+            writeVehicle(connection, INSERT_VEHICLE, facts, now);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.rollback(beforeInsert); // inserted meanwhile by another transaction (the sync, another instance)
+            writeVehicle(connection, UPDATE_VEHICLE, facts, now);
+        }
+    }
+
+    /** UPDATE_VEHICLE and INSERT_VEHICLE take the same parameters in the same order. */
+    private static int writeVehicle(Connection connection, String sql, VehicleFacts facts, Instant now) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, facts.userId());
+            statement.setString(2, facts.make());
+            statement.setString(3, facts.model());
+            if (facts.year() == null) {
+                statement.setNull(4, Types.INTEGER);
+            } else {
+                statement.setInt(4, facts.year());
+            }
+            SqlTime.set(statement, 5, now);
+            statement.setString(6, facts.vehicleId());
+            return statement.executeUpdate();
+        }
     }
 
     private static Set<String> existingIds(Connection connection, List<CanonicalEvent> events) throws SQLException {
@@ -177,6 +266,7 @@ final class EventStore extends ServiceSupport {
                 eventRows.setString(8, event.envelopeVersion());
                 SqlTime.set(eventRows, 9, event.receivedAt());
                 eventRows.setBytes(10, event.rawBody());
+                eventRows.setBoolean(11, event.eventTimeUnreadable());
                 eventRows.addBatch();
                 if (!event.recognised()) {
                     continue;

@@ -11,11 +11,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The delivery rows of the outbox: claiming what is due, recording what each attempt did, releasing claims of a dead
@@ -172,6 +176,16 @@ public final class Outbox {
                 .addValue("owner", owner));
     }
 
+    /** When the newest stored event arrived; empty when none is stored, or when the database cannot say now. */
+    public Optional<Instant> lastReceivedAt() {
+        try {
+            return Optional.ofNullable(storage.jdbc().query("SELECT MAX(received_at) AS newest FROM webhook_event", Map.of(),
+                    rows -> rows.next() ? SqlTime.get(rows, "newest") : null));
+        } catch (DataAccessException e) {
+            return Optional.empty();
+        }
+    }
+
     /** What waits (pending or in flight) per destination. */
     public record Backlog(long pending, Instant oldestReceivedAt) {
         public static final Backlog EMPTY = new Backlog(0, null);
@@ -268,6 +282,63 @@ public final class Outbox {
                 + "received_at, created_at) SELECT event_id, destination, ordering_key, 'PENDING', 0, :now, TRUE, :now, :now "
                 + "FROM delivery WHERE id = :id", parameters);
         return Replay.QUEUED;
+    }
+
+    /** What a backfill did with the events of its window. */
+    public record Backfill(int queued, int alreadyQueued, int notWanted) {
+    }
+
+    /**
+     * Queues for the destination every event received in {@code [from, to)} that it wants and that has no delivery to it
+     * yet, in receipt order, each at the back of its vehicle's queue. One backfill of a destination at a time, across
+     * instances (a lock on its {@code destination_state} row), so that no event is queued twice.
+     */
+    public Backfill backfill(String destination, Predicate<CanonicalEvent> wants, Instant from, Instant to, Instant now) {
+        ensureStateRow(destination);
+        return storage.transactions().execute(status -> {
+            MapSqlParameterSource parameters = new MapSqlParameterSource()
+                    .addValue("destination", destination).addValue("from", SqlTime.offset(from)).addValue("to", SqlTime.offset(to))
+                    .addValue("now", SqlTime.offset(now));
+            lockDestination(destination);
+            List<MapSqlParameterSource> queue = new ArrayList<>();
+            int[] counts = new int[2]; // already queued, not wanted
+            storage.jdbc().query("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.mode, "
+                    + "EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.event_id AND d.destination = :destination) AS queued "
+                    + "FROM webhook_event e WHERE e.received_at >= :from AND e.received_at < :to ORDER BY e.received_at, e.event_id",
+                    parameters, rows -> {
+                        CanonicalEvent event = new CanonicalEvent(rows.getString("event_id"), rows.getString("event_type"),
+                                rows.getBoolean("recognised"), rows.getString("vehicle_id"), null, rows.getString("mode"), null, null, null, null);
+                        if (rows.getBoolean("queued")) {
+                            counts[0]++;
+                        } else if (!wants.test(event)) {
+                            counts[1]++;
+                        } else {
+                            queue.add(new MapSqlParameterSource(parameters.getValues()).addValue("eventId", event.eventId())
+                                    .addValue("orderingKey", event.vehicleId() != null ? event.vehicleId() : event.eventId()));
+                        }
+                    });
+            // received_at is the backfill's: its retry age counts from now, like a replay's
+            storage.jdbc().batchUpdate("INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, "
+                    + "replay, received_at, created_at) VALUES (:eventId, :destination, :orderingKey, 'PENDING', 0, :now, FALSE, :now, :now)",
+                    queue.toArray(MapSqlParameterSource[]::new));
+            return new Backfill(queue.size(), counts[0], counts[1]);
+        });
+    }
+
+    /** A destination's state row (unpaused when new), outside any transaction: the row a backfill locks. */
+    private void ensureStateRow(String destination) {
+        try {
+            storage.jdbc().update("INSERT INTO destination_state (destination, paused) SELECT :destination, FALSE WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM destination_state WHERE destination = :destination)", Map.of("destination", destination));
+        } catch (DuplicateKeyException insertedMeanwhile) {
+            // there it is
+        }
+    }
+
+    /** Holds the destination's state row until the transaction ends. */
+    private void lockDestination(String destination) {
+        storage.jdbc().queryForList("SELECT destination FROM destination_state WHERE destination = :destination FOR UPDATE",
+                Map.of("destination", destination), String.class);
     }
 
     /** Deletes a dead letter and its attempts; false when there is no dead letter with that id. */

@@ -37,6 +37,7 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     private final EventStore eventStore;
     private final GroupCommit<AttemptOutcome, Boolean> recorder;
     private final DeliveryMetrics metrics;
+    private final OutboxRouting routing;
     private final Function<String, List<String>> secrets;
     private final Settings settings;
     private final Map<String, OutboxConsumer> consumers = new ConcurrentHashMap<>();
@@ -69,6 +70,7 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
         this.eventStore = new EventStore(storage.dataSource(), routing, this::wakeAll, settings.maxBatch(), settings.commitTimeout(),
                 settings.storeMinCommitInterval());
         this.metrics = new DeliveryMetrics(meters);
+        this.routing = routing;
         this.secrets = secrets;
         this.settings = settings;
         this.recorder = new GroupCommit<>("outbox-recorder", outcomes -> {
@@ -172,7 +174,7 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     public List<Map<String, Object>> describe() {
         return consumers.values().stream().map(consumer -> {
             Map<String, Object> entry = new LinkedHashMap<>();
-            String problem = consumer.problem();
+            String problem = consumer.problem(true);
             entry.put("name", consumer.destination());
             entry.put("paused", consumer.isPaused());
             entry.put("healthy", problem == null);
@@ -181,11 +183,16 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
         }).toList();
     }
 
-    /** Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy. */
-    public Map<String, String> unhealthyDestinations() {
+    /**
+     * Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy.
+     *
+     * @param withLastError whether the reason quotes the last error, which may name the destination's host and port:
+     *                      for the admin API, not for the unauthenticated readiness answer
+     */
+    public Map<String, String> unhealthyDestinations(boolean withLastError) {
         Map<String, String> unhealthy = new LinkedHashMap<>();
         consumers.values().forEach(consumer -> {
-            String problem = consumer.problem();
+            String problem = consumer.problem(withLastError);
             if (problem != null) {
                 unhealthy.put(consumer.destination(), problem);
             }
@@ -195,6 +202,11 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** Which destinations want an event, and why the others do not. */
+    public OutboxRouting routing() {
+        return routing;
     }
 
     EventStore eventStore() {

@@ -109,13 +109,17 @@ final class OutboxConsumer extends DefaultConsumer {
         return paused;
     }
 
-    /** Why this destination is unhealthy (paused, or failing again and again), or null when it is not. */
-    String problem() {
+    /**
+     * Why this destination is unhealthy (paused, or failing again and again), or null when it is not.
+     *
+     * @param withLastError whether to quote the last error, which may name the destination's host and port
+     */
+    String problem(boolean withLastError) {
         if (paused) {
-            return "paused: " + lastError;
+            return "paused" + (withLastError ? ": " + lastError : "");
         }
         int failures = consecutiveFailures.get();
-        return failures >= 3 ? failures + " failed attempts in a row, last: " + lastError : null;
+        return failures >= 3 ? failures + " failed attempts in a row" + (withLastError ? ", last: " + lastError : "") : null;
     }
 
     private void dispatchLoop() {

@@ -1,12 +1,15 @@
 package io.carbridge.outbox;
 
 import java.util.List;
+import java.util.Map;
 
 import io.carbridge.storage.CanonicalEvent;
 
 /** Which destinations want an event: the outbox gets one delivery row for each, in the event's own transaction. */
-@FunctionalInterface
 public interface OutboxRouting {
 
     List<String> destinationsFor(CanonicalEvent event);
+
+    /** The destinations that do not want the event, each with why (for the word the intake logs about it). */
+    Map<String, String> refusals(CanonicalEvent event);
 }

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 final class ConnectSteps {
 
     static final int MAX_REFERENCE_LENGTH = 200;
+    /** What a 429 asks the browser to wait: states expire continuously, a minute frees some. */
+    private static final int RETRY_AFTER_SECONDS = 60;
 
     private static final String STATE = "connectState";
     private static final String GRANT = "connectGrant";
@@ -47,6 +49,8 @@ final class ConnectSteps {
     /**
      * {@code GET /connect/start?ref=...}: stores a fresh single-use state carrying the reference and redirects the
      * owner to Smartcar Connect with it (v3: also as {@code external_id}, the reference Smartcar keeps for the user).
+     * Anyone may call it, and each call keeps a row for the state lifetime: 429 while {@code bridge.connect.max-open-states}
+     * states are live.
      */
     Processor start() {
         return exchange -> {
@@ -62,7 +66,10 @@ final class ConnectSteps {
             RANDOM.nextBytes(random);
             String state = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             Instant now = Instant.now();
-            states.save(state, reference.trim(), settings.mode(), now, now.plus(settings.stateLifetime()));
+            if (!states.save(state, reference.trim(), settings.mode(), now, now.plus(settings.stateLifetime()))) {
+                throw new ConnectFailure(429, "rate_limited", "Too many vehicle connections are being started right now. "
+                        + "Please try again in a few minutes.");
+            }
 
             String location = settings.connectUrl()
                     + "?response_type=code"
@@ -172,6 +179,9 @@ final class ConnectSteps {
                 metrics.connect(failure.outcome());
                 LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
                 ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
+                if (failure.status() == 429) {
+                    exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+                }
             } else if (StorageUnavailableException.isCause(caught)) {
                 metrics.connect("unavailable");
                 LOG.warn("connect failed, the database is unavailable: {}", caught.getMessage());

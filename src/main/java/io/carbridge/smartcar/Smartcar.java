@@ -65,7 +65,8 @@ public final class Smartcar {
             registry.bind(SmartcarApiRoutes.HTTP_CLIENT_BEAN, SmartcarApiRoutes.HTTP_CLIENT);
             camel.addRoutes(new SmartcarApiRoutes(config));
             SmartcarHttp http = new SmartcarHttp(producer);
-            ConnectStateStore states = new ConnectStateStore(storage.jdbc());
+            ConnectStateStore states = new ConnectStateStore(storage.jdbc(),
+                    settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000));
             SyncSteps sync = new SyncSteps(config, vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
             bindSync(registry, sync);
             if (config.apiVersion() == ApiVersion.V3) {

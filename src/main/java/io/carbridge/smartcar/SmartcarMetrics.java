@@ -1,5 +1,8 @@
 package io.carbridge.smartcar;
 
+import java.util.List;
+import java.util.stream.Stream;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,8 +18,24 @@ public final class SmartcarMetrics {
     private final Counter subscriptions;
     private final Counter unsubscriptions;
 
+    /** How a Connect request ended: the {@code outcome} label of {@code bridge_smartcar_connect_total}. */
+    static final List<String> CONNECT_OUTCOMES = List.of("connected", "denied", "connect_error", "invalid_state", "invalid_request",
+            "failed", "not_configured", "unavailable", "error", "rate_limited");
+    /** How a token refresh ended: the {@code outcome} label of {@code bridge_smartcar_token_refreshes_total}. */
+    static final List<String> REFRESH_OUTCOMES = List.of("refreshed", "refused", "failed");
+    /** How fetching a v3 application token ended: the {@code outcome} label of {@code bridge_smartcar_application_tokens_total}. */
+    static final List<String> APPLICATION_TOKEN_OUTCOMES = List.of("fetched", "failed");
+    /** Sync failures that are no Smartcar answer: a fault of the bridge's own (SyncSteps). */
+    private static final String INTERNAL_ERROR = "internal_error";
+
     SmartcarMetrics(MeterRegistry registry, ConnectionStore connections) {
         this.registry = registry;
+        // every series from the start, at zero, so that a rate or an alert over it works before its first failure
+        CONNECT_OUTCOMES.forEach(this::connectCounter);
+        REFRESH_OUTCOMES.forEach(this::refreshCounter);
+        APPLICATION_TOKEN_OUTCOMES.forEach(this::applicationTokenCounter);
+        Stream.concat(Stream.of(SmartcarCallException.Kind.values()).map(SmartcarCallException.Kind::reason), Stream.of(INTERNAL_ERROR))
+                .forEach(this::syncFailureCounter);
         this.subscriptions = Counter.builder("bridge.smartcar.subscriptions")
                 .description("Vehicles subscribed to the webhook").register(registry);
         this.unsubscriptions = Counter.builder("bridge.smartcar.unsubscriptions")
@@ -38,22 +57,38 @@ public final class SmartcarMetrics {
 
     /** A connection or vehicle the sync could not finish, by reason (see {@link SmartcarCallException.Kind}). */
     void syncFailed(String reason) {
-        registry.counter("bridge.smartcar.sync.failures", "reason", reason).increment();
+        syncFailureCounter(reason).increment();
     }
 
     /** v2.0: {@code refreshed}, {@code refused} (needs re-authorisation) or {@code failed} (tried again later). */
     void tokenRefresh(String outcome) {
-        registry.counter("bridge.smartcar.token.refreshes", "outcome", outcome).increment();
+        refreshCounter(outcome).increment();
     }
 
     /** v3: an application token {@code fetched}, or {@code failed} to be (the sync tries again later). */
     void applicationToken(String outcome) {
-        registry.counter("bridge.smartcar.application.tokens", "outcome", outcome).increment();
+        applicationTokenCounter(outcome).increment();
     }
 
     /** How a Connect callback ended: {@code connected}, {@code denied}, {@code invalid_state}, {@code failed}, ... */
     void connect(String outcome) {
-        registry.counter("bridge.smartcar.connect", "outcome", outcome).increment();
+        connectCounter(outcome).increment();
+    }
+
+    private Counter syncFailureCounter(String reason) {
+        return registry.counter("bridge.smartcar.sync.failures", "reason", reason);
+    }
+
+    private Counter refreshCounter(String outcome) {
+        return registry.counter("bridge.smartcar.token.refreshes", "outcome", outcome);
+    }
+
+    private Counter applicationTokenCounter(String outcome) {
+        return registry.counter("bridge.smartcar.application.tokens", "outcome", outcome);
+    }
+
+    private Counter connectCounter(String outcome) {
+        return registry.counter("bridge.smartcar.connect", "outcome", outcome);
     }
 
     private static double needingReauthorization(ConnectionStore connections) {

@@ -292,6 +292,7 @@ public final class VehicleStore {
         vehicle.put("subscribedAt", SqlTime.get(rows, "subscribed_at"));
         vehicle.put("subscribedBy", rows.getString("subscribed_by"));
         vehicle.put("connectionId", rows.getString("connection_id"));
+        vehicle.put("subscriptionConfirmedAt", SqlTime.get(rows, "subscription_confirmed_at"));
         vehicle.put("failureCount", rows.getInt("failure_count"));
         vehicle.put("nextAttemptAt", SqlTime.get(rows, "next_attempt_at"));
         vehicle.put("lastError", rows.getString("last_error"));

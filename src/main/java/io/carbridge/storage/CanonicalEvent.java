@@ -16,6 +16,11 @@ import java.time.Instant;
  * @param envelopeVersion {@code 2.0} (legacy) or {@code 4.0} (current), or null when unknown
  * @param receivedAt      when the bridge received it
  * @param rawBody         the request body, byte for byte
+ * @param eventTimeUnreadable a time the envelope gave (when it happened, or when it was delivered) could not be read or
+ *                        stored (unparseable, or outside the years 1 to 9999): the event is kept as received, without
+ *                        an event time, and flagged
+ * @param vehicleFacts    what a current-format event says about its vehicle, written to the vehicles table with the
+ *                        event; null for other events
  */
 public record CanonicalEvent(
         String eventId,
@@ -27,7 +32,15 @@ public record CanonicalEvent(
         String webhookId,
         String envelopeVersion,
         Instant receivedAt,
-        byte[] rawBody) {
+        byte[] rawBody,
+        boolean eventTimeUnreadable,
+        VehicleFacts vehicleFacts) {
+
+    /** An event as the delivery side reads it back: what it forwards, not how its time was read nor its vehicle facts. */
+    public CanonicalEvent(String eventId, String eventType, boolean recognised, String vehicleId, Instant eventTime, String mode,
+                          String webhookId, String envelopeVersion, Instant receivedAt, byte[] rawBody) {
+        this(eventId, eventType, recognised, vehicleId, eventTime, mode, webhookId, envelopeVersion, receivedAt, rawBody, false, null);
+    }
 
     public boolean isTestMode() {
         return mode != null && !"live".equals(mode);

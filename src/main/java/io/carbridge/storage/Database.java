@@ -1,15 +1,26 @@
 package io.carbridge.storage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.carbridge.Settings;
+import io.carbridge.StartupFailure;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.h2.api.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/h2} on H2) run before
  * any route starts, so a route never sees an old schema. H2 runs with {@code WRITE_DELAY=0}: every commit reaches the
  * file before the commit returns, which is what makes a 2xx survive {@code kill -9} (H2's default keeps the last
- * 500 ms of commits in memory).
+ * 500 ms of commits in memory); and with {@code DB_CLOSE_ON_EXIT=FALSE}: the database closes when the bridge closes its
+ * pool, after Camel has stopped, not when H2's shutdown hook says.
  */
 public final class Database {
 
@@ -28,17 +40,26 @@ public final class Database {
 
     public static HikariDataSource open(Settings settings) {
         String url = durableUrl(settings.required("bridge.db.url", "set DB_URL to a JDBC URL"));
+        String user = settings.string("bridge.db.user", "");
+        String password = settings.string("bridge.db.password", "");
+        h2File(url).ifPresent(file -> requireUsableH2File(file, url, user, password));
         HikariConfig config = new HikariConfig();
         config.setPoolName("bridge-db");
         config.setJdbcUrl(url);
-        config.setUsername(settings.string("bridge.db.user", ""));
-        config.setPassword(settings.string("bridge.db.password", ""));
+        config.setUsername(user);
+        config.setPassword(password);
         config.setMaximumPoolSize(settings.integer("bridge.db.pool-size", 16, 2, 500));
         config.setConnectionTimeout(settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(5)).toMillis());
         // the pool starts even when the database is down; readiness reports it and the intake answers 503
         config.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(config);
-        migrate(dataSource, url);
+        try {
+            migrate(dataSource, url);
+        } catch (FlywayException e) {
+            dataSource.close();
+            throw new StartupFailure("The database " + redact(url) + " could not be opened and brought to the current schema: "
+                    + firstLine(e.getMessage()));
+        }
         LOG.info("Database ready: {} (pool of {})", redact(url), config.getMaximumPoolSize());
         return dataSource;
     }
@@ -54,20 +75,87 @@ public final class Database {
                 .migrate();
     }
 
-    /** Adds {@code WRITE_DELAY=0} to an H2 URL that does not set it; refuses one that sets another value. */
+    /**
+     * What an H2 file database must be opened with, and why another value is refused: {@code WRITE_DELAY=0}, so that a
+     * commit reaches the file before it returns, and {@code DB_CLOSE_ON_EXIT=FALSE}, so that H2's own JVM shutdown hook
+     * does not close the database under the requests and delivery attempts still finishing on SIGTERM (the bridge closes
+     * it once Camel has stopped).
+     */
+    private static final Map<String, String> H2_SETTINGS = Map.of(
+            "WRITE_DELAY", "0; another value would acknowledge events that a crash can lose",
+            "DB_CLOSE_ON_EXIT", "FALSE; another value lets H2 close the database while the service is still shutting down");
+
+    /** Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value. */
     static String durableUrl(String url) {
         if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
             return url;
         }
-        String upper = url.toUpperCase();
-        if (upper.contains(";WRITE_DELAY=")) {
-            if (!upper.contains(";WRITE_DELAY=0")) {
-                throw new IllegalStateException("Configuration error: bridge.db.url sets an H2 WRITE_DELAY other than 0, "
-                        + "which would acknowledge events that a crash can lose; remove it");
+        StringBuilder durable = new StringBuilder(url);
+        String upper = url.toUpperCase(Locale.ROOT);
+        for (String setting : new TreeSet<>(H2_SETTINGS.keySet())) {
+            String required = H2_SETTINGS.get(setting);
+            String value = required.substring(0, required.indexOf(';'));
+            if (!upper.contains(";" + setting + "=")) {
+                durable.append(';').append(setting).append('=').append(value);
+            } else if (!upper.contains(";" + setting + "=" + value + ";") && !upper.endsWith(";" + setting + "=" + value)) {
+                throw new Settings.InvalidSettingException("bridge.db.url", "sets H2's " + setting + ", which must be " + required
+                        + "; remove it");
             }
-            return url;
         }
-        return url + ";WRITE_DELAY=0";
+        return durable.toString();
+    }
+
+    /**
+     * The file an embedded H2 URL ({@code jdbc:h2:file:./data/bridge}, {@code jdbc:h2:./data/bridge},
+     * {@code jdbc:h2:~/bridge}) keeps its database in, without H2's {@code .mv.db}; empty for any other database.
+     */
+    static Optional<Path> h2File(String url) {
+        if (!url.startsWith("jdbc:h2:")) {
+            return Optional.empty();
+        }
+        String location = url.substring("jdbc:h2:".length()).split(";", 2)[0];
+        if (location.startsWith("file:")) {
+            location = location.substring("file:".length());
+        } else if (location.matches("^[a-z]+:.*") && !location.matches("^[A-Za-z]:[\\/].*")) {
+            return Optional.empty(); // mem:, tcp:, ssl:, zip:, ...
+        }
+        if (location.startsWith("~")) {
+            location = System.getProperty("user.home") + location.substring(1);
+        }
+        return Optional.of(Path.of(location).toAbsolutePath().normalize());
+    }
+
+    /**
+     * An H2 database that cannot be opened stops the service at once with one line that says why: its directory cannot
+     * be written, its file is damaged (the README says how to recover it), or another process holds it. Without this the
+     * pool would wait out its connection timeout and Flyway would fail with a long stack trace.
+     */
+    private static void requireUsableH2File(Path file, String url, String user, String password) {
+        Path directory = file.getParent();
+        try {
+            Files.createDirectories(directory);
+            Files.delete(Files.createTempFile(directory, ".bridge-write-check", ".tmp"));
+        } catch (IOException | RuntimeException e) {
+            throw new Settings.InvalidSettingException("bridge.db.url", "keeps the H2 database in " + directory + ", which cannot be "
+                    + "written (" + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()) + "): make it writable by this "
+                    + "user, or set DB_URL to a directory that is");
+        }
+        try (Connection connection = DriverManager.getConnection(url, user, password)) {
+            connection.isValid(1);
+        } catch (SQLException e) {
+            String mvFile = file + ".mv.db";
+            throw new StartupFailure(switch (e.getErrorCode()) {
+                case ErrorCode.FILE_CORRUPTED_1 -> "The H2 database file " + mvFile + " is damaged (" + firstLine(e.getMessage())
+                        + "): see \"Recovering a damaged H2 database\" in the README.";
+                case ErrorCode.DATABASE_ALREADY_OPEN_1 -> "The H2 database file " + mvFile + " is in use by another process (another "
+                        + "instance of the bridge?): stop it, or set DB_URL to another file.";
+                default -> "The H2 database " + mvFile + " cannot be opened: " + firstLine(e.getMessage());
+            });
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("").trim();
     }
 
     /** Whether the database answers a trivial query within the given time. */

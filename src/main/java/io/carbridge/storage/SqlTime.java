@@ -11,7 +11,16 @@ import java.time.ZoneOffset;
 /** Instants to and from {@code TIMESTAMP WITH TIME ZONE} columns, the same way on H2 and PostgreSQL. */
 public final class SqlTime {
 
+    /** The earliest and latest instants the bridge stores or compares with a stored time: years 1 to 9999. */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private SqlTime() {
+    }
+
+    /** Whether a {@code TIMESTAMP WITH TIME ZONE} column holds this instant the same way on H2 and PostgreSQL. */
+    public static boolean isRepresentable(Instant instant) {
+        return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
     }
 
     public static void set(PreparedStatement statement, int index, Instant instant) throws SQLException {

@@ -8,14 +8,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.carbridge.Settings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
-import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The bridge's database, open and migrated: the pool (bound as {@code bridgeDataSource} for {@code sql:} endpoints),
- * parameterised SQL ({@link #jdbc()}), transactions, and the readiness check. Closed when Camel stops, after the routes.
+ * parameterised SQL ({@link #jdbc()}), transactions, and the readiness check. Closed once Camel has stopped, after the
+ * routes and services that use it.
  */
 public final class Storage {
 
@@ -34,9 +35,10 @@ public final class Storage {
     public static Storage open(CamelContext camel, Settings settings) throws Exception {
         HikariDataSource dataSource = Database.open(settings);
         camel.getRegistry().bind(DATA_SOURCE, dataSource);
-        camel.addService(new ServiceSupport() {
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
-            protected void doStop() {
+            public void onContextStopped(CamelContext context) {
+                // last: after the routes, the intake's writer and the delivery engine have finished with it
                 dataSource.close();
             }
         });

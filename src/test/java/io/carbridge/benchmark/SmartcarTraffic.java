@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpMethod;
 
 /**
  * What Smartcar sends, made up at the rate it is sent: current-format {@code VEHICLE_STATE} events (the sample delivery
- * of {@code src/test/resources/smartcar}, each with a new event id and one of {@value #VEHICLES} vehicles), signed with
+ * of {@code src/test/resources/smartcar}, delivered now, each with a new event id and one of {@value #VEHICLES} vehicles), signed with
  * the token {@link io.carbridge.testing.ServiceProcess} starts the service with; optionally mixed with repeats of earlier events or with bad requests of every kind. One instance
  * per load, used on the load generator's event loop only.
  */
@@ -146,6 +146,8 @@ final class SmartcarTraffic {
             event.put("eventId", EVENT_ID);
             event.put("vehicleId", VEHICLE_ID);
             ((ObjectNode) event.path("data").path("vehicle")).put("id", VEHICLE_ID);
+            // delivered now, as Smartcar's own attempts are: the sample's 2024 time would be refused as a stale replay
+            ((ObjectNode) event.path("meta")).put("deliveredAt", System.currentTimeMillis());
             return json.writeValueAsString(event);
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the sample delivery", e);

@@ -309,6 +309,12 @@ class DeliveryFlowTest {
         assertThat(statuses("68f4179e-0648-4795-a4d8-0b553c2c635c", "crm")).as("a test-mode event").isEmpty();
         assertThat(statuses("68f4179e-0648-4795-a4d8-0b553c2c635c", "sink")).as("a test-mode event").isEmpty();
 
+        // not dropped without a word: the admin API says why each destination left an event out
+        JsonNode testEvent = HTTP.get("/admin/events/68f4179e-0648-4795-a4d8-0b553c2c635c", ADMIN).json();
+        assertThat(testEvent.get("notForwardedTo").get("sink").asText()).contains("test event", "include-test-events");
+        assertThat(HTTP.get("/admin/events/flow-filter-state", ADMIN).json().get("notForwardedTo").get("crm").asText())
+                .isEqualTo("VEHICLE_STATE is not in event-types CHARGING_*");
+
         JsonNode activity = JSON.readTree(awaitRequest("/crm", "smartcar-0b8f6c1e-3f7a-4d2b-9a55-1d2e3f4a5b6c", "$.externalId").getRequest().getBody());
         assertThat(activity.get("activityType").asText()).isEqualTo("VEHICLE_EVENT");
         assertThat(activity.get("subject").asText()).startsWith("Charging started");
@@ -333,6 +339,59 @@ class DeliveryFlowTest {
             assertThat(HTTP.get(path, Map.of("Authorization", "Bearer wrong")).status()).as(path).isEqualTo(401);
         }
         assertThat(HTTP.send("POST", "/admin/destinations/gone/resume", null, Map.of()).status()).isEqualTo(401);
+        // platform-http copies query parameters into the message headers: only the request's own header may count
+        assertThat(HTTP.get("/admin/events?Authorization=Bearer%20admin-test-token", Map.of()).status()).isEqualTo(401);
+        assertThat(HTTP.get("/admin/events?authorization=Bearer%20admin-test-token", Map.of()).status()).isEqualTo(401);
+    }
+
+    @Test
+    void answersATimeOutsideTheYears1To9999With400() {
+        for (String path : new String[] {"/admin/events?from=%2B1000000000-01-01T00:00:00Z", "/admin/deliveries?to=-999999999-01-01T00:00:00Z",
+                "/admin/events?from=10000-01-01T00:00:00Z"}) {
+            BridgeHttp.Response response = HTTP.get(path, ADMIN);
+
+            assertThat(response.status()).as(path).isEqualTo(400);
+            assertThat(response.json().get("error").asText()).as(path).contains("ISO-8601");
+        }
+        assertThat(HTTP.get("/admin/events?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z", ADMIN).status()).isEqualTo(200);
+    }
+
+    @Test
+    void backfillQueuesTheStoredEventsOfAWindowThatADestinationWantsOnce() throws Exception {
+        // stored before the destinations existed: no delivery rows
+        storedWithoutDeliveries("bf-1", "VEHICLE_STATE", true, "veh-bf", "live", "2026-01-01T00:10:00Z");
+        storedWithoutDeliveries("bf-2", "VEHICLE_ERROR", true, "veh-bf", "live", "2026-01-01T00:20:00Z");
+        storedWithoutDeliveries("bf-test", "VEHICLE_STATE", true, "veh-bf", "test", "2026-01-01T00:30:00Z");
+        storedWithoutDeliveries("bf-unknown", "VEHICLE_TELEPORTED", false, "veh-bf", "live", "2026-01-01T00:40:00Z");
+        storedWithoutDeliveries("bf-later", "VEHICLE_STATE", true, "veh-bf", "live", "2026-01-01T01:00:00Z");
+        String window = "?from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z";
+
+        BridgeHttp.Response backfill = HTTP.send("POST", "/admin/destinations/sink/backfill" + window, null, ADMIN);
+
+        assertThat(backfill.status()).isEqualTo(202);
+        assertThat(backfill.json().get("queued").asInt()).isEqualTo(2);
+        assertThat(backfill.json().get("notWanted").asInt()).as("the test event and the unrecognised one").isEqualTo(2);
+        awaitStatus("bf-2", "sink", "DELIVERED");
+        // in receipt order (an attempt that timed out on a busy machine may be repeated: at least once, not once)
+        assertThat(requestsFor("/sink", "veh-bf").stream().map(document -> document.get("eventId").asText()).distinct())
+                .containsExactly("bf-1", "bf-2");
+        assertThat(statuses("bf-later", "sink")).as("outside the window").isEmpty();
+
+        BridgeHttp.Response again = HTTP.send("POST", "/admin/destinations/sink/backfill" + window, null, ADMIN);
+
+        assertThat(again.json().get("queued").asInt()).isZero();
+        assertThat(again.json().get("alreadyQueued").asInt()).isEqualTo(2);
+        assertThat(statuses("bf-1", "sink")).as("never queued twice").containsExactly("DELIVERED");
+        // the crm destination takes CHARGING_* only
+        assertThat(HTTP.send("POST", "/admin/destinations/crm/backfill" + window, null, ADMIN).json().get("notWanted").asInt()).isEqualTo(4);
+        assertThat(HTTP.send("POST", "/admin/destinations/sink/backfill?from=2026-01-01T00:00:00Z", null, ADMIN).status()).isEqualTo(400);
+        assertThat(HTTP.send("POST", "/admin/destinations/nowhere/backfill" + window, null, ADMIN).status()).isEqualTo(404);
+    }
+
+    private void storedWithoutDeliveries(String eventId, String type, boolean recognised, String vehicleId, String mode, String receivedAt) {
+        db().update("INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, mode, received_at, raw_body) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)", eventId, type, recognised, vehicleId, mode,
+                OffsetDateTime.parse(receivedAt), ("{\"eventId\":\"" + eventId + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     // --- helpers ---

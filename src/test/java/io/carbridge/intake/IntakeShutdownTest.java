@@ -54,6 +54,7 @@ class IntakeShutdownTest {
 
         BridgeHttp.Response answer = inFlight.get(10, TimeUnit.SECONDS);
         assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.header("Connection")).as("no further request on a connection about to close").isEqualTo("close");
         try (Connection connection = DriverManager.getConnection("jdbc:h2:mem:intake-shutdown-test", "sa", "");
              ResultSet rows = connection.createStatement().executeQuery(
                      "SELECT COUNT(*) FROM webhook_event WHERE event_id = 'in-flight-at-shutdown'")) {

@@ -107,6 +107,45 @@ class WebhookIntakeRouteTest {
         assertThat((byte[]) row.get("RAW_BODY")).isEqualTo(body);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unreadableTimes")
+    void storesAnEventWhoseTimeCannotBeStoredAsReceivedWithoutATimeAndFlagged(String name, String eventId, String time) {
+        byte[] body = json("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"v-time\","
+                + "\"data\":{\"signals\":[{\"code\":\"a\",\"meta\":{\"oemUpdatedAt\":" + time + "}}]},"
+                + "\"meta\":{\"version\":\"4.0\",\"deliveredAt\":" + time + "}}");
+
+        BridgeHttp.Response response = HTTP.deliver(PATH, body, Fixtures.sign(body));
+
+        // a 5xx would make Smartcar retry it, then drop it for good
+        assertThat(response.status()).isEqualTo(202);
+        Map<String, Object> row = db().queryForMap("SELECT * FROM webhook_event WHERE event_id = ?", eventId);
+        assertThat(row.get("EVENT_TIME")).isNull();
+        assertThat(row.get("EVENT_TIME_UNREADABLE")).isEqualTo(true);
+        assertThat((byte[]) row.get("RAW_BODY")).isEqualTo(body);
+    }
+
+    static Stream<Arguments> unreadableTimes() {
+        return Stream.of(
+                Arguments.of("epoch -1e18", "time-negative", "-1e18"),
+                Arguments.of("epoch milliseconds beyond the year 9999", "time-far", "9000000000000000"),
+                Arguments.of("a number that does not fit 64 bits", "time-huge", "18446744073709551621"),
+                Arguments.of("ISO-8601 in the year 1,000,000,000", "time-iso", "\"+1000000000-01-01T00:00:00Z\""),
+                Arguments.of("text that is no time", "time-text", "\"yesterday\""));
+    }
+
+    @Test
+    void aReadableTimeIsNotFlagged() {
+        byte[] body = json("""
+                {"eventId":"time-ok","eventType":"VEHICLE_STATE","vehicleId":"v-time","data":{},"meta":{"version":"4.0","deliveredAt":"2026-11-28T10:00:00Z"}}""");
+
+        assertThat(HTTP.deliver(PATH, body, Fixtures.sign(body)).status()).isEqualTo(202);
+
+        Map<String, Object> row = db().queryForMap("SELECT * FROM webhook_event WHERE event_id = 'time-ok'");
+        assertThat(row.get("EVENT_TIME_UNREADABLE")).isEqualTo(false);
+        assertThat(db().queryForObject("SELECT event_time FROM webhook_event WHERE event_id = 'time-ok'", java.time.OffsetDateTime.class)
+                .toInstant()).isEqualTo(java.time.Instant.parse("2026-11-28T10:00:00Z"));
+    }
+
     @Test
     void routesLegacyScheduledAndDynamicDeliveriesAndDerivesAStableIdWhenTheyCarryNone() {
         byte[] scheduled = json("""
@@ -232,8 +271,26 @@ class WebhookIntakeRouteTest {
                 .getBytes(StandardCharsets.UTF_8);
         byte[] numericEventId = "{\"eventId\":7,\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}".getBytes(StandardCharsets.UTF_8);
         byte[] oversized = ("{\"eventId\":\"big\",\"padding\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        // the signature covers the bytes, but the bridge must read the document every consumer downstream reads
+        byte[] trailingBytes = "{\"eventId\":\"strict-1\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}x".getBytes(StandardCharsets.UTF_8);
+        byte[] twoDocuments = ("{\"eventId\":\"strict-2\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}"
+                + "{\"eventId\":\"strict-3\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{}}").getBytes(StandardCharsets.UTF_8);
+        byte[] duplicateKey = "{\"eventId\":\"strict-4\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"a\",\"vehicleId\":\"b\",\"data\":{},\"meta\":{}}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] nestedDuplicateKey = "{\"eventId\":\"strict-5\",\"eventType\":\"VEHICLE_STATE\",\"data\":{},\"meta\":{\"mode\":\"TEST\",\"mode\":\"LIVE\"}}"
+                .getBytes(StandardCharsets.UTF_8);
+        // a log line of its own after the newline, as the probe forged it; Smartcar's ids are UUIDs
+        byte[] idWithALineBreak = ("{\"eventId\":\"e-1\\n2026-11-30T10:00:00,000 INFO  [main] i.c.intake - outcome=accepted status=202 "
+                + "eventId=FORGED\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"v\",\"data\":{},\"meta\":{}}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> json = Map.of("Content-Type", "application/json");
         return Stream.of(
+                Arguments.of("signed event whose id holds a line break", "POST", signed(json, Fixtures.sign(idWithALineBreak)), idWithALineBreak, 400,
+                        "malformed_event"),
+                Arguments.of("signed JSON followed by other bytes", "POST", signed(json, Fixtures.sign(trailingBytes)), trailingBytes, 400, "malformed_json"),
+                Arguments.of("signed body of two JSON documents", "POST", signed(json, Fixtures.sign(twoDocuments)), twoDocuments, 400, "malformed_json"),
+                Arguments.of("signed JSON with a key twice", "POST", signed(json, Fixtures.sign(duplicateKey)), duplicateKey, 400, "malformed_json"),
+                Arguments.of("signed JSON with a nested key twice", "POST", signed(json, Fixtures.sign(nestedDuplicateKey)), nestedDuplicateKey, 400,
+                        "malformed_json"),
                 Arguments.of("wrong method", "GET", Map.of(), null, 405, "method"),
                 Arguments.of("PUT with a signed event", "PUT", signed(json, goodSignature), event, 405, "method"),
                 Arguments.of("form content type", "POST", Map.of("Content-Type", "application/x-www-form-urlencoded", "SC-Signature", goodSignature), event, 415, "media_type"),
@@ -250,6 +307,37 @@ class WebhookIntakeRouteTest {
                 Arguments.of("wrong signature", "POST", signed(json, Fixtures.sign(event, "another-token")), event, 401, "signature_invalid"),
                 Arguments.of("signature of other bytes", "POST", signed(json, Fixtures.signature("v4-vehicle-error.json")), event, 401, "signature_invalid"),
                 Arguments.of("unsigned malformed JSON", "POST", json, notJson, 401, "signature_missing"));
+    }
+
+    @Test
+    void aSignatureInTheQueryStringIsNoSignature() {
+        byte[] body = json("""
+                {"eventId":"query-signature-1","eventType":"VEHICLE_STATE","vehicleId":"v-3","data":{},"meta":{"version":"4.0"}}""");
+        int before = storedEvents();
+
+        // platform-http copies query parameters into the message headers: only the request's own header may count
+        BridgeHttp.Response response = HTTP.send("POST", PATH + "?SC-Signature=" + Fixtures.sign(body), body,
+                Map.of("Content-Type", "application/json"));
+
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.json().get("error").asText()).contains("SC-Signature");
+        assertThat(storedEvents()).isEqualTo(before);
+    }
+
+    @Test
+    void theLastReceivedTimestampFollowsSignedDeliveriesOnly() throws Exception {
+        String gauge = "bridge_intake_last_received_timestamp_seconds";
+        byte[] body = json("""
+                {"eventId":"last-received-1","eventType":"VEHICLE_STATE","vehicleId":"v-4","data":{},"meta":{"version":"4.0"}}""");
+        double before = System.currentTimeMillis() / 1000.0;
+
+        HTTP.deliver(PATH, body, Fixtures.sign(body));
+        double afterSigned = BridgeHttp.metric(gauge);
+        Thread.sleep(20);
+        HTTP.deliver(PATH, body, null);
+
+        assertThat(afterSigned).isBetween(before - 0.001, System.currentTimeMillis() / 1000.0);
+        assertThat(BridgeHttp.metric(gauge)).as("an unsigned request says nothing about Smartcar").isEqualTo(afterSigned);
     }
 
     @Test

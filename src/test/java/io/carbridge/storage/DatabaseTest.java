@@ -23,11 +23,15 @@ class DatabaseTest {
     Path directory;
 
     @Test
-    void anH2UrlIsMadeDurableAndOneThatDelaysWritesIsRefused() {
-        assertThat(Database.durableUrl("jdbc:h2:file:./data/bridge")).isEqualTo("jdbc:h2:file:./data/bridge;WRITE_DELAY=0");
+    void anH2UrlIsMadeDurableAndClosedByTheBridgeAndOneThatSaysOtherwiseIsRefused() {
+        assertThat(Database.durableUrl("jdbc:h2:file:./data/bridge")).isEqualTo("jdbc:h2:file:./data/bridge;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+        assertThat(Database.durableUrl("jdbc:h2:file:./data/bridge;write_delay=0;DB_CLOSE_ON_EXIT=false"))
+                .isEqualTo("jdbc:h2:file:./data/bridge;write_delay=0;DB_CLOSE_ON_EXIT=false");
         assertThat(Database.durableUrl("jdbc:postgresql://db/bridge")).isEqualTo("jdbc:postgresql://db/bridge");
         assertThatThrownBy(() -> Database.durableUrl("jdbc:h2:file:./data/bridge;write_delay=500"))
                 .hasMessageContaining("WRITE_DELAY");
+        assertThatThrownBy(() -> Database.durableUrl("jdbc:h2:file:./data/bridge;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=TRUE"))
+                .hasMessageContaining("DB_CLOSE_ON_EXIT");
     }
 
     @Test

@@ -81,14 +81,24 @@ public final class BridgeHttp {
         }
     }
 
-    /** The Prometheus page of the management port. */
+    /** The Prometheus page of the in-JVM tests' management port. */
     public static String metrics() {
-        return management().get("/observe/metrics", Map.of()).body();
+        return management().prometheus();
+    }
+
+    /** The value of one Prometheus series of the in-JVM tests' management port, see {@link #metricValue}. */
+    public static double metric(String series) {
+        return management().metricValue(series);
+    }
+
+    /** The Prometheus page, when this client talks to a management port. */
+    public String prometheus() {
+        return get("/observe/metrics", Map.of()).body();
     }
 
     /** The value of one Prometheus series, such as {@code name{label="x"}}; 0 while it has not been counted yet. */
-    public static double metric(String series) {
-        return metrics().lines().filter(line -> line.startsWith(series + " "))
+    public double metricValue(String series) {
+        return prometheus().lines().filter(line -> line.startsWith(series + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
                 .findFirst().orElse(0);
     }

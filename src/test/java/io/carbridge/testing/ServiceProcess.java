@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -35,17 +36,22 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final long logOffset;
     private final int httpPort;
+    private final int managementPort;
     private final BridgeHttp http;
     private final BridgeHttp management;
     /** Where {@link #awaitReady} asks, and what: 200 there means ready. */
     private final BridgeHttp readiness;
     private final String readinessPath;
 
-    private ServiceProcess(Process process, Path log, int httpPort, int managementPort, boolean readyOnHttpPort, String readinessPath) {
+    private ServiceProcess(Process process, Path log, long logOffset, int httpPort, int managementPort, boolean readyOnHttpPort,
+                           String readinessPath) {
         this.process = process;
         this.log = log;
+        this.logOffset = logOffset;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.http = new BridgeHttp(httpPort);
         this.management = new BridgeHttp(managementPort);
         this.readiness = readyOnHttpPort ? http : management;
@@ -68,7 +74,14 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code -Dname=value}); does not wait for it to be ready.
      */
     public static ServiceProcess start(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
-        return launch(name, databaseUrl, environment, systemProperties, List.of("-jar", JAR.toString()), false, READINESS_PATH);
+        return startIn(Paths.get(""), name, databaseUrl, environment, systemProperties);
+    }
+
+    /** {@link #start}, from another working directory than the project's. */
+    public static ServiceProcess startIn(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
+                                         List<String> systemProperties) {
+        return launch(workingDirectory, name, databaseUrl, environment, systemProperties, List.of("-jar", JAR.toAbsolutePath().toString()),
+                false, READINESS_PATH);
     }
 
     /**
@@ -77,12 +90,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess startTestMain(String name, Class<?> mainClass, String readinessPath, String databaseUrl,
                                                Map<String, String> environment, List<String> systemProperties) {
-        return launch(name, databaseUrl, environment, systemProperties, List.of("-cp", testClasspath(), mainClass.getName()),
-                true, readinessPath);
+        return launch(Paths.get(""), name, databaseUrl, environment, systemProperties,
+                List.of("-cp", testClasspath(), mainClass.getName()), true, readinessPath);
     }
 
-    private static ServiceProcess launch(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties,
-                                         List<String> main, boolean readyOnHttpPort, String readinessPath) {
+    private static ServiceProcess launch(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
+                                         List<String> systemProperties, List<String> main, boolean readyOnHttpPort, String readinessPath) {
         int httpPort = TestPorts.freePort();
         int managementPort = TestPorts.freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP));
@@ -97,7 +110,9 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Path log = Paths.get("target", "it-logs", name + ".log");
             Files.createDirectories(log.getParent());
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            long logOffset = Files.exists(log) ? Files.size(log) : 0;
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().keySet().removeIf(key -> key.equals("SMARTCAR_MANAGEMENT_TOKEN") || key.equals("DB_URL"));
             env.forEach((key, value) -> {
                 if (value == null) {
@@ -106,7 +121,7 @@ public final class ServiceProcess implements AutoCloseable {
                     builder.environment().put(key, value);
                 }
             });
-            return new ServiceProcess(builder.start(), log, httpPort, managementPort, readyOnHttpPort, readinessPath);
+            return new ServiceProcess(builder.start(), log, logOffset, httpPort, managementPort, readyOnHttpPort, readinessPath);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -144,6 +159,10 @@ public final class ServiceProcess implements AutoCloseable {
         return management;
     }
 
+    public int managementPort() {
+        return managementPort;
+    }
+
     /** {@code kill -9}: no shutdown hook, no flush, nothing. */
     public void kill() {
         process.destroyForcibly();
@@ -173,9 +192,12 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** What this process wrote (the log file keeps earlier runs of the same name before it). */
     public String output() {
         try {
-            return Files.readString(log);
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(logOffset, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no output: " + e.getMessage() + ")";
         }
