@@ -11,7 +11,6 @@ import io.carbridge.delivery.Delivery;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.intake.Intake;
 import io.carbridge.smartcar.Smartcar;
-import io.carbridge.storage.EventStore;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -70,9 +69,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         AdminAccess adminAccess = new AdminAccess(settings.optional(AdminAccess.PROPERTY).orElse(null));
         camel.addRoutes(new AdminErrorHandling());
 
-        Delivery delivery = Delivery.install(camel, settings, storage, meters, adminAccess);
-        EventStore store = storage.eventStore(camel, settings, delivery.destinations(), delivery.wakeup());
-        Intake.install(camel, settings, store, delivery.destinations(), storage.intakeCounts(camel, settings), meters, httpGuard);
+        Delivery.install(camel, settings, storage, meters, adminAccess);
+        Intake.install(camel, settings, storage.intakeCounts(camel, settings), meters, httpGuard);
         Smartcar.install(camel, settings, storage, meters, adminAccess);
         camel.addRoutes(new ConsoleRoutes());
     }

@@ -13,6 +13,8 @@ import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
 import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.outbox.Outbox;
+import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
@@ -29,13 +31,13 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
 
     private final Storage storage;
     private final Outbox outbox;
-    private final DeliveryEngine engine;
+    private final OutboxComponent engine;
     private final Destinations destinations;
 
-    DeliveryAdminRoutes(AdminAccess access, Storage storage, Outbox outbox, DeliveryEngine engine, Destinations destinations) {
+    DeliveryAdminRoutes(AdminAccess access, Storage storage, OutboxComponent engine, Destinations destinations) {
         super(access);
         this.storage = storage;
-        this.outbox = outbox;
+        this.outbox = engine.outbox();
         this.engine = engine;
         this.destinations = destinations;
     }
@@ -167,7 +169,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         if (!from.isBefore(to)) {
             throw AdminException.badRequest("from must be before to");
         }
-        Outbox.Backfill backfill = outbox.backfill(destinations.get(destination), from, to, Instant.now());
+        Outbox.Backfill backfill = outbox.backfill(destination, destinations.get(destination)::wants, from, to, Instant.now());
         engine.wake(destination);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("destination", destination);

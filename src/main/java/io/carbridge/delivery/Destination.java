@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import io.carbridge.outbox.RetryPolicy;
 import io.carbridge.storage.CanonicalEvent;
 
 /**
@@ -58,20 +59,6 @@ public record Destination(
             }
         }
         return event.eventType() + " is not in event-types " + String.join(",", eventTypes);
-    }
-
-    /** The camel-http endpoint of this destination: method, timeouts, no redirects, and no exception on a non-2xx answer. */
-    public String endpointUri() {
-        long timeoutMillis = timeout.toMillis();
-        String separator = url.contains("?") ? "&" : "?";
-        return url + separator + "httpMethod=" + method
-                + "&throwExceptionOnFailure=false&followRedirects=false"
-                + "&connectTimeout=" + Math.min(timeoutMillis, 10_000)
-                + "&connectionRequestTimeout=" + timeoutMillis
-                + "&responseTimeout=" + timeoutMillis
-                + "&soTimeout=" + timeoutMillis
-                + "&connectionsPerRoute=" + concurrency
-                + "&maxTotalConnections=" + concurrency;
     }
 
     @Override

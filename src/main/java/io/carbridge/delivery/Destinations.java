@@ -10,17 +10,24 @@ import java.util.regex.Pattern;
 
 import io.carbridge.Settings;
 import io.carbridge.Settings.InvalidSettingException;
+import io.carbridge.outbox.OutboxRouting;
+import io.carbridge.outbox.RetryPolicy;
 import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.OutboxRouting;
+import java.util.stream.Collectors;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.RouteTemplateParameterSource;
+import org.apache.camel.util.URISupport;
 
 /**
  * The destinations of {@code bridge.destinations}, each read and checked from {@code bridge.destination.<name>.*}.
  * A mistake stops the service at start with a message naming the destination and the setting.
  *
  * <p>Also the {@link RouteTemplateParameterSource} that makes Camel create one route per destination from the
- * {@code http-destination} route template ({@code routes/http-destination.camel.yaml}), and the
- * {@link OutboxRouting} that decides which destinations get an outbox row for an event.
+ * {@code http-destination} route template ({@code routes/http-destination.camel.yaml}) with the template's parameters,
+ * and the {@link OutboxRouting} that decides which destinations get a delivery in the outbox for an event.
  */
 public final class Destinations implements RouteTemplateParameterSource, OutboxRouting {
 
@@ -36,6 +43,15 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     private Destinations(Map<String, Destination> byName) {
         this.byName = byName;
+    }
+
+    /** Destinations given as they are, for tests of the steps that read them. */
+    public static Destinations of(Destination... destinations) {
+        Map<String, Destination> byName = new LinkedHashMap<>();
+        for (Destination destination : destinations) {
+            byName.put(destination.name(), destination);
+        }
+        return new Destinations(byName);
     }
 
     public static Destinations from(Settings settings) {
@@ -112,6 +128,32 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         return duration;
     }
 
+    /**
+     * Refuses to start when a destination's transform is not consumed by any route: found at start, it is a setting to
+     * fix; found at the first event, every delivery would be a dead letter.
+     */
+    void checkTransformsExistAtStart(CamelContext camel) throws Exception {
+        camel.addStartupListener((context, alreadyStarted) -> {
+            Set<String> consumed = ((ModelCamelContext) context).getRouteDefinitions().stream()
+                    .map(RouteDefinition::getEndpointUrl).map(Destinations::normalize).collect(Collectors.toSet());
+            for (Destination destination : byName.values()) {
+                if (!consumed.contains(normalize(destination.transformUri()))) {
+                    throw new InvalidSettingException("bridge.destination." + destination.name() + ".transform",
+                            "is '" + destination.transformUri() + "', but no route in routes/ starts from it (destination '"
+                                    + destination.name() + "')");
+                }
+            }
+        });
+    }
+
+    private static String normalize(String uri) {
+        try {
+            return URISupport.normalizeUri(uri);
+        } catch (Exception e) {
+            return uri;
+        }
+    }
+
     public List<Destination> all() {
         return List.copyOf(byName.values());
     }
@@ -147,13 +189,30 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         return byName.keySet().stream().map(Destinations::routeId).collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
     }
 
+    /** The {@value #TEMPLATE} template's parameters for one destination, from its settings. */
     @Override
     public Map<String, Object> parameters(String routeId) {
         Destination destination = byName.get(routeId.substring("deliver-".length()));
-        return Map.of(
-                TEMPLATE_ID, TEMPLATE,
-                "name", destination.name(),
-                "transform", destination.transformUri(),
-                "endpointUri", destination.endpointUri());
+        RetryPolicy retry = destination.retry();
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put(TEMPLATE_ID, TEMPLATE);
+        parameters.put("name", destination.name());
+        parameters.put("url", destination.url());
+        parameters.put("method", destination.method());
+        parameters.put("timeout", destination.timeout().toMillis());
+        parameters.put("concurrency", destination.concurrency());
+        parameters.put("transform", destination.transformUri());
+        parameters.put("retryInitialDelay", retry.initialDelay().toMillis());
+        parameters.put("retryMultiplier", retry.multiplier());
+        parameters.put("retryMaxDelay", retry.maxDelay().toMillis());
+        parameters.put("retryMaxAttempts", retry.maxAttempts());
+        parameters.put("retryMaxAge", retry.maxAge().toMillis());
+        return parameters;
+    }
+
+    /** What a destination's requests carry that must never be shown: see {@link Destination#credentials()}. */
+    public List<String> secretsOf(String name) {
+        Destination destination = byName.get(name);
+        return destination == null ? List.of() : destination.credentials();
     }
 }

@@ -2,6 +2,7 @@ package io.carbridge.delivery;
 
 import java.util.Map;
 
+import io.carbridge.outbox.OutboxComponent;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -12,11 +13,11 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 final class DestinationsHealthCheck extends AbstractHealthCheck {
 
-    private final DeliveryEngine engine;
+    private final OutboxComponent outbox;
 
-    DestinationsHealthCheck(DeliveryEngine engine) {
+    DestinationsHealthCheck(OutboxComponent outbox) {
         super("bridge", "destinations");
-        this.engine = engine;
+        this.outbox = outbox;
     }
 
     @Override
@@ -27,7 +28,7 @@ final class DestinationsHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         // anyone who reaches the management port reads this: the destination's name and state, not its address
-        Map<String, String> unhealthy = engine.unhealthyDestinations(false);
+        Map<String, String> unhealthy = outbox.unhealthyDestinations(false);
         builder.detail("unhealthy.destinations", String.join(",", unhealthy.keySet()));
         unhealthy.forEach((name, problem) -> builder.detail("destination." + name, problem));
         builder.up();

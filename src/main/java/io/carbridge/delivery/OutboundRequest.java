@@ -11,6 +11,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.carbridge.Json;
+import io.carbridge.outbox.OutboxConstants;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -18,22 +19,24 @@ import org.apache.camel.Processor;
 /**
  * The protocol part of a delivery, run by the {@code http-destination} template just before the HTTP call: the body
  * becomes JSON bytes, every other header is dropped, and the request gets its content type, the idempotency key (the
- * event id), the destination's authentication and, when it has a signing secret, a Standard Webhooks signature.
+ * event id), the destination's authentication and, when it has a signing secret, a Standard Webhooks signature. The
+ * destination and the event id are the headers the {@code outbox:<destination>} consumer set.
  */
-final class OutboundRequest implements Processor {
-
-    /** Exchange property: the {@link Destination} being delivered to. */
-    static final String DESTINATION = "bridgeDestination";
-    /** Exchange property: the event id, the idempotency key. */
-    static final String EVENT_ID = "bridgeEventId";
+public final class OutboundRequest implements Processor {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    private final Destinations destinations;
+
+    public OutboundRequest(Destinations destinations) {
+        this.destinations = destinations;
+    }
+
     @Override
     public void process(Exchange exchange) throws Exception {
-        Destination destination = exchange.getProperty(DESTINATION, Destination.class);
-        String eventId = exchange.getProperty(EVENT_ID, String.class);
         Message message = exchange.getMessage();
+        Destination destination = destinations.get(message.getHeader(OutboxConstants.DESTINATION, String.class));
+        String eventId = message.getHeader(OutboxConstants.EVENT_ID, String.class);
         byte[] body = jsonBytes(message);
 
         message.getHeaders().clear();

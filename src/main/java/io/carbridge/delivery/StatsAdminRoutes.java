@@ -16,6 +16,7 @@ import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
 import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.outbox.Outbox;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;

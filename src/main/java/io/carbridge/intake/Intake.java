@@ -8,9 +8,8 @@ import io.carbridge.Json;
 import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
 import io.carbridge.http.HttpServerGuard;
-import io.carbridge.storage.EventStore;
+import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.IntakeCounts;
-import io.carbridge.storage.OutboxRouting;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -39,13 +38,14 @@ public final class Intake {
         }
     }
 
-    public static void install(CamelContext camel, Settings settings, EventStore store, OutboxRouting routing, IntakeCounts perMinute,
-                               MeterRegistry meters, HttpServerGuard httpGuard) throws Exception {
+    public static void install(CamelContext camel, Settings settings, IntakeCounts perMinute, MeterRegistry meters,
+                               HttpServerGuard httpGuard) throws Exception {
+        OutboxComponent outbox = camel.getComponent("outbox", OutboxComponent.class);
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
         IntakeMetrics metrics = new IntakeMetrics(meters, perMinute);
-        store.lastReceivedAt().ifPresent(metrics::lastReceivedAt);
-        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, store, routing, metrics, maxBodyBytes);
+        outbox.outbox().lastReceivedAt().ifPresent(metrics::lastReceivedAt);
+        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, outbox.routing(), metrics, maxBodyBytes);
 
         Registry registry = camel.getRegistry();
         registry.bind("checkIntakeRequest", steps.checkRequest());
@@ -61,7 +61,6 @@ public final class Intake {
         registry.bind("normaliseLegacyVehicleData", steps.normalise(Envelopes::legacyVehicleData));
         registry.bind("normaliseCurrentEvent", steps.normalise(Envelopes::currentEvent));
         registry.bind("normaliseUnrecognised", steps.normalise(Envelopes::unrecognised));
-        registry.bind("storeEvent", steps.storeEvent());
         registry.bind("respondToSmartcar", steps.respond());
 
         JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbridge.Json;
 import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.EventStore;
-import io.carbridge.storage.OutboxRouting;
+import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.outbox.OutboxRouting;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -46,16 +46,13 @@ public final class IntakeSteps {
 
     private final ManagementTokens tokens;
     private final ObjectMapper json;
-    private final EventStore store;
     private final OutboxRouting routing;
     private final IntakeMetrics metrics;
     private final int maxBodyBytes;
 
-    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, EventStore store, OutboxRouting routing, IntakeMetrics metrics,
-                       int maxBodyBytes) {
+    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, OutboxRouting routing, IntakeMetrics metrics, int maxBodyBytes) {
         this.tokens = tokens;
         this.json = json;
-        this.store = store;
         this.routing = routing;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
@@ -167,17 +164,6 @@ public final class IntakeSteps {
         };
     }
 
-    /** Commits the canonical event (and its outbox rows); only then is there an answer to give. */
-    public Processor storeEvent() {
-        return exchange -> {
-            CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
-            EventStore.Outcome outcome = store.store(event);
-            exchange.setProperty(ANSWER, outcome == EventStore.Outcome.DUPLICATE
-                    ? IntakeAnswer.duplicate(event)
-                    : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event));
-        };
-    }
-
     /**
      * Writes the answer, for success and failure alike: JSON, no request header echoed back, one log line, metrics.
      * Runs last on the route and in its error handler.
@@ -185,7 +171,12 @@ public final class IntakeSteps {
     public Processor respond() {
         return exchange -> {
             IntakeAnswer answer = exchange.getProperty(ANSWER, IntakeAnswer.class);
-            if (answer == null) {
+            String stored = exchange.getMessage().getHeader(OutboxConstants.STORED, String.class);
+            if (answer == null && stored != null) {
+                CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
+                answer = "DUPLICATE".equals(stored) ? IntakeAnswer.duplicate(event)
+                        : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event);
+            } else if (answer == null) {
                 answer = failureAnswer(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
             }
             Message message = exchange.getMessage();

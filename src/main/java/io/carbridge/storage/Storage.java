@@ -46,16 +46,6 @@ public final class Storage {
         return new Storage(dataSource);
     }
 
-    /** The group-commit writer of the intake, started and stopped with Camel. */
-    public EventStore eventStore(CamelContext camel, Settings settings, OutboxRouting routing, Runnable afterCommit) throws Exception {
-        EventStore store = new EventStore(dataSource, routing, afterCommit,
-                settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
-                settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)),
-                settings.duration("bridge.intake.min-commit-interval", Duration.ofMillis(5)));
-        camel.addService(store);
-        return store;
-    }
-
     /** The intake's outcomes per minute, written to the database off the request path; started and stopped with Camel. */
     public IntakeCounts intakeCounts(CamelContext camel, Settings settings) throws Exception {
         Duration flushInterval = settings.duration("bridge.intake.counts-flush-interval", Duration.ofSeconds(5));

@@ -11,7 +11,7 @@ package io.carbridge.storage;
 public record VehicleFacts(String vehicleId, String userId, String make, String model, Integer year, boolean firstDelivery) {
 
     /** The same facts without the confirmation: what a later event must write again only if it changed. */
-    VehicleFacts attributes() {
+    public VehicleFacts attributes() {
         return firstDelivery ? new VehicleFacts(vehicleId, userId, make, model, year, false) : this;
     }
 }

@@ -39,12 +39,37 @@ class DestinationsTest {
         assertThat(crm.timeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(crm.retry().maxAttempts()).isEqualTo(7);
         assertThat(crm.retry().maxAge()).isEqualTo(Duration.ofHours(2));
-        assertThat(crm.endpointUri()).startsWith("https://crm.example.com/api/activities?httpMethod=PUT&throwExceptionOnFailure=false")
-                .contains("responseTimeout=3000");
         assertThat(crm.toString()).doesNotContain("pa55");
         assertThat(destinations.routeIds()).containsExactly("deliver-crm");
-        assertThat(destinations.parameters("deliver-crm")).containsEntry("transform", "direct:crm-contact-activity")
-                .containsEntry("templateId", Destinations.TEMPLATE);
+        assertThat(destinations.parameters("deliver-crm"))
+                .containsEntry("templateId", Destinations.TEMPLATE)
+                .containsEntry("name", "crm")
+                .containsEntry("url", "https://crm.example.com/api/activities")
+                .containsEntry("method", "PUT")
+                .containsEntry("timeout", 3000L)
+                .containsEntry("concurrency", 4)
+                .containsEntry("transform", "direct:crm-contact-activity")
+                .containsEntry("retryMaxAttempts", 7)
+                .containsEntry("retryMaxAge", 7_200_000L);
+    }
+
+    @Test
+    void theSecretsOfADestinationAreEveryValueItsRequestsCarryOrSignWith() {
+        Destinations destinations = read("""
+                bridge.destinations = crm, open
+                bridge.destination.crm.url = https://crm.example.com/api/activities
+                bridge.destination.crm.auth = basic
+                bridge.destination.crm.auth-username = bridge
+                bridge.destination.crm.auth-secret-env = CRM_PASSWORD
+                CRM_PASSWORD = s3cret-pass
+                bridge.destination.crm.signing-secret-env = CRM_SIGNING
+                CRM_SIGNING = whsec-signing-key
+                bridge.destination.open.url = https://open.example.com/
+                """);
+
+        assertThat(destinations.secretsOf("crm")).containsExactlyInAnyOrder("s3cret-pass", "whsec-signing-key",
+                "YnJpZGdlOnMzY3JldC1wYXNz" /* base64 of bridge:s3cret-pass, the Basic credentials as sent */);
+        assertThat(destinations.secretsOf("open")).isEmpty();
     }
 
     @Test

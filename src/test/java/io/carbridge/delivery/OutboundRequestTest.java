@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.outbox.RetryPolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -24,10 +26,11 @@ class OutboundRequestTest {
 
     @Test
     void dropsEveryIncomingHeaderAndSetsTheIdempotencyKeyAndAuthentication() throws Exception {
-        Exchange exchange = exchange(destination(Destination.Auth.BEARER, null, null), Map.of("eventId", "e-1"));
+        Destination bearer = destination(Destination.Auth.BEARER, null, null);
+        Exchange exchange = exchange(bearer, Map.of("eventId", "e-1"));
         exchange.getMessage().setHeader("X-Leaked", "no");
 
-        new OutboundRequest().process(exchange);
+        request(bearer, exchange);
 
         assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("Content-Type", "Idempotency-Key", "Authorization");
         assertThat(exchange.getMessage().getHeader("Authorization")).isEqualTo("Bearer s3cret");
@@ -37,33 +40,41 @@ class OutboundRequestTest {
 
     @Test
     void sendsBasicAndCustomHeaderAuthentication() throws Exception {
-        Exchange basic = exchange(destination(Destination.Auth.BASIC, "crm-user", null), Map.of());
-        new OutboundRequest().process(basic);
+        Destination basicAuth = destination(Destination.Auth.BASIC, "crm-user", null);
+        Exchange basic = exchange(basicAuth, Map.of());
+        request(basicAuth, basic);
         assertThat(basic.getMessage().getHeader("Authorization")).isEqualTo("Basic Y3JtLXVzZXI6czNjcmV0");
 
-        Exchange header = exchange(destination(Destination.Auth.HEADER, null, "X-Api-Key"), Map.of());
-        new OutboundRequest().process(header);
+        Destination headerAuth = destination(Destination.Auth.HEADER, null, "X-Api-Key");
+        Exchange header = exchange(headerAuth, Map.of());
+        request(headerAuth, header);
         assertThat(header.getMessage().getHeader("X-Api-Key")).isEqualTo("s3cret");
         assertThat(header.getMessage().getHeader("Authorization")).isNull();
     }
 
     @Test
     void takesTheBytesOfAnAlreadyMarshalledDocumentAsTheyAre() throws Exception {
-        Exchange exchange = exchange(destination(Destination.Auth.NONE, null, null), Map.of());
+        Destination none = destination(Destination.Auth.NONE, null, null);
+        Exchange exchange = exchange(none, Map.of());
         exchange.getMessage().setBody("{\"shaped\": true}".getBytes(StandardCharsets.UTF_8));
 
-        new OutboundRequest().process(exchange);
+        request(none, exchange);
 
         assertThat(exchange.getMessage().getBody(String.class)).isEqualTo("{\"shaped\": true}");
         assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("Content-Type", "Idempotency-Key");
     }
 
+    /** What the outbox consumer hands the route: the destination and the event id as headers. */
     private static Exchange exchange(Destination destination, Map<String, Object> body) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setBody(body);
-        exchange.setProperty(OutboundRequest.DESTINATION, destination);
-        exchange.setProperty(OutboundRequest.EVENT_ID, "e-1");
+        exchange.getMessage().setHeader(OutboxConstants.DESTINATION, destination.name());
+        exchange.getMessage().setHeader(OutboxConstants.EVENT_ID, "e-1");
         return exchange;
+    }
+
+    private static void request(Destination destination, Exchange exchange) throws Exception {
+        new OutboundRequest(Destinations.of(destination)).process(exchange);
     }
 
     private static Destination destination(Destination.Auth auth, String username, String header) {

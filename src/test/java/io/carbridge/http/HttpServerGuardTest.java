@@ -42,7 +42,7 @@ class HttpServerGuardTest {
     public static class SlowToStore extends AdviceWithRouteBuilder {
         @Override
         public void configure() {
-            weaveByToString("process\\[ref:storeEvent\\]").before().process(exchange -> {
+            weaveById("store-event").before().process(exchange -> {
                 if (exchange.getMessage().getBody(CanonicalEvent.class).eventId().startsWith("slow-")) {
                     Thread.sleep(3_000);
                 }

@@ -35,7 +35,7 @@ class IntakeShutdownTest {
     public static class SlowStore extends AdviceWithRouteBuilder {
         @Override
         public void configure() {
-            weaveByToString("process\\[ref:storeEvent\\]").before().delay(1500);
+            weaveById("store-event").before().delay(1500);
         }
     }
 

@@ -1,7 +1,9 @@
-package io.carbridge.storage;
+package io.carbridge.outbox;
 
 import java.util.List;
 import java.util.Map;
+
+import io.carbridge.storage.CanonicalEvent;
 
 /** Which destinations want an event: the outbox gets one delivery row for each, in the event's own transaction. */
 public interface OutboxRouting {

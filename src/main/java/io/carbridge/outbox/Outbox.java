@@ -1,4 +1,4 @@
-package io.carbridge.delivery;
+package io.carbridge.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,32 +11,41 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The delivery rows of the outbox: claiming what is due, recording what each attempt did, releasing claims of a dead
- * instance, pausing and resuming destinations. Every state change is a conditional update, so several instances can
- * share one database: a delivery is claimed by one of them at a time, and its claim expires if that instance dies.
+ * instance, pausing and resuming destinations, replaying and purging for the admin API. Every state change is a
+ * conditional update, so several instances can share one database: a delivery is claimed by one of them at a time,
+ * and its claim expires if that instance dies.
  */
-final class Outbox {
+public final class Outbox {
 
     /**
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
      * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The two
      * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due
      * index already yields the earliest due first, and sorting would make every claim read the whole backlog. A paused
-     * destination has nothing due, in the same statement: a dispatcher that checked the pause a moment before it was
-     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek).
+     * destination has nothing due, in the same statement: a consumer that checked the pause a moment before it was
+     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek). What the
+     * bridge knows of the vehicle (make, model, year, the customer reference of its connection) comes with the claim,
+     * so that enriching a delivery needs no query of its own.
      */
     private static final String SELECT_DUE = """
             SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
-                   e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body
+                   e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body,
+                   v.make, v.model, v.model_year, c.customer_reference
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
+                   LEFT JOIN vehicle v ON v.vehicle_id = e.vehicle_id
+                   LEFT JOIN smartcar_connection c ON c.user_id = v.user_id
              WHERE d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
@@ -55,7 +64,7 @@ final class Outbox {
     private final Storage storage;
     private final String owner;
 
-    Outbox(Storage storage, String owner) {
+    public Outbox(Storage storage, String owner) {
         this.storage = storage;
         this.owner = owner;
     }
@@ -76,8 +85,10 @@ final class Outbox {
                                     rows.getBoolean("recognised"), rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"),
                                     rows.getString("mode"), rows.getString("webhook_id"), rows.getString("envelope_version"),
                                     SqlTime.get(rows, "received_at"), rows.getBytes("raw_body"));
+                            KnownVehicle vehicle = new KnownVehicle(rows.getString("make"), rows.getString("model"),
+                                    rows.getObject("model_year", Integer.class), rows.getString("customer_reference"));
                             candidates.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getInt("attempts") + 1,
-                                    rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event));
+                                    rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle));
                         }
                     }
                 }
@@ -165,12 +176,22 @@ final class Outbox {
                 .addValue("owner", owner));
     }
 
-    /** What waits (pending or in flight) per destination. */
-    record Backlog(long pending, Instant oldestReceivedAt) {
-        static final Backlog EMPTY = new Backlog(0, null);
+    /** When the newest stored event arrived; empty when none is stored, or when the database cannot say now. */
+    public Optional<Instant> lastReceivedAt() {
+        try {
+            return Optional.ofNullable(storage.jdbc().query("SELECT MAX(received_at) AS newest FROM webhook_event", Map.of(),
+                    rows -> rows.next() ? SqlTime.get(rows, "newest") : null));
+        } catch (DataAccessException e) {
+            return Optional.empty();
+        }
     }
 
-    Map<String, Backlog> backlog() {
+    /** What waits (pending or in flight) per destination. */
+    public record Backlog(long pending, Instant oldestReceivedAt) {
+        public static final Backlog EMPTY = new Backlog(0, null);
+    }
+
+    public Map<String, Backlog> backlog() {
         Map<String, Backlog> backlog = new HashMap<>();
         storage.jdbc().query("SELECT destination, COUNT(*) AS pending, MIN(received_at) AS oldest FROM delivery "
                 + "WHERE status IN ('PENDING', 'IN_FLIGHT') GROUP BY destination", rows -> {
@@ -179,7 +200,7 @@ final class Outbox {
         return backlog;
     }
 
-    boolean isPaused(String destination) {
+    public boolean isPaused(String destination) {
         List<Boolean> paused = storage.jdbc().queryForList(
                 "SELECT paused FROM destination_state WHERE destination = :destination",
                 Map.of("destination", destination), Boolean.class);
@@ -191,7 +212,7 @@ final class Outbox {
     }
 
     /** Returns false when the destination was not paused. */
-    boolean resume(String destination) {
+    public boolean resume(String destination) {
         boolean paused = isPaused(destination);
         setPaused(destination, false, null, null);
         return paused;
@@ -216,19 +237,19 @@ final class Outbox {
     }
 
     /** Outcome of a replay request. */
-    enum Replay { QUEUED, NOT_FOUND, NOT_FINISHED }
+    public enum Replay { QUEUED, NOT_FOUND, NOT_FINISHED }
 
     /**
      * Queues a finished delivery again as a new delivery marked as a replay, at the back of its vehicle's queue. A
      * dead letter becomes REPLAYED (it is no longer dead); a delivered one stays delivered. Returns the new id, or
      * why not.
      */
-    Replay replay(long deliveryId, Instant now) {
+    public Replay replay(long deliveryId, Instant now) {
         return storage.transactions().execute(status -> replayInTransaction(deliveryId, now));
     }
 
     /** Replays every dead letter of the destination; returns how many were queued. */
-    int replayDead(String destination, Instant now) {
+    public int replayDead(String destination, Instant now) {
         return storage.transactions().execute(status -> {
             List<Long> dead = storage.jdbc().queryForList("SELECT id FROM delivery WHERE destination = :destination AND status = 'DEAD' ORDER BY id",
                     Map.of("destination", destination), Long.class);
@@ -264,7 +285,7 @@ final class Outbox {
     }
 
     /** What a backfill did with the events of its window. */
-    record Backfill(int queued, int alreadyQueued, int notWanted) {
+    public record Backfill(int queued, int alreadyQueued, int notWanted) {
     }
 
     /**
@@ -272,13 +293,13 @@ final class Outbox {
      * yet, in receipt order, each at the back of its vehicle's queue. One backfill of a destination at a time, across
      * instances (a lock on its {@code destination_state} row), so that no event is queued twice.
      */
-    Backfill backfill(Destination destination, Instant from, Instant to, Instant now) {
-        ensureStateRow(destination.name());
+    public Backfill backfill(String destination, Predicate<CanonicalEvent> wants, Instant from, Instant to, Instant now) {
+        ensureStateRow(destination);
         return storage.transactions().execute(status -> {
             MapSqlParameterSource parameters = new MapSqlParameterSource()
-                    .addValue("destination", destination.name()).addValue("from", SqlTime.offset(from)).addValue("to", SqlTime.offset(to))
+                    .addValue("destination", destination).addValue("from", SqlTime.offset(from)).addValue("to", SqlTime.offset(to))
                     .addValue("now", SqlTime.offset(now));
-            lockDestination(destination.name());
+            lockDestination(destination);
             List<MapSqlParameterSource> queue = new ArrayList<>();
             int[] counts = new int[2]; // already queued, not wanted
             storage.jdbc().query("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.mode, "
@@ -289,7 +310,7 @@ final class Outbox {
                                 rows.getBoolean("recognised"), rows.getString("vehicle_id"), null, rows.getString("mode"), null, null, null, null);
                         if (rows.getBoolean("queued")) {
                             counts[0]++;
-                        } else if (!destination.wants(event)) {
+                        } else if (!wants.test(event)) {
                             counts[1]++;
                         } else {
                             queue.add(new MapSqlParameterSource(parameters.getValues()).addValue("eventId", event.eventId())
@@ -321,7 +342,7 @@ final class Outbox {
     }
 
     /** Deletes a dead letter and its attempts; false when there is no dead letter with that id. */
-    boolean purgeDead(long deliveryId) {
+    public boolean purgeDead(long deliveryId) {
         return storage.jdbc().update("DELETE FROM delivery WHERE id = :id AND status = 'DEAD'", Map.of("id", deliveryId)) == 1;
     }
 

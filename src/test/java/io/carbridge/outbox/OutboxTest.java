@@ -1,4 +1,4 @@
-package io.carbridge.delivery;
+package io.carbridge.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.carbridge.delivery;
+package io.carbridge.outbox;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,12 +14,16 @@ import io.micrometer.core.instrument.Timer;
 /** Per-destination Prometheus series, prefixed {@code bridge_delivery_} and tagged {@code destination}. */
 final class DeliveryMetrics {
 
+    private final MeterRegistry registry;
     private final Map<String, PerDestination> byDestination = new ConcurrentHashMap<>();
 
-    DeliveryMetrics(MeterRegistry registry, Iterable<Destination> destinations) {
-        for (Destination destination : destinations) {
-            byDestination.put(destination.name(), new PerDestination(registry, destination.name()));
-        }
+    DeliveryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** A destination's series, at zero until its first attempt; registered once per destination. */
+    void register(String destination) {
+        byDestination.computeIfAbsent(destination, name -> new PerDestination(registry, name));
     }
 
     /**

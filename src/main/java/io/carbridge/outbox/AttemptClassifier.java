@@ -1,4 +1,4 @@
-package io.carbridge.delivery;
+package io.carbridge.outbox;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
@@ -23,32 +24,36 @@ final class AttemptClassifier {
     private AttemptClassifier() {
     }
 
-    static AttemptOutcome classify(ClaimedDelivery delivery, Destination destination, Exchange exchange, Instant startedAt, Instant finishedAt) {
+    /**
+     * @param policy  the destination's retry policy
+     * @param secrets what the destination's requests carry that must never be recorded (its credentials, as sent)
+     */
+    static AttemptOutcome classify(ClaimedDelivery delivery, RetryPolicy policy, List<String> secrets, Exchange exchange,
+                                   Instant startedAt, Instant finishedAt) {
         Exception failure = exchange.getException();
         if (failure != null) {
             String error = truncate(failure.getClass().getSimpleName() + ": " + failure.getMessage());
             return isTransient(failure)
-                    ? retry(delivery, destination, startedAt, finishedAt, null, error, null)
+                    ? retry(delivery, policy, startedAt, finishedAt, null, error, null)
                     : outcome(delivery, startedAt, finishedAt, null, "permanent failure: " + error, AttemptOutcome.Result.DEAD, null);
         }
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         if (status >= 200 && status < 300) {
             return outcome(delivery, startedAt, finishedAt, status, null, AttemptOutcome.Result.DELIVERED, null);
         }
-        String error = truncate("HTTP " + status + answerExcerpt(exchange, destination));
+        String error = truncate("HTTP " + status + answerExcerpt(exchange, secrets));
         if (status == 410) {
             return outcome(delivery, startedAt, finishedAt, status, error, AttemptOutcome.Result.PAUSED, finishedAt);
         }
         if (status == 408 || status == 429 || status >= 500) {
             Duration retryAfter = status == 429 || status == 503 ? retryAfter(exchange.getMessage().getHeader("Retry-After", String.class), finishedAt) : null;
-            return retry(delivery, destination, startedAt, finishedAt, status, error, retryAfter);
+            return retry(delivery, policy, startedAt, finishedAt, status, error, retryAfter);
         }
         return outcome(delivery, startedAt, finishedAt, status, "permanent failure: " + error, AttemptOutcome.Result.DEAD, null);
     }
 
-    private static AttemptOutcome retry(ClaimedDelivery delivery, Destination destination, Instant startedAt, Instant finishedAt,
+    private static AttemptOutcome retry(ClaimedDelivery delivery, RetryPolicy policy, Instant startedAt, Instant finishedAt,
                                         Integer status, String error, Duration retryAfter) {
-        RetryPolicy policy = destination.retry();
         Instant next = finishedAt.plus(policy.delayAfter(delivery.attempt(), retryAfter));
         if (!policy.allowsAnotherAttempt(delivery.attempt(), delivery.queuedAt(), next)) {
             return outcome(delivery, startedAt, finishedAt, status, truncate("gave up after " + delivery.attempt() + " attempts: " + error),
@@ -88,13 +93,13 @@ final class AttemptClassifier {
      * The start of what the destination answered, for the log, the admin API and the health detail. A destination that
      * echoes the request must not make its own credentials readable there.
      */
-    private static String answerExcerpt(Exchange exchange, Destination destination) {
+    private static String answerExcerpt(Exchange exchange, List<String> secrets) {
         String body = exchange.getMessage().getBody(String.class);
         if (body == null || body.isBlank()) {
             return "";
         }
         String excerpt = body.strip();
-        for (String credential : destination.credentials()) {
+        for (String credential : secrets) {
             excerpt = excerpt.replace(credential, "***");
         }
         return ": " + excerpt;

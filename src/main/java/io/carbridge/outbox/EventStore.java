@@ -1,4 +1,4 @@
-package io.carbridge.storage;
+package io.carbridge.outbox;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -24,14 +24,19 @@ import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.GroupCommit;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.StorageUnavailableException;
+import io.carbridge.storage.VehicleFacts;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Stores events durably through a {@link GroupCommit}: the events of concurrent requests, their outbox rows and what they
- * say about their vehicles are committed together, and each request is released only once its event is committed (or
- * known to be there already).
+ * What {@code to: outbox:all} does: stores events durably through a {@link GroupCommit}. The events of concurrent
+ * requests, their outbox rows and what they say about their vehicles are committed together, and each request is
+ * released only once its event is committed (or known to be there already).
  */
-public final class EventStore extends ServiceSupport {
+final class EventStore extends ServiceSupport {
 
     public enum Outcome { STORED, DUPLICATE }
 
@@ -67,12 +72,12 @@ public final class EventStore extends ServiceSupport {
 
     /**
      * @param routing          which destinations get an outbox row for an event
-     * @param afterOutboxWrite called after a commit that wrote outbox rows (wakes the delivery engine)
+     * @param afterOutboxWrite called after a commit that wrote outbox rows (wakes the consumers)
      * @param maxBatch         the most events committed together
      * @param commitTimeout    how long a request waits for its commit before the intake answers 503
      * @param minCommitInterval the shortest time between two commits under steady load, see {@link GroupCommit}
      */
-    public EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterOutboxWrite, int maxBatch, Duration commitTimeout,
+    EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterOutboxWrite, int maxBatch, Duration commitTimeout,
                       Duration minCommitInterval) {
         this.dataSource = dataSource;
         this.routing = routing;
@@ -83,7 +88,7 @@ public final class EventStore extends ServiceSupport {
     }
 
     /** Blocks until the event is committed (or known to be there already); throws if that cannot happen in time. */
-    public Outcome store(CanonicalEvent event) {
+    Outcome store(CanonicalEvent event) {
         try {
             // one deadline for queueing and committing: the answer must reach Smartcar well within its 15 s
             long deadline = System.nanoTime() + commitTimeout.toNanos();
@@ -97,17 +102,6 @@ public final class EventStore extends ServiceSupport {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof StorageUnavailableException unavailable
                     ? unavailable : new StorageUnavailableException("the event could not be stored", e.getCause());
-        }
-    }
-
-    /** When the newest stored event arrived; empty when none is stored, or when the database cannot say now. */
-    public Optional<Instant> lastReceivedAt() {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT MAX(received_at) AS newest FROM webhook_event");
-             ResultSet rows = select.executeQuery()) {
-            return rows.next() ? Optional.ofNullable(SqlTime.get(rows, "newest")) : Optional.empty();
-        } catch (SQLException e) {
-            return Optional.empty();
         }
     }
 

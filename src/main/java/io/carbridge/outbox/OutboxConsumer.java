@@ -1,0 +1,262 @@
+package io.carbridge.outbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer of {@code outbox:<destination>}, in the manner of camel-sql's polling consumer: it claims the
+ * destination's due deliveries, at most one in flight per vehicle (so one vehicle's deliveries arrive in order) and up
+ * to its concurrency, and routes each as an exchange whose body is the {@link ClaimedDelivery}. When the route is done
+ * it reads the outcome from the exchange (the HTTP status, or the failure) and records it with its attempt, in batched
+ * commits. It wakes when new deliveries are committed, and polls otherwise.
+ */
+final class OutboxConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxConsumer.class);
+
+    private final OutboxEndpoint endpoint;
+    private final OutboxComponent component;
+    private final String destination;
+    private final RetryPolicy retry;
+    private final Wakeup wakeup = new Wakeup();
+    private final Semaphore slots;
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile boolean paused;
+    private volatile long pausedCheckedAt;
+    private volatile String lastError;
+    private volatile boolean running;
+    private long lastClaimAt = System.nanoTime();
+    private Thread dispatcher;
+    private ExecutorService workers;
+
+    OutboxConsumer(OutboxEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+        this.component = endpoint.getComponent();
+        this.destination = endpoint.getName();
+        this.retry = endpoint.retryPolicy();
+        this.slots = new Semaphore(endpoint.getConcurrency());
+    }
+
+    String destination() {
+        return destination;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        component.attach(this);
+    }
+
+    /** Called by the component once every route runs, so that no attempt meets a route that is not there yet. */
+    void startDispatching() {
+        if (running || !isRunAllowed()) {
+            return;
+        }
+        running = true;
+        workers = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newFixedThreadPool(this, "deliver-" + destination, endpoint.getConcurrency());
+        dispatcher = new Thread(this::dispatchLoop, "outbox-" + destination);
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+    /** Stops claiming, then gives the attempts in flight until the stop timeout to finish and be recorded. */
+    @Override
+    protected void doStop() throws Exception {
+        component.detach(this);
+        if (running) {
+            running = false;
+            wakeup.signal();
+            Duration stopTimeout = component.stopTimeout();
+            dispatcher.join(stopTimeout.toMillis());
+            workers.shutdown();
+            if (!workers.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Destination {}: attempts still in flight at shutdown; they will be attempted again after restart", destination);
+            }
+        }
+        super.doStop();
+    }
+
+    /** New deliveries were committed, a claim expired, or an operator resumed or replayed: there may be work. */
+    void wake(boolean pauseChanged) {
+        if (pauseChanged) {
+            pausedCheckedAt = 0;
+        }
+        wakeup.signal();
+    }
+
+    /** The pause is stored already: believe it now rather than at the next check. */
+    void pausedBy(String reason) {
+        lastError = reason;
+        pausedCheckedAt = System.currentTimeMillis();
+        paused = true;
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    /**
+     * Why this destination is unhealthy (paused, or failing again and again), or null when it is not.
+     *
+     * @param withLastError whether to quote the last error, which may name the destination's host and port
+     */
+    String problem(boolean withLastError) {
+        if (paused) {
+            return "paused" + (withLastError ? ": " + lastError : "");
+        }
+        int failures = consecutiveFailures.get();
+        return failures >= 3 ? failures + " failed attempts in a row" + (withLastError ? ", last: " + lastError : "") : null;
+    }
+
+    private void dispatchLoop() {
+        Duration pollInterval = component.pollInterval();
+        while (running) {
+            try {
+                if (checkPaused(pollInterval)) {
+                    wakeup.await(pollInterval);
+                    continue;
+                }
+                int free = freeSlotsToClaim();
+                List<ClaimedDelivery> claimed = free == 0 ? List.of()
+                        : component.outbox().claim(destination, free, Instant.now(), endpoint.getTimeout().plus(component.claimMargin()));
+                for (int index = 0; index < claimed.size(); index++) {
+                    dispatch(claimed.get(index), index, claimed.size());
+                }
+                if (claimed.size() < free || free == 0) {
+                    wakeup.await(pollInterval);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Throwable e) { // an Error included: a dispatcher that dies would stop its destination for good
+                LOG.warn("Destination {}: could not claim deliveries: {}", destination, e.toString());
+                try {
+                    wakeup.await(pollInterval);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * A claim is a commit, and a commit costs about the same for one delivery as for sixteen: while attempts are in
+     * flight and will free more slots, claims are at least the minimum commit interval apart, so that under load the
+     * slots freed meanwhile are claimed together. With every slot free there is nothing to wait for.
+     */
+    private int freeSlotsToClaim() throws InterruptedException {
+        int free = slots.availablePermits();
+        long wait = lastClaimAt + component.minCommitInterval().toNanos() - System.nanoTime();
+        if (free > 0 && free < endpoint.getConcurrency() && wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+            free = slots.availablePermits();
+        }
+        if (free > 0) {
+            lastClaimAt = System.nanoTime();
+        }
+        return free;
+    }
+
+    /** The pause lives in the database (an operator or another instance may change it): read at most every poll interval. */
+    private boolean checkPaused(Duration pollInterval) {
+        long now = System.currentTimeMillis();
+        if (now - pausedCheckedAt >= pollInterval.toMillis()) {
+            paused = component.outbox().isPaused(destination);
+            pausedCheckedAt = now;
+        }
+        return paused;
+    }
+
+    private void dispatch(ClaimedDelivery delivery, int index, int batchSize) throws InterruptedException {
+        slots.acquire();
+        workers.execute(() -> {
+            try {
+                attempt(delivery, index, batchSize);
+            } finally {
+                slots.release();
+                wakeup.signal();
+            }
+        });
+    }
+
+    private void attempt(ClaimedDelivery delivery, int index, int batchSize) {
+        Instant startedAt = Instant.now();
+        AttemptOutcome outcome;
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getMessage().setBody(delivery);
+            exchange.getMessage().setHeader(OutboxConstants.DESTINATION, destination);
+            exchange.getMessage().setHeader(OutboxConstants.DELIVERY_ID, delivery.id());
+            exchange.getMessage().setHeader(OutboxConstants.EVENT_ID, delivery.eventId());
+            exchange.getMessage().setHeader(OutboxConstants.ATTEMPT, delivery.attempt());
+            exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
+            exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, batchSize);
+            exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == batchSize - 1);
+            getProcessor().process(exchange);
+            outcome = AttemptClassifier.classify(delivery, retry, component.secretsOf(destination), exchange, startedAt, Instant.now());
+        } catch (Exception e) {
+            // whatever went wrong, the outcome is recorded: the delivery must not sit claimed until its claim expires
+            outcome = retrySoon(delivery, startedAt, "attempt failed: " + e);
+        } finally {
+            releaseExchange(exchange, false);
+        }
+        finish(delivery, outcome);
+    }
+
+    /** An attempt that failed on the bridge's side, not the destination's: tried again after the poll interval. */
+    private AttemptOutcome retrySoon(ClaimedDelivery delivery, Instant startedAt, String error) {
+        Instant now = Instant.now();
+        return new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, now, null, error,
+                AttemptOutcome.Result.RETRY, now.plus(component.pollInterval()));
+    }
+
+    private void finish(ClaimedDelivery delivery, AttemptOutcome outcome) {
+        component.metrics().attempted(destination, outcome, delivery.queuedAt());
+        if (outcome.result() == AttemptOutcome.Result.DELIVERED) {
+            consecutiveFailures.set(0);
+            LOG.debug("delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
+                    destination, delivery.eventId(), delivery.attempt(), outcome.statusCode());
+        } else {
+            consecutiveFailures.incrementAndGet();
+            lastError = outcome.error();
+            LOG.warn("delivery destination={} eventId={} attempt={} outcome={} next={} error={}", destination,
+                    delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
+        }
+        if (outcome.result() == AttemptOutcome.Result.PAUSED && !paused) {
+            pause(outcome);
+        }
+        component.record(outcome).whenComplete((applied, failure) -> {
+            if (failure != null) {
+                LOG.warn("Destination {}: outcome of event {} not recorded ({}); its claim will expire and it will be attempted again",
+                        destination, delivery.eventId(), failure.getMessage());
+            }
+        });
+    }
+
+    private void pause(AttemptOutcome outcome) {
+        try {
+            // the database first: the dispatcher rereads the pause from there
+            component.outbox().pause(destination, outcome.error(), outcome.finishedAt());
+            pausedBy(outcome.error());
+            LOG.error("Destination {} answered 410 Gone: paused until resumed (POST /admin/destinations/{}/resume)", destination, destination);
+        } catch (RuntimeException e) {
+            LOG.warn("Destination {} answered 410 Gone, but the pause could not be stored ({}); the next 410 tries again",
+                    destination, e.getMessage());
+        }
+    }
+}
