@@ -4,51 +4,197 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
+import javax.sql.DataSource;
+
 import io.carbridge.admin.AdminAccess;
-import io.carbridge.admin.AdminErrorHandling;
+import io.carbridge.admin.AdminApi;
 import io.carbridge.console.ConsoleRoutes;
 import io.carbridge.delivery.Delivery;
+import io.carbridge.delivery.DeliveryAdmin;
+import io.carbridge.delivery.StatsAdmin;
+import io.carbridge.delivery.Destinations;
+import io.carbridge.delivery.EventEnricher;
+import io.carbridge.delivery.OutboundRequest;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.intake.Intake;
+import io.carbridge.intake.IntakeSteps;
+import io.carbridge.intake.ReplayWindow;
+import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.smartcar.ApplicationSyncSteps;
+import io.carbridge.smartcar.ConnectSteps;
+import io.carbridge.smartcar.ConnectionSyncSteps;
 import io.carbridge.smartcar.Smartcar;
+import io.carbridge.smartcar.SmartcarAdmin;
+import io.carbridge.smartcar.SyncSteps;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
-import org.apache.camel.spi.Registry;
 import org.apache.camel.support.LifecycleStrategySupport;
 
 /**
- * Wires the bridge from {@code application.properties}, in dependency order (storage, admin, delivery, intake, Smartcar,
- * the console), before any route starts. A missing or invalid setting stops the service here, with a message naming it.
+ * Wires the bridge from {@code application.properties}. Every bean the routes name is bound here, by a
+ * {@code @BindToRegistry} method of the same name: {@code bean: {ref: intakeSteps, method: checkSignature}} in a route
+ * is {@link #intakeSteps()} here and {@link IntakeSteps#checkSignature} there. The parts the beans come from are made
+ * once, on first use, in dependency order (settings, metrics, storage, delivery, intake, Smartcar). {@link #configure}
+ * then adds what runs beside the routes. A missing or invalid setting stops the service, with a message naming it.
  */
-public class BridgeConfiguration implements CamelConfiguration {
+public class BridgeConfiguration implements CamelConfiguration, CamelContextAware {
+
+    private CamelContext camel;
+    private Settings settings;
+    private MeterRegistry meters;
+    private HttpServerGuard httpGuard;
+    private Storage storage;
+    private Delivery delivery;
+    private Intake intake;
+    private Smartcar smartcar;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camel = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camel;
+    }
+
+    // --- the beans of the routes -------------------------------------------------------------------------------------
+
+    /** {@code to: outbox:all} and {@code from: outbox:<destination>}: the component of the outbox. */
+    @BindToRegistry("outbox")
+    public OutboxComponent outbox() {
+        return delivery().outbox();
+    }
+
+    /** The destinations, and the parameters of the route each one gets from the {@code http-destination} template. */
+    @BindToRegistry
+    public Destinations destinations() {
+        return delivery().destinations();
+    }
+
+    /** The enrich step of {@code routes/http-destination.camel.yaml}. */
+    @BindToRegistry
+    public EventEnricher eventEnricher() {
+        return new EventEnricher();
+    }
+
+    /** The processor that prepares each destination request: authentication, idempotency key, signature. */
+    @BindToRegistry
+    public OutboundRequest outboundRequest() {
+        return new OutboundRequest(delivery().destinations());
+    }
+
+    /** The steps of {@code routes/webhook-intake.camel.yaml} and {@code routes/intake-error-handling.camel.yaml}. */
+    @BindToRegistry
+    public IntakeSteps intakeSteps() {
+        return intake().steps();
+    }
+
+    /** The intake's test of a replay older than the deduplication memory. */
+    @BindToRegistry
+    public ReplayWindow replayWindow() {
+        return intake().replayWindow();
+    }
+
+    /** The steps of {@code routes/smartcar-connect.camel.yaml} and its error handling. */
+    @BindToRegistry
+    public ConnectSteps connectSteps() {
+        return smartcar().connectSteps();
+    }
+
+    /** The steps of {@code routes/subscription-sync.camel.yaml} that both Smartcar API versions run. */
+    @BindToRegistry
+    public SyncSteps syncSteps() {
+        return smartcar().syncSteps();
+    }
+
+    /** The Smartcar API v2.0 steps of the sync: each owner's connection. */
+    @BindToRegistry
+    public ConnectionSyncSteps connectionSyncSteps() {
+        return smartcar().connectionSyncSteps();
+    }
+
+    /** The Smartcar API v3 steps of the sync: the application's connections. */
+    @BindToRegistry
+    public ApplicationSyncSteps applicationSyncSteps() {
+        return smartcar().applicationSyncSteps();
+    }
+
+    /** The HTTP client settings of the Smartcar API endpoints ({@code httpClientConfigurer=#smartcarHttpClient}). */
+    @BindToRegistry
+    public HttpClientConfigurer smartcarHttpClient() {
+        return smartcar().httpClient();
+    }
+
+    /** The connection pool, for the {@code sql:} endpoints of {@code routes/retention.camel.yaml}. */
+    @BindToRegistry(Storage.DATA_SOURCE)
+    public DataSource bridgeDataSource() {
+        return storage().dataSource();
+    }
+
+    /**
+     * The Vert.x instance Camel's HTTP servers take from the registry. Each request's route runs on a worker thread,
+     * which waits there for its group commit: enough workers keep the commit batches full under load.
+     */
+    @BindToRegistry
+    public Vertx vertx() {
+        return httpGuard().vertx(new VertxOptions().setWorkerPoolSize(settings().integer("bridge.http.worker-threads", 64, 4, 1024)));
+    }
+
+    /** Where camel-micrometer-prometheus finds the registry it serves on /observe/metrics; the bridge's series go there too. */
+    @BindToRegistry(MicrometerConstants.METRICS_REGISTRY_NAME)
+    public MeterRegistry metricsRegistry() {
+        return meters();
+    }
+
+    /** What every admin call shares: the bearer token, the JSON answer, the error answers. */
+    @BindToRegistry
+    public AdminApi adminApi() {
+        return new AdminApi(new AdminAccess(settings().optional(AdminAccess.PROPERTY).orElse(null)));
+    }
+
+    /** The admin calls on events, deliveries and destinations. */
+    @BindToRegistry
+    public DeliveryAdmin deliveryAdmin() {
+        return delivery().admin();
+    }
+
+    /** The admin call behind the console's overview. */
+    @BindToRegistry
+    public StatsAdmin statsAdmin() {
+        return delivery().statsAdmin();
+    }
+
+    /** The admin calls on Smartcar connections, vehicles and the sync. */
+    @BindToRegistry
+    public SmartcarAdmin smartcarAdmin() {
+        return smartcar().admin();
+    }
+
+    // --- what runs beside the routes ---------------------------------------------------------------------------------
 
     @Override
     public void configure(CamelContext camel) throws Exception {
-        Settings settings = new Settings(camel);
-        Registry registry = camel.getRegistry();
         // Camel logs a failed bind of its HTTP servers and starts anyway: a bridge Smartcar cannot reach must not start
-        requireFreePort(settings, "camel.server.port", "HTTP_PORT");
-        requireFreePort(settings, "camel.management.port", "MANAGEMENT_PORT");
-
-        MeterRegistry meters = meterRegistry(registry);
-        // Vert.x runs each request's route on a worker thread, which waits there for its group commit: enough workers
-        // keep the commit batches full under load. The HTTP servers take this Vert.x instance from the registry.
-        HttpServerGuard httpGuard = new HttpServerGuard(HttpServerGuard.Limits.from(settings), meters);
-        Vertx vertx = httpGuard.vertx(new VertxOptions().setWorkerPoolSize(settings.integer("bridge.http.worker-threads", 64, 4, 1024)));
-        registry.bind("vertx", vertx);
+        requireFreePort("camel.server.port", "HTTP_PORT");
+        requireFreePort("camel.management.port", "MANAGEMENT_PORT");
+        Vertx vertx = camel.getRegistry().lookupByNameAndType("vertx", Vertx.class);
         camel.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopping(CamelContext context) {
-                httpGuard.drain();
+                httpGuard().drain();
             }
 
             @Override
@@ -64,19 +210,71 @@ public class BridgeConfiguration implements CamelConfiguration {
             camel.getComponent(scheme, HttpComponent.class).setAutomaticRetriesDisabled(true);
         }
 
-        Storage storage = Storage.open(camel, settings);
-
-        AdminAccess adminAccess = new AdminAccess(settings.optional(AdminAccess.PROPERTY).orElse(null));
-        camel.addRoutes(new AdminErrorHandling());
-
-        Delivery.install(camel, settings, storage, meters, adminAccess);
-        Intake.install(camel, settings, storage.intakeCounts(camel, settings), meters, httpGuard);
-        Smartcar.install(camel, settings, storage, meters, adminAccess);
+        delivery().install(camel);
+        intake().installErrorPages(camel, httpGuard());
+        if (smartcar().apiRoutes().isPresent()) {
+            camel.addRoutes(smartcar().apiRoutes().get());
+        }
         camel.addRoutes(new ConsoleRoutes());
     }
 
-    private static void requireFreePort(Settings settings, String key, String variable) {
-        int port = settings.integer(key, 0, 0, 65_535);
+    // --- the parts, made once, on first use ---------------------------------------------------------------------------
+
+    private Settings settings() {
+        if (settings == null) {
+            settings = new Settings(camel);
+        }
+        return settings;
+    }
+
+    /** The registry camel-micrometer-prometheus serves, when it made one already; else one it will find. */
+    private MeterRegistry meters() {
+        if (meters == null) {
+            meters = MicrometerUtils.getMeterRegistryFromCamelRegistry(camel.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
+        }
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        }
+        return meters;
+    }
+
+    private HttpServerGuard httpGuard() {
+        if (httpGuard == null) {
+            httpGuard = new HttpServerGuard(HttpServerGuard.Limits.from(settings()), meters());
+        }
+        return httpGuard;
+    }
+
+    private Storage storage() {
+        if (storage == null) {
+            storage = Storage.open(camel, settings());
+        }
+        return storage;
+    }
+
+    private Delivery delivery() {
+        if (delivery == null) {
+            delivery = new Delivery(settings(), storage(), meters());
+        }
+        return delivery;
+    }
+
+    private Intake intake() {
+        if (intake == null) {
+            intake = new Intake(settings(), meters(), storage().intakeCounts(camel, settings()), delivery().outbox());
+        }
+        return intake;
+    }
+
+    private Smartcar smartcar() {
+        if (smartcar == null) {
+            smartcar = new Smartcar(camel, settings(), storage(), meters());
+        }
+        return smartcar;
+    }
+
+    private void requireFreePort(String key, String variable) {
+        int port = settings().integer(key, 0, 0, 65_535);
         if (port == 0) {
             return;
         }
@@ -86,15 +284,5 @@ public class BridgeConfiguration implements CamelConfiguration {
             throw new Settings.InvalidSettingException(key, "is " + port + ", which another process is using (set " + variable
                     + " to a free port)");
         }
-    }
-
-    /** The registry camel-micrometer-prometheus serves on /observe/metrics; the bridge's own series go there too. */
-    private static MeterRegistry meterRegistry(Registry registry) {
-        MeterRegistry meters = MicrometerUtils.getMeterRegistryFromCamelRegistry(registry, MicrometerConstants.METRICS_REGISTRY_NAME);
-        if (meters == null) {
-            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
-        }
-        return meters;
     }
 }

@@ -14,8 +14,13 @@ public final class AdminRequest {
 
     private final Message message;
 
-    AdminRequest(Message message) {
+    private AdminRequest(Message message) {
         this.message = message;
+    }
+
+    /** The request of an admin call: its path parameters and query parameters, which platform-http put in the headers. */
+    public static AdminRequest of(Message message) {
+        return new AdminRequest(message);
     }
 
     /** A {@code {name}} segment of the path. */

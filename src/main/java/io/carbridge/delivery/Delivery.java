@@ -3,7 +3,6 @@ package io.carbridge.delivery;
 import java.time.Duration;
 
 import io.carbridge.Settings;
-import io.carbridge.admin.AdminAccess;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,26 +10,24 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 
 /**
- * Sets up forwarding: reads the destinations (Camel makes one route per destination from the {@code http-destination}
- * template with them), adds the {@code outbox} component those routes consume, and binds the template's steps.
+ * Forwarding, made from the settings: the destinations (Camel makes one route per destination from the
+ * {@code http-destination} template with them), the {@code outbox} component those routes consume, and the template's
+ * steps, all bound by {@link io.carbridge.BridgeConfiguration}; and what runs beside the routes.
  */
 public final class Delivery {
 
-    private Delivery() {
-    }
+    private final Storage storage;
+    private final Destinations destinations;
+    private final OutboxComponent outbox;
 
-    public static void install(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters, AdminAccess admin)
-            throws Exception {
+    public Delivery(Settings settings, Storage storage, MeterRegistry meters) {
         // event ids are Smartcar's deduplication keys: keep them at least the 7 days Smartcar advises
         settings.integer("bridge.retention.hours", 720, 168, 87_600);
         settings.timerPeriod("bridge.retention.interval", Duration.ofHours(1));
         settings.integer("bridge.retention.batch-size", 500, 1, 100_000);
-        Destinations destinations = Destinations.from(settings);
-        camel.getRegistry().bind("bridgeDestinations", destinations);
-        camel.getRegistry().bind("eventEnricher", new EventEnricher());
-        camel.getRegistry().bind("outboundRequest", new OutboundRequest(destinations));
-
-        OutboxComponent outbox = new OutboxComponent(storage, settings.instanceId(), destinations, meters, destinations::secretsOf,
+        this.storage = storage;
+        this.destinations = Destinations.from(settings);
+        this.outbox = new OutboxComponent(storage, settings.instanceId(), destinations, meters, destinations::secretsOf,
                 new OutboxComponent.Settings(
                         settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
                         settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)),
@@ -39,10 +36,29 @@ public final class Delivery {
                         settings.duration("bridge.delivery.claim-margin", Duration.ofSeconds(60)),
                         settings.duration("bridge.delivery.min-commit-interval", Duration.ofMillis(5)),
                         settings.duration("bridge.delivery.stop-timeout", Duration.ofSeconds(20))));
-        camel.addComponent("outbox", outbox);
+    }
+
+    public Destinations destinations() {
+        return destinations;
+    }
+
+    public OutboxComponent outbox() {
+        return outbox;
+    }
+
+    /** The admin calls on events, deliveries and destinations. */
+    public DeliveryAdmin admin() {
+        return new DeliveryAdmin(storage, outbox, destinations);
+    }
+
+    /** The admin call behind the console's overview. */
+    public StatsAdmin statsAdmin() {
+        return new StatsAdmin(storage, outbox.outbox(), destinations);
+    }
+
+    /** The destinations' health detail, and the check of each transform once the routes are there. */
+    public void install(CamelContext camel) throws Exception {
         HealthCheckRegistry.get(camel).register(new DestinationsHealthCheck(outbox));
-        camel.addRoutes(new DeliveryAdminRoutes(admin, storage, outbox, destinations));
-        camel.addRoutes(new StatsAdminRoutes(admin, storage, outbox.outbox(), destinations));
         destinations.checkTransformsExistAtStart(camel);
     }
 }

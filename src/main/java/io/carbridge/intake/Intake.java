@@ -14,16 +14,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.spi.Registry;
 
-/** Binds the Java steps that {@code routes/webhook-intake.camel.yaml} refers to by name. */
+/**
+ * The webhook intake, made from the settings: the steps of {@code routes/webhook-intake.camel.yaml} (bound by
+ * {@link io.carbridge.BridgeConfiguration}) and the JSON error pages of the HTTP servers.
+ */
 public final class Intake {
 
     /** The route of {@code routes/webhook-intake.camel.yaml}. */
     static final String ROUTE_ID = "smartcar-webhook";
-
-    private Intake() {
-    }
 
     /**
      * Without its route files (started from another directory, or a pattern that finds none) the bridge would receive
@@ -38,36 +37,39 @@ public final class Intake {
         }
     }
 
-    public static void install(CamelContext camel, Settings settings, IntakeCounts perMinute, MeterRegistry meters,
-                               HttpServerGuard httpGuard) throws Exception {
-        OutboxComponent outbox = camel.getComponent("outbox", OutboxComponent.class);
+    private final IntakeSteps steps;
+    private final ReplayWindow replayWindow;
+    private final IntakeMetrics metrics;
+    private final String path;
+
+    public Intake(Settings settings, MeterRegistry meters, IntakeCounts perMinute, OutboxComponent outbox) {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
         int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
-        IntakeMetrics metrics = new IntakeMetrics(meters, perMinute);
+        this.metrics = new IntakeMetrics(meters, perMinute);
         outbox.outbox().lastReceivedAt().ifPresent(metrics::lastReceivedAt);
-        IntakeSteps steps = new IntakeSteps(tokens, Json.MAPPER, outbox.routing(), metrics, maxBodyBytes);
-
-        Registry registry = camel.getRegistry();
-        registry.bind("checkIntakeRequest", steps.checkRequest());
-        registry.bind("checkSignature", steps.checkSignature());
-        registry.bind("parseEnvelope", steps.parseEnvelope());
-        registry.bind("answerChallenge", steps.answerChallenge());
-        registry.bind("rejectSignature", steps.rejectSignature());
+        this.steps = new IntakeSteps(tokens, Json.MAPPER, outbox.routing(), metrics, maxBodyBytes);
         // event ids are remembered as long as events are kept
-        registry.bind("replayWindow", new ReplayWindow(Duration.ofHours(settings.integer("bridge.retention.hours", 720, 168, 87_600)),
-                Clock.systemUTC()));
-        registry.bind("answerStaleReplay", steps.answerStaleReplay());
-        registry.bind("normaliseLegacyEvent", steps.normalise(Envelopes::legacyEvent));
-        registry.bind("normaliseLegacyVehicleData", steps.normalise(Envelopes::legacyVehicleData));
-        registry.bind("normaliseCurrentEvent", steps.normalise(Envelopes::currentEvent));
-        registry.bind("normaliseUnrecognised", steps.normalise(Envelopes::unrecognised));
-        registry.bind("respondToSmartcar", steps.respond());
+        this.replayWindow = new ReplayWindow(Duration.ofHours(settings.integer("bridge.retention.hours", 720, 168, 87_600)), Clock.systemUTC());
+        this.path = settings.string("bridge.intake.path", "/webhooks/smartcar");
+    }
 
-        JsonErrorPages errorPages = new JsonErrorPages(metrics, settings.string("bridge.intake.path", "/webhooks/smartcar"), camel);
+    public IntakeSteps steps() {
+        return steps;
+    }
+
+    public ReplayWindow replayWindow() {
+        return replayWindow;
+    }
+
+    /**
+     * JSON answers for what the HTTP servers refuse before a route runs, installed once they run, which they must: Camel
+     * logs a failed bind and carries on, and a bridge that cannot be reached must not look started.
+     */
+    public void installErrorPages(CamelContext camel, HttpServerGuard httpGuard) throws Exception {
+        JsonErrorPages errorPages = new JsonErrorPages(metrics, path, camel);
         httpGuard.reportRefusalsTo(errorPages);
         camel.addStartupListener((context, alreadyStarted) -> {
             for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-                // Camel logs a failed bind and carries on; a bridge that cannot be reached must not look started
                 if (router.getServer().getPort() <= 0) {
                     throw new StartupFailure("the HTTP server did not start on port " + router.getServer().getConfigurationPort()
                             + " (is another process listening there?)");

@@ -17,7 +17,7 @@ import io.carbridge.outbox.OutboxRouting;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -59,45 +59,41 @@ public final class IntakeSteps {
     }
 
     /** Refuses what is not a POST of a JSON body within the size limit, before anything else looks at it. */
-    public Processor checkRequest() {
-        return exchange -> {
-            metrics.received();
-            Message message = exchange.getMessage();
-            if (!"POST".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
-                throw new IntakeRejection(405, "method", "only POST is accepted here");
-            }
-            if (!isJson(message.getHeader(Exchange.CONTENT_TYPE, String.class))) {
-                throw new IntakeRejection(415, "media_type", "Content-Type must be application/json");
-            }
-            byte[] body = message.getBody(byte[].class);
-            if (body == null || body.length == 0) {
-                throw new IntakeRejection(400, "empty_body", "the request body is empty");
-            }
-            if (body.length > maxBodyBytes) {
-                throw new IntakeRejection(413, "too_large", "the request body is larger than " + maxBodyBytes + " bytes");
-            }
-            exchange.setProperty(RAW_BODY, body);
-        };
+    public void checkRequest(Exchange exchange) throws Exception {
+        metrics.received();
+        Message message = exchange.getMessage();
+        if (!"POST".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
+            throw new IntakeRejection(405, "method", "only POST is accepted here");
+        }
+        if (!isJson(message.getHeader(Exchange.CONTENT_TYPE, String.class))) {
+            throw new IntakeRejection(415, "media_type", "Content-Type must be application/json");
+        }
+        byte[] body = message.getBody(byte[].class);
+        if (body == null || body.length == 0) {
+            throw new IntakeRejection(400, "empty_body", "the request body is empty");
+        }
+        if (body.length > maxBodyBytes) {
+            throw new IntakeRejection(413, "too_large", "the request body is larger than " + maxBodyBytes + " bytes");
+        }
+        exchange.setProperty(RAW_BODY, body);
     }
 
     /**
      * Checks {@code SC-Signature} on the raw bytes, before any parsing; records the result for the route to branch on.
      * Only the request's own header counts, never a query parameter of the same name.
      */
-    public Processor checkSignature() {
-        return exchange -> {
-            String signature = RequestHeaders.get(exchange, SIGNATURE_HEADER);
-            String result;
-            if (signature == null || signature.isBlank()) {
-                result = "missing";
-            } else if (tokens.isValidSignature(exchange.getProperty(RAW_BODY, byte[].class), signature)) {
-                metrics.verified();
-                result = "valid";
-            } else {
-                result = "invalid";
-            }
-            exchange.setProperty(SIGNATURE, result);
-        };
+    public void checkSignature(Exchange exchange) throws Exception {
+        String signature = RequestHeaders.get(exchange, SIGNATURE_HEADER);
+        String result;
+        if (signature == null || signature.isBlank()) {
+            result = "missing";
+        } else if (tokens.isValidSignature(exchange.getProperty(RAW_BODY, byte[].class), signature)) {
+            metrics.verified();
+            result = "valid";
+        } else {
+            result = "invalid";
+        }
+        exchange.setProperty(SIGNATURE, result);
     }
 
     /**
@@ -107,106 +103,125 @@ public final class IntakeSteps {
      * a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
      * anonymous caller learns nothing about parsing.
      */
-    public Processor parseEnvelope() {
-        return exchange -> {
-            byte[] raw = exchange.getProperty(RAW_BODY, byte[].class);
-            Object parsed;
-            try {
-                parsed = Json.STRICT.readValue(raw);
-            } catch (JsonProcessingException e) {
-                throw signed(exchange) ? new IntakeRejection(400, "malformed_json",
-                        "the body must be one valid JSON document, with nothing after it and no key twice in an object") : signatureRejection(exchange);
-            } catch (IOException e) {
-                throw new IntakeRejection(400, "malformed_json", "the body could not be read");
-            }
-            if (!(parsed instanceof Map<?, ?> envelope)) {
-                throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
-            }
-            exchange.getMessage().setBody(envelope);
-            exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
-            exchange.setProperty(EVENT_TYPE, envelope.get("eventType"));
-            exchange.setProperty(DELIVERED_AT, Envelopes.deliveredAt(cast(envelope)));
-        };
+    public void parseEnvelope(Exchange exchange) throws Exception {
+        byte[] raw = exchange.getProperty(RAW_BODY, byte[].class);
+        Object parsed;
+        try {
+            parsed = Json.STRICT.readValue(raw);
+        } catch (JsonProcessingException e) {
+            throw signed(exchange) ? new IntakeRejection(400, "malformed_json",
+                    "the body must be one valid JSON document, with nothing after it and no key twice in an object") : signatureRejection(exchange);
+        } catch (IOException e) {
+            throw new IntakeRejection(400, "malformed_json", "the body could not be read");
+        }
+        if (!(parsed instanceof Map<?, ?> envelope)) {
+            throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
+        }
+        exchange.getMessage().setBody(envelope);
+        exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
+        exchange.setProperty(EVENT_TYPE, envelope.get("eventType"));
+        exchange.setProperty(DELIVERED_AT, Envelopes.deliveredAt(cast(envelope)));
     }
 
     /**
      * Answers Smartcar's VERIFY with the HMAC of its challenge under the current token. Signed or not: the answer only
      * proves that the bridge holds the token, and nothing is stored.
      */
-    public Processor answerChallenge() {
-        return exchange -> {
-            String challenge = Envelopes.challenge(envelope(exchange));
-            exchange.setProperty(ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
-        };
+    public void answerChallenge(Exchange exchange) throws Exception {
+        String challenge = Envelopes.challenge(envelope(exchange));
+        exchange.setProperty(ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
     }
 
     /**
      * A captured copy sent again after the bridge may have forgotten its id ({@link ReplayWindow}): nothing is stored;
      * the answer is 2xx all the same, so that a genuine sender would not retry it. Counted and logged as {@code stale}.
      */
-    public Processor answerStaleReplay() {
-        return exchange -> exchange.setProperty(ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
+    public void answerStaleReplay(Exchange exchange) {
+        exchange.setProperty(ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
                 "deliveredAt=" + exchange.getProperty(DELIVERED_AT, Instant.class)));
     }
 
     /** The route's branch for every non-VERIFY delivery whose signature is missing or wrong. */
-    public Processor rejectSignature() {
-        return exchange -> {
-            throw signatureRejection(exchange);
-        };
+    public void rejectSignature(Exchange exchange) {
+        throw signatureRejection(exchange);
     }
 
-    public Processor normalise(Normaliser normaliser) {
-        return exchange -> {
-            Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
-            CanonicalEvent event = normaliser.normalise(envelope(exchange), exchange.getProperty(RAW_BODY, byte[].class), receivedAt);
-            exchange.getMessage().setBody(event);
-        };
+    /** Legacy {@code eventBased}: CHARGING_STARTED, CHARGING_STOPPED, CHARGING_COMPLETED ({@link Envelopes#legacyEvent}). */
+    public void normaliseLegacyEvent(Exchange exchange) {
+        normalise(exchange, Envelopes::legacyEvent);
+    }
+
+    /** Legacy {@code scheduled}, {@code schedule} and {@code dynamic} vehicle data ({@link Envelopes#legacyVehicleData}). */
+    public void normaliseLegacyVehicleData(Exchange exchange) {
+        normalise(exchange, Envelopes::legacyVehicleData);
+    }
+
+    /** Current 4.0 {@code VEHICLE_STATE} and {@code VEHICLE_ERROR} ({@link Envelopes#currentEvent}). */
+    public void normaliseCurrentEvent(Exchange exchange) {
+        normalise(exchange, Envelopes::currentEvent);
+    }
+
+    /** A signed delivery of a kind the bridge does not know: kept, never forwarded ({@link Envelopes#unrecognised}). */
+    public void normaliseUnrecognised(Exchange exchange) {
+        normalise(exchange, Envelopes::unrecognised);
+    }
+
+    private static void normalise(Exchange exchange, Normaliser normaliser) {
+        Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
+        CanonicalEvent event = normaliser.normalise(envelope(exchange), exchange.getProperty(RAW_BODY, byte[].class), receivedAt);
+        exchange.getMessage().setBody(event);
     }
 
     /**
      * Writes the answer, for success and failure alike: JSON, no request header echoed back, one log line, metrics.
-     * Runs last on the route and in its error handler.
+     * Runs last on the route and in each of its error handlers; a stored event is answered 202 (or 200 as a duplicate).
      */
-    public Processor respond() {
-        return exchange -> {
-            IntakeAnswer answer = exchange.getProperty(ANSWER, IntakeAnswer.class);
-            String stored = exchange.getMessage().getHeader(OutboxConstants.STORED, String.class);
-            if (answer == null && stored != null) {
-                CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
-                answer = "DUPLICATE".equals(stored) ? IntakeAnswer.duplicate(event)
-                        : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event);
-            } else if (answer == null) {
-                answer = failureAnswer(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-            }
-            Message message = exchange.getMessage();
-            message.getHeaders().clear();
-            message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            if (answer.status() == 405) {
-                message.setHeader("Allow", "POST");
-            }
-            // a String body is written to the response as it is; a byte[] would be streamed through an InputStream
-            message.setBody(json.writeValueAsString(answer.body()));
-            Duration elapsed = Duration.ofMillis(System.currentTimeMillis() - exchange.getClock().getCreated());
-            metrics.finished(answer.outcome(), elapsed);
-            log(answer, elapsed);
-        };
+    public void respondToSmartcar(Exchange exchange) throws Exception {
+        IntakeAnswer answer = exchange.getProperty(ANSWER, IntakeAnswer.class);
+        if (answer == null) {
+            CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
+            answer = "DUPLICATE".equals(exchange.getMessage().getHeader(OutboxConstants.STORED, String.class)) ? IntakeAnswer.duplicate(event)
+                    : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event);
+        }
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (answer.status() == 405) {
+            message.setHeader("Allow", "POST");
+        }
+        // a String body is written to the response as it is; a byte[] would be streamed through an InputStream
+        message.setBody(json.writeValueAsString(answer.body()));
+        Duration elapsed = Duration.ofMillis(System.currentTimeMillis() - exchange.getClock().getCreated());
+        metrics.finished(answer.outcome(), elapsed);
+        log(answer, elapsed);
     }
 
-    private IntakeAnswer failureAnswer(Exception failure) {
-        if (failure instanceof IntakeRejection rejection) {
-            metrics.rejected(rejection.reason());
-            return IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage());
-        }
-        if (failure instanceof StorageUnavailableException unavailable) {
-            LOG.error("outcome=unavailable: {}", unavailable.getMessage());
-            metrics.rejected("storage_unavailable");
-            return IntakeAnswer.rejected(503, "storage_unavailable", "the event could not be stored now; deliver it again later");
-        }
-        LOG.error("outcome=error: unexpected failure in the intake", failure);
+    /** A refused delivery ({@link IntakeRejection}): the status its step chose, and its short message. */
+    public void answerRejection(Exchange exchange) {
+        IntakeRejection rejection = caught(exchange, IntakeRejection.class);
+        metrics.rejected(rejection.reason());
+        exchange.setProperty(ANSWER, IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage()));
+    }
+
+    /** The event could not be committed in time ({@link StorageUnavailableException}): 503, and Smartcar delivers it again. */
+    public void answerStorageUnavailable(Exchange exchange) {
+        LOG.error("outcome=unavailable: {}", caught(exchange, StorageUnavailableException.class).getMessage());
+        metrics.rejected("storage_unavailable");
+        exchange.setProperty(ANSWER, IntakeAnswer.rejected(503, "storage_unavailable",
+                "the event could not be stored now; deliver it again later"));
+    }
+
+    /** Anything else: 500 without detail (nothing was stored, Smartcar delivers it again), logged with its cause. */
+    public void answerInternalError(Exchange exchange) {
+        LOG.error("outcome=error: unexpected failure in the intake", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
         metrics.rejected("internal_error");
-        return IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later");
+        exchange.setProperty(ANSWER, IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later"));
+    }
+
+    /** The exception an {@code onException} caught, of the type it was declared for (Camel matches causes too). */
+    private static <T extends Exception> T caught(Exchange exchange, Class<T> type) {
+        return ObjectHelper.getException(type, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.carbridge.intake;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.http.JsonError;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -29,24 +30,38 @@ public final class JsonErrorPages implements HttpServerGuard.Refusals {
         this.camel = camel;
     }
 
-    /** Adds a last-resort route: it answers paths no route serves, and failures no route handled. */
+    /** Adds a last-resort route: it answers requests no route serves, and failures no route handled. */
     public void installOn(Router router) {
         router.route()
                 .order(Integer.MAX_VALUE)
-                .handler(this::answerUnrouted)
+                .handler(context -> answerUnrouted(router, context))
                 .failureHandler(this::answerFailure);
     }
 
     /**
-     * No route serves the path: unknown (404), or, while the service shuts down and its routes have stopped, gone for
-     * now (503, so that Smartcar delivers the event again, to this instance after its restart or to another one).
+     * No route serves the request: while the service shuts down and its routes have stopped, gone for now (503, so that
+     * Smartcar delivers the event again, to this instance after its restart or to another one); a path a route serves
+     * with other methods (405, as the admin API's REST routes each take one); else an unknown path (404).
      */
-    private void answerUnrouted(RoutingContext context) {
+    private void answerUnrouted(Router router, RoutingContext context) {
         if (camel.isStopping() || camel.isStopped()) {
             answer(context, 503, "shutting_down", "the service is shutting down; deliver it again later");
+        } else if (servedWithOtherMethods(router, context.request().path())) {
+            answer(context, 405, "method", "this method is not supported on this path");
         } else {
             answer(context, 404, "not_found", "no such path");
         }
+    }
+
+    /** Whether a route with a method restriction serves this path ({@code :name} segments match any one segment). */
+    private static boolean servedWithOtherMethods(Router router, String path) {
+        for (Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()
+                    && path.matches(route.getPath().replaceAll("[.*+?^$|()\\[\\]{}]", "\\\\$0").replaceAll(":[^/]+", "[^/]+"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void answerFailure(RoutingContext context) {

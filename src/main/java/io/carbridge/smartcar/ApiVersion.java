@@ -32,6 +32,18 @@ public enum ApiVersion {
         throw new Settings.InvalidSettingException(PROPERTY, "is '" + value + "', set SMARTCAR_API_VERSION to v3 or v2");
     }
 
+    /**
+     * The client of this version's API, for a step of this version's branch of a route. Null means the branch ran
+     * although the setting names the other version (or Connect is not configured): a bug, said as such.
+     */
+    <T> T require(T api) {
+        if (api == null) {
+            throw new IllegalStateException("a step of the Smartcar API " + value + " branch ran, but " + PROPERTY
+                    + " names the other version, or SMARTCAR_CLIENT_ID is not set");
+        }
+        return api;
+    }
+
     @Override
     public String toString() {
         return value;

@@ -4,7 +4,7 @@ package io.carbridge.smartcar;
  * A Connect request that ends on an error page: its status, the outcome it is counted under, and the sentence the
  * vehicle owner reads. Thrown for expected failures only, so it carries no stack trace.
  */
-final class ConnectFailure extends RuntimeException {
+public final class ConnectFailure extends RuntimeException {
 
     private final int status;
     private final String outcome;

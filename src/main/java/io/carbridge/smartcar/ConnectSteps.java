@@ -9,7 +9,7 @@ import java.util.Base64;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * and nothing is exchanged or stored but the user and the reference. Codes, tokens and states are never logged; the
  * pages never show a request header or a token.
  */
-final class ConnectSteps {
+public final class ConnectSteps {
 
     static final int MAX_REFERENCE_LENGTH = 200;
     /** What a 429 asks the browser to wait: states expire continuously, a minute frees some. */
@@ -32,12 +32,13 @@ final class ConnectSteps {
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.connect");
 
     private final SmartcarSettings settings;
-    /** v2.0 only (null with v3, whose Connect calls nothing). */
+    /** v2.0 only (null with v3, whose Connect calls nothing); both null without {@code SMARTCAR_CLIENT_ID}. */
     private final SmartcarApi api;
     private final ConnectStateStore states;
     private final ConnectionStore connections;
     private final SmartcarMetrics metrics;
 
+    /** @param settings null without {@code SMARTCAR_CLIENT_ID}: every step but {@link #requireConfigured} is then unreachable */
     ConnectSteps(SmartcarSettings settings, SmartcarApi api, ConnectStateStore states, ConnectionStore connections, SmartcarMetrics metrics) {
         this.settings = settings;
         this.api = api;
@@ -46,154 +47,149 @@ final class ConnectSteps {
         this.metrics = metrics;
     }
 
+    /** The first step of both paths: without {@code SMARTCAR_CLIENT_ID} Connect answers 503 (an intake-only deployment). */
+    public void requireConfigured(Exchange exchange) {
+        if (settings == null) {
+            throw ConnectFailure.notConfigured();
+        }
+    }
+
     /**
      * {@code GET /connect/start?ref=...}: stores a fresh single-use state carrying the reference and redirects the
      * owner to Smartcar Connect with it (v3: also as {@code external_id}, the reference Smartcar keeps for the user).
      * Anyone may call it, and each call keeps a row for the state lifetime: 429 while {@code bridge.connect.max-open-states}
      * states are live.
      */
-    Processor start() {
-        return exchange -> {
-            Message message = exchange.getMessage();
-            requireGet(message);
-            String reference = message.getHeader("ref", String.class);
-            if (reference == null || reference.isBlank() || reference.length() > MAX_REFERENCE_LENGTH
-                    || reference.chars().anyMatch(Character::isISOControl)) {
-                throw new ConnectFailure(400, "invalid_request", "This link is incomplete: it must carry your customer reference "
-                        + "(ref, at most " + MAX_REFERENCE_LENGTH + " characters).");
-            }
-            byte[] random = new byte[32];
-            RANDOM.nextBytes(random);
-            String state = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            Instant now = Instant.now();
-            if (!states.save(state, reference.trim(), settings.mode(), now, now.plus(settings.stateLifetime()))) {
-                throw new ConnectFailure(429, "rate_limited", "Too many vehicle connections are being started right now. "
-                        + "Please try again in a few minutes.");
-            }
+    public void startConnect(Exchange exchange) throws Exception {
+        Message message = exchange.getMessage();
+        requireGet(message);
+        String reference = message.getHeader("ref", String.class);
+        if (reference == null || reference.isBlank() || reference.length() > MAX_REFERENCE_LENGTH
+                || reference.chars().anyMatch(Character::isISOControl)) {
+            throw new ConnectFailure(400, "invalid_request", "This link is incomplete: it must carry your customer reference "
+                    + "(ref, at most " + MAX_REFERENCE_LENGTH + " characters).");
+        }
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String state = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Instant now = Instant.now();
+        if (!states.save(state, reference.trim(), settings.mode(), now, now.plus(settings.stateLifetime()))) {
+            throw new ConnectFailure(429, "rate_limited", "Too many vehicle connections are being started right now. "
+                    + "Please try again in a few minutes.");
+        }
 
-            String location = settings.connectUrl()
-                    + "?response_type=code"
-                    + "&client_id=" + encode(settings.connectClientId())
-                    + "&redirect_uri=" + encode(settings.redirectUri())
-                    + "&scope=" + encode(String.join(" ", settings.scopes()))
-                    + "&state=" + state
-                    + "&mode=" + settings.mode()
-                    + (settings.apiVersion() == ApiVersion.V3 ? "&external_id=" + encode(reference.trim()) : "");
-            ConnectPages.redirect(exchange, location);
-            LOG.info("connect started reference={}", reference.trim());
-        };
+        String location = settings.connectUrl()
+                + "?response_type=code"
+                + "&client_id=" + encode(settings.connectClientId())
+                + "&redirect_uri=" + encode(settings.redirectUri())
+                + "&scope=" + encode(String.join(" ", settings.scopes()))
+                + "&state=" + state
+                + "&mode=" + settings.mode()
+                + (settings.apiVersion() == ApiVersion.V3 ? "&external_id=" + encode(reference.trim()) : "");
+        ConnectPages.redirect(exchange, location);
+        LOG.info("connect started reference={}", reference.trim());
     }
 
     /**
      * {@code GET /connect/callback}: uses up the state, and turns Smartcar's error redirect into its page. Nothing is
      * stored for a denied or invalid callback. v2.0 needs the code; v3 the user id, and ignores any code.
      */
-    Processor checkCallback() {
-        return exchange -> {
-            Message message = exchange.getMessage();
-            requireGet(message);
-            String error = message.getHeader("error", String.class);
-            if (error != null) {
-                String state = message.getHeader("state", String.class);
-                if (state != null && !state.isBlank()) {
-                    states.consume(state, Instant.now()); // used up: that attempt is over
-                }
-                boolean denied = "access_denied".equals(error);
-                throw new ConnectFailure(400, denied ? "denied" : "connect_error", denied
-                        ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
-                        : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
-            }
-            boolean v3 = settings.apiVersion() == ApiVersion.V3;
-            String answer = message.getHeader(v3 ? "user_id" : "code", String.class);
+    public void checkConnectCallback(Exchange exchange) throws Exception {
+        Message message = exchange.getMessage();
+        requireGet(message);
+        String error = message.getHeader("error", String.class);
+        if (error != null) {
             String state = message.getHeader("state", String.class);
-            if (answer == null || answer.isBlank() || state == null || state.isBlank()
-                    || (v3 && !SmartcarApi.VEHICLE_ID.matcher(answer).matches())) {
-                throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
+            if (state != null && !state.isBlank()) {
+                states.consume(state, Instant.now()); // used up: that attempt is over
             }
-            if (v3) {
-                exchange.setProperty(USER_ID, answer);
-            }
-            exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",
-                    "This connection link has expired or was already used. Nothing was connected; please start again.")));
-        };
+            boolean denied = "access_denied".equals(error);
+            throw new ConnectFailure(400, denied ? "denied" : "connect_error", denied
+                    ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
+                    : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
+        }
+        boolean v3 = settings.apiVersion() == ApiVersion.V3;
+        String answer = message.getHeader(v3 ? "user_id" : "code", String.class);
+        String state = message.getHeader("state", String.class);
+        if (answer == null || answer.isBlank() || state == null || state.isBlank()
+                || (v3 && !SmartcarApi.VEHICLE_ID.matcher(answer).matches())) {
+            throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
+        }
+        if (v3) {
+            exchange.setProperty(USER_ID, answer);
+        }
+        exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",
+                "This connection link has expired or was already used. Nothing was connected; please start again.")));
     }
 
     /** Exchanges the authorization code for the owner's first token pair. */
-    Processor exchangeCode() {
-        return exchange -> {
-            try {
-                exchange.setProperty(GRANT, api.exchangeCode(exchange.getMessage().getHeader("code", String.class)));
-            } catch (SmartcarCallException e) {
-                throw exchangeFailed("code exchange", e);
-            }
-        };
+    public void exchangeConnectCode(Exchange exchange) throws Exception {
+        try {
+            exchange.setProperty(GRANT, api().exchangeCode(exchange.getMessage().getHeader("code", String.class)));
+        } catch (SmartcarCallException e) {
+            throw exchangeFailed("code exchange", e);
+        }
     }
 
     /** {@code GET /user}: whose tokens these are; a connection is keyed by the Smartcar user. */
-    Processor readUser() {
-        return exchange -> {
-            try {
-                exchange.setProperty(USER_ID, api.userId(grant(exchange).accessToken()));
-            } catch (SmartcarCallException e) {
-                throw exchangeFailed("user", e);
-            }
-        };
+    public void readConnectUser(Exchange exchange) throws Exception {
+        try {
+            exchange.setProperty(USER_ID, api().userId(grant(exchange).accessToken()));
+        } catch (SmartcarCallException e) {
+            throw exchangeFailed("user", e);
+        }
     }
 
     /** A new connection, or the same user's connection updated (tokens, reference, errors cleared). */
-    Processor storeConnection() {
-        return exchange -> {
-            Instant now = Instant.now();
-            String userId = exchange.getProperty(USER_ID, String.class);
-            ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
-            connections.saveConnected(userId, state.customerReference(), state.mode(),
-                    SealedTokens.seal(settings.cipher(), userId, grant(exchange), now), now);
-            LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
-        };
+    public void storeConnection(Exchange exchange) throws Exception {
+        Instant now = Instant.now();
+        String userId = exchange.getProperty(USER_ID, String.class);
+        ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
+        connections.saveConnected(userId, state.customerReference(), state.mode(),
+                SealedTokens.seal(settings.cipher(), userId, grant(exchange), now), now);
+        LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
     }
 
     /** v3: the connection as the callback named it, user and reference; v3 has no owner tokens to store. */
-    Processor storeConnectedUser() {
-        return exchange -> {
-            Instant now = Instant.now();
-            String userId = exchange.getProperty(USER_ID, String.class);
-            ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
-            connections.saveConnected(userId, state.customerReference(), state.mode(), null, now);
-            LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
-        };
+    public void storeConnectedUser(Exchange exchange) throws Exception {
+        Instant now = Instant.now();
+        String userId = exchange.getProperty(USER_ID, String.class);
+        ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
+        connections.saveConnected(userId, state.customerReference(), state.mode(), null, now);
+        LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
     }
 
     /** The owner's confirmation; the subscription sync takes the vehicles from here. */
-    Processor answerConnected() {
-        return exchange -> {
-            metrics.connect("connected");
-            ConnectPages.page(exchange, 200, "Vehicle connected", "Your vehicle is now connected. You can close this page.");
-        };
+    public void answerConnected(Exchange exchange) throws Exception {
+        metrics.connect("connected");
+        ConnectPages.page(exchange, 200, "Vehicle connected", "Your vehicle is now connected. You can close this page.");
     }
 
-    /** The error handler's step: the failure's page, or a generic one for anything unexpected. */
-    static Processor answerFailure(SmartcarMetrics metrics) {
-        return exchange -> {
-            Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            if (caught instanceof ConnectFailure failure) {
-                metrics.connect(failure.outcome());
-                LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
-                ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
-                if (failure.status() == 429) {
-                    exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
-                }
-            } else if (StorageUnavailableException.isCause(caught)) {
-                metrics.connect("unavailable");
-                LOG.warn("connect failed, the database is unavailable: {}", caught.getMessage());
-                ConnectPages.page(exchange, 503, "Vehicle not connected",
-                        "We cannot connect vehicles at the moment and nothing was connected. Please try again in a few minutes.");
-            } else {
-                metrics.connect("error");
-                LOG.error("connect failed with an unexpected error", caught);
-                ConnectPages.page(exchange, 500, "Vehicle not connected",
-                        "Something went wrong on our side and nothing was connected. Please try again later.");
-            }
-        };
+    /** {@link ConnectFailure}, an expected failure: its status and the sentence the owner reads. */
+    public void answerConnectFailure(Exchange exchange) {
+        ConnectFailure failure = ObjectHelper.getException(ConnectFailure.class, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        metrics.connect(failure.outcome());
+        LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
+        ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
+        if (failure.status() == 429) {
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
+    }
+
+    /** Anything else: 503 while the database is unavailable (try again soon), otherwise 500; logged either way. */
+    public void answerConnectError(Exchange exchange) {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (StorageUnavailableException.isCause(caught)) {
+            metrics.connect("unavailable");
+            LOG.warn("connect failed, the database is unavailable: {}", caught.getMessage());
+            ConnectPages.page(exchange, 503, "Vehicle not connected",
+                    "We cannot connect vehicles at the moment and nothing was connected. Please try again in a few minutes.");
+        } else {
+            metrics.connect("error");
+            LOG.error("connect failed with an unexpected error", caught);
+            ConnectPages.page(exchange, 500, "Vehicle not connected",
+                    "Something went wrong on our side and nothing was connected. Please try again later.");
+        }
     }
 
     private static ConnectFailure exchangeFailed(String step, SmartcarCallException e) {
@@ -219,5 +215,9 @@ final class ConnectSteps {
     private static String encode(String value) {
         // Smartcar reads the space-separated scope with %20, as URLEncoder's + would be read by some servers as a plus
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private SmartcarApi api() {
+        return ApiVersion.V2.require(api);
     }
 }

@@ -20,6 +20,7 @@ public final class SyncRun {
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger subscribedBySmartcar = new AtomicInteger();
     private volatile Instant pausedUntil;
+    private volatile boolean off;
     /** v3: whether the webhook subscribes every vehicle by itself; null until read (and with v2.0). */
     private volatile Boolean webhookSubscribesEveryVehicle;
 
@@ -38,7 +39,12 @@ public final class SyncRun {
     }
 
     public boolean isActive() {
-        return pausedUntil == null;
+        return !off && pausedUntil == null;
+    }
+
+    /** Connect and the sync are not configured ({@code SMARTCAR_CLIENT_ID}): this run does nothing. */
+    void off() {
+        off = true;
     }
 
     /** Smartcar asked to wait: nothing more is called in this run. */

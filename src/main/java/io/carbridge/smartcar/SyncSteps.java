@@ -5,7 +5,6 @@ import java.util.Optional;
 
 import io.carbridge.smartcar.SmartcarCallException.Kind;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * failure where it happened so it never stops the others. The version's own steps are in {@link ConnectionSyncSteps}
  * (v2.0, per owner) and {@link ApplicationSyncSteps} (v3, the whole application).
  */
-final class SyncSteps {
+public final class SyncSteps {
 
     /** Exchange property: the {@link SyncRun}. */
     static final String RUN = "syncRun";
@@ -34,6 +33,7 @@ final class SyncSteps {
     private final SmartcarMetrics metrics;
     private final String instance;
 
+    /** @param settings null without {@code SMARTCAR_CLIENT_ID}: every run is then inactive */
     SyncSteps(SmartcarSettings settings, VehicleStore vehicles, RateLimitPause pause, SmartcarMetrics metrics, String instance) {
         this.settings = settings;
         this.vehicles = vehicles;
@@ -42,90 +42,82 @@ final class SyncSteps {
         this.instance = instance;
     }
 
-    /** Starts a run, inactive from the start while a rate-limit pause runs. */
-    Processor startSubscriptionSync() {
-        return exchange -> {
-            Instant now = Instant.now();
-            SyncRun run = new SyncRun(instance, now);
-            exchange.setProperty(RUN, run);
+    /** Starts a run: inactive from the start while a rate-limit pause runs, and in an intake-only deployment. */
+    public void startSubscriptionSync(Exchange exchange) {
+        Instant now = Instant.now();
+        SyncRun run = new SyncRun(instance, now);
+        exchange.setProperty(RUN, run);
+        if (settings == null) {
+            run.off();
+        } else {
             pause.pausedUntil(now).ifPresent(run::pauseUntil);
-        };
+        }
     }
 
     /** Takes the vehicle in the body for this run; no property when another run (or instance) has it. */
-    Processor claimVehicle() {
-        return exchange -> {
-            Instant now = Instant.now();
-            vehicles.claim(exchange.getMessage().getBody(String.class), run(exchange).claimedBy(), now, now.plus(settings.claimTimeout()))
-                    .ifPresent(claim -> exchange.setProperty(VEHICLE, claim));
-        };
+    public void claimVehicle(Exchange exchange) throws Exception {
+        Instant now = Instant.now();
+        vehicles.claim(exchange.getMessage().getBody(String.class), run(exchange).claimedBy(), now, now.plus(settings.claimTimeout()))
+                .ifPresent(claim -> exchange.setProperty(VEHICLE, claim));
     }
 
     /** Ends the run: one log line when it did anything, and its summary as the body. */
-    Processor finishSubscriptionSync() {
-        return exchange -> {
-            SyncRun run = run(exchange);
-            if (run.didAnything()) {
-                LOG.info("subscription sync finished: {}", run.summary());
-            } else {
-                LOG.debug("subscription sync finished: nothing due");
-            }
-            exchange.getMessage().setBody(run.summary());
-        };
+    public void finishSubscriptionSync(Exchange exchange) throws Exception {
+        SyncRun run = run(exchange);
+        if (run.didAnything()) {
+            LOG.info("subscription sync finished: {}", run.summary());
+        } else {
+            LOG.debug("subscription sync finished: nothing due");
+        }
+        exchange.getMessage().setBody(run.summary());
     }
 
     /**
      * The failure of one vehicle's attributes or subscription: 429 waits for retry-after, 403 and 430 are recorded
      * as FAILED, and everything else is tried again after a backoff. The claim is released in the same statement.
      */
-    Processor recordVehicleFailure() {
-        return exchange -> {
-            Failure failure = failure(exchange);
-            VehicleStore.Claim claim = exchange.getProperty(VEHICLE, VehicleStore.Claim.class);
-            String where = where(exchange, claim != null ? claim.userId() : null,
-                    claim != null ? claim.vehicleId() : exchange.getMessage().getBody(String.class));
-            run(exchange).failed();
-            if (claim == null) {
-                failure.log(where, "claim");
-                return;
-            }
-            Instant now = Instant.now();
-            Kind kind = failure.kind().orElse(null);
-            if (kind == Kind.PERMISSION || kind == Kind.BILLING) {
-                vehicles.refused(claim, failure.message(), now);
-                failure.log(where, "never (" + VehicleStore.FAILED + ")");
-            } else if (kind == Kind.RATE_LIMITED || kind == Kind.GRANT_REFUSED) {
-                // not the vehicle's fault: no backoff of its own, it goes with the pause or the reconnect
-                Instant next = rateLimit(failure, run(exchange), now);
-                vehicles.retryLater(claim, failure.message(), next, false, now);
-                failure.log(where, next == null ? "after the owner connects again" : next.toString());
-            } else {
-                Instant next = now.plus(settings.retryDelay(claim.failureCount() + 1));
-                vehicles.retryLater(claim, failure.message(), next, true, now);
-                failure.log(where, next.toString());
-            }
-        };
+    public void recordVehicleFailure(Exchange exchange) throws Exception {
+        Failure failure = failure(exchange);
+        VehicleStore.Claim claim = exchange.getProperty(VEHICLE, VehicleStore.Claim.class);
+        String where = where(exchange, claim != null ? claim.userId() : null,
+                claim != null ? claim.vehicleId() : exchange.getMessage().getBody(String.class));
+        run(exchange).failed();
+        if (claim == null) {
+            failure.log(where, "claim");
+            return;
+        }
+        Instant now = Instant.now();
+        Kind kind = failure.kind().orElse(null);
+        if (kind == Kind.PERMISSION || kind == Kind.BILLING) {
+            vehicles.refused(claim, failure.message(), now);
+            failure.log(where, "never (" + VehicleStore.FAILED + ")");
+        } else if (kind == Kind.RATE_LIMITED || kind == Kind.GRANT_REFUSED) {
+            // not the vehicle's fault: no backoff of its own, it goes with the pause or the reconnect
+            Instant next = rateLimit(failure, run(exchange), now);
+            vehicles.retryLater(claim, failure.message(), next, false, now);
+            failure.log(where, next == null ? "after the owner connects again" : next.toString());
+        } else {
+            Instant next = now.plus(settings.retryDelay(claim.failureCount() + 1));
+            vehicles.retryLater(claim, failure.message(), next, true, now);
+            failure.log(where, next.toString());
+        }
     }
 
     /** A failed unsubscribe of a gone vehicle: recorded on it, not retried (it is no longer the owner's). */
-    Processor recordUnsubscribeFailure() {
-        return exchange -> {
-            Failure failure = failure(exchange);
-            String vehicleId = exchange.getMessage().getBody(String.class);
-            Instant now = Instant.now();
-            rateLimit(failure, run(exchange), now);
-            vehicles.recordError(vehicleId, "unsubscribe: " + failure.message(), now);
-            run(exchange).failed();
-            failure.log(where(exchange, null, vehicleId) + " unsubscribe", "never");
-        };
+    public void recordUnsubscribeFailure(Exchange exchange) throws Exception {
+        Failure failure = failure(exchange);
+        String vehicleId = exchange.getMessage().getBody(String.class);
+        Instant now = Instant.now();
+        rateLimit(failure, run(exchange), now);
+        vehicles.recordError(vehicleId, "unsubscribe: " + failure.message(), now);
+        run(exchange).failed();
+        failure.log(where(exchange, null, vehicleId) + " unsubscribe", "never");
     }
 
     /** A run that could not start or finish (the database, most likely): logged; the next run starts afresh. */
-    Processor recordSyncRunFailure() {
-        return exchange -> {
-            metrics.syncFailed("internal_error");
-            LOG.error("subscription sync run failed", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-        };
+    public void recordSyncRunFailure(Exchange exchange) throws Exception {
+        metrics.syncFailed("internal_error");
+        LOG.error("subscription sync run failed", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
     /** On a 429, pauses every instance for its retry-after (or one backoff step) and stops this run; the pause end. */

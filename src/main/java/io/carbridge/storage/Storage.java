@@ -20,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class Storage {
 
+    /** The registry name of the pool, for {@code sql:} endpoints ({@code dataSource=#bridgeDataSource}). */
     public static final String DATA_SOURCE = "bridgeDataSource";
 
     private final HikariDataSource dataSource;
@@ -32,9 +33,8 @@ public final class Storage {
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
-    public static Storage open(CamelContext camel, Settings settings) throws Exception {
+    public static Storage open(CamelContext camel, Settings settings) {
         HikariDataSource dataSource = Database.open(settings);
-        camel.getRegistry().bind(DATA_SOURCE, dataSource);
         camel.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext context) {
@@ -47,13 +47,17 @@ public final class Storage {
     }
 
     /** The intake's outcomes per minute, written to the database off the request path; started and stopped with Camel. */
-    public IntakeCounts intakeCounts(CamelContext camel, Settings settings) throws Exception {
+    public IntakeCounts intakeCounts(CamelContext camel, Settings settings) {
         Duration flushInterval = settings.duration("bridge.intake.counts-flush-interval", Duration.ofSeconds(5));
         if (flushInterval.isNegative() || flushInterval.isZero()) {
             throw new Settings.InvalidSettingException("bridge.intake.counts-flush-interval", "must be a positive duration such as 5s");
         }
         IntakeCounts counts = new IntakeCounts(jdbc, camel.getExecutorServiceManager(), settings.instanceId(), flushInterval);
-        camel.addService(counts);
+        try {
+            camel.addService(counts);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the intake's counts", e);
+        }
         return counts;
     }
 

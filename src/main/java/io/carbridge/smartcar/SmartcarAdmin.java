@@ -8,10 +8,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
-import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.admin.AdminApi;
+import org.apache.camel.Message;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
@@ -20,7 +20,7 @@ import org.apache.camel.ProducerTemplate;
  * the application's connections), vehicles with their subscription state, last error and last event, a sync run on
  * demand, and an operator's unsubscribe.
  */
-final class SmartcarAdminRoutes extends AdminRouteBuilder {
+public final class SmartcarAdmin {
 
     private static final Set<String> CONNECTION_STATUSES = Set.of(ConnectionStore.ACTIVE, ConnectionStore.NEEDS_REAUTHORIZATION);
     private static final Set<String> VEHICLE_STATUSES = Set.of(VehicleStore.NONE, VehicleStore.SUBSCRIBING, VehicleStore.SUBSCRIBED,
@@ -37,9 +37,7 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
     private final ProducerTemplate producer;
     private final SmartcarMetrics metrics;
 
-    SmartcarAdminRoutes(AdminAccess access, ConnectionStore connections, VehicleStore vehicles, ConnectionListingStore listings,
-                        Optional<ApiVersion> version, Optional<Consumer<String>> unsubscribe, ProducerTemplate producer, SmartcarMetrics metrics) {
-        super(access);
+    SmartcarAdmin(ConnectionStore connections, VehicleStore vehicles, ConnectionListingStore listings, Optional<ApiVersion> version, Optional<Consumer<String>> unsubscribe, ProducerTemplate producer, SmartcarMetrics metrics) {
         this.connections = connections;
         this.vehicles = vehicles;
         this.listings = listings;
@@ -49,24 +47,26 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
         this.metrics = metrics;
     }
 
-    @Override
-    protected void endpoints() {
-        get("/admin/connections", request -> {
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("connections", connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000)));
-            if (version.orElse(null) == ApiVersion.V3) {
-                answer.put("connectionListing", listings.view());
-            }
-            return answer;
-        });
-        get("/admin/vehicles", request -> Map.of("vehicles", vehicles.withLastEvent(
-                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000)))));
-        post("/admin/subscriptions/sync", request -> runSync());
-        delete("/admin/vehicles/{vehicleId}/subscription", this::unsubscribe);
+    /** The connections (never their tokens); with v3 also the last listing of the application's connections. */
+    public Object listConnections(Message message) {
+        AdminRequest request = AdminRequest.of(message);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("connections", connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000)));
+        if (version.orElse(null) == ApiVersion.V3) {
+            answer.put("connectionListing", listings.view());
+        }
+        return answer;
+    }
+
+    /** The vehicles with their subscription state, last error and last event. */
+    public Object listVehicles(Message message) {
+        AdminRequest request = AdminRequest.of(message);
+        return Map.of("vehicles", vehicles.withLastEvent(
+                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
     }
 
     /** The same run as the timer's, on the caller's thread; answers its summary. */
-    private Object runSync() {
+    public Object runSync() {
         if (unsubscribe.isEmpty()) {
             throw new AdminException(503, NOT_CONFIGURED);
         }
@@ -82,7 +82,8 @@ final class SmartcarAdminRoutes extends AdminRouteBuilder {
      * Unsubscribes at Smartcar (when the vehicle is or was subscribed) and marks the vehicle UNSUBSCRIBED, which the
      * sync leaves alone. A vehicle a sync is subscribing right now gets 409: try again in a moment.
      */
-    private Object unsubscribe(AdminRequest request) {
+    public Object unsubscribe(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         Consumer<String> smartcar = unsubscribe.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
         String vehicleId = request.path("vehicleId");
         if (!SmartcarApi.VEHICLE_ID.matcher(vehicleId).matches()) {

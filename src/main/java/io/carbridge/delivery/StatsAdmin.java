@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.admin.AdminApi;
 import io.carbridge.outbox.Outbox;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
+import org.apache.camel.Message;
 
 /**
  * {@code GET /admin/stats?window=1h&step=1m}: what the console's overview shows, read from the database so that it is
@@ -27,7 +27,7 @@ import io.carbridge.storage.Storage;
  * instances, from {@code intake_count}); per destination the backlog, the age of its oldest pending delivery, its dead
  * letters and its pause; and the time of the last event received.
  */
-final class StatsAdminRoutes extends AdminRouteBuilder {
+public final class StatsAdmin {
 
     private static final Duration MAX_WINDOW = Duration.ofDays(7);
     private static final int MAX_POINTS = 1_440;
@@ -36,19 +36,14 @@ final class StatsAdminRoutes extends AdminRouteBuilder {
     private final Outbox outbox;
     private final Destinations destinations;
 
-    StatsAdminRoutes(AdminAccess access, Storage storage, Outbox outbox, Destinations destinations) {
-        super(access);
+    StatsAdmin(Storage storage, Outbox outbox, Destinations destinations) {
         this.storage = storage;
         this.outbox = outbox;
         this.destinations = destinations;
     }
 
-    @Override
-    protected void endpoints() {
-        get("/admin/stats", this::stats);
-    }
-
-    private Object stats(AdminRequest request) {
+    public Object stats(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         Duration window = request.duration("window", Duration.ofHours(1));
         Duration step = request.duration("step", Duration.ofMinutes(1));
         if (step.toSeconds() < 60 || step.toSeconds() % 60 != 0 || step.toNanosPart() != 0) {

@@ -9,55 +9,46 @@ import java.util.Map;
 import java.util.Set;
 
 import io.carbridge.Json;
-import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminRouteBuilder;
+import io.carbridge.admin.AdminApi;
 import io.carbridge.outbox.Outbox;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
+import org.apache.camel.Message;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The admin API of events and deliveries: list and inspect them, replay one delivery or a destination's dead letters,
  * purge a dead letter, pause and resume a destination, backfill a destination with stored events.
  */
-final class DeliveryAdminRoutes extends AdminRouteBuilder {
+public final class DeliveryAdmin {
 
     private static final String WINDOW_REQUIRED = "from and to are required: the window of receipt, [from, to)";
     private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED");
 
     private final Storage storage;
     private final Outbox outbox;
-    private final OutboxComponent engine;
+    private final OutboxComponent outboxComponent;
     private final Destinations destinations;
 
-    DeliveryAdminRoutes(AdminAccess access, Storage storage, OutboxComponent engine, Destinations destinations) {
-        super(access);
+    DeliveryAdmin(Storage storage, OutboxComponent outboxComponent, Destinations destinations) {
         this.storage = storage;
-        this.outbox = engine.outbox();
-        this.engine = engine;
+        this.outbox = outboxComponent.outbox();
+        this.outboxComponent = outboxComponent;
         this.destinations = destinations;
     }
 
-    @Override
-    protected void endpoints() {
-        get("/admin/events", this::listEvents);
-        get("/admin/events/{eventId}", this::showEvent);
-        get("/admin/deliveries", this::listDeliveries);
-        post("/admin/deliveries/{deliveryId}/replay", this::replayDelivery);
-        delete("/admin/deliveries/{deliveryId}", this::purgeDeadLetter);
-        get("/admin/destinations", request -> engine.describe());
-        post("/admin/destinations/{destination}/pause", this::pause);
-        post("/admin/destinations/{destination}/resume", this::resume);
-        post("/admin/destinations/{destination}/replay-dead", this::replayDead);
-        post("/admin/destinations/{destination}/backfill", this::backfill);
+    /** The destinations with their state: paused or not, healthy or not, and why. */
+    public Object listDestinations(Message message) {
+        return outboxComponent.describe();
     }
 
     /** Events by type, vehicle, recognised or not, and time received; newest first, without their bodies. */
-    private Object listEvents(AdminRequest request) {
+    public Object listEvents(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         Filter filter = new Filter()
                 .equal("e.event_type", "type", request.query("type").orElse(null))
                 .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
@@ -66,11 +57,12 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         return storage.jdbc().queryForList("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, "
                 + "e.event_time_unreadable, e.mode, e.webhook_id, e.envelope_version, e.received_at FROM webhook_event e" + filter.where()
                 + " ORDER BY e.received_at DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
-                .stream().map(DeliveryAdminRoutes::camelCase).toList();
+                .stream().map(DeliveryAdmin::camelCase).toList();
     }
 
     /** One event with Smartcar's payload and every delivery of it, each with its attempts. */
-    private Object showEvent(AdminRequest request) throws IOException {
+    public Object showEvent(Message message) throws IOException {
+        AdminRequest request = AdminRequest.of(message);
         Map<String, Object> parameters = Map.of("eventId", request.path("eventId"));
         List<Map<String, Object>> events = storage.jdbc().queryForList("SELECT * FROM webhook_event WHERE event_id = :eventId", parameters);
         if (events.isEmpty()) {
@@ -88,7 +80,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
             Map<String, Object> entry = camelCase(delivery);
             entry.put("attempts", storage.jdbc().queryForList("SELECT attempt, started_at, duration_ms, status_code, error, outcome "
                     + "FROM delivery_attempt WHERE delivery_id = :id ORDER BY id", Map.of("id", delivery.get("id")))
-                    .stream().map(DeliveryAdminRoutes::camelCase).toList());
+                    .stream().map(DeliveryAdmin::camelCase).toList());
             deliveries.add(entry);
         }
         event.put("deliveries", deliveries);
@@ -96,7 +88,8 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
     }
 
     /** Deliveries by status, destination, vehicle and time received; newest first. */
-    private Object listDeliveries(AdminRequest request) {
+    public Object listDeliveries(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         String status = request.query("status").map(String::toUpperCase).orElse(null);
         if (status != null && !DELIVERY_STATUSES.contains(status)) {
             throw AdminException.badRequest("status must be one of " + DELIVERY_STATUSES);
@@ -110,10 +103,11 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
                 + "d.last_status_code, d.last_error, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
                 + "FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id" + filter.where()
                 + " ORDER BY d.id DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
-                .stream().map(DeliveryAdminRoutes::camelCase).toList();
+                .stream().map(DeliveryAdmin::camelCase).toList();
     }
 
-    private Object replayDelivery(AdminRequest request) {
+    public Object replayDelivery(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         long id = request.pathId("deliveryId");
         Outbox.Replay replay = outbox.replay(id, Instant.now());
         return switch (replay) {
@@ -121,12 +115,13 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
             case NOT_FINISHED -> throw new AdminException(409, "delivery " + id + " is still queued or was already replayed");
             case QUEUED -> {
                 wakeDestinationOf(id);
-                yield new AdminResponse(202, Map.of("replayOf", id, "status", "queued"));
+                yield new AdminApi.Answer(202, Map.of("replayOf", id, "status", "queued"));
             }
         };
     }
 
-    private Object purgeDeadLetter(AdminRequest request) {
+    public Object purgeDeadLetter(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         long id = request.pathId("deliveryId");
         if (!outbox.purgeDead(id)) {
             throw new AdminException(409, "delivery " + id + " is not a dead letter");
@@ -135,34 +130,38 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
     }
 
     /** Pauses a destination until it is resumed; a destination paused already keeps its reason. */
-    private Object pause(AdminRequest request) {
+    public Object pause(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         String destination = knownDestination(request);
         boolean wasPaused = outbox.isPaused(destination);
         if (!wasPaused) {
-            engine.pause(destination, "by an operator");
+            outboxComponent.pause(destination, "by an operator");
         }
         return Map.of("destination", destination, "paused", !wasPaused);
     }
 
-    private Object resume(AdminRequest request) {
+    public Object resume(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         String destination = knownDestination(request);
         boolean wasPaused = outbox.resume(destination);
-        engine.wake(destination);
+        outboxComponent.wake(destination);
         return Map.of("destination", destination, "resumed", wasPaused);
     }
 
-    private Object replayDead(AdminRequest request) {
+    public Object replayDead(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         String destination = knownDestination(request);
         int queued = outbox.replayDead(destination, Instant.now());
-        engine.wake(destination);
-        return new AdminResponse(202, Map.of("destination", destination, "replayed", queued));
+        outboxComponent.wake(destination);
+        return new AdminApi.Answer(202, Map.of("destination", destination, "replayed", queued));
     }
 
     /**
      * Queues for a destination the stored events received in {@code [from, to)} that it wants (its event types and
      * test-event setting) and has not had yet: events stored before it was configured, or while its filter left them out.
      */
-    private Object backfill(AdminRequest request) {
+    public Object backfill(Message message) {
+        AdminRequest request = AdminRequest.of(message);
         String destination = knownDestination(request);
         Instant from = request.instant("from").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
         Instant to = request.instant("to").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
@@ -170,7 +169,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
             throw AdminException.badRequest("from must be before to");
         }
         Outbox.Backfill backfill = outbox.backfill(destination, destinations.get(destination)::wants, from, to, Instant.now());
-        engine.wake(destination);
+        outboxComponent.wake(destination);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("destination", destination);
         answer.put("from", from.toString());
@@ -178,7 +177,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
         answer.put("queued", backfill.queued());
         answer.put("alreadyQueued", backfill.alreadyQueued());
         answer.put("notWanted", backfill.notWanted());
-        return new AdminResponse(202, answer);
+        return new AdminApi.Answer(202, answer);
     }
 
     private String knownDestination(AdminRequest request) {
@@ -191,7 +190,7 @@ final class DeliveryAdminRoutes extends AdminRouteBuilder {
 
     private void wakeDestinationOf(long deliveryId) {
         storage.jdbc().queryForList("SELECT destination FROM delivery WHERE id = :id", Map.of("id", deliveryId), String.class)
-                .forEach(engine::wake);
+                .forEach(outboxComponent::wake);
     }
 
     /** Column names as JSON field names ({@code event_id} becomes {@code eventId}); timestamps as ISO-8601 text. */
