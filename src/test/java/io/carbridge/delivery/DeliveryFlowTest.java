@@ -333,6 +333,19 @@ class DeliveryFlowTest {
     }
 
     @Test
+    void theAdminApiIsDescribedInOpenApiWithEveryCallAndNoData() {
+        BridgeHttp.Response description = HTTP.get("/admin/openapi.json", Map.of());
+
+        assertThat(description.status()).isEqualTo(200);
+        JsonNode paths = description.json().get("paths");
+        assertThat(paths.has("/admin/events/{eventId}")).isTrue();
+        assertThat(paths.get("/admin/destinations/{destination}/backfill").has("post")).isTrue();
+        assertThat(paths.get("/admin/vehicles/{vehicleId}/subscription").has("delete")).isTrue();
+        assertThat(paths.size()).as("every path of routes/admin-api.camel.yaml").isEqualTo(15);
+        assertThat(description.body()).doesNotContain("admin-test-token", "sink-token");
+    }
+
+    @Test
     void refusesAdminCallsWithoutTheToken() {
         for (String path : new String[] {"/admin/events", "/admin/deliveries", "/admin/destinations"}) {
             assertThat(HTTP.get(path, Map.of()).status()).as(path).isEqualTo(401);

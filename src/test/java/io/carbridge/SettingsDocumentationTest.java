@@ -1,0 +1,108 @@
+package io.carbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.carbridge.delivery.Destinations;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One source for each default: the README's settings table says what {@code application.properties} declares, and the
+ * {@code http-destination} template documents the defaults a destination gets from {@code bridge.destination.<name>.*}.
+ */
+class SettingsDocumentationTest {
+
+    /** A README row: {@code | `key` | `ENV` | `default` | what it does |}. */
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9.<>-]+)` \\| (?:`([A-Z0-9_]+)`)? *\\| ([^|]*) \\|", Pattern.MULTILINE);
+    /** An application.properties value taken from the environment: {@code {{env:NAME:default}}}. */
+    private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\{\\{env:([A-Z0-9_]+):(.*)}}");
+
+    @Test
+    void theReadmeTableAndApplicationPropertiesListTheSameSettingsWithTheSameEnvironmentVariablesAndDefaults() throws IOException {
+        Map<String, String[]> readme = readmeTable();
+        Map<String, String> declared = applicationProperties();
+
+        Map<String, String> differences = new TreeMap<>();
+        declared.forEach((key, value) -> {
+            if (!key.startsWith("bridge.") && !readme.containsKey(key)) {
+                return; // how the service is built (camel.*), not an operator's setting
+            }
+            String[] row = readme.get(key);
+            if (row == null) {
+                differences.put(key, "declared in application.properties, missing from the README's settings table");
+                return;
+            }
+            Matcher environment = FROM_ENVIRONMENT.matcher(value);
+            String variable = environment.matches() ? environment.group(1) : "";
+            String defaultValue = environment.matches() ? environment.group(2) : value;
+            if (!variable.equals(row[0])) {
+                differences.put(key, "environment variable " + variable + " in application.properties, " + row[0] + " in the README");
+            } else if (!defaultValue.equals(row[1])) {
+                differences.put(key, "default '" + defaultValue + "' in application.properties, '" + row[1] + "' in the README");
+            }
+        });
+        readme.keySet().stream().filter(key -> !key.contains("<") && !declared.containsKey(key))
+                .forEach(key -> differences.put(key, "in the README's settings table, not declared in application.properties"));
+
+        assertThat(differences).isEmpty();
+    }
+
+    @Test
+    void theDestinationTemplateDocumentsTheDefaultsADestinationGets() throws IOException {
+        Map<String, String> documented = templateDefaults();
+        Properties onlyAUrl = new Properties();
+        onlyAUrl.setProperty("bridge.destinations", "crm");
+        onlyAUrl.setProperty("bridge.destination.crm.url", "https://crm.example.com/");
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.getPropertiesComponent().setInitialProperties(onlyAUrl);
+        Map<String, Object> given = Destinations.from(new Settings(camel)).parameters("deliver-crm");
+
+        assertThat(documented).isNotEmpty();
+        documented.forEach((parameter, defaultValue) -> assertThat(String.valueOf(given.get(parameter))).as(parameter).isEqualTo(defaultValue));
+    }
+
+    /** Each setting's environment variable (or "") and default, as the README's table shows them. */
+    private static Map<String, String[]> readmeTable() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String table = readme.substring(readme.indexOf("## Settings"), readme.indexOf("\n## ", readme.indexOf("## Settings") + 1));
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        Matcher row = ROW.matcher(table);
+        while (row.find()) {
+            String defaultCell = row.group(3).trim();
+            // `value` is the default; (required), (empty) and (unset: ...) are no value at all
+            String defaultValue = defaultCell.startsWith("`") ? defaultCell.substring(1, defaultCell.indexOf('`', 1)) : "";
+            rows.put(row.group(1), new String[] {row.group(2) == null ? "" : row.group(2), defaultValue});
+        }
+        return rows;
+    }
+
+    private static Map<String, String> applicationProperties() throws IOException {
+        Properties properties = new Properties();
+        properties.load(new StringReader(Files.readString(Path.of("application.properties"))));
+        Map<String, String> declared = new TreeMap<>();
+        properties.forEach((key, value) -> declared.put((String) key, ((String) value).trim()));
+        return declared;
+    }
+
+    /** The {@code defaultValue} of each parameter of {@code routes/http-destination.camel.yaml}. */
+    private static Map<String, String> templateDefaults() throws IOException {
+        String template = Files.readString(Path.of("routes/http-destination.camel.yaml"));
+        Matcher parameter = Pattern.compile("- name: (\\w+)\\n\\s+defaultValue: \"?([^\"\\n]+)\"?").matcher(template);
+        Map<String, String> defaults = new LinkedHashMap<>();
+        while (parameter.find()) {
+            defaults.put(parameter.group(1), parameter.group(2));
+        }
+        return defaults;
+    }
+}
