@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import io.carbridge.storage.CanonicalEvent;
@@ -29,33 +31,44 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class Outbox {
 
-    /**
-     * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
-     * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The two
-     * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due
-     * index already yields the earliest due first, and sorting would make every claim read the whole backlog. A paused
-     * destination has nothing due, in the same statement: a consumer that checked the pause a moment before it was
-     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek). What the
-     * bridge knows of the vehicle (make, model, year, the customer reference of its connection) comes with the claim,
-     * so that enriching a delivery needs no query of its own.
-     */
-    private static final String SELECT_DUE = """
+    /** What a claim reads of each delivery: its row, its event, and what the bridge knows of its vehicle. */
+    private static final String DELIVERY_COLUMNS = """
             SELECT d.id, d.event_id, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
                    e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body,
                    v.make, v.model, v.model_year, c.customer_reference
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
                    LEFT JOIN vehicle v ON v.vehicle_id = e.vehicle_id
                    LEFT JOIN smartcar_connection c ON c.user_id = v.user_id
-             WHERE d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
+            """;
+    /**
+     * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
+     * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The
+     * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due index
+     * already yields the earliest due first, and sorting would make every claim read the whole backlog. A paused
+     * destination has nothing due, in the same statement: a consumer that checked the pause a moment before it was
+     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek).
+     */
+    private static final String DUE = """
+            d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)
-               AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)
-             LIMIT ?""";
-    private static final String CLAIM = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, "
-            + "claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'PENDING'";
-    private static final String FINISH = "UPDATE delivery SET status = ?, attempts = attempts - ?, next_attempt_at = ?, "
+               AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)""";
+    /** Claims kept in memory: the due deliveries not held by this instance already, read with what a delivery needs. */
+    private static final String SELECT_DUE = DELIVERY_COLUMNS + " WHERE " + DUE + " AND NOT (d.id = ANY (?)) LIMIT ?";
+    /**
+     * Claims in the database: the due deliveries that no other instance is claiming at this moment ({@code SKIP LOCKED}:
+     * a row another claim has locked is passed over, not waited for), taken in one statement.
+     */
+    private static final String CLAIM_DUE = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, claimed_until = ?, "
+            + "claimed_by = ? WHERE id IN (SELECT d.id FROM delivery d WHERE " + DUE + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id";
+    private static final String SELECT_CLAIMED = DELIVERY_COLUMNS + " WHERE d.id = ANY (?)";
+    /** The outcome of an attempt whose claim is in memory: the delivery is still PENDING, its attempt counted now. */
+    private static final String FINISH_HELD_IN_MEMORY = "UPDATE delivery SET status = ?, attempts = attempts + ?, next_attempt_at = ?, "
+            + "finished_at = ?, last_status_code = ?, last_error = ? WHERE id = ? AND status = 'PENDING'";
+    /** The outcome of an attempt claimed in the database: only while this instance still holds the claim. */
+    private static final String FINISH_CLAIMED = "UPDATE delivery SET status = ?, attempts = attempts - ?, next_attempt_at = ?, "
             + "finished_at = ?, last_status_code = ?, last_error = ?, claimed_until = NULL, claimed_by = NULL "
             + "WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?";
     private static final String INSERT_ATTEMPT = "INSERT INTO delivery_attempt (delivery_id, attempt, started_at, duration_ms, "
@@ -63,52 +76,56 @@ public final class Outbox {
 
     private final Storage storage;
     private final String owner;
+    /**
+     * An embedded H2 database is open in this process only (H2 locks its file), so no other instance can claim: claims
+     * are a set in memory instead of rows written and committed. On a server database (PostgreSQL), shared by several
+     * instances, a claim is a row update that expires.
+     */
+    private final boolean claimsInMemory;
 
     public Outbox(Storage storage, String owner) {
         this.storage = storage;
         this.owner = owner;
+        this.claimsInMemory = storage.isEmbedded();
     }
 
-    /** Claims up to {@code max} due deliveries of the destination for {@code claimFor}; returns what this instance won. */
-    List<ClaimedDelivery> claim(String destination, int max, Instant now, Duration claimFor) throws SQLException {
-        List<ClaimedDelivery> candidates = new ArrayList<>();
+    /**
+     * Claims up to {@code max} due deliveries of the destination for {@code claimFor}; returns what this instance won.
+     *
+     * @param heldHere the deliveries this instance holds already (claimed, their outcome not yet committed)
+     */
+    List<ClaimedDelivery> claim(String destination, int max, Instant now, Duration claimFor, Set<Long> heldHere) throws SQLException {
         try (Connection connection = storage.dataSource().getConnection()) {
-            connection.setAutoCommit(false);
-            try {
+            if (claimsInMemory) {
                 try (PreparedStatement select = connection.prepareStatement(SELECT_DUE)) {
                     select.setString(1, destination);
                     SqlTime.set(select, 2, now);
-                    select.setInt(3, max);
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            CanonicalEvent event = new CanonicalEvent(rows.getString("event_id"), rows.getString("event_type"),
-                                    rows.getBoolean("recognised"), rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"),
-                                    rows.getString("mode"), rows.getString("webhook_id"), rows.getString("envelope_version"),
-                                    SqlTime.get(rows, "received_at"), rows.getBytes("raw_body"));
-                            KnownVehicle vehicle = new KnownVehicle(rows.getString("make"), rows.getString("model"),
-                                    rows.getObject("model_year", Integer.class), rows.getString("customer_reference"));
-                            candidates.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getInt("attempts") + 1,
-                                    rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle));
+                    select.setArray(3, connection.createArrayOf("BIGINT", heldHere.toArray()));
+                    select.setInt(4, max);
+                    return read(select, destination, 1);
+                }
+            }
+            connection.setAutoCommit(false);
+            try {
+                relaxDurability(connection);
+                List<Long> claimed = new ArrayList<>(max);
+                try (PreparedStatement claim = connection.prepareStatement(CLAIM_DUE)) {
+                    SqlTime.set(claim, 1, now.plus(claimFor));
+                    claim.setString(2, owner);
+                    claim.setString(3, destination);
+                    SqlTime.set(claim, 4, now);
+                    claim.setInt(5, max);
+                    try (ResultSet ids = claim.executeQuery()) {
+                        while (ids.next()) {
+                            claimed.add(ids.getLong(1));
                         }
                     }
                 }
-                if (candidates.isEmpty()) {
-                    connection.commit();
-                    return candidates;
-                }
-                List<ClaimedDelivery> won = new ArrayList<>(candidates.size());
-                try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-                    for (ClaimedDelivery candidate : candidates) {
-                        SqlTime.set(claim, 1, now.plus(claimFor));
-                        claim.setString(2, owner);
-                        claim.setLong(3, candidate.id());
-                        claim.addBatch();
-                    }
-                    int[] updated = claim.executeBatch();
-                    for (int i = 0; i < updated.length; i++) {
-                        if (updated[i] == 1) {
-                            won.add(candidates.get(i));
-                        }
+                List<ClaimedDelivery> won = List.of();
+                if (!claimed.isEmpty()) {
+                    try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
+                        select.setArray(1, connection.createArrayOf("BIGINT", claimed.toArray()));
+                        won = read(select, destination, 0);
                     }
                 }
                 connection.commit();
@@ -120,24 +137,69 @@ public final class Outbox {
         }
     }
 
+    /** Claimed deliveries a consumer did not start (it is stopping, or its destination paused): claimable again now. */
+    void giveBack(List<ClaimedDelivery> unstarted) {
+        if (claimsInMemory || unstarted.isEmpty()) {
+            return; // held in memory only, and the consumer forgets them
+        }
+        storage.jdbc().update("UPDATE delivery SET status = 'PENDING', attempts = attempts - 1, claimed_until = NULL, claimed_by = NULL "
+                + "WHERE id IN (:ids) AND status = 'IN_FLIGHT' AND claimed_by = :owner", new MapSqlParameterSource()
+                .addValue("ids", unstarted.stream().map(ClaimedDelivery::id).toList()).addValue("owner", owner));
+    }
+
+    /** @param attemptsAhead what to add to the stored attempts to number this one: 1 before a claim counted it, 0 after */
+    private static List<ClaimedDelivery> read(PreparedStatement select, String destination, int attemptsAhead) throws SQLException {
+        List<ClaimedDelivery> deliveries = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                CanonicalEvent event = new CanonicalEvent(rows.getString("event_id"), rows.getString("event_type"),
+                        rows.getBoolean("recognised"), rows.getString("vehicle_id"), SqlTime.get(rows, "event_time"),
+                        rows.getString("mode"), rows.getString("webhook_id"), rows.getString("envelope_version"),
+                        SqlTime.get(rows, "received_at"), rows.getBytes("raw_body"));
+                KnownVehicle vehicle = new KnownVehicle(rows.getString("make"), rows.getString("model"),
+                        rows.getObject("model_year", Integer.class), rows.getString("customer_reference"));
+                deliveries.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getInt("attempts") + attemptsAhead,
+                        rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle));
+            }
+        }
+        return deliveries;
+    }
+
+    /**
+     * Claims and outcomes need not wait for PostgreSQL to flush its log: one lost in a crash of the database server
+     * means an attempt made again, which at-least-once delivery allows (and the idempotency key absorbs). The events
+     * themselves are always committed durably, before Smartcar is answered.
+     */
+    private static void relaxDurability(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET LOCAL synchronous_commit TO OFF");
+        }
+    }
+
     /** Records a batch of finished attempts, each with its delivery's new state, in one transaction. */
     List<Boolean> record(List<AttemptOutcome> outcomes) throws SQLException {
         List<Boolean> applied = new ArrayList<>(outcomes.size());
         try (Connection connection = storage.dataSource().getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement finish = connection.prepareStatement(FINISH);
+            if (!claimsInMemory) {
+                relaxDurability(connection);
+            }
+            try (PreparedStatement finish = connection.prepareStatement(claimsInMemory ? FINISH_HELD_IN_MEMORY : FINISH_CLAIMED);
                  PreparedStatement attempt = connection.prepareStatement(INSERT_ATTEMPT)) {
                 for (AttemptOutcome outcome : outcomes) {
                     boolean finished = outcome.result() == AttemptOutcome.Result.DELIVERED || outcome.result() == AttemptOutcome.Result.DEAD;
+                    boolean paused = outcome.result() == AttemptOutcome.Result.PAUSED;
                     finish.setString(1, outcome.result().deliveryStatus());
-                    // a pause is the destination's doing, not this delivery's: the attempt is given back
-                    finish.setInt(2, outcome.result() == AttemptOutcome.Result.PAUSED ? 1 : 0);
+                    // a pause is the destination's doing, not this delivery's: its attempt is not counted
+                    finish.setInt(2, claimsInMemory ? (paused ? 0 : 1) : (paused ? 1 : 0));
                     SqlTime.set(finish, 3, outcome.nextAttemptAt() != null ? outcome.nextAttemptAt() : outcome.finishedAt());
                     SqlTime.set(finish, 4, finished ? outcome.finishedAt() : null);
                     setNullableInt(finish, 5, outcome.statusCode());
                     finish.setString(6, outcome.error());
                     finish.setLong(7, outcome.deliveryId());
-                    finish.setString(8, owner);
+                    if (!claimsInMemory) {
+                        finish.setString(8, owner);
+                    }
                     finish.addBatch();
 
                     attempt.setLong(1, outcome.deliveryId());

@@ -113,7 +113,9 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
             }
         });
         housekeeping = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outbox-housekeeping");
-        housekeeping.scheduleWithFixedDelay(this::releaseExpiredClaims, 30, 30, TimeUnit.SECONDS);
+        // a dead instance's claim is taken over within a claim margin of its expiry (at most half a minute)
+        long releaseEvery = Math.min(settings.claimMargin().toMillis(), Duration.ofSeconds(30).toMillis());
+        housekeeping.scheduleWithFixedDelay(this::releaseExpiredClaims, releaseEvery, releaseEvery, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshBacklog, 0, 5, TimeUnit.SECONDS);
         dispatching = true;
         consumers.values().forEach(OutboxConsumer::startDispatching);

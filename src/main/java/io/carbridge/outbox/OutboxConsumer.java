@@ -3,6 +3,8 @@ package io.carbridge.outbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ final class OutboxConsumer extends DefaultConsumer {
     private final RetryPolicy retry;
     private final Wakeup wakeup = new Wakeup();
     private final Semaphore slots;
+    /** The deliveries this consumer claimed whose outcome is not committed yet. */
+    private final Set<Long> heldHere = ConcurrentHashMap.newKeySet();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean paused;
     private volatile long pausedCheckedAt;
@@ -131,12 +135,13 @@ final class OutboxConsumer extends DefaultConsumer {
                     continue;
                 }
                 int free = freeSlotsToClaim();
-                List<ClaimedDelivery> claimed = free == 0 ? List.of()
-                        : component.outbox().claim(destination, free, Instant.now(), endpoint.getTimeout().plus(component.claimMargin()));
-                for (int index = 0; index < claimed.size(); index++) {
-                    dispatch(claimed.get(index), index, claimed.size());
-                }
-                if (claimed.size() < free || free == 0) {
+                // a batch ahead: the next attempts start as slots free, not one claim interval later
+                int wanted = free == 0 ? 0 : free + endpoint.getConcurrency();
+                List<ClaimedDelivery> claimed = wanted == 0 ? List.of() : component.outbox().claim(destination, wanted, Instant.now(),
+                        endpoint.getTimeout().plus(component.claimMargin()), heldHere);
+                claimed.forEach(delivery -> heldHere.add(delivery.id()));
+                dispatchAll(claimed, pollInterval);
+                if (claimed.size() < wanted || free == 0) {
                     wakeup.await(pollInterval);
                 }
             } catch (InterruptedException e) {
@@ -182,8 +187,26 @@ final class OutboxConsumer extends DefaultConsumer {
         return paused;
     }
 
-    private void dispatch(ClaimedDelivery delivery, int index, int batchSize) throws InterruptedException {
-        slots.acquire();
+    /**
+     * Starts each claimed delivery as a slot frees. What a stop or a pause leaves unstarted is given back at once,
+     * rather than held until its claim expires.
+     */
+    private void dispatchAll(List<ClaimedDelivery> claimed, Duration pollInterval) throws InterruptedException {
+        for (int index = 0; index < claimed.size(); index++) {
+            while (running && !paused && !slots.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                checkPaused(pollInterval);
+            }
+            if (!running || paused) {
+                List<ClaimedDelivery> unstarted = claimed.subList(index, claimed.size());
+                component.outbox().giveBack(unstarted);
+                unstarted.forEach(delivery -> heldHere.remove(delivery.id()));
+                return;
+            }
+            dispatch(claimed.get(index), index, claimed.size());
+        }
+    }
+
+    private void dispatch(ClaimedDelivery delivery, int index, int batchSize) {
         workers.execute(() -> {
             try {
                 attempt(delivery, index, batchSize);
@@ -241,6 +264,8 @@ final class OutboxConsumer extends DefaultConsumer {
             pause(outcome);
         }
         component.record(outcome).whenComplete((applied, failure) -> {
+            // held until its outcome is committed: a claim read meanwhile must not take the delivery again
+            heldHere.remove(delivery.id());
             if (failure != null) {
                 LOG.warn("Destination {}: outcome of event {} not recorded ({}); its claim will expire and it will be attempted again",
                         destination, delivery.eventId(), failure.getMessage());

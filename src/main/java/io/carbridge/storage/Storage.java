@@ -65,6 +65,16 @@ public final class Storage {
         return dataSource;
     }
 
+    /**
+     * An H2 database embedded in this process ({@code jdbc:h2:file:}, {@code jdbc:h2:mem:}): no other process can open
+     * it while this one has it, so nothing written for other instances is needed. A server database (PostgreSQL, or H2
+     * over TCP) may be shared by several instances.
+     */
+    public boolean isEmbedded() {
+        String url = dataSource.getJdbcUrl().toLowerCase();
+        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:") && !url.contains(";auto_server=true");
+    }
+
     /** Parameterised SQL ({@code :name} placeholders) on the pool. */
     public NamedParameterJdbcTemplate jdbc() {
         return jdbc;

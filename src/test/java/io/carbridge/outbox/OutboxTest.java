@@ -43,9 +43,9 @@ class OutboxTest {
                 + "VALUES ('e-1', 'crm', 'v-1', 'PENDING', 0, ?, FALSE, ?, ?)", now, now, now);
 
         outbox.pause("crm", "by an operator", Instant.now());
-        assertThat(outbox.claim("crm", 8, Instant.now(), Duration.ofMinutes(1))).isEmpty();
+        assertThat(outbox.claim("crm", 8, Instant.now(), Duration.ofMinutes(1), java.util.Set.of())).isEmpty();
 
         outbox.resume("crm");
-        assertThat(outbox.claim("crm", 8, Instant.now(), Duration.ofMinutes(1))).hasSize(1);
+        assertThat(outbox.claim("crm", 8, Instant.now(), Duration.ofMinutes(1), java.util.Set.of())).hasSize(1);
     }
 }
