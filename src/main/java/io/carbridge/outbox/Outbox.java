@@ -42,27 +42,40 @@ public final class Outbox {
             """;
     /**
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
-     * delivery of its vehicle is still pending or in flight, which is what keeps one vehicle's events in order. The
-     * NOT EXISTS are index seeks (destination, ordering key, status, id). There is no ORDER BY on purpose: the due index
-     * already yields the earliest due first, and sorting would make every claim read the whole backlog. A paused
-     * destination has nothing due, in the same statement: a consumer that checked the pause a moment before it was
-     * stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a primary key seek).
+     * delivery of its vehicle is still open (pending or in flight), which is what keeps one vehicle's events in order.
+     * There is no ORDER BY on purpose: the database reads the due deliveries in the order of the index it drives from,
+     * and asking for the earliest due first made a claim read and sort the backlog (on PostgreSQL, 34 ms a claim with
+     * 20,000 pending, against 1.5 ms without). A paused destination has nothing due, in the same statement: a consumer that checked
+     * the pause a moment before it was stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a
+     * primary key seek). The earlier-open test follows, written for each database's index.
      */
     private static final String DUE = """
             d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
-               AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
+               AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)""";
+    /** H2: one seek per status on (destination, ordering key, status, id). */
+    private static final String FIRST_OPEN_OF_ITS_VEHICLE_H2 = """
+            AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'PENDING' AND p.id < d.id)
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
-                                  AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)
-               AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)""";
-    /** Claims kept in memory: the due deliveries not held by this instance already, read with what a delivery needs. */
-    private static final String SELECT_DUE = DELIVERY_COLUMNS + " WHERE " + DUE + " AND NOT (d.id = ANY (?)) LIMIT ?";
+                                  AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)""";
     /**
-     * Claims in the database: the due deliveries that no other instance is claiming at this moment ({@code SKIP LOCKED}:
-     * a row another claim has locked is passed over, not waited for), taken in one statement.
+     * PostgreSQL: the first entry of the vehicle in the partial index of open deliveries (V8), whose predicate this
+     * repeats. Written as "the first" rather than "none earlier" on purpose: before the table had statistics, PostgreSQL
+     * answered the NOT EXISTS by reading every pending delivery of the destination for each candidate, where the lowest
+     * id in index order leaves it nothing but the seek.
+     */
+    private static final String FIRST_OPEN_OF_ITS_VEHICLE_POSTGRESQL = """
+            AND d.id = (SELECT p.id FROM delivery p WHERE p.destination = d.destination AND p.ordering_key = d.ordering_key
+                                 AND p.status IN ('PENDING', 'IN_FLIGHT') ORDER BY p.id LIMIT 1)""";
+    /** Claims kept in memory (H2): the due deliveries not held by this instance already, read with what a delivery needs. */
+    private static final String SELECT_DUE = DELIVERY_COLUMNS + " WHERE " + DUE + " " + FIRST_OPEN_OF_ITS_VEHICLE_H2 + " AND NOT (d.id = ANY (?)) LIMIT ?";
+    /**
+     * Claims in the database (PostgreSQL): the due deliveries that no other instance is claiming at this moment
+     * ({@code SKIP LOCKED}: a row another claim has locked is passed over, not waited for), taken in one statement.
      */
     private static final String CLAIM_DUE = "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, claimed_until = ?, "
-            + "claimed_by = ? WHERE id IN (SELECT d.id FROM delivery d WHERE " + DUE + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id";
+            + "claimed_by = ? WHERE id IN (SELECT d.id FROM delivery d WHERE " + DUE + " " + FIRST_OPEN_OF_ITS_VEHICLE_POSTGRESQL
+            + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id";
     private static final String SELECT_CLAIMED = DELIVERY_COLUMNS + " WHERE d.id = ANY (?)";
     /** The outcome of an attempt whose claim is in memory: the delivery is still PENDING, its attempt counted now. */
     private static final String FINISH_HELD_IN_MEMORY = "UPDATE delivery SET status = ?, attempts = attempts + ?, next_attempt_at = ?, "

@@ -65,9 +65,9 @@ public final class Database {
     }
 
     static void migrate(DataSource dataSource, String url) {
-        // db/vendor/h2: what only H2 needs, numbered with the common migrations
-        String[] locations = url.startsWith("jdbc:h2:") ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"}
-                : new String[] {"classpath:db/migration"};
+        // db/vendor/<database>: what only that database needs, numbered with the common migrations
+        String vendor = url.startsWith("jdbc:h2:") ? "h2" : "postgresql";
+        String[] locations = {"classpath:db/migration", "classpath:db/vendor/" + vendor};
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(locations)
