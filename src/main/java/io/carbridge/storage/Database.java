@@ -50,6 +50,12 @@ public final class Database {
         config.setPassword(password);
         config.setMaximumPoolSize(settings.integer("bridge.db.pool-size", 16, 2, 500));
         config.setConnectionTimeout(settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(5)).toMillis());
+        if (url.startsWith("jdbc:postgresql:")) {
+            // PostgreSQL plans a prepared statement once for all parameters after five runs, and keeps that plan until the
+            // table is analysed again: planned while the tables were nearly empty, the duplicate check read every stored
+            // event (7 ms at 40,000 events, growing with the table, against 0.2 ms). Planning each run costs microseconds.
+            config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
+        }
         // the pool starts even when the database is down; readiness reports it and the intake answers 503
         config.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(config);
