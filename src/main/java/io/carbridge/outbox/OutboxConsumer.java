@@ -3,6 +3,7 @@ package io.carbridge.outbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +36,8 @@ final class OutboxConsumer extends DefaultConsumer {
     private final Wakeup wakeup = new Wakeup();
     private final Semaphore slots;
     /** The deliveries this consumer claimed whose outcome is not committed yet. */
-    private final Set<Long> heldHere = ConcurrentHashMap.newKeySet();
+    /** The deliveries this instance holds (claimed, outcome not yet committed), each with its ordering key. */
+    private final Map<Long, String> heldHere = new ConcurrentHashMap<>();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean paused;
     private volatile long pausedCheckedAt;
@@ -138,8 +140,8 @@ final class OutboxConsumer extends DefaultConsumer {
                 // a batch ahead: the next attempts start as slots free, not one claim interval later
                 int wanted = free == 0 ? 0 : free + endpoint.getConcurrency();
                 List<ClaimedDelivery> claimed = wanted == 0 ? List.of() : component.outbox().claim(destination, wanted, Instant.now(),
-                        endpoint.getTimeout().plus(component.claimMargin()), heldHere);
-                claimed.forEach(delivery -> heldHere.add(delivery.id()));
+                        endpoint.getTimeout().plus(component.claimMargin()), Set.copyOf(heldHere.values()));
+                claimed.forEach(delivery -> heldHere.put(delivery.id(), delivery.orderingKey()));
                 dispatchAll(claimed, pollInterval);
                 if (claimed.size() < wanted || free == 0) {
                     wakeup.await(pollInterval);
@@ -210,6 +212,13 @@ final class OutboxConsumer extends DefaultConsumer {
         workers.execute(() -> {
             try {
                 attempt(delivery, index, batchSize);
+            } catch (Throwable e) { // an Error, or a failure before the outcome reached the recorder
+                heldHere.remove(delivery.id()); // or, on H2, no claim would ever take it (nor its vehicle's next) again
+                LOG.warn("Destination {}: attempt of event {} failed before its outcome was recorded ({}); it will be attempted again",
+                        destination, delivery.eventId(), e.toString());
+                if (e instanceof Error error) {
+                    throw error;
+                }
             } finally {
                 slots.release();
                 wakeup.signal();
@@ -267,7 +276,7 @@ final class OutboxConsumer extends DefaultConsumer {
             // held until its outcome is committed: a claim read meanwhile must not take the delivery again
             heldHere.remove(delivery.id());
             if (failure != null) {
-                LOG.warn("Destination {}: outcome of event {} not recorded ({}); its claim will expire and it will be attempted again",
+                LOG.warn("Destination {}: outcome of event {} not recorded ({}); it will be attempted again",
                         destination, delivery.eventId(), failure.getMessage());
             }
         });

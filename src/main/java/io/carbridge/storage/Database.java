@@ -91,8 +91,21 @@ public final class Database {
             "WRITE_DELAY", "0; another value would acknowledge events that a crash can lose",
             "DB_CLOSE_ON_EXIT", "FALSE; another value lets H2 close the database while the service is still shutting down");
 
-    /** Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value. */
+    /**
+     * Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value, and a
+     * database the bridge does not run on: an embedded H2 database (one process) or PostgreSQL (one or several
+     * instances). An H2 server or auto-server URL would let several processes share a database whose claims each keeps
+     * in memory.
+     */
     static String durableUrl(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("jdbc:postgresql:") && !lower.startsWith("jdbc:h2:")) {
+            throw new Settings.InvalidSettingException("bridge.db.url", "must be an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
+        }
+        if (lower.startsWith("jdbc:h2:tcp:") || lower.startsWith("jdbc:h2:ssl:") || lower.contains(";auto_server=true")) {
+            throw new Settings.InvalidSettingException("bridge.db.url", "must be an embedded H2 database (jdbc:h2:file:), "
+                    + "which one instance opens; several instances share a PostgreSQL database");
+        }
         if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
             return url;
         }

@@ -1,7 +1,7 @@
 package io.carbridge.storage;
 
 import java.time.Duration;
-
+import java.util.Locale;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -66,13 +66,12 @@ public final class Storage {
     }
 
     /**
-     * An H2 database embedded in this process ({@code jdbc:h2:file:}, {@code jdbc:h2:mem:}): no other process can open
-     * it while this one has it, so nothing written for other instances is needed. A server database (PostgreSQL, or H2
-     * over TCP) may be shared by several instances.
+     * An H2 database, embedded in this process (the only H2 the bridge opens, {@link Database#durableUrl}): no other
+     * process can open it while this one has it, so nothing written for other instances is needed. PostgreSQL may be
+     * shared by several instances.
      */
     public boolean isEmbedded() {
-        String url = dataSource.getJdbcUrl().toLowerCase();
-        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:") && !url.contains(";auto_server=true");
+        return dataSource.getJdbcUrl().toLowerCase(Locale.ROOT).startsWith("jdbc:h2:");
     }
 
     /** Parameterised SQL ({@code :name} placeholders) on the pool. */

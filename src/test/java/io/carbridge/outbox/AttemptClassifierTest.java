@@ -104,7 +104,7 @@ class AttemptClassifierTest {
     }
 
     private static ClaimedDelivery delivery(int attempt, Instant queuedAt) {
-        return new ClaimedDelivery(1, "crm", attempt, false, queuedAt,
+        return new ClaimedDelivery(1, "crm", "v", attempt, false, queuedAt,
                 new CanonicalEvent("e", "VEHICLE_STATE", true, "v", null, "live", "w", "4.0", queuedAt, new byte[0]),
                 new KnownVehicle(null, null, null, null));
     }

@@ -35,6 +35,16 @@ class DatabaseTest {
     }
 
     @Test
+    void onlyAnEmbeddedH2DatabaseOrPostgresqlIsAccepted() {
+        // an H2 server would let several instances share a database whose claims each keeps in memory
+        assertThatThrownBy(() -> Database.durableUrl("jdbc:h2:tcp://db/bridge")).hasMessageContaining("embedded H2");
+        assertThatThrownBy(() -> Database.durableUrl("jdbc:h2:ssl://db/bridge")).hasMessageContaining("embedded H2");
+        assertThatThrownBy(() -> Database.durableUrl("jdbc:h2:file:./data/bridge;AUTO_SERVER=TRUE")).hasMessageContaining("embedded H2");
+        assertThatThrownBy(() -> Database.durableUrl("jdbc:mysql://db/bridge")).hasMessageContaining("H2 (jdbc:h2:) or PostgreSQL");
+        assertThat(Database.durableUrl("jdbc:h2:mem:bridge")).isEqualTo("jdbc:h2:mem:bridge");
+    }
+
+    @Test
     void theLoggedUrlLeavesOutParametersThatMayHoldAPassword() {
         assertThat(Database.redact("jdbc:postgresql://db:5432/bridge?user=bridge&password=secret")).isEqualTo("jdbc:postgresql://db:5432/bridge");
         assertThat(Database.redact("jdbc:h2:file:./data/bridge;PASSWORD=secret;WRITE_DELAY=0")).isEqualTo("jdbc:h2:file:./data/bridge");
