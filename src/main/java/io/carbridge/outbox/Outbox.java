@@ -61,19 +61,22 @@ public final class Outbox {
                AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.destination = d.destination
                                   AND p.ordering_key = d.ordering_key AND p.status = 'IN_FLIGHT' AND p.id < d.id)""";
     /**
-     * PostgreSQL: the first entry of the vehicle in the partial index of open deliveries (V8), whose predicate this
-     * repeats, and none of the vehicle's deliveries in flight. Each is written as "the first in id order" rather than
+     * PostgreSQL: the first entry of the vehicle in the partial index of open deliveries (V8), whose predicate both
+     * subqueries repeat (without it the second read the vehicle's rows a few times slower), and none of the vehicle's
+     * deliveries in flight. Each is written as "the first in id order" rather than
      * "none exists" on purpose: before the table had statistics, PostgreSQL answered a NOT EXISTS by reading every
      * pending delivery of the destination for each candidate (97 ms a claim with 20,000 pending), where asking for the
      * lowest id in index order leaves it nothing but the seek (1.5 ms). The check for one in flight matters when a
      * delivery commits after one with a higher id was claimed (the intakes of two instances, a replay or a backfill
-     * beside an intake): the later commit is then the first open delivery.
+     * beside an intake): the later commit is then the first open delivery. CASE makes it run for the first open
+     * delivery only, not for every candidate (3 ms a claim instead of 10 with 24,000 pending).
      */
     private static final String FIRST_OPEN_OF_ITS_VEHICLE_POSTGRESQL = """
-            AND d.id = (SELECT p.id FROM delivery p WHERE p.destination = d.destination AND p.ordering_key = d.ordering_key
-                                 AND p.status IN ('PENDING', 'IN_FLIGHT') ORDER BY p.id LIMIT 1)
-               AND (SELECT f.id FROM delivery f WHERE f.destination = d.destination AND f.ordering_key = d.ordering_key
-                       AND f.status IN ('PENDING', 'IN_FLIGHT') AND f.status = 'IN_FLIGHT' ORDER BY f.id LIMIT 1) IS NULL""";
+            AND CASE WHEN d.id = (SELECT p.id FROM delivery p WHERE p.destination = d.destination AND p.ordering_key = d.ordering_key
+                                     AND p.status IN ('PENDING', 'IN_FLIGHT') ORDER BY p.id LIMIT 1)
+                     THEN (SELECT f.id FROM delivery f WHERE f.destination = d.destination AND f.ordering_key = d.ordering_key
+                              AND f.status IN ('PENDING', 'IN_FLIGHT') AND f.status = 'IN_FLIGHT' ORDER BY f.id LIMIT 1) IS NULL
+                     ELSE FALSE END""";
     /**
      * Claims of one destination follow one another across instances: each claim's statement then sees every claim
      * committed before it, which the check for a delivery in flight needs (two at once could each take a different

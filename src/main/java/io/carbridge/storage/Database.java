@@ -25,11 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/h2} on H2) run before
- * any route starts, so a route never sees an old schema. H2 runs with {@code WRITE_DELAY=0}: every commit reaches the
- * file before the commit returns, which is what makes a 2xx survive {@code kill -9} (H2's default keeps the last
- * 500 ms of commits in memory); and with {@code DB_CLOSE_ON_EXIT=FALSE}: the database closes when the bridge closes its
- * pool, after Camel has stopped, not when H2's shutdown hook says.
+ * The connection pool and the schema. Migrations in {@code db/migration} (and {@code db/vendor/h2} or
+ * {@code db/vendor/postgresql}) run before any route starts, so a route never sees an old schema. H2 runs with
+ * {@code WRITE_DELAY=0}: every commit reaches the file before the commit returns, which is what makes a 2xx survive
+ * {@code kill -9} (H2's default keeps the last 500 ms of commits in memory); and with {@code DB_CLOSE_ON_EXIT=FALSE}:
+ * the database closes when the bridge closes its pool, after Camel has stopped, not when H2's shutdown hook says.
  */
 public final class Database {
 
