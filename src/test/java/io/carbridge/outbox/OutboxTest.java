@@ -72,12 +72,7 @@ class OutboxTest {
         Outbox outbox = new Outbox(storage, "instance-a");
         queue(storage, "e-2", "v-1");
         ClaimedDelivery inFlight = outbox.claim("crm", 8, Instant.now(), Duration.ofMinutes(1), Set.of()).get(0);
-        JdbcTemplate db = new JdbcTemplate(storage.dataSource());
-        Timestamp now = Timestamp.from(Instant.now().minusSeconds(1));
-        db.update("INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, received_at, raw_body) "
-                + "VALUES ('e-1', 'VEHICLE_STATE', TRUE, 'v-1', ?, ?)", now, "{}".getBytes());
-        db.update("INSERT INTO delivery (id, event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
-                + "created_at) VALUES (?, 'e-1', 'crm', 'v-1', 'PENDING', 0, ?, FALSE, ?, ?)", inFlight.id() - 1, now, now, now);
+        queue(storage, "e-1", "v-1", inFlight.id() - 1); // committed now, with the lower id
 
         assertThat(outbox.claim("crm", 8, Instant.now(), Duration.ofMinutes(1), Set.of())).as("v-1 has a delivery in flight").isEmpty();
 
@@ -117,12 +112,22 @@ class OutboxTest {
     }
 
     private static void queue(Storage storage, String eventId, String vehicleId) {
+        queue(storage, eventId, vehicleId, null);
+    }
+
+    /** @param id the delivery's id, or null for the next of its identity */
+    private static void queue(Storage storage, String eventId, String vehicleId, Long id) {
         JdbcTemplate db = new JdbcTemplate(storage.dataSource());
         Timestamp now = Timestamp.from(Instant.now().minusSeconds(1));
         db.update("INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, received_at, raw_body) "
                 + "VALUES (?, 'VEHICLE_STATE', TRUE, ?, ?, ?)", eventId, vehicleId, now, "{}".getBytes());
-        db.update("INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, created_at) "
-                + "VALUES (?, 'crm', ?, 'PENDING', 0, ?, FALSE, ?, ?)", eventId, vehicleId, now, now, now);
+        if (id == null) {
+            db.update("INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
+                    + "created_at) VALUES (?, 'crm', ?, 'PENDING', 0, ?, FALSE, ?, ?)", eventId, vehicleId, now, now, now);
+        } else {
+            db.update("INSERT INTO delivery (id, event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
+                    + "created_at) VALUES (?, ?, 'crm', ?, 'PENDING', 0, ?, FALSE, ?, ?)", id, eventId, vehicleId, now, now, now);
+        }
     }
 
     private static AttemptOutcome delivered(ClaimedDelivery delivery) {
