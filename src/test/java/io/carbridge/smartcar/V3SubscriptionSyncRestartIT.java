@@ -15,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,17 +81,8 @@ class V3SubscriptionSyncRestartIT {
     }
 
     private static ServiceProcess start(String database) {
-        String smartcar = "http://127.0.0.1:" + SMARTCAR.server().port();
-        Map<String, String> environment = new HashMap<>(Map.of(
-                "SMARTCAR_CLIENT_ID", SmartcarDouble.V3_CLIENT_ID,
-                "SMARTCAR_CLIENT_SECRET", SmartcarDouble.V3_CLIENT_SECRET,
-                "SMARTCAR_APPLICATION_ID", SmartcarDouble.APPLICATION_ID,
-                "SMARTCAR_REDIRECT_URI", "https://bridge.example.com/connect/callback",
-                "SMARTCAR_WEBHOOK_ID", SmartcarDouble.WEBHOOK_ID,
-                "SMARTCAR_IAM_URL", smartcar + SmartcarDouble.IAM_TOKEN,
-                "SMARTCAR_VEHICLE_API_URL", smartcar + SmartcarDouble.VEHICLE_API,
-                "SMARTCAR_MANAGEMENT_API_URL", smartcar + MANAGEMENT_API,
-                "ADMIN_TOKEN", ADMIN_TOKEN));
+        Map<String, String> environment = SMARTCAR.v3Environment();
+        environment.put("ADMIN_TOKEN", ADMIN_TOKEN);
         environment.put("SMARTCAR_API_VERSION", null);
         environment.put("TOKEN_ENCRYPTION_KEY", null);
         return ServiceProcess.start("v3-sync-restart", database, environment, List.of(

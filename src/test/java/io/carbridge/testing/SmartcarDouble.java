@@ -19,6 +19,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -74,6 +75,20 @@ public final class SmartcarDouble {
 
     public void reset() {
         SERVER.resetAll();
+    }
+
+    /** The environment of a bridge process (v3) whose Smartcar is this double; a mutable map, for the caller's own. */
+    public Map<String, String> v3Environment() {
+        String base = "http://127.0.0.1:" + SERVER.port();
+        return new HashMap<>(Map.of(
+                "SMARTCAR_CLIENT_ID", V3_CLIENT_ID,
+                "SMARTCAR_CLIENT_SECRET", V3_CLIENT_SECRET,
+                "SMARTCAR_APPLICATION_ID", APPLICATION_ID,
+                "SMARTCAR_REDIRECT_URI", "https://bridge.example.com/connect/callback",
+                "SMARTCAR_WEBHOOK_ID", WEBHOOK_ID,
+                "SMARTCAR_IAM_URL", base + IAM_TOKEN,
+                "SMARTCAR_VEHICLE_API_URL", base + VEHICLE_API,
+                "SMARTCAR_MANAGEMENT_API_URL", base + MANAGEMENT_API));
     }
 
     /** A clean start for the next test: the double forgets its stubs and calls, the bridge its connections and vehicles. */
