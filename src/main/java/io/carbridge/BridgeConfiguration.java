@@ -2,7 +2,7 @@ package io.carbridge;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 
 import javax.sql.DataSource;
 
@@ -36,6 +36,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -191,6 +192,19 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         requireFreePort("camel.server.port", "HTTP_PORT");
         requireFreePort("camel.management.port", "MANAGEMENT_PORT");
         Vertx vertx = camel.getRegistry().lookupByNameAndType("vertx", Vertx.class);
+        // the HTTP servers listen before the routes run: they answer 503 until every route has started, and from the
+        // moment the service begins to stop
+        camel.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // not yet: the routes start after this
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                httpGuard().open();
+            }
+        });
         camel.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopping(CamelContext context) {
@@ -278,7 +292,9 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         if (port == 0) {
             return;
         }
-        try (ServerSocket probe = new ServerSocket()) {
+        // bound, never listening: a client that connects meanwhile is refused, not accepted and then dropped
+        try (Socket probe = new Socket()) {
+            probe.setReuseAddress(true); // as a listener would: connections of an earlier run in TIME_WAIT do not count
             probe.bind(new InetSocketAddress(port));
         } catch (IOException e) {
             throw new Settings.InvalidSettingException(key, "is " + port + ", which another process is using (set " + variable

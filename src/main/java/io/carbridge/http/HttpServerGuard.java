@@ -40,7 +40,10 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  *   <li>a request URI with a broken percent-escape ({@code /%ZZ}) is answered 400 as JSON, instead of Vert.x logging a
  *       stack trace for it, and a request Vert.x cannot decode (a request line or headers over its limits) gets its
  *       status with a JSON body too;</li>
- *   <li>once the service shuts down ({@link #drain()}), every answer closes its connection.</li>
+ *   <li>until every route has started ({@link #open()}), and again once the service shuts down ({@link #drain()}),
+ *       every request is answered 503 with {@code Retry-After} and a JSON body, on every port: never a 404 or an HTML
+ *       page, which would tell Smartcar (or a load balancer) that the path is wrong rather than "not now";</li>
+ *   <li>once the service shuts down, every answer closes its connection.</li>
  * </ul>
  * Camel 4.18's platform-http server builds its Vert.x {@code HttpServerOptions} itself and has no setting for any of
  * these; it takes the Vert.x instance from the registry, though, so the bridge binds the one {@link #vertx} makes,
@@ -79,7 +82,22 @@ public final class HttpServerGuard {
     private final Counter slowBody;
     private final List<Connections> servers = new CopyOnWriteArrayList<>();
     private volatile Refusals refusals = (request, status, reason) -> { };
-    private volatile boolean draining;
+    private volatile Window window = Window.STARTING;
+
+    /** Whether the routes behind the HTTP servers can serve a request. */
+    private enum Window {
+        STARTING(1, "the service is starting; try again in a moment"),
+        SERVING(0, null),
+        STOPPING(5, "the service is shutting down; try again later");
+
+        final int retryAfterSeconds;
+        final String message;
+
+        Window(int retryAfterSeconds, String message) {
+            this.retryAfterSeconds = retryAfterSeconds;
+            this.message = message;
+        }
+    }
 
     public HttpServerGuard(Limits limits, MeterRegistry meters) {
         this.limits = limits;
@@ -99,12 +117,20 @@ public final class HttpServerGuard {
         this.refusals = refusals;
     }
 
+    /** Every route has started: requests reach them from now on. */
+    public void open() {
+        if (window == Window.STARTING) {
+            window = Window.SERVING;
+        }
+    }
+
     /**
-     * The service is shutting down: from now on every answer carries {@code Connection: close}, those of the requests in
-     * progress included, so that no client sends another request on a connection that is about to close.
+     * The service is shutting down: from now on every new request is answered 503, and every answer carries
+     * {@code Connection: close}, those of the requests in progress included, so that no client sends another request on
+     * a connection that is about to close. The requests in progress finish.
      */
     public void drain() {
-        draining = true;
+        window = Window.STOPPING;
         servers.forEach(Connections::closeAfterAnswers);
     }
 
@@ -170,8 +196,14 @@ public final class HttpServerGuard {
                 if (tracked != null) {
                     tracked.began(request);
                 }
-                if (draining) {
+                Window now = window;
+                if (now != Window.SERVING) {
+                    // the body is not read: the connection cannot carry another request after this answer
                     closeAfterAnswer(request);
+                    request.response().putHeader("Retry-After", Integer.toString(now.retryAfterSeconds));
+                    JsonError.write(request.response(), 503, now.message);
+                    refusals.refused(request, 503, now == Window.STARTING ? "starting" : "shutting_down");
+                    return;
                 }
                 if (!hasValidEscapes(request.uri())) {
                     JsonError.write(request.response(), 400, "the request URI is malformed");

@@ -45,6 +45,7 @@ public final class JsonErrorPages implements HttpServerGuard.Refusals {
      */
     private void answerUnrouted(Router router, RoutingContext context) {
         if (camel.isStopping() || camel.isStopped()) {
+            context.response().putHeader("Retry-After", "5");
             answer(context, 503, "shutting_down", "the service is shutting down; deliver it again later");
         } else if (servedWithOtherMethods(router, context.request().path())) {
             answer(context, 405, "method", "this method is not supported on this path");
