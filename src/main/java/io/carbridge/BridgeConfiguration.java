@@ -3,6 +3,7 @@ package io.carbridge;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -15,6 +16,8 @@ import io.carbridge.delivery.StatsAdmin;
 import io.carbridge.delivery.Destinations;
 import io.carbridge.delivery.EventEnricher;
 import io.carbridge.delivery.OutboundRequest;
+import io.carbridge.http.ClientAddresses;
+import io.carbridge.http.ClientRateLimit;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.intake.Intake;
 import io.carbridge.intake.IntakeSteps;
@@ -56,6 +59,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Settings settings;
     private MeterRegistry meters;
     private HttpServerGuard httpGuard;
+    private ClientAddresses clientAddresses;
     private Storage storage;
     private Delivery delivery;
     private Intake intake;
@@ -163,7 +167,9 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     /** What every admin call shares: the bearer token, the JSON answer, the error answers. */
     @BindToRegistry
     public AdminApi adminApi() {
-        return new AdminApi(new AdminAccess(settings().optional(AdminAccess.PROPERTY).orElse(null)));
+        return new AdminApi(new AdminAccess(settings().optional(AdminAccess.PROPERTY).orElse(null)), clientAddresses(),
+                new ClientRateLimit("admin", settings().integer("bridge.admin.failed-token-burst", 10, 1, 10_000),
+                        settings().positiveDuration("bridge.admin.failed-token-refill", Duration.ofMinutes(1)), meters()), meters());
     }
 
     /** The admin calls on events, deliveries and destinations. */
@@ -259,6 +265,13 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return httpGuard;
     }
 
+    private ClientAddresses clientAddresses() {
+        if (clientAddresses == null) {
+            clientAddresses = ClientAddresses.from(settings());
+        }
+        return clientAddresses;
+    }
+
     private Storage storage() {
         if (storage == null) {
             storage = Storage.open(camel, settings());
@@ -282,7 +295,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private Smartcar smartcar() {
         if (smartcar == null) {
-            smartcar = new Smartcar(camel, settings(), storage(), meters());
+            smartcar = new Smartcar(camel, settings(), storage(), meters(), clientAddresses());
         }
         return smartcar;
     }

@@ -63,6 +63,15 @@ public final class Settings {
         return optional(key).map(text -> parseDuration(key, text)).orElse(defaultValue);
     }
 
+    /** A duration that must be more than zero. */
+    public Duration positiveDuration(String key, Duration defaultValue) {
+        Duration duration = duration(key, defaultValue);
+        if (duration.isZero() || duration.isNegative()) {
+            throw new InvalidSettingException(key, "must be positive");
+        }
+        return duration;
+    }
+
     /**
      * A period a route's Camel timer reads from the property itself: positive, and not ISO-8601, which the timer would
      * take as zero (a run without pause).

@@ -1,10 +1,15 @@
 package io.carbridge.admin;
 
+import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbridge.Json;
+import io.carbridge.http.ClientAddresses;
+import io.carbridge.http.ClientRateLimit;
 import io.carbridge.http.RequestHeaders;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -19,8 +24,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
 
-    /** What a call answers when it is not a plain 200: its status and body. */
-    public record Answer(int status, Object body) {
+    /** What a call answers when it is not a plain 200: its status and body, and how long to wait before asking again. */
+    public record Answer(int status, Object body, Duration retryAfter) {
+
+        public Answer(int status, Object body) {
+            this(status, body, null);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.admin");
@@ -29,23 +38,50 @@ public final class AdminApi {
     private static final String CALL = "adminCall";
 
     private final AdminAccess access;
+    private final ClientAddresses clients;
+    private final ClientRateLimit failedTokens;
+    private final Counter failures;
 
-    public AdminApi(AdminAccess access) {
+    /**
+     * @param failedTokens how many wrong tokens one client address may present: past it, every call from that address
+     *                     is answered 429 until the bucket refills, the right token included (else answers would tell a
+     *                     right guess from a wrong one)
+     */
+    public AdminApi(AdminAccess access, ClientAddresses clients, ClientRateLimit failedTokens, MeterRegistry meters) {
         this.access = access;
+        this.clients = clients;
+        this.failedTokens = failedTokens;
+        this.failures = Counter.builder("bridge.admin.token.failures")
+                .description("Admin calls refused for a missing or wrong bearer token").register(meters);
     }
 
-    /** Before every call: 401 unless the request's own {@code Authorization} header is {@code Bearer <ADMIN_TOKEN>}. */
+    /**
+     * Before every call: 401 unless the request's own {@code Authorization} header is {@code Bearer <ADMIN_TOKEN>}; 429
+     * while its client address has presented too many wrong tokens.
+     */
     public void checkToken(Exchange exchange) {
         Message message = exchange.getMessage();
         exchange.setProperty(CALL, message.getHeader(Exchange.HTTP_METHOD, String.class) + " " + message.getHeader(Exchange.HTTP_PATH, String.class));
-        access.check(RequestHeaders.get(exchange, "Authorization"));
+        String client = clients.of(exchange);
+        failedTokens.check(client).ifPresent(wait -> {
+            throw new AdminException(429, "too many wrong admin tokens from this address; try again later", "rate_limited", wait);
+        });
+        try {
+            access.check(RequestHeaders.get(exchange, "Authorization"));
+        } catch (AdminException refused) {
+            if (!AdminAccess.DISABLED.equals(refused.reason())) {
+                failures.increment();
+                failedTokens.take(client);
+            }
+            throw refused;
+        }
     }
 
     /** {@link AdminException}: its status and message (400, 401, 404, 409, 502, 503), and its reason when it has one. */
     public void answerRejection(Exchange exchange) {
         AdminException rejection = ObjectHelper.getException(AdminException.class, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
         exchange.getMessage().setBody(new Answer(rejection.status(), rejection.reason() == null ? Map.of("error", rejection.getMessage())
-                : Map.of("error", rejection.getMessage(), "reason", rejection.reason())));
+                : Map.of("error", rejection.getMessage(), "reason", rejection.reason()), rejection.retryAfter().orElse(null)));
     }
 
     /** Anything else: 503 while the database is unavailable (try again later), otherwise 500 without detail; logged. */
@@ -71,6 +107,9 @@ public final class AdminApi {
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (answer.retryAfter() != null) {
+            message.setHeader("Retry-After", answer.retryAfter().toSeconds());
+        }
         message.setBody(JSON.writeValueAsBytes(answer.body()));
         LOG.info("admin {} -> {}", exchange.getProperty(CALL, String.class), answer.status());
     }

@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.carbridge.Settings;
-import io.carbridge.Settings.InvalidSettingException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -55,17 +54,9 @@ public final class HttpServerGuard {
     public record Limits(Duration idleTimeout, Duration bodyReadTimeout, int maxConnections) {
 
         public static Limits from(Settings settings) {
-            return new Limits(positive(settings, "bridge.http.idle-timeout", Duration.ofSeconds(30)),
-                    positive(settings, "bridge.http.body-read-timeout", Duration.ofSeconds(10)),
+            return new Limits(settings.positiveDuration("bridge.http.idle-timeout", Duration.ofSeconds(30)),
+                    settings.positiveDuration("bridge.http.body-read-timeout", Duration.ofSeconds(10)),
                     settings.integer("bridge.http.max-connections", 512, 1, 100_000));
-        }
-
-        private static Duration positive(Settings settings, String key, Duration defaultValue) {
-            Duration duration = settings.duration(key, defaultValue);
-            if (duration.isZero() || duration.isNegative()) {
-                throw new InvalidSettingException(key, "must be positive");
-            }
-            return duration;
         }
     }
 

@@ -1,5 +1,8 @@
 package io.carbridge.smartcar;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A Connect request that ends on an error page: its status, the outcome it is counted under, and the sentence the
  * vehicle owner reads. Thrown for expected failures only, so it carries no stack trace.
@@ -8,11 +11,18 @@ public final class ConnectFailure extends RuntimeException {
 
     private final int status;
     private final String outcome;
+    private final Duration retryAfter;
 
     ConnectFailure(int status, String outcome, String pageMessage) {
+        this(status, outcome, pageMessage, null);
+    }
+
+    /** @param retryAfter what a 429 asks the browser to wait, or null */
+    ConnectFailure(int status, String outcome, String pageMessage, Duration retryAfter) {
         super(pageMessage, null, false, false);
         this.status = status;
         this.outcome = outcome;
+        this.retryAfter = retryAfter;
     }
 
     static ConnectFailure notConfigured() {
@@ -25,5 +35,9 @@ public final class ConnectFailure extends RuntimeException {
 
     String outcome() {
         return outcome;
+    }
+
+    Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 }

@@ -3,9 +3,13 @@ package io.carbridge.smartcar;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.carbridge.http.ClientAddresses;
+import io.carbridge.http.ClientRateLimit;
 import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -22,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectSteps {
 
     static final int MAX_REFERENCE_LENGTH = 200;
-    /** What a 429 asks the browser to wait: states expire continuously, a minute frees some. */
+    /** What a 429 for the cap of open states asks the browser to wait: states expire continuously, a minute frees some. */
     private static final int RETRY_AFTER_SECONDS = 60;
 
     private static final String STATE = "connectState";
@@ -37,17 +41,37 @@ public final class ConnectSteps {
     private final ConnectStateStore states;
     private final ConnectionStore connections;
     private final SmartcarMetrics metrics;
+    private final ClientAddresses clients;
+    private final ClientRateLimit perClient;
+    /** When the cap of open states was last logged: once a minute at most, however many starts it refuses. */
+    private final AtomicLong capLoggedAt = new AtomicLong(Long.MIN_VALUE);
 
     /** @param settings null without {@code SMARTCAR_CLIENT_ID}: every step but {@link #requireConfigured} is then unreachable */
-    ConnectSteps(SmartcarSettings settings, SmartcarApi api, ConnectStateStore states, ConnectionStore connections, SmartcarMetrics metrics) {
+    ConnectSteps(SmartcarSettings settings, SmartcarApi api, ConnectStateStore states, ConnectionStore connections, SmartcarMetrics metrics,
+                 ClientAddresses clients, ClientRateLimit perClient) {
         this.settings = settings;
+        this.clients = clients;
+        this.perClient = perClient;
         this.api = api;
         this.states = states;
         this.connections = connections;
         this.metrics = metrics;
     }
 
-    /** The first step of both paths: without {@code SMARTCAR_CLIENT_ID} Connect answers 503 (an intake-only deployment). */
+    /**
+     * The first step of both paths: one client (address) may start and finish only so many connections at once
+     * ({@code bridge.connect.client-burst}, then one every {@code bridge.connect.client-refill}); past that, 429 with
+     * {@code Retry-After}. A person connects a car or two; a script that loops is stopped here, long before it could fill
+     * the states every other owner needs.
+     */
+    public void limitClient(Exchange exchange) {
+        perClient.take(clients.of(exchange)).ifPresent(retryAfter -> {
+            throw new ConnectFailure(429, "client_limited", "Too many connection attempts from your network. Please try again in a "
+                    + "few minutes.", retryAfter);
+        });
+    }
+
+    /** Without {@code SMARTCAR_CLIENT_ID} Connect answers 503 (an intake-only deployment). */
     public void requireConfigured(Exchange exchange) {
         if (settings == null) {
             throw ConnectFailure.notConfigured();
@@ -74,8 +98,13 @@ public final class ConnectSteps {
         String state = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Instant now = Instant.now();
         if (!states.save(state, reference.trim(), settings.mode(), now, now.plus(settings.stateLifetime()))) {
+            long minute = now.getEpochSecond() / 60;
+            if (capLoggedAt.getAndSet(minute) != minute) {
+                LOG.warn("Connect refuses new starts: bridge.connect.max-open-states states are open, used or not, until they expire "
+                        + "(said once a minute while it lasts)");
+            }
             throw new ConnectFailure(429, "rate_limited", "Too many vehicle connections are being started right now. "
-                    + "Please try again in a few minutes.");
+                    + "Please try again in a few minutes.", Duration.ofSeconds(RETRY_AFTER_SECONDS));
         }
 
         String location = settings.connectUrl()
@@ -171,9 +200,7 @@ public final class ConnectSteps {
         metrics.connect(failure.outcome());
         LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
         ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
-        if (failure.status() == 429) {
-            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
-        }
+        failure.retryAfter().ifPresent(wait -> exchange.getMessage().setHeader("Retry-After", wait.toSeconds()));
     }
 
     /** Anything else: 503 while the database is unavailable (try again soon), otherwise 500; logged either way. */

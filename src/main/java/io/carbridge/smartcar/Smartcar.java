@@ -1,10 +1,13 @@
 package io.carbridge.smartcar;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.carbridge.Settings;
+import io.carbridge.http.ClientAddresses;
+import io.carbridge.http.ClientRateLimit;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -41,7 +44,8 @@ public final class Smartcar {
     private final ApplicationSyncSteps applicationSyncSteps;
     private final Optional<Consumer<String>> unsubscribe;
 
-    public Smartcar(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters) {
+    /** @param clients who sent a request, for the per-client limit of Connect */
+    public Smartcar(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters, ClientAddresses clients) {
         configured = SmartcarSettings.load(settings);
         connections = new ConnectionStore(storage.jdbc(), storage.transactions());
         vehicles = new VehicleStore(storage.jdbc());
@@ -55,8 +59,10 @@ public final class Smartcar {
         SmartcarApi v2 = version == ApiVersion.V2 ? new SmartcarApi(http, config) : null;
         SmartcarV3Api v3 = version == ApiVersion.V3 ? new SmartcarV3Api(http, config, metrics, Clock.systemUTC()) : null;
         syncSteps = new SyncSteps(config, vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
+        ClientRateLimit perClient = new ClientRateLimit("connect", settings.integer("bridge.connect.client-burst", 10, 1, 10_000),
+                settings.positiveDuration("bridge.connect.client-refill", Duration.ofSeconds(6)), meters);
         connectSteps = new ConnectSteps(config, v2, new ConnectStateStore(storage.jdbc(),
-                settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000)), connections, metrics);
+                settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000)), connections, metrics, clients, perClient);
         connectionSyncSteps = new ConnectionSyncSteps(config, v2, connections, vehicles,
                 v2 == null ? null : new ConnectionSession.Tokens(v2, config.cipher(), connections, metrics), metrics, syncSteps);
         applicationSyncSteps = new ApplicationSyncSteps(config, v3, listings, vehicles, metrics, syncSteps);

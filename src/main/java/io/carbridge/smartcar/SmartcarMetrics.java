@@ -20,7 +20,7 @@ public final class SmartcarMetrics {
 
     /** How a Connect request ended: the {@code outcome} label of {@code bridge_smartcar_connect_total}. */
     static final List<String> CONNECT_OUTCOMES = List.of("connected", "denied", "connect_error", "invalid_state", "invalid_request",
-            "failed", "not_configured", "unavailable", "error", "rate_limited");
+            "failed", "not_configured", "unavailable", "error", "rate_limited", "client_limited");
     /** How a token refresh ended: the {@code outcome} label of {@code bridge_smartcar_token_refreshes_total}. */
     static final List<String> REFRESH_OUTCOMES = List.of("refreshed", "refused", "failed");
     /** How fetching a v3 application token ended: the {@code outcome} label of {@code bridge_smartcar_application_tokens_total}. */

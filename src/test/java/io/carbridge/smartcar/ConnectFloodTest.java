@@ -7,6 +7,7 @@ import java.util.Map;
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.LogCapture;
 import io.carbridge.testing.SmartcarDouble;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,14 @@ class ConnectFloodTest extends SmartcarRouteTestSupport {
             assertThat(HTTP.get("/connect/start?ref=flood-" + i, Map.of()).status()).isEqualTo(302);
         }
 
-        BridgeHttp.Response refused = HTTP.get("/connect/start?ref=flood-3", Map.of());
+        BridgeHttp.Response refused;
+        try (LogCapture log = LogCapture.start()) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(HTTP.get("/connect/start?ref=flood-more-" + i, Map.of()).status()).isEqualTo(429);
+            }
+            refused = HTTP.get("/connect/start?ref=flood-3", Map.of());
+            assertThat(log.containing("Connect refuses new starts")).as("one warning a minute, not one a request").hasSizeBetween(1, 2);
+        }
 
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.header("Retry-After")).isEqualTo("60");

@@ -28,7 +28,18 @@ public final class RawHttp {
 
     /** Sends the request as written, with {@code Connection: close}, and returns all that comes back. */
     public static String send(int port, String requestLine, String... headers) {
-        try (Socket socket = connect(port)) {
+        return sendFrom("127.0.0.1", port, requestLine, headers);
+    }
+
+    /**
+     * {@link #send}, from another loopback address than 127.0.0.1 (any of 127.0.0.0/8 on Linux): a second client, as the
+     * bridge sees it.
+     */
+    public static String sendFrom(String localAddress, int port, String requestLine, String... headers) {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
             StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: bridge\r\nConnection: close\r\n");
             for (String header : headers) {
                 request.append(header).append("\r\n");
