@@ -34,8 +34,13 @@ final class OutboxConsumer extends DefaultConsumer {
     private final String destination;
     private final RetryPolicy retry;
     private final Wakeup wakeup = new Wakeup();
+    /** Attempts in flight: the destination's concurrency. */
     private final Semaphore slots;
-    /** The deliveries this consumer claimed whose outcome is not committed yet. */
+    /**
+     * Attempts started whose outcome is not committed yet: twice the concurrency. A process killed at any moment has
+     * made at most this many attempts it will make again after its restart, which bounds what a destination sees twice.
+     */
+    private final Semaphore unrecorded;
     /** The deliveries this instance holds (claimed, outcome not yet committed), each with its ordering key. */
     private final Map<Long, String> heldHere = new ConcurrentHashMap<>();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -54,6 +59,7 @@ final class OutboxConsumer extends DefaultConsumer {
         this.destination = endpoint.getName();
         this.retry = endpoint.retryPolicy();
         this.slots = new Semaphore(endpoint.getConcurrency());
+        this.unrecorded = new Semaphore(2 * endpoint.getConcurrency());
     }
 
     String destination() {
@@ -167,16 +173,21 @@ final class OutboxConsumer extends DefaultConsumer {
      * slots freed meanwhile are claimed together. With every slot free there is nothing to wait for.
      */
     private int freeSlotsToClaim() throws InterruptedException {
-        int free = slots.availablePermits();
+        int free = freeSlots();
         long wait = lastClaimAt + component.minCommitInterval().toNanos() - System.nanoTime();
         if (free > 0 && free < endpoint.getConcurrency() && wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
-            free = slots.availablePermits();
+            free = freeSlots();
         }
         if (free > 0) {
             lastClaimAt = System.nanoTime();
         }
         return free;
+    }
+
+    /** Attempts that may start now: a slot in flight, and room among the attempts whose outcome is not committed yet. */
+    private int freeSlots() {
+        return Math.min(slots.availablePermits(), unrecorded.availablePermits());
     }
 
     /** The pause lives in the database (an operator or another instance may change it): read at most every poll interval. */
@@ -195,10 +206,18 @@ final class OutboxConsumer extends DefaultConsumer {
      */
     private void dispatchAll(List<ClaimedDelivery> claimed, Duration pollInterval) throws InterruptedException {
         for (int index = 0; index < claimed.size(); index++) {
-            while (running && !paused && !slots.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean recordable = false;
+            boolean slot = false;
+            while (running && !paused && !(recordable = unrecorded.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
                 checkPaused(pollInterval);
             }
-            if (!running || paused) {
+            while (recordable && running && !paused && !(slot = slots.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
+                checkPaused(pollInterval);
+            }
+            if (!slot) {
+                if (recordable) {
+                    unrecorded.release();
+                }
                 List<ClaimedDelivery> unstarted = claimed.subList(index, claimed.size());
                 component.outbox().giveBack(unstarted);
                 unstarted.forEach(delivery -> heldHere.remove(delivery.id()));
@@ -214,6 +233,7 @@ final class OutboxConsumer extends DefaultConsumer {
                 attempt(delivery, index, batchSize);
             } catch (Throwable e) { // an Error, or a failure before the outcome reached the recorder
                 heldHere.remove(delivery.id()); // or, on H2, no claim would ever take it (nor its vehicle's next) again
+                unrecorded.release();
                 LOG.warn("Destination {}: attempt of event {} failed before its outcome was recorded ({}); it will be attempted again",
                         destination, delivery.eventId(), e.toString());
                 if (e instanceof Error error) {
@@ -275,6 +295,8 @@ final class OutboxConsumer extends DefaultConsumer {
         component.record(outcome).whenComplete((applied, failure) -> {
             // held until its outcome is committed: a claim read meanwhile must not take the delivery again
             heldHere.remove(delivery.id());
+            unrecorded.release();
+            wakeup.signal();
             if (failure != null) {
                 LOG.warn("Destination {}: outcome of event {} not recorded ({}); it will be attempted again",
                         destination, delivery.eventId(), failure.getMessage());
