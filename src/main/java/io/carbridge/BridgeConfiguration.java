@@ -29,6 +29,7 @@ import io.carbridge.smartcar.ConnectionSyncSteps;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarAdmin;
 import io.carbridge.smartcar.SyncSteps;
+import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -60,6 +61,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private MeterRegistry meters;
     private HttpServerGuard httpGuard;
     private ClientAddresses clientAddresses;
+    private IntakeCounts intakeCounts;
     private Storage storage;
     private Delivery delivery;
     private Intake intake;
@@ -181,7 +183,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     /** The admin call behind the console's overview. */
     @BindToRegistry
     public StatsAdmin statsAdmin() {
-        return delivery().statsAdmin();
+        return delivery().statsAdmin(intakeCounts());
     }
 
     /** The admin calls on Smartcar connections, vehicles and the sync. */
@@ -265,6 +267,13 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return httpGuard;
     }
 
+    private IntakeCounts intakeCounts() {
+        if (intakeCounts == null) {
+            intakeCounts = storage().intakeCounts(camel, settings());
+        }
+        return intakeCounts;
+    }
+
     private ClientAddresses clientAddresses() {
         if (clientAddresses == null) {
             clientAddresses = ClientAddresses.from(settings());
@@ -288,7 +297,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private Intake intake() {
         if (intake == null) {
-            intake = new Intake(settings(), meters(), storage().intakeCounts(camel, settings()), delivery().outbox());
+            intake = new Intake(settings(), meters(), intakeCounts(), delivery().outbox());
         }
         return intake;
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.carbridge.Settings;
 import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -51,9 +52,9 @@ public final class Delivery {
         return new DeliveryAdmin(storage, outbox, destinations);
     }
 
-    /** The admin call behind the console's overview. */
-    public StatsAdmin statsAdmin() {
-        return new StatsAdmin(storage, outbox.outbox(), destinations);
+    /** The admin call behind the console's overview; {@code counts}: this instance's intake counts. */
+    public StatsAdmin statsAdmin(IntakeCounts counts) {
+        return new StatsAdmin(storage, outbox.outbox(), destinations, counts);
     }
 
     /** The destinations' health detail, and the check of each transform once the routes are there. */

@@ -24,7 +24,8 @@ import org.apache.camel.Message;
 /**
  * {@code GET /admin/stats?window=1h&step=1m}: what the console's overview shows, read from the database so that it is
  * true across restarts and across instances. The intake's outcomes per step over the window (summed over the
- * instances, from {@code intake_count}); per destination the backlog, the age of its oldest pending delivery, its dead
+ * instances, from {@code intake_count}, the current minute included: this instance adds what it has not written yet,
+ * other instances' last seconds show at their next flush); per destination the backlog, the age of its oldest pending delivery, its dead
  * letters and its pause; and the time of the last event received.
  */
 public final class StatsAdmin {
@@ -35,11 +36,14 @@ public final class StatsAdmin {
     private final Storage storage;
     private final Outbox outbox;
     private final Destinations destinations;
+    private final IntakeCounts counts;
 
-    StatsAdmin(Storage storage, Outbox outbox, Destinations destinations) {
+    /** @param counts this instance's intake counts, whose last seconds are not in the database yet */
+    StatsAdmin(Storage storage, Outbox outbox, Destinations destinations, IntakeCounts counts) {
         this.storage = storage;
         this.outbox = outbox;
         this.destinations = destinations;
+        this.counts = counts;
     }
 
     public Object stats(Message message) {
@@ -82,22 +86,30 @@ public final class StatsAdmin {
         for (int i = 0; i < points; i++) {
             time[i] = firstStart + i * stepSeconds;
         }
-        long[][] counts = new long[IntakeCounts.OUTCOMES.length][points];
+        long[][] perStep = new long[IntakeCounts.OUTCOMES.length][points];
         storage.jdbc().query("SELECT minute_start, SUM(accepted) AS accepted, SUM(duplicate) AS duplicate, SUM(rejected) AS rejected, "
                 + "SUM(unrecognised) AS unrecognised FROM intake_count WHERE minute_start >= :from AND minute_start < :to "
                 + "GROUP BY minute_start", Map.of("from", SqlTime.offset(Instant.ofEpochSecond(firstStart)),
                 "to", SqlTime.offset(Instant.ofEpochSecond(lastStart + stepSeconds))), rows -> {
             int index = (int) ((SqlTime.get(rows, "minute_start").getEpochSecond() - firstStart) / stepSeconds);
-            for (int outcome = 0; outcome < counts.length; outcome++) {
-                counts[outcome][index] += rows.getLong(IntakeCounts.OUTCOMES[outcome]);
+            for (int outcome = 0; outcome < perStep.length; outcome++) {
+                perStep[outcome][index] += rows.getLong(IntakeCounts.OUTCOMES[outcome]);
+            }
+        });
+        counts.unwritten().forEach((minute, unwritten) -> {
+            long index = (minute * 60 - firstStart) / stepSeconds;
+            if (minute * 60 >= firstStart && index < points) {
+                for (int outcome = 0; outcome < perStep.length; outcome++) {
+                    perStep[outcome][(int) index] += unwritten[outcome];
+                }
             }
         });
         Map<String, Object> intake = new LinkedHashMap<>();
         intake.put("time", time);
         Map<String, Long> totals = new LinkedHashMap<>();
-        for (int outcome = 0; outcome < counts.length; outcome++) {
-            intake.put(IntakeCounts.OUTCOMES[outcome], counts[outcome]);
-            totals.put(IntakeCounts.OUTCOMES[outcome], Arrays.stream(counts[outcome]).sum());
+        for (int outcome = 0; outcome < perStep.length; outcome++) {
+            intake.put(IntakeCounts.OUTCOMES[outcome], perStep[outcome]);
+            totals.put(IntakeCounts.OUTCOMES[outcome], Arrays.stream(perStep[outcome]).sum());
         }
         intake.put("totals", totals);
         return intake;

@@ -3,6 +3,7 @@ package io.carbridge.storage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,8 @@ public final class IntakeCounts extends ServiceSupport {
 
     /** Counts not written yet, by epoch minute. */
     private final Map<Long, AtomicLongArray> pending = new ConcurrentSkipListMap<>();
+    /** The counts of the minute a flush is writing now: taken out of {@link #pending}, not committed yet. */
+    private volatile Map.Entry<Long, long[]> writing;
     private final NamedParameterJdbcTemplate jdbc;
     private final ExecutorServiceManager executors;
     private final String instanceId;
@@ -59,6 +62,29 @@ public final class IntakeCounts extends ServiceSupport {
                 return;
             }
         }
+    }
+
+    /**
+     * The counts of this instance that are not in the database yet (the last flush interval's), by epoch minute, for
+     * readers that add them to what the database holds: the current minute is then complete for this instance.
+     */
+    public Map<Long, long[]> unwritten() {
+        Map<Long, long[]> unwritten = new TreeMap<>();
+        pending.forEach((minute, counts) -> {
+            long[] copy = new long[OUTCOMES.length];
+            for (int column = 0; column < copy.length; column++) {
+                copy[column] = counts.get(column);
+            }
+            unwritten.put(minute, copy);
+        });
+        Map.Entry<Long, long[]> inWrite = writing;
+        if (inWrite != null) {
+            long[] sum = unwritten.computeIfAbsent(inWrite.getKey(), minute -> new long[OUTCOMES.length]);
+            for (int column = 0; column < sum.length; column++) {
+                sum[column] += inWrite.getValue()[column];
+            }
+        }
+        return unwritten;
     }
 
     @Override
@@ -87,11 +113,18 @@ public final class IntakeCounts extends ServiceSupport {
                 drained[column] = counts.getAndSet(column, 0);
                 any |= drained[column] != 0;
             }
-            if (any && !write(entry.getKey(), drained)) {
-                for (int column = 0; column < drained.length; column++) {
-                    counts.addAndGet(column, drained[column]);
+            if (any) {
+                writing = Map.entry(entry.getKey(), drained);
+                boolean written = write(entry.getKey(), drained);
+                if (!written) {
+                    for (int column = 0; column < drained.length; column++) {
+                        counts.addAndGet(column, drained[column]);
+                    }
                 }
-                return;
+                writing = null;
+                if (!written) {
+                    return;
+                }
             }
             // a minute that ended a while ago gets no more counts: forget it
             if (entry.getKey() < currentMinute - 1) {
