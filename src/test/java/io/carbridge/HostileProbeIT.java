@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 import io.carbridge.testing.BridgeHttp;
@@ -51,7 +52,7 @@ class HostileProbeIT {
         // api-version: the Connect settings above are the v2 ones (ignored before issue 9's v3 support exists)
         // a destination nobody listens for, taking only the VEHICLE_ERROR events the readiness probe sends
         List<String> settings = List.of("-Dbridge.http.idle-timeout=2s", "-Dbridge.http.body-read-timeout=2s",
-                "-Dbridge.connect.max-open-states=20", "-Dbridge.smartcar.api-version=v2", "-Dbridge.destinations=crm-down",
+                "-Dbridge.connect.max-open-states=20", "-Dbridge.http.trusted-proxies=127.0.0.1", "-Dbridge.smartcar.api-version=v2", "-Dbridge.destinations=crm-down",
                 "-Dbridge.destination.crm-down.url=http://127.0.0.1:" + TestPorts.freePort() + "/crm",
                 "-Dbridge.destination.crm-down.event-types=VEHICLE_ERROR");
         try (ServiceProcess started = ServiceProcess.start("hostile-probe", ServiceProcess.newDatabaseUrl("hostile-probe"), environment, settings)
@@ -176,20 +177,30 @@ class HostileProbeIT {
     // --- 8. a flood on /connect/start ---
 
     private void connectFlood() {
-        int redirected = 0;
-        int refused = 0;
-        for (int i = 0; i < 30; i++) {
-            int status = http.get("/connect/start?ref=flood-" + i, Map.of()).status();
-            redirected += status == 302 ? 1 : 0;
-            refused += status == 429 ? 1 : 0;
-        }
-        verdict(redirected == 20 && refused == 10, "/connect/start flood", "30 anonymous starts, cap 20",
-                redirected + " redirected, " + refused + " answered 429");
-        int longRef = http.get("/connect/start?ref=" + "r".repeat(300), Map.of()).status();
+        int[] oneClient = connectStarts(30, i -> "198.51.100.1");
+        verdict(oneClient[0] == 10 && oneClient[1] == 20, "/connect/start flood from one client", "30 starts, 10 a client at once",
+                oneClient[0] + " redirected, " + oneClient[1] + " answered 429");
+        int[] manyClients = connectStarts(30, i -> "198.51.100." + (10 + i));
+        // the cap of open states stands behind the per-client limit: the first client's 10 states count toward it
+        verdict(manyClients[0] == 10 && manyClients[1] == 20, "/connect/start flood from many clients",
+                "30 starts from 30 addresses, cap 20, 10 open already",
+                manyClients[0] + " redirected, " + manyClients[1] + " answered 429");
+        int longRef = http.get("/connect/start?ref=" + "r".repeat(300), Map.of("X-Forwarded-For", "198.51.100.99")).status();
         verdict(longRef == 400, "/connect/start with a long ref", "ref of 300 characters (at most 200)", longRef);
         String tooLong = RawHttp.send(service.httpPort(), "GET /connect/start?ref=" + "r".repeat(5_000) + " HTTP/1.1");
         verdict(tooLong.matches("(?s)HTTP/1\\.[01] 414 .*") && isJson(tooLong), "/connect/start with a very long ref",
                 "ref of 5,000 characters (over the HTTP server's 4,096-byte request line)", firstLine(tooLong) + (isJson(tooLong) ? " as JSON" : " not as JSON"));
+    }
+
+    /** Starts from the client addresses given, through the trusted proxy (127.0.0.1): how many redirected, how many 429. */
+    private int[] connectStarts(int count, IntFunction<String> client) {
+        int[] outcomes = new int[2];
+        for (int i = 0; i < count; i++) {
+            int status = http.get("/connect/start?ref=flood-" + client.apply(i) + "-" + i, Map.of("X-Forwarded-For", client.apply(i))).status();
+            outcomes[0] += status == 302 ? 1 : 0;
+            outcomes[1] += status == 429 ? 1 : 0;
+        }
+        return outcomes;
     }
 
     // --- 13. the management port ---
