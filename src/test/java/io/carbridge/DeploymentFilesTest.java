@@ -6,11 +6,15 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -19,35 +23,50 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.apache.camel.main.MainConfigurationProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
 /**
- * The top-level {@code Dockerfile} agrees with the build and with the bridge. No image is built (the build machines
- * reach no registry): the file is read.
+ * The top-level {@code Dockerfile} and the Kubernetes example of {@code docs/deploy/} agree with the build and with the
+ * bridge. No image is built and no cluster is used (the build machines reach no registry): the files are read.
  *
  * <p>A surefire test, so it runs before {@code package} and on a clean checkout: what the Dockerfile copies from
  * {@code target/} is checked against the pom that makes it (the jar's {@code finalName}, the directory the runtime
  * dependencies are copied to, the manifest's classpath prefix), and what it copies from the repository must exist.
- * Ports come from {@code application.properties}.
+ * Ports, health paths and environment variables come from {@code application.properties} and Camel's defaults.
  */
 class DeploymentFilesTest {
 
     private static final Path DOCKERFILE = Path.of("Dockerfile");
     private static final Path DOCKERIGNORE = Path.of(".dockerignore");
+    private static final Path DEPLOY = Path.of("docs/deploy");
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(?::([^}]*))?}}");
 
     private static Dockerfile docker;
     private static Pom pom;
     private static Properties settings;
+    /** The Kubernetes objects of docs/deploy/*.yaml by kind, then name. */
+    private static Map<String, Map<String, JsonNode>> objects;
 
     @BeforeAll
     static void read() throws Exception {
         docker = Dockerfile.read(DOCKERFILE);
         pom = Pom.read(Path.of("pom.xml"));
         settings = properties(Files.readString(Path.of("application.properties")));
+        objects = new HashMap<>();
+        try (Stream<Path> files = Files.list(DEPLOY)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                for (JsonNode object : new YAMLMapper().readValues(new YAMLMapper().createParser(file.toFile()), JsonNode.class).readAll()) {
+                    objects.computeIfAbsent(object.path("kind").asText(), kind -> new HashMap<>())
+                            .put(object.path("metadata").path("name").asText(), object);
+                }
+            }
+        }
     }
 
     // --- the Dockerfile ---
@@ -125,7 +144,205 @@ class DeploymentFilesTest {
                 .containsExactlyInAnyOrder(defaultValue("camel.server.port"), defaultValue("camel.management.port"));
     }
 
+    // --- docs/deploy ---
+
+    @Test
+    void theProbesAskTheBridgesHealthPathsOnItsManagementPort() {
+        JsonNode container = container();
+        String health = settings.getProperty("camel.management.health-path",
+                new MainConfigurationProperties().httpManagementServer().getHealthPath());
+        int management = port(container, "camel.management.port");
+        int http = port(container, "camel.server.port");
+        assertThat(namedPorts(container).values()).as("container ports").contains(management, http);
+
+        // Camel's management server answers <health path>/live and <health path>/ready
+        Map<String, String> expected = Map.of("livenessProbe", health + "/live", "readinessProbe", health + "/ready");
+        expected.forEach((probe, path) -> {
+            JsonNode get = container.path(probe).path("httpGet");
+            assertThat(get.path("path").asText()).as(probe).isEqualTo(path);
+            assertThat(resolve(container, get.path("port"))).as(probe + " port").isEqualTo(management);
+        });
+        if (container.has("startupProbe")) {
+            JsonNode get = container.path("startupProbe").path("httpGet");
+            assertThat(get.path("path").asText()).as("startupProbe").isIn(expected.values());
+            assertThat(resolve(container, get.path("port"))).as("startupProbe port").isEqualTo(management);
+        }
+
+        // the Service carries the main port only: the management port stays private
+        JsonNode service = one("Service");
+        assertThat(service.path("spec").path("ports")).as("the Service's ports").isNotEmpty().allSatisfy(port ->
+                assertThat(resolve(container, port.path("targetPort"))).as("Service targetPort").isEqualTo(http));
+    }
+
+    @Test
+    void everyEnvironmentVariableTheManifestsSetIsOneTheBridgeReads() {
+        Properties pod = podSettings();
+        Set<String> read = new LinkedHashSet<>();
+        for (Properties properties : List.of(settings, pod)) {
+            properties.values().forEach(value -> {
+                Matcher env = ENV_PLACEHOLDER.matcher(value.toString());
+                while (env.find()) {
+                    read.add(env.group(1));
+                }
+            });
+        }
+        assertThat(read).contains("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD", "MANAGEMENT_PORT");
+        // a destination reads its secret from the variable its *-secret-env setting names
+        pod.stringPropertyNames().stream().filter(key -> key.matches("bridge\\.destination\\.[^.]+\\.(auth|signing)-secret-env"))
+                .forEach(key -> read.add(pod.getProperty(key).trim()));
+
+        JsonNode container = container();
+        Map<String, JsonNode> env = new LinkedHashMap<>();
+        container.path("env").forEach(variable -> env.put(variable.path("name").asText(), variable));
+        for (JsonNode from : container.path("envFrom")) {
+            secretOrConfigMap(from).fieldNames().forEachRemaining(name -> env.put(name, from));
+        }
+        assertThat(env.keySet()).as("environment variables the bridge does not read").isSubsetOf(read);
+        assertThat(env.keySet()).contains("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD");
+        // each from a Secret that has it
+        for (String secret : List.of("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD")) {
+            JsonNode reference = env.get(secret).path("valueFrom").path("secretKeyRef");
+            assertThat(reference.isObject()).as(secret + " from a Secret").isTrue();
+        }
+        env.values().stream().map(variable -> variable.path("valueFrom").path("secretKeyRef")).filter(JsonNode::isObject)
+                .forEach(reference -> assertThat(secretData(reference.path("name").asText()).has(reference.path("key").asText()))
+                        .as("Secret " + reference.path("name").asText() + " has " + reference.path("key").asText()).isTrue());
+
+        // several replicas share PostgreSQL: an embedded H2 file is open in one process only
+        int replicas = one("Deployment").path("spec").path("replicas").asInt(1);
+        if (replicas > 1) {
+            JsonNode url = env.get("DB_URL").path("valueFrom").path("secretKeyRef");
+            assertThat(secretData(url.path("name").asText()).path(url.path("key").asText()).asText())
+                    .as("DB_URL of " + replicas + " replicas").startsWith("jdbc:postgresql:");
+        }
+    }
+
+    @Test
+    void theTeamsSettingsAndRoutesAreMountedWhereTheServiceReadsThem() {
+        JsonNode deployment = one("Deployment");
+        JsonNode container = container();
+        String workdir = docker.workdirAtCommand();
+        Map<String, JsonNode> volumes = new HashMap<>();
+        deployment.path("spec").path("template").path("spec").path("volumes").forEach(volume -> volumes.put(volume.path("name").asText(), volume));
+
+        boolean settingsMounted = false;
+        for (JsonNode mount : container.path("volumeMounts")) {
+            JsonNode volume = volumes.get(mount.path("name").asText());
+            assertThat(volume).as("volume " + mount.path("name").asText()).isNotNull();
+            if (volume.has("configMap")) {
+                String key = mount.path("subPath").asText();
+                assertThat(configMapData(volume.path("configMap").path("name").asText()).has(key)).as("ConfigMap key " + key).isTrue();
+                if (key.equals("application.properties")) {
+                    assertThat(mount.path("mountPath").asText()).isEqualTo(workdir + "/application.properties");
+                    settingsMounted = true;
+                } else {
+                    assertThat(key).endsWith(".camel.yaml");
+                    assertThat(mount.path("mountPath").asText()).isEqualTo(workdir + "/" + routesDirectory() + "/" + key);
+                }
+            }
+        }
+        assertThat(settingsMounted).as("application.properties from the ConfigMap").isTrue();
+        assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).as("the image's data volume").contains(workdir + "/data");
+
+        // the team's file replaces the whole of the image's: it keeps every setting the bridge's has
+        assertThat(podSettings().stringPropertyNames()).as("keys of the ConfigMap's application.properties")
+                .containsAll(settings.stringPropertyNames());
+
+        // the image's user, not root
+        JsonNode security = deployment.path("spec").path("template").path("spec").path("securityContext");
+        assertThat(security.path("runAsNonRoot").asBoolean()).isTrue();
+        String user = docker.last("USER").orElse("").split(":")[0];
+        if (user.matches("\\d+")) {
+            assertThat(security.path("runAsUser").asText()).isEqualTo(user);
+        }
+    }
+
+    @Test
+    void thePodIsGivenMoreTimeToStopThanTheServiceTakes() {
+        Properties pod = podSettings();
+        long shutdown = seconds(pod.getProperty("camel.main.shutdown-timeout")) + seconds(pod.getProperty("bridge.delivery.stop-timeout"));
+        assertThat(one("Deployment").path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asLong())
+                .as("terminationGracePeriodSeconds, against camel.main.shutdown-timeout + bridge.delivery.stop-timeout")
+                .isGreaterThan(shutdown);
+    }
+
     // --- reading ---
+
+    private static JsonNode one(String kind) {
+        Map<String, JsonNode> named = objects.getOrDefault(kind, Map.of());
+        assertThat(named).as(kind + " in docs/deploy").hasSize(1);
+        return named.values().iterator().next();
+    }
+
+    private static JsonNode container() {
+        JsonNode containers = one("Deployment").path("spec").path("template").path("spec").path("containers");
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    /** The application.properties the pod runs with: the ConfigMap's mounted over the image's, or the image's. */
+    private static Properties podSettings() {
+        String workdir = docker.workdirAtCommand();
+        for (JsonNode volume : one("Deployment").path("spec").path("template").path("spec").path("volumes")) {
+            if (volume.has("configMap")) {
+                JsonNode data = configMapData(volume.path("configMap").path("name").asText());
+                for (JsonNode mount : container().path("volumeMounts")) {
+                    if (mount.path("name").asText().equals(volume.path("name").asText())
+                            && mount.path("mountPath").asText().equals(workdir + "/application.properties")) {
+                        return properties(data.path(mount.path("subPath").asText()).asText());
+                    }
+                }
+            }
+        }
+        return settings;
+    }
+
+    private static JsonNode configMapData(String name) {
+        JsonNode configMap = objects.getOrDefault("ConfigMap", Map.of()).get(name);
+        assertThat(configMap).as("ConfigMap " + name + " in docs/deploy").isNotNull();
+        return configMap.path("data");
+    }
+
+    private static JsonNode secretData(String name) {
+        JsonNode secret = objects.getOrDefault("Secret", Map.of()).get(name);
+        assertThat(secret).as("Secret " + name + " in docs/deploy").isNotNull();
+        return secret.has("stringData") ? secret.path("stringData") : secret.path("data");
+    }
+
+    private static JsonNode secretOrConfigMap(JsonNode envFrom) {
+        return envFrom.has("secretRef") ? secretData(envFrom.path("secretRef").path("name").asText())
+                : configMapData(envFrom.path("configMapRef").path("name").asText());
+    }
+
+    private static Map<String, Integer> namedPorts(JsonNode container) {
+        Map<String, Integer> ports = new HashMap<>();
+        container.path("ports").forEach(port -> ports.put(port.path("name").asText(), port.path("containerPort").asInt()));
+        return ports;
+    }
+
+    /** A port given by number or by the container port's name. */
+    private static int resolve(JsonNode container, JsonNode port) {
+        if (port.isInt()) {
+            return port.asInt();
+        }
+        Integer named = namedPorts(container).get(port.asText());
+        assertThat(named).as("a container port named " + port.asText()).isNotNull();
+        return named;
+    }
+
+    /** A port setting's value in the pod: its environment variable when the Deployment sets it, else its default. */
+    private static int port(JsonNode container, String key) {
+        String value = podSettings().getProperty(key);
+        assertThat(value).as(key + " in the pod's application.properties").isNotNull();
+        Matcher env = ENV_PLACEHOLDER.matcher(value);
+        assertThat(env.find()).as(key + " from an environment variable").isTrue();
+        for (JsonNode variable : container.path("env")) {
+            if (variable.path("name").asText().equals(env.group(1))) {
+                return Integer.parseInt(variable.path("value").asText());
+            }
+        }
+        return Integer.parseInt(env.group(2));
+    }
 
     /** The default of a {@code {{env:NAME:default}}} setting of application.properties, or its plain value. */
     private static String defaultValue(String key) {
@@ -149,6 +366,22 @@ class DeploymentFilesTest {
             throw new IllegalStateException(e);
         }
         return properties;
+    }
+
+    /** {@code 30} (Camel's seconds), {@code 20s}, {@code 500ms}, {@code 1m}, or ISO-8601. */
+    private static long seconds(String value) {
+        String text = value.trim();
+        Matcher unit = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(text);
+        if (!unit.matches()) {
+            return Duration.parse(text).toSeconds();
+        }
+        long amount = Long.parseLong(unit.group(1));
+        return switch (unit.group(2) == null ? "s" : unit.group(2)) {
+            case "ms" -> (amount + 999) / 1000;
+            case "m" -> amount * 60;
+            case "h" -> amount * 3600;
+            default -> amount;
+        };
     }
 
     private static String strip(String path) {
