@@ -238,6 +238,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
             camel.addRoutes(smartcar().apiRoutes().get());
         }
         camel.addRoutes(new ConsoleRoutes());
+        ReadinessMetric.register(camel, meters());
     }
 
     // --- the parts, made once, on first use ---------------------------------------------------------------------------
