@@ -14,8 +14,9 @@ import io.carbridge.delivery.Delivery;
 import io.carbridge.delivery.DeliveryAdmin;
 import io.carbridge.delivery.StatsAdmin;
 import io.carbridge.delivery.Destinations;
-import io.carbridge.delivery.EventEnricher;
-import io.carbridge.delivery.OutboundRequest;
+import io.carbridge.delivery.DeliverySteps;
+import io.carbridge.delivery.http.HttpSinkSteps;
+import io.carbridge.delivery.kafka.KafkaSinkSteps;
 import io.carbridge.http.ClientAddresses;
 import io.carbridge.http.ClientRateLimit;
 import io.carbridge.http.HttpServerGuard;
@@ -85,22 +86,28 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return delivery().outbox();
     }
 
-    /** The destinations, and the parameters of the route each one gets from the {@code http-destination} template. */
+    /** The destinations, and the parameters of the routes each one gets from the {@code destination} and sink templates. */
     @BindToRegistry
     public Destinations destinations() {
         return delivery().destinations();
     }
 
-    /** The enrich step of {@code routes/http-destination.camel.yaml}. */
+    /** The steps of {@code routes/destination.camel.yaml} around the transform: enrich, document. */
     @BindToRegistry
-    public EventEnricher eventEnricher() {
-        return new EventEnricher();
+    public DeliverySteps deliverySteps() {
+        return delivery().steps();
     }
 
-    /** The processor that prepares each destination request: authentication, idempotency key, signature. */
+    /** The steps of {@code routes/http-sink.camel.yaml}: the request (authentication, idempotency key, signature), the answer. */
     @BindToRegistry
-    public OutboundRequest outboundRequest() {
-        return new OutboundRequest(delivery().destinations());
+    public HttpSinkSteps httpSink() {
+        return delivery().httpSinkSteps();
+    }
+
+    /** The step of {@code routes/kafka-sink.camel.yaml}: the record's key and headers. */
+    @BindToRegistry
+    public KafkaSinkSteps kafkaSink() {
+        return new KafkaSinkSteps();
     }
 
     /** The steps of {@code routes/webhook-intake.camel.yaml} and {@code routes/intake-error-handling.camel.yaml}. */

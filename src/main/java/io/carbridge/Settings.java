@@ -17,9 +17,16 @@ import org.apache.camel.spi.PropertiesComponent;
 public final class Settings {
 
     private final PropertiesComponent properties;
+    private final SettingsBinding binding;
 
     public Settings(CamelContext camel) {
         this.properties = camel.getPropertiesComponent();
+        this.binding = new SettingsBinding(camel);
+    }
+
+    /** Binds the settings under {@code prefix} onto a bean that declares them ({@link Setting}); see {@link SettingsBinding}. */
+    public <T> T bind(String prefix, T bean, String owner) {
+        return binding.bind(prefix, bean, owner);
     }
 
     public Optional<String> optional(String key) {

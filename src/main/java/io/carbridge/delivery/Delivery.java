@@ -3,6 +3,7 @@ package io.carbridge.delivery;
 import java.time.Duration;
 
 import io.carbridge.Settings;
+import io.carbridge.delivery.http.HttpSinkSteps;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.Storage;
@@ -11,8 +12,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 
 /**
- * Forwarding, made from the settings: the destinations (Camel makes one route per destination from the
- * {@code http-destination} template with them), the {@code outbox} component those routes consume, and the template's
+ * Forwarding, made from the settings: the destinations (Camel makes the routes of each from the {@code destination}
+ * template and its sink's template with them), the {@code outbox} component those routes consume, and the templates'
  * steps, all bound by {@link io.carbridge.BridgeConfiguration}; and what runs beside the routes.
  */
 public final class Delivery {
@@ -28,7 +29,7 @@ public final class Delivery {
         settings.integer("bridge.retention.batch-size", 500, 1, 100_000);
         this.storage = storage;
         this.destinations = Destinations.from(settings);
-        this.outbox = new OutboxComponent(storage, settings.instanceId(), destinations, meters, destinations::secretsOf,
+        this.outbox = new OutboxComponent(storage, settings.instanceId(), destinations, meters,
                 new OutboxComponent.Settings(
                         settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
                         settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)),
@@ -47,6 +48,16 @@ public final class Delivery {
         return outbox;
     }
 
+    /** The steps of the destination template around the transform. */
+    public DeliverySteps steps() {
+        return new DeliverySteps();
+    }
+
+    /** The steps of the HTTP sink's template. */
+    public HttpSinkSteps httpSinkSteps() {
+        return new HttpSinkSteps(destinations::httpSink);
+    }
+
     /** The admin calls on events, deliveries and destinations. */
     public DeliveryAdmin admin() {
         return new DeliveryAdmin(storage, outbox, destinations);
@@ -57,9 +68,13 @@ public final class Delivery {
         return new StatsAdmin(storage, outbox.outbox(), destinations, counts);
     }
 
-    /** The destinations' health detail, and the check of each transform once the routes are there. */
+    /**
+     * The destinations' health detail; the check that Camel can make every sink, now; and the check that a route
+     * consumes each transform and {@code direct:} sink, once the routes are there.
+     */
     public void install(CamelContext camel) throws Exception {
         HealthCheckRegistry.get(camel).register(new DestinationsHealthCheck(outbox));
-        destinations.checkTransformsExistAtStart(camel);
+        destinations.checkSinks(camel);
+        destinations.checkRoutesConsumedAtStart(camel);
     }
 }

@@ -1,38 +1,25 @@
 package io.carbridge.delivery;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
-import io.carbridge.outbox.RetryPolicy;
+import io.carbridge.outbox.DeliveryPolicy;
 import io.carbridge.storage.CanonicalEvent;
 
 /**
- * One HTTP destination (a CRM, an ERP, ...) as configured under {@code bridge.destination.<name>.*}.
+ * One destination (a CRM, an ERP, a topic, ...) as configured under {@code bridge.destination.<name>.*}: which events it
+ * wants, the route that shapes its document, the sink the document goes to, and how the outbox delivers to it.
  *
- * @param transformUri   the endpoint that turns the enriched event into the destination's document
- * @param authSecret     the bearer token, basic password or header value, read from the named environment variable
- * @param signingSecret  key of the Standard Webhooks signature of each request, or null for no signature
+ * @param transformUri the endpoint that turns the enriched event into the destination's document
+ * @param settings     the settings as bound, for the admin API
  */
 public record Destination(
         String name,
-        String url,
-        String method,
-        Auth auth,
-        String authUsername,
-        String authHeader,
-        String authSecret,
-        Duration timeout,
+        Sink sink,
         List<String> eventTypes,
         boolean includeTestEvents,
         String transformUri,
-        String signingSecret,
-        int concurrency,
-        RetryPolicy retry) {
-
-    public enum Auth { NONE, BEARER, BASIC, HEADER }
+        DeliveryPolicy policy,
+        DestinationSettings settings) {
 
     /** Whether this destination wants the event: its type matches (exactly, or a {@code PREFIX_*} pattern) and its mode. */
     public boolean wants(CanonicalEvent event) {
@@ -63,26 +50,6 @@ public record Destination(
 
     @Override
     public String toString() {
-        return "Destination[" + name + " " + method + " " + url + " auth=" + auth + "]";
-    }
-
-    /** The value of HTTP Basic authentication: base64 of user name, colon, password. */
-    String basicCredentials() {
-        return Base64.getEncoder().encodeToString((authUsername + ":" + authSecret).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Every secret value this destination sends or signs with, as sent: what must never be shown. */
-    List<String> credentials() {
-        List<String> credentials = new ArrayList<>();
-        if (authSecret != null && !authSecret.isEmpty()) {
-            credentials.add(authSecret);
-            if (auth == Auth.BASIC) {
-                credentials.add(basicCredentials());
-            }
-        }
-        if (signingSecret != null && !signingSecret.isEmpty()) {
-            credentials.add(signingSecret);
-        }
-        return credentials;
+        return "Destination[" + name + " " + sink + "]";
     }
 }

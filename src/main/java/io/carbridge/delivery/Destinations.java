@@ -1,20 +1,26 @@
 package io.carbridge.delivery;
 
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import io.carbridge.Settings;
 import io.carbridge.Settings.InvalidSettingException;
+import io.carbridge.SettingsBinding;
+import io.carbridge.delivery.http.HttpSink;
+import io.carbridge.delivery.kafka.KafkaSink;
+import io.carbridge.outbox.DeliveryPolicy;
+import io.carbridge.outbox.FailureList;
 import io.carbridge.outbox.OutboxRouting;
 import io.carbridge.outbox.RetryPolicy;
 import io.carbridge.storage.CanonicalEvent;
-import java.util.stream.Collectors;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
@@ -22,36 +28,33 @@ import org.apache.camel.spi.RouteTemplateParameterSource;
 import org.apache.camel.util.URISupport;
 
 /**
- * The destinations of {@code bridge.destinations}, each read and checked from {@code bridge.destination.<name>.*}.
- * A mistake stops the service at start with a message naming the destination and the setting.
+ * The destinations of {@code bridge.destinations}, each bound and checked from {@code bridge.destination.<name>.*}
+ * ({@link DestinationSettings} declares every setting). A mistake stops the service at start with a message naming the
+ * destination and the setting.
  *
- * <p>Also the {@link RouteTemplateParameterSource} that makes Camel create one route per destination from the
- * {@code http-destination} route template ({@code routes/http-destination.camel.yaml}) with the template's parameters,
- * and the {@link OutboxRouting} that decides which destinations get a delivery in the outbox for an event.
+ * <p>Also the {@link RouteTemplateParameterSource} that makes Camel create the routes of each destination: its route
+ * from the {@value #TEMPLATE} template ({@code routes/destination.camel.yaml}), and the route of its sink when the
+ * sink is one of the bridge's own (HTTP, Kafka); and the {@link OutboxRouting} that tells the outbox which destinations
+ * get a delivery for an event, and how it delivers to each.
  */
 public final class Destinations implements RouteTemplateParameterSource, OutboxRouting {
 
     /** The route template every destination is created from. */
-    public static final String TEMPLATE = "http-destination";
-    /** The document route used when a destination names no transform: the enriched event as JSON. */
-    public static final String DEFAULT_TRANSFORM = "direct:enriched-event-json";
+    public static final String TEMPLATE = "destination";
 
+    private static final String PREFIX = "bridge.destination.";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH");
+    /** What no sink's next attempt can fix: an endpoint that cannot be made, a document no converter can turn into what it takes. */
+    private static final List<String> DEAD_ON_EVERY_SINK = List.of(
+            "org.apache.camel.ResolveEndpointFailedException",
+            "org.apache.camel.NoSuchEndpointException",
+            "org.apache.camel.NoTypeConversionAvailableException",
+            "org.apache.camel.InvalidPayloadException");
 
     private final Map<String, Destination> byName;
 
     private Destinations(Map<String, Destination> byName) {
         this.byName = byName;
-    }
-
-    /** Destinations given as they are, for tests of the steps that read them. */
-    public static Destinations of(Destination... destinations) {
-        Map<String, Destination> byName = new LinkedHashMap<>();
-        for (Destination destination : destinations) {
-            byName.put(destination.name(), destination);
-        }
-        return new Destinations(byName);
     }
 
     public static Destinations from(Settings settings) {
@@ -61,89 +64,120 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
                 throw new InvalidSettingException("bridge.destinations", "names '" + name
                         + "': a destination name is lowercase letters, digits and dashes");
             }
-            if (byName.put(name, read(settings, name)) != null) {
+            DestinationSettings declared = settings.bind(PREFIX + name + ".", new DestinationSettings(), "destination '" + name + "'");
+            if (byName.put(name, destination(settings, name, declared)) != null) {
                 throw new InvalidSettingException("bridge.destinations", "names '" + name + "' twice");
             }
         }
         return new Destinations(byName);
     }
 
-    private static Destination read(Settings settings, String name) {
-        String prefix = "bridge.destination." + name + ".";
-        String url = settings.required(prefix + "url", "destination '" + name + "' needs the URL events are sent to");
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            throw new InvalidSettingException(prefix + "url", "is '" + url + "': destination '" + name + "' needs an http:// or https:// URL");
-        }
-        String method = settings.string(prefix + "method", "POST").toUpperCase(Locale.ROOT);
-        if (!METHODS.contains(method)) {
-            throw new InvalidSettingException(prefix + "method", "is '" + method + "': destination '" + name + "' can use POST, PUT or PATCH");
-        }
-        Destination.Auth auth = auth(settings, prefix, name);
-        String secret = auth == Destination.Auth.NONE ? null : secret(settings, prefix + "auth-secret-env", name);
-        String username = auth == Destination.Auth.BASIC
-                ? settings.required(prefix + "auth-username", "destination '" + name + "' uses basic authentication") : null;
-        String header = auth == Destination.Auth.HEADER
-                ? settings.required(prefix + "auth-header", "destination '" + name + "' sends its secret in a header: name it (e.g. X-Api-Key)") : null;
-        String signingSecret = settings.optional(prefix + "signing-secret-env")
-                .map(variable -> secret(settings, prefix + "signing-secret-env", name)).orElse(null);
-
-        Duration timeout = positive(settings.duration(prefix + "timeout", Duration.ofSeconds(10)), prefix + "timeout", name);
-        RetryPolicy retry = new RetryPolicy(
-                positive(settings.duration(prefix + "retry.initial-delay", Duration.ofSeconds(1)), prefix + "retry.initial-delay", name),
-                settings.decimal(prefix + "retry.multiplier", 2.0, 1.0, 10.0),
-                positive(settings.duration(prefix + "retry.max-delay", Duration.ofMinutes(10)), prefix + "retry.max-delay", name),
-                settings.integer(prefix + "retry.max-attempts", 0, 0, 1_000),
-                positive(settings.duration(prefix + "retry.max-age", Duration.ofHours(24)), prefix + "retry.max-age", name));
-
-        return new Destination(name, url, method, auth, username, header, secret, timeout,
-                settings.list(prefix + "event-types"),
-                settings.bool(prefix + "include-test-events", false),
-                settings.string(prefix + "transform", DEFAULT_TRANSFORM),
-                signingSecret,
-                settings.integer(prefix + "concurrency", 8, 1, 256),
-                retry);
+    private static Destination destination(Settings settings, String name, DestinationSettings declared) {
+        Sink sink = sink(settings, name, declared);
+        RetryPolicy retry = new RetryPolicy(declared.retryInitialDelay, declared.retryMultiplier, declared.retryMaxDelay,
+                declared.retryMaxAttempts, declared.retryMaxAge);
+        FailureList deadOn = new FailureList(DEAD_ON_EVERY_SINK).plus(sink.deadOn()).plus(declared.deadOn);
+        DeliveryPolicy policy = new DeliveryPolicy(declared.concurrency, declared.timeout, retry, deadOn, sink.secrets());
+        return new Destination(name, sink, declared.eventTypes, declared.includeTestEvents, declared.transform, policy, declared);
     }
 
-    private static Destination.Auth auth(Settings settings, String prefix, String name) {
-        String kind = settings.string(prefix + "auth", "none");
-        try {
-            return Destination.Auth.valueOf(kind.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(prefix + "auth", "is '" + kind + "': destination '" + name
-                    + "' can use none, bearer, basic or header");
+    /**
+     * The sink of the destination's {@code uri} or {@code url} (one of them, not both): the bridge's HTTP sink for an
+     * {@code http://} or {@code https://} URL, its Kafka sink for {@code kafka:}, and the endpoint itself otherwise.
+     */
+    private static Sink sink(Settings settings, String name, DestinationSettings declared) {
+        String prefix = PREFIX + name + ".";
+        if ((declared.uri == null) == (declared.url == null)) {
+            throw new InvalidSettingException(prefix + (declared.uri == null ? "uri" : "url"), declared.uri == null
+                    ? "is not set: destination '" + name + "' needs the Camel endpoint events go to, or an HTTP URL in " + prefix + "url"
+                    : "and " + prefix + "url are both set: destination '" + name + "' takes one of them");
         }
+        String key = prefix + (declared.url != null ? "url" : "uri");
+        String uri = declared.url != null ? declared.url : declared.uri;
+        String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')).toLowerCase(Locale.ROOT) : "";
+        boolean http = scheme.equals("http") || scheme.equals("https");
+        if (declared.url != null && !http) {
+            throw new InvalidSettingException(key, "is '" + URISupport.sanitizeUri(uri) + "': destination '" + name
+                    + "' needs an http:// or https:// URL here (any other endpoint goes in uri)");
+        }
+        if (!http) {
+            for (String httpOnly : List.of("method", "auth", "auth-secret-env", "auth-username", "auth-header", "signing-secret-env")) {
+                if (settings.optional(prefix + httpOnly).isPresent()) {
+                    throw new InvalidSettingException(prefix + httpOnly, "applies to the HTTP sink only, and destination '" + name
+                            + "' sends to " + scheme + ":");
+                }
+            }
+        }
+        if (scheme.equals("kafka")) {
+            return KafkaSink.of(name, key, uri, declared.timeout);
+        }
+        return http ? httpSink(settings, name, uri, declared) : new EndpointSink(uri);
+    }
+
+    private static HttpSink httpSink(Settings settings, String name, String url, DestinationSettings declared) {
+        String prefix = PREFIX + name + ".";
+        HttpSink.Auth auth = declared.auth;
+        String secret = auth == HttpSink.Auth.NONE ? null : secret(settings, prefix + "auth-secret-env", declared.authSecretEnv, name);
+        if (auth == HttpSink.Auth.BASIC && declared.authUsername == null) {
+            throw new InvalidSettingException(prefix + "auth-username", "is not set: destination '" + name + "' uses basic authentication");
+        }
+        if (auth == HttpSink.Auth.HEADER && declared.authHeader == null) {
+            throw new InvalidSettingException(prefix + "auth-header", "is not set: destination '" + name
+                    + "' sends its secret in a header: name it (e.g. X-Api-Key)");
+        }
+        String signingSecret = declared.signingSecretEnv == null ? null
+                : secret(settings, prefix + "signing-secret-env", declared.signingSecretEnv, name);
+        return new HttpSink(name, url, declared.method.toUpperCase(Locale.ROOT), auth, declared.authUsername, declared.authHeader,
+                secret, signingSecret, declared.timeout, declared.concurrency);
     }
 
     /** A secret comes from the environment variable the setting names, never from the file itself. */
-    private static String secret(Settings settings, String key, String name) {
-        String variable = settings.required(key, "destination '" + name + "' needs the name of the environment variable holding its secret");
+    private static String secret(Settings settings, String key, String variable, String name) {
+        if (variable == null) {
+            throw new InvalidSettingException(key, "is not set: destination '" + name + "' needs the name of the environment variable "
+                    + "holding its secret");
+        }
         return settings.optional(variable).orElseThrow(() -> new InvalidSettingException(key,
                 "names the environment variable " + variable + ", which is not set (destination '" + name + "')"));
     }
 
-    private static Duration positive(Duration duration, String key, String name) {
-        if (duration.isZero() || duration.isNegative()) {
-            throw new InvalidSettingException(key, "must be positive (destination '" + name + "')");
-        }
-        return duration;
+    /**
+     * Before the routes are made: every sink is an endpoint Camel can make (its component is in the build, its options
+     * exist), so that a misspelt scheme or option stops the start with a line naming the destination, rather than every
+     * delivery failing later.
+     */
+    void checkSinks(CamelContext camel) {
+        EndpointCheck check = new EndpointCheck(camel);
+        byName.values().forEach(destination -> {
+            String key = PREFIX + destination.name() + "." + (destination.settings().url != null ? "url" : "uri");
+            String endpoint = destination.sink() instanceof KafkaSink kafka ? kafka.endpoint()
+                    : destination.sink() instanceof HttpSink httpSink ? httpSink.url() : destination.sink().uri();
+            check.require(endpoint, key, "destination '" + destination.name() + "'");
+        });
     }
 
     /**
-     * Refuses to start when a destination's transform is not consumed by any route: found at start, it is a setting to
-     * fix; found at the first event, every delivery would be a dead letter.
+     * Once the routes are loaded: each destination's transform, and a {@code direct:} sink of a team's, is consumed by
+     * a route. Found at start, it is a setting to fix; found at the first event, every delivery would be a dead letter.
      */
-    void checkTransformsExistAtStart(CamelContext camel) throws Exception {
+    void checkRoutesConsumedAtStart(CamelContext camel) throws Exception {
         camel.addStartupListener((context, alreadyStarted) -> {
             Set<String> consumed = ((ModelCamelContext) context).getRouteDefinitions().stream()
                     .map(RouteDefinition::getEndpointUrl).map(Destinations::normalize).collect(Collectors.toSet());
             for (Destination destination : byName.values()) {
-                if (!consumed.contains(normalize(destination.transformUri()))) {
-                    throw new InvalidSettingException("bridge.destination." + destination.name() + ".transform",
-                            "is '" + destination.transformUri() + "', but no route in routes/ starts from it (destination '"
-                                    + destination.name() + "')");
+                requireConsumed(consumed, destination.transformUri(), "transform", destination.name());
+                if (destination.sink() instanceof EndpointSink && destination.sink().uri().startsWith("direct:")) {
+                    requireConsumed(consumed, destination.sink().uri(), "uri", destination.name());
                 }
             }
         });
+    }
+
+    private static void requireConsumed(Set<String> consumed, String uri, String setting, String name) {
+        if (!consumed.contains(normalize(uri))) {
+            throw new InvalidSettingException(PREFIX + name + "." + setting, "is '" + uri + "', but no route in routes/ starts from it "
+                    + "(destination '" + name + "')");
+        }
     }
 
     private static String normalize(String uri) {
@@ -160,6 +194,11 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     public Destination get(String name) {
         return byName.get(name);
+    }
+
+    /** The HTTP sink of a destination, for the HTTP sink's steps. */
+    public HttpSink httpSink(String name) {
+        return (HttpSink) byName.get(name).sink();
     }
 
     @Override
@@ -179,40 +218,85 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         return refusals;
     }
 
-    /** The route of a destination: {@code direct:deliver-<name>}, created from {@value #TEMPLATE}. */
+    @Override
+    public Optional<DeliveryPolicy> policy(String destination) {
+        return Optional.ofNullable(byName.get(destination)).map(Destination::policy);
+    }
+
+    /** The route of a destination, created from {@value #TEMPLATE}. */
     public static String routeId(String name) {
         return "deliver-" + name;
     }
 
+    /** Each destination's route, and its sink's route when the sink has one ({@code http-sink-<name>}, {@code kafka-sink-<name>}). */
     @Override
     public Set<String> routeIds() {
-        return byName.keySet().stream().map(Destinations::routeId).collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
+        Set<String> ids = new LinkedHashSet<>();
+        byName.values().forEach(destination -> {
+            ids.add(routeId(destination.name()));
+            destination.sink().route().ifPresent(route -> ids.add(route.get(TEMPLATE_ID) + "-" + destination.name()));
+        });
+        return ids;
     }
 
-    /** The {@value #TEMPLATE} template's parameters for one destination, from its settings. */
+    /** The parameters of a destination's route (name, transform, sink), or of its sink's route. */
     @Override
     public Map<String, Object> parameters(String routeId) {
-        Destination destination = byName.get(routeId.substring("deliver-".length()));
-        RetryPolicy retry = destination.retry();
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put(TEMPLATE_ID, TEMPLATE);
-        parameters.put("name", destination.name());
-        parameters.put("url", destination.url());
-        parameters.put("method", destination.method());
-        parameters.put("timeout", destination.timeout().toMillis());
-        parameters.put("concurrency", destination.concurrency());
-        parameters.put("transform", destination.transformUri());
-        parameters.put("retryInitialDelay", retry.initialDelay().toMillis());
-        parameters.put("retryMultiplier", retry.multiplier());
-        parameters.put("retryMaxDelay", retry.maxDelay().toMillis());
-        parameters.put("retryMaxAttempts", retry.maxAttempts());
-        parameters.put("retryMaxAge", retry.maxAge().toMillis());
-        return parameters;
+        for (Destination destination : byName.values()) {
+            if (routeId.equals(routeId(destination.name()))) {
+                Map<String, Object> parameters = new LinkedHashMap<>();
+                parameters.put(TEMPLATE_ID, TEMPLATE);
+                parameters.put("name", destination.name());
+                parameters.put("transform", destination.transformUri());
+                parameters.put("sink", destination.sink().uri());
+                return parameters;
+            }
+            Optional<Map<String, Object>> sinkRoute = destination.sink().route()
+                    .filter(route -> routeId.equals(route.get(TEMPLATE_ID) + "-" + destination.name()));
+            if (sinkRoute.isPresent()) {
+                return sinkRoute.get();
+            }
+        }
+        throw new IllegalArgumentException("no destination route " + routeId);
     }
 
-    /** What a destination's requests carry that must never be shown: see {@link Destination#credentials()}. */
+    /**
+     * A destination's effective settings, as the admin API shows them: every setting with its value (secrets never: the
+     * environment variables that hold them are named, the sink's URI is masked), and what the bridge made of them.
+     */
+    public Map<String, Object> describe(String name) {
+        Destination destination = byName.get(name);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (SettingsBinding.Declared declared : SettingsBinding.declared(DestinationSettings.class)) {
+            Object value;
+            try {
+                value = declared.field().get(destination.settings());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            boolean endpoint = declared.key().equals("uri") || declared.key().equals("url");
+            settings.put(declared.key(), value == null ? null : endpoint ? URISupport.sanitizeUri(value.toString())
+                    : value instanceof List<?> || value instanceof Number || value instanceof Boolean ? value : SettingsBinding.text(value));
+        }
+        Map<String, Object> sink = new LinkedHashMap<>();
+        sink.put("kind", destination.sink().kind());
+        sink.put("endpoint", destination.sink().shown());
+        sink.put("deadOn", destination.policy().deadOn().names());
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("name", name);
+        described.put("sink", sink);
+        described.put("settings", settings);
+        return described;
+    }
+
+    /** The rows of the settings table for {@code bridge.destination.<name>.*}, from their declaration. */
+    public static List<String> settingsTableRows() {
+        return SettingsBinding.tableRows(DestinationSettings.class, PREFIX + "<name>.");
+    }
+
+    /** What the destination's requests carry that must never be shown: the sink's secrets. */
     public List<String> secretsOf(String name) {
         Destination destination = byName.get(name);
-        return destination == null ? List.of() : destination.credentials();
+        return destination == null ? List.of() : new ArrayList<>(destination.policy().secrets());
     }
 }

@@ -1,21 +1,26 @@
 package io.carbridge.outbox;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 
 /**
- * Decides what an attempt means for its delivery. 2xx is delivered. No answer (connection refused, timeout, reset),
- * 408, 429 and 5xx are retried with backoff, honouring {@code Retry-After} on 429 and 503. 410 Gone pauses the
- * destination. Every other answer (3xx: redirects are not followed; other 4xx) and every failure of the destination's
- * own transform is permanent: the delivery becomes a dead letter at once, since trying again would fail the same way.
+ * What an attempt means for its delivery: the outcome contract, the same for every sink.
+ * <ul>
+ *   <li>The sink said it ({@link OutboxConstants#OUTCOME}): delivered, retry (at {@link OutboxConstants#RETRY_AFTER} at
+ *       the earliest), dead, or pause. The HTTP sink keeps its table of answers this way.</li>
+ *   <li>Otherwise the exchange completed: delivered.</li>
+ *   <li>It failed before its document was made (the enrich step, the transform): a dead letter at once, as another
+ *       attempt would fail the same way; unless a route it needs was not running (at start or stop).</li>
+ *   <li>It failed with one of the destination's dead-on failures (the sink's own, such as Kafka's record too large, and
+ *       the settings' {@code dead-on}): a dead letter at once.</li>
+ *   <li>Any other failure: tried again with backoff, until {@code retry.max-attempts} or {@code retry.max-age}: a dead
+ *       letter.</li>
+ * </ul>
  */
 final class AttemptClassifier {
 
@@ -24,93 +29,89 @@ final class AttemptClassifier {
     private AttemptClassifier() {
     }
 
-    /**
-     * @param policy  the destination's retry policy
-     * @param secrets what the destination's requests carry that must never be recorded (its credentials, as sent)
-     */
-    static AttemptOutcome classify(ClaimedDelivery delivery, RetryPolicy policy, List<String> secrets, Exchange exchange,
-                                   Instant startedAt, Instant finishedAt) {
-        Exception failure = exchange.getException();
-        if (failure != null) {
-            String error = truncate(failure.getClass().getSimpleName() + ": " + failure.getMessage());
-            return isTransient(failure)
-                    ? retry(delivery, policy, startedAt, finishedAt, null, error, null)
-                    : outcome(delivery, startedAt, finishedAt, null, "permanent failure: " + error, AttemptOutcome.Result.DEAD, null);
+    static AttemptOutcome classify(ClaimedDelivery delivery, DeliveryPolicy policy, Exchange exchange, Instant startedAt, Instant finishedAt) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        String said = exchange.getProperty(OutboxConstants.OUTCOME, String.class);
+        if (said != null) {
+            String reason = exchange.getProperty(OutboxConstants.OUTCOME_REASON, String.class);
+            String error = reason == null ? null : masked(reason, policy.secrets());
+            return switch (said.trim().toLowerCase(Locale.ROOT)) {
+                case "delivered" -> outcome(delivery, startedAt, finishedAt, status, null, AttemptOutcome.Result.DELIVERED, null);
+                case "retry" -> retry(delivery, policy.retry(), startedAt, finishedAt, status, error == null ? "the sink asked to try again" : error,
+                        retryAfter(exchange.getProperty(OutboxConstants.RETRY_AFTER)));
+                case "dead" -> outcome(delivery, startedAt, finishedAt, status, "permanent failure: " + (error == null ? "the sink refused it" : error),
+                        AttemptOutcome.Result.DEAD, null);
+                case "pause" -> outcome(delivery, startedAt, finishedAt, status, error == null ? "the sink paused the destination" : error,
+                        AttemptOutcome.Result.PAUSED, finishedAt);
+                default -> outcome(delivery, startedAt, finishedAt, status, "permanent failure: the route set " + OutboxConstants.OUTCOME
+                        + " to '" + said + "' (delivered, retry, dead or pause)", AttemptOutcome.Result.DEAD, null);
+            };
         }
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        if (status >= 200 && status < 300) {
+        Exception failure = exchange.getException();
+        if (failure == null) {
             return outcome(delivery, startedAt, finishedAt, status, null, AttemptOutcome.Result.DELIVERED, null);
         }
-        String error = truncate("HTTP " + status + answerExcerpt(exchange, secrets));
-        if (status == 410) {
-            return outcome(delivery, startedAt, finishedAt, status, error, AttemptOutcome.Result.PAUSED, finishedAt);
+        String error = masked(failure.getClass().getSimpleName() + ": " + failure.getMessage(), policy.secrets());
+        if (routeNotRunning(failure)) {
+            return retry(delivery, policy.retry(), startedAt, finishedAt, status, error, null);
         }
-        if (status == 408 || status == 429 || status >= 500) {
-            Duration retryAfter = status == 429 || status == 503 ? retryAfter(exchange.getMessage().getHeader("Retry-After", String.class), finishedAt) : null;
-            return retry(delivery, policy, startedAt, finishedAt, status, error, retryAfter);
+        if (!exchange.getProperty(OutboxConstants.DOCUMENT_MADE, false, Boolean.class)) {
+            return outcome(delivery, startedAt, finishedAt, status, "permanent failure, making the document: " + error,
+                    AttemptOutcome.Result.DEAD, null);
         }
-        return outcome(delivery, startedAt, finishedAt, status, "permanent failure: " + error, AttemptOutcome.Result.DEAD, null);
+        String deadOn = policy.deadOn().match(failure);
+        if (deadOn != null) {
+            return outcome(delivery, startedAt, finishedAt, status, "permanent failure (" + deadOn + "): " + error, AttemptOutcome.Result.DEAD, null);
+        }
+        return retry(delivery, policy.retry(), startedAt, finishedAt, status, error, null);
     }
 
     private static AttemptOutcome retry(ClaimedDelivery delivery, RetryPolicy policy, Instant startedAt, Instant finishedAt,
                                         Integer status, String error, Duration retryAfter) {
         Instant next = finishedAt.plus(policy.delayAfter(delivery.attempt(), retryAfter));
         if (!policy.allowsAnotherAttempt(delivery.attempt(), delivery.queuedAt(), next)) {
-            return outcome(delivery, startedAt, finishedAt, status, truncate("gave up after " + delivery.attempt() + " attempts: " + error),
+            return outcome(delivery, startedAt, finishedAt, status, "gave up after " + delivery.attempt() + " attempts: " + error,
                     AttemptOutcome.Result.DEAD, null);
         }
         return outcome(delivery, startedAt, finishedAt, status, error, AttemptOutcome.Result.RETRY, next);
     }
 
-    /** Network failures, and a destination route not running (at start or stop), are worth another attempt. */
-    private static boolean isTransient(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException || cause instanceof DirectConsumerNotAvailableException) {
+    /** A route the attempt needs (the transform's, a sink route) is not running: at start or stop, not for good. */
+    private static boolean routeNotRunning(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof DirectConsumerNotAvailableException) {
                 return true;
             }
         }
         return false;
     }
 
-    /** {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. */
-    static Duration retryAfter(String header, Instant now) {
-        if (header == null || header.isBlank()) {
-            return null;
+    /** {@link OutboxConstants#RETRY_AFTER}: a duration, or a number of seconds; null when absent or unreadable. */
+    private static Duration retryAfter(Object value) {
+        if (value instanceof Duration duration) {
+            return duration;
         }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration until = Duration.between(now, ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (DateTimeParseException notADate) {
-                return null;
-            }
+        if (value instanceof Number seconds) {
+            return Duration.ofSeconds(Math.max(0, seconds.longValue()));
         }
+        if (value instanceof String text && text.trim().matches("\\d{1,9}")) {
+            return Duration.ofSeconds(Long.parseLong(text.trim()));
+        }
+        return null;
     }
 
-    /**
-     * The start of what the destination answered, for the log, the admin API and the health detail. A destination that
-     * echoes the request must not make its own credentials readable there.
-     */
-    private static String answerExcerpt(Exchange exchange, List<String> secrets) {
-        String body = exchange.getMessage().getBody(String.class);
-        if (body == null || body.isBlank()) {
-            return "";
+    /** An error to keep: never a secret the destination's requests carry, and short. */
+    private static String masked(String error, List<String> secrets) {
+        String text = error;
+        for (String secret : secrets) {
+            text = text.replace(secret, "***");
         }
-        String excerpt = body.strip();
-        for (String credential : secrets) {
-            excerpt = excerpt.replace(credential, "***");
-        }
-        return ": " + excerpt;
+        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH);
     }
 
     private static AttemptOutcome outcome(ClaimedDelivery delivery, Instant startedAt, Instant finishedAt, Integer status, String error,
                                           AttemptOutcome.Result result, Instant nextAttemptAt) {
-        return new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, finishedAt, status, error, result, nextAttemptAt);
-    }
-
-    private static String truncate(String text) {
-        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH);
+        return new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, finishedAt, status,
+                error == null || error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH), result, nextAttemptAt);
     }
 }

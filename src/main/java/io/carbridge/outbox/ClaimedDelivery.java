@@ -3,6 +3,7 @@ package io.carbridge.outbox;
 import java.time.Instant;
 
 import io.carbridge.storage.CanonicalEvent;
+import org.apache.camel.Message;
 
 /**
  * A delivery this instance claimed: the stored event it carries, and what the bridge knew of its vehicle when it was
@@ -22,5 +23,19 @@ public record ClaimedDelivery(long id, String destination, String orderingKey, i
 
     public String vehicleId() {
         return event.vehicleId();
+    }
+
+    /**
+     * The message of an attempt at this delivery: the delivery in the body, and the headers of {@link OutboxConstants}
+     * that say which delivery and event it is.
+     */
+    public void describe(Message message) {
+        message.setBody(this);
+        message.setHeader(OutboxConstants.DESTINATION, destination);
+        message.setHeader(OutboxConstants.DELIVERY_ID, id);
+        message.setHeader(OutboxConstants.EVENT_ID, event.eventId());
+        message.setHeader(OutboxConstants.EVENT_TYPE, event.eventType());
+        message.setHeader(OutboxConstants.VEHICLE_ID, event.vehicleId());
+        message.setHeader(OutboxConstants.ATTEMPT, attempt);
     }
 }

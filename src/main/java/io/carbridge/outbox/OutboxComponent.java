@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.Storage;
@@ -38,7 +37,6 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     private final GroupCommit<AttemptOutcome, Boolean> recorder;
     private final DeliveryMetrics metrics;
     private final OutboxRouting routing;
-    private final Function<String, List<String>> secrets;
     private final Settings settings;
     private final Map<String, OutboxConsumer> consumers = new ConcurrentHashMap<>();
     private volatile boolean dispatching;
@@ -61,17 +59,15 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
 
     /**
      * @param owner   names this instance in its claims; unique per instance sharing the database
-     * @param routing which destinations want an event: {@code outbox:all} queues a delivery for each
-     * @param secrets a destination's secret values as its requests carry them: masked in every recorded answer
+     * @param routing which destinations want an event ({@code outbox:all} queues a delivery for each), and how each is
+     *                delivered to
      */
-    public OutboxComponent(Storage storage, String owner, OutboxRouting routing, MeterRegistry meters,
-                           Function<String, List<String>> secrets, Settings settings) {
+    public OutboxComponent(Storage storage, String owner, OutboxRouting routing, MeterRegistry meters, Settings settings) {
         this.outbox = new Outbox(storage, owner);
         this.eventStore = new EventStore(storage.dataSource(), routing, this::wakeAll, settings.maxBatch(), settings.commitTimeout(),
                 settings.storeMinCommitInterval());
         this.metrics = new DeliveryMetrics(meters);
         this.routing = routing;
-        this.secrets = secrets;
         this.settings = settings;
         this.recorder = new GroupCommit<>("outbox-recorder", outcomes -> {
             List<Boolean> applied = outbox.record(outcomes);
@@ -217,10 +213,6 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
 
     DeliveryMetrics metrics() {
         return metrics;
-    }
-
-    List<String> secretsOf(String destination) {
-        return secrets.apply(destination);
     }
 
     CompletableFuture<Boolean> record(AttemptOutcome outcome) {

@@ -32,7 +32,7 @@ final class OutboxConsumer extends DefaultConsumer {
     private final OutboxEndpoint endpoint;
     private final OutboxComponent component;
     private final String destination;
-    private final RetryPolicy retry;
+    private final DeliveryPolicy policy;
     private final Wakeup wakeup = new Wakeup();
     /** Attempts in flight: the destination's concurrency. */
     private final Semaphore slots;
@@ -52,14 +52,14 @@ final class OutboxConsumer extends DefaultConsumer {
     private Thread dispatcher;
     private ExecutorService workers;
 
-    OutboxConsumer(OutboxEndpoint endpoint, Processor processor) {
+    OutboxConsumer(OutboxEndpoint endpoint, Processor processor, DeliveryPolicy policy) {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.component = endpoint.getComponent();
         this.destination = endpoint.getName();
-        this.retry = endpoint.retryPolicy();
-        this.slots = new Semaphore(endpoint.getConcurrency());
-        this.unrecorded = new Semaphore(2 * endpoint.getConcurrency());
+        this.policy = policy;
+        this.slots = new Semaphore(policy.concurrency());
+        this.unrecorded = new Semaphore(2 * policy.concurrency());
     }
 
     String destination() {
@@ -79,7 +79,7 @@ final class OutboxConsumer extends DefaultConsumer {
         }
         running = true;
         workers = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newFixedThreadPool(this, "deliver-" + destination, endpoint.getConcurrency());
+                .newFixedThreadPool(this, "deliver-" + destination, policy.concurrency());
         dispatcher = new Thread(this::dispatchLoop, "outbox-" + destination);
         dispatcher.setDaemon(true);
         dispatcher.start();
@@ -144,9 +144,9 @@ final class OutboxConsumer extends DefaultConsumer {
                 }
                 int free = freeSlotsToClaim();
                 // a batch ahead: the next attempts start as slots free, not one claim interval later
-                int wanted = free == 0 ? 0 : free + endpoint.getConcurrency();
+                int wanted = free == 0 ? 0 : free + policy.concurrency();
                 List<ClaimedDelivery> claimed = wanted == 0 ? List.of() : component.outbox().claim(destination, wanted, Instant.now(),
-                        endpoint.getTimeout().plus(component.claimMargin()), Set.copyOf(heldHere.values()));
+                        policy.timeout().plus(component.claimMargin()), Set.copyOf(heldHere.values()));
                 claimed.forEach(delivery -> heldHere.put(delivery.id(), delivery.orderingKey()));
                 dispatchAll(claimed, pollInterval);
                 if (claimed.size() < wanted || free == 0) {
@@ -175,7 +175,7 @@ final class OutboxConsumer extends DefaultConsumer {
     private int freeSlotsToClaim() throws InterruptedException {
         int free = freeSlots();
         long wait = lastClaimAt + component.minCommitInterval().toNanos() - System.nanoTime();
-        if (free > 0 && free < endpoint.getConcurrency() && wait > 0) {
+        if (free > 0 && free < policy.concurrency() && wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
             free = freeSlots();
         }
@@ -251,16 +251,12 @@ final class OutboxConsumer extends DefaultConsumer {
         AttemptOutcome outcome;
         Exchange exchange = createExchange(false);
         try {
-            exchange.getMessage().setBody(delivery);
-            exchange.getMessage().setHeader(OutboxConstants.DESTINATION, destination);
-            exchange.getMessage().setHeader(OutboxConstants.DELIVERY_ID, delivery.id());
-            exchange.getMessage().setHeader(OutboxConstants.EVENT_ID, delivery.eventId());
-            exchange.getMessage().setHeader(OutboxConstants.ATTEMPT, delivery.attempt());
+            delivery.describe(exchange.getMessage());
             exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
             exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, batchSize);
             exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == batchSize - 1);
             getProcessor().process(exchange);
-            outcome = AttemptClassifier.classify(delivery, retry, component.secretsOf(destination), exchange, startedAt, Instant.now());
+            outcome = AttemptClassifier.classify(delivery, policy, exchange, startedAt, Instant.now());
         } catch (Exception e) {
             // whatever went wrong, the outcome is recorded: the delivery must not sit claimed until its claim expires
             outcome = retrySoon(delivery, startedAt, "attempt failed: " + e);

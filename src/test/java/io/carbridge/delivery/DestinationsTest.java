@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.Properties;
 
 import io.carbridge.Settings;
+import io.carbridge.delivery.http.HttpSink;
+import io.carbridge.delivery.kafka.KafkaSink;
 import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
@@ -33,28 +35,68 @@ class DestinationsTest {
                 """);
 
         Destination crm = destinations.get("crm");
-        assertThat(crm.method()).isEqualTo("PUT");
-        assertThat(crm.auth()).isEqualTo(Destination.Auth.BASIC);
-        assertThat(crm.authSecret()).isEqualTo("pa55");
-        assertThat(crm.timeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(crm.retry().maxAttempts()).isEqualTo(7);
-        assertThat(crm.retry().maxAge()).isEqualTo(Duration.ofHours(2));
+        HttpSink sink = (HttpSink) crm.sink();
+        assertThat(sink.method()).isEqualTo("PUT");
+        assertThat(sink.auth()).isEqualTo(HttpSink.Auth.BASIC);
+        assertThat(sink.authSecret()).isEqualTo("pa55");
+        assertThat(sink.timeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(crm.policy().retry().maxAttempts()).isEqualTo(7);
+        assertThat(crm.policy().retry().maxAge()).isEqualTo(Duration.ofHours(2));
+        assertThat(crm.eventTypes()).containsExactly("CHARGING_*", "VEHICLE_ERROR");
         assertThat(crm.toString()).doesNotContain("pa55");
-        assertThat(destinations.routeIds()).containsExactly("deliver-crm");
+        assertThat(destinations.routeIds()).containsExactly("deliver-crm", "http-sink-crm");
         assertThat(destinations.parameters("deliver-crm"))
                 .containsEntry("templateId", Destinations.TEMPLATE)
                 .containsEntry("name", "crm")
+                .containsEntry("transform", "direct:crm-contact-activity")
+                .containsEntry("sink", "direct:http-sink-crm");
+        assertThat(destinations.parameters("http-sink-crm"))
+                .containsEntry("templateId", HttpSink.TEMPLATE)
                 .containsEntry("url", "https://crm.example.com/api/activities")
                 .containsEntry("method", "PUT")
                 .containsEntry("timeout", 3000L)
-                .containsEntry("concurrency", 4)
-                .containsEntry("transform", "direct:crm-contact-activity")
-                .containsEntry("retryMaxAttempts", 7)
-                .containsEntry("retryMaxAge", 7_200_000L);
+                .containsEntry("concurrency", 4);
     }
 
     @Test
-    void theSecretsOfADestinationAreEveryValueItsRequestsCarryOrSignWith() {
+    void aKafkaDestinationGetsTheBridgesKafkaSinkWithAcksFromEveryReplicaAndAnIdempotentProducer() {
+        Destinations destinations = read("""
+                bridge.destinations = topic
+                bridge.destination.topic.uri = kafka:vehicle-events?brokers=localhost:9092
+                bridge.destination.topic.timeout = 5s
+                """);
+
+        KafkaSink sink = (KafkaSink) destinations.get("topic").sink();
+        assertThat(sink.uri()).isEqualTo("direct:kafka-sink-topic");
+        assertThat(sink.endpoint()).startsWith("kafka:vehicle-events?brokers=localhost:9092&")
+                .contains("requestRequiredAcks=all", "enableIdempotence=true", "deliveryTimeoutMs=5000", "maxBlockMs=5000");
+        assertThat(destinations.routeIds()).containsExactly("deliver-topic", "kafka-sink-topic");
+        assertThat(destinations.get("topic").policy().deadOn().names()).contains("org.apache.kafka.common.errors.RecordTooLargeException",
+                "org.apache.camel.ResolveEndpointFailedException");
+        assertThatThrownBy(() -> read("bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&requestRequiredAcks=1"))
+                .hasMessageContaining("bridge.destination.t.uri").hasMessageContaining("requestRequiredAcks=1");
+        assertThatThrownBy(() -> read("bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&deliveryTimeoutMs=120000"))
+                .hasMessageContaining("deliveryTimeoutMs").hasMessageContaining("bridge.destination.t.timeout");
+    }
+
+    @Test
+    void anyOtherEndpointIsTheSinkItselfAndItsSecretsAreNeverShown() {
+        Destinations destinations = read("""
+                bridge.destinations = drop
+                bridge.destination.drop.uri = file:/var/erp/inbox?fileName=${header.CamelOutboxEventId}.json&password=RAW(top-secret)
+                """);
+
+        Sink sink = destinations.get("drop").sink();
+        assertThat(sink).isInstanceOf(EndpointSink.class);
+        assertThat(sink.uri()).startsWith("file:/var/erp/inbox");
+        assertThat(sink.shown()).doesNotContain("top-secret");
+        assertThat(destinations.secretsOf("drop")).contains("top-secret");
+        assertThat(destinations.describe("drop").toString()).doesNotContain("top-secret");
+        assertThat(destinations.routeIds()).containsExactly("deliver-drop");
+    }
+
+    @Test
+    void theSecretsOfAnHttpDestinationAreEveryValueItsRequestsCarryOrSignWith() {
         Destinations destinations = read("""
                 bridge.destinations = crm, open
                 bridge.destination.crm.url = https://crm.example.com/api/activities
@@ -70,6 +112,8 @@ class DestinationsTest {
         assertThat(destinations.secretsOf("crm")).containsExactlyInAnyOrder("s3cret-pass", "whsec-signing-key",
                 "YnJpZGdlOnMzY3JldC1wYXNz" /* base64 of bridge:s3cret-pass, the Basic credentials as sent */);
         assertThat(destinations.secretsOf("open")).isEmpty();
+        assertThat(destinations.describe("crm").toString()).doesNotContain("s3cret-pass", "whsec-signing-key")
+                .contains("auth-secret-env=CRM_PASSWORD");
     }
 
     @Test
@@ -93,7 +137,9 @@ class DestinationsTest {
     void refusesToStartOnAMisconfiguredDestinationNamingItAndTheSetting() {
         assertThatThrownBy(() -> read("bridge.destinations = crm"))
                 .isInstanceOf(Settings.InvalidSettingException.class)
-                .hasMessageContaining("bridge.destination.crm.url").hasMessageContaining("'crm'");
+                .hasMessageContaining("bridge.destination.crm.uri").hasMessageContaining("bridge.destination.crm.url").hasMessageContaining("'crm'");
+        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.uri = log:x"))
+                .hasMessageContaining("both set");
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = ftp://x"))
                 .hasMessageContaining("bridge.destination.crm.url");
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.auth = oauth"))
@@ -110,9 +156,46 @@ class DestinationsTest {
                 .hasMessageContaining("bridge.destinations");
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.timeout = soon"))
                 .hasMessageContaining("bridge.destination.crm.timeout");
+        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.concurrency = 0"))
+                .hasMessageContaining("bridge.destination.crm.concurrency");
+        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.uri = log:x\nbridge.destination.crm.method = PUT"))
+                .hasMessageContaining("bridge.destination.crm.method").hasMessageContaining("HTTP sink only");
+    }
+
+    @Test
+    void aMistypedSettingStopsTheStartNamingTheNearestOne() {
+        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.ulr = http://x"))
+                .hasMessageContaining("bridge.destination.crm.ulr is not a setting of destination 'crm'")
+                .hasMessageContaining("did you mean bridge.destination.crm.url?");
+        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.retry.max-atempts = 3"))
+                .hasMessageContaining("did you mean bridge.destination.crm.retry.max-attempts?");
+    }
+
+    @Test
+    void aSinkCamelCannotMakeStopsTheStartNamingTheDestinationTheSchemeAndWhatToDo() {
+        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = kafak:events"))
+                .hasMessageContaining("bridge.destination.t.uri").hasMessageContaining("no Camel component kafak (did you mean kafka?)")
+                .hasMessageContaining("destination 't'");
+        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = jms:queue:events"))
+                .hasMessageContaining("the component jms is not in the build").hasMessageContaining("org.apache.camel:camel-jms");
+        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = file:/tmp/drop?fileNme=x.json"))
+                .hasMessageContaining("file has no option fileNme (did you mean fileName?)");
+        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = kafka:events?brokers=b:1&lingerMs=soon"))
+                .hasMessageContaining("lingerMs");
+    }
+
+    private static Destinations checkSinks(String properties) {
+        DefaultCamelContext camel = camel(properties);
+        Destinations destinations = Destinations.from(new Settings(camel));
+        destinations.checkSinks(camel);
+        return destinations;
     }
 
     private static Destinations read(String properties) {
+        return Destinations.from(new Settings(camel(properties)));
+    }
+
+    private static DefaultCamelContext camel(String properties) {
         Properties initial = new Properties();
         try {
             initial.load(new java.io.StringReader(properties));
@@ -121,7 +204,7 @@ class DestinationsTest {
         }
         DefaultCamelContext camel = new DefaultCamelContext();
         camel.getPropertiesComponent().setInitialProperties(initial);
-        return Destinations.from(new Settings(camel));
+        return camel;
     }
 
     private static CanonicalEvent event(String type, String mode) {

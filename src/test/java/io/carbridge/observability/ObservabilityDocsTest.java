@@ -100,6 +100,9 @@ class ObservabilityDocsTest {
             assertThat(BridgeHttp.metric("bridge_delivery_retried_total{destination=\"sink\"}")).isGreaterThanOrEqualTo(1);
             assertThat(BridgeHttp.metric("bridge_delivery_dead_total{destination=\"sink\"}")).isEqualTo(1);
         });
+        // the JVM's GC pause timer is registered at the first collection, which a short test run may not have had yet
+        System.gc();
+        await().atMost(Duration.ofSeconds(10)).until(() -> BridgeHttp.metrics().contains("jvm_gc_pause_seconds_sum"));
         ExposedSeries exposed = ExposedSeries.parse(BridgeHttp.metrics());
 
         PromQlNames.Names used = new PromQlNames.Names();

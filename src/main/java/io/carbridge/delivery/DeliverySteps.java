@@ -3,21 +3,30 @@ package io.carbridge.delivery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.carbridge.Json;
 import io.carbridge.outbox.ClaimedDelivery;
 import io.carbridge.outbox.KnownVehicle;
+import io.carbridge.outbox.OutboxConstants;
 import io.carbridge.storage.CanonicalEvent;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 
 /**
- * The enrich step of {@code routes/http-destination.camel.yaml}: the document a destination receives before its own
- * transform. The canonical event, the vehicle's make, model and year, the customer reference of the connection it
- * belongs to, and Smartcar's payload. What is known of the vehicle came from the database with the claim, so this step
- * makes no query; an unknown vehicle is forwarded with those fields empty, never held back.
+ * The Java steps of the destination route template ({@code routes/destination.camel.yaml}, bean {@code deliverySteps})
+ * around the destination's transform:
+ * <ul>
+ *   <li>{@link #enrich}: the enriched event, the document a destination receives before its own transform: the
+ *       canonical event, the vehicle's make, model and year, the customer reference of the connection it belongs to,
+ *       and Smartcar's payload. What is known of the vehicle came from the database with the claim, so this step makes
+ *       no query; an unknown vehicle is forwarded with those fields empty, never held back.</li>
+ *   <li>{@link #document}: what the transform produced, as the document the sink takes.</li>
+ * </ul>
  */
-public final class EventEnricher {
+public final class DeliverySteps {
 
     /** The enriched event of one claimed delivery, as a map: what {@code routes/enriched-event-json.camel.yaml} writes as JSON. */
     public Map<String, Object> enrich(ClaimedDelivery delivery) {
@@ -42,6 +51,21 @@ public final class EventEnricher {
         document.put("replay", delivery.replay());
         document.put("payload", parse(event.rawBody()));
         return document;
+    }
+
+    /**
+     * The document: a map or list the transform left is written as JSON (what {@code marshal: json} would have made);
+     * text, bytes and streams are the document as they are. From here on, a failure is the sink's, which another
+     * attempt may not meet; before it, a failure (of the enrich step, of the transform) is the event's, and would be met
+     * again: the outbox makes it a dead letter at once.
+     */
+    public void document(Exchange exchange) throws IOException {
+        Message message = exchange.getMessage();
+        Object body = message.getBody();
+        if (body instanceof Map<?, ?> || body instanceof Collection<?>) {
+            message.setBody(Json.MAPPER.writeValueAsBytes(body));
+        }
+        exchange.setProperty(OutboxConstants.DOCUMENT_MADE, true);
     }
 
     private static Object parse(byte[] rawBody) {
