@@ -184,7 +184,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     /** The admin calls on events, deliveries and destinations. */
     @BindToRegistry
     public DeliveryAdmin deliveryAdmin() {
-        return delivery().admin();
+        return delivery().admin(camel);
     }
 
     /** The admin call behind the console's overview. */

@@ -59,8 +59,8 @@ public final class Delivery {
     }
 
     /** The admin calls on events, deliveries and destinations. */
-    public DeliveryAdmin admin() {
-        return new DeliveryAdmin(storage, outbox, destinations);
+    public DeliveryAdmin admin(CamelContext camel) {
+        return new DeliveryAdmin(storage, outbox, destinations, new DestinationTrial(camel, outbox));
     }
 
     /** The admin call behind the console's overview; {@code counts}: this instance's intake counts. */

@@ -33,17 +33,47 @@ public final class DeliveryAdmin {
     private final Outbox outbox;
     private final OutboxComponent outboxComponent;
     private final Destinations destinations;
+    private final DestinationTrial trial;
 
-    DeliveryAdmin(Storage storage, OutboxComponent outboxComponent, Destinations destinations) {
+    DeliveryAdmin(Storage storage, OutboxComponent outboxComponent, Destinations destinations, DestinationTrial trial) {
         this.storage = storage;
         this.outbox = outboxComponent.outbox();
         this.outboxComponent = outboxComponent;
         this.destinations = destinations;
+        this.trial = trial;
     }
 
     /** The destinations with their state: paused or not, healthy or not, and why. */
     public Object listDestinations(Message message) {
         return outboxComponent.describe();
+    }
+
+    /**
+     * One destination: its effective settings (secrets never: the variables that hold them are named, the endpoint's
+     * secrets masked), its sink, and its state.
+     */
+    public Object showDestination(Message message) {
+        String destination = knownDestination(AdminRequest.of(message));
+        Map<String, Object> shown = new LinkedHashMap<>(destinations.describe(destination));
+        outboxComponent.describe().stream().filter(state -> destination.equals(state.get("name"))).findFirst().ifPresent(state -> {
+            shown.put("paused", state.get("paused"));
+            shown.put("healthy", state.get("healthy"));
+            shown.put("problem", state.get("problem"));
+        });
+        return shown;
+    }
+
+    /**
+     * Tries a destination: the posted Smartcar delivery (or, with no body, the sample of {@code type}) through its
+     * enrich step, its transform and its document step; with {@code send=true} through its sink too. Answers the
+     * document and, after a send, the outcome. Nothing is stored or counted.
+     */
+    public Object tryDestination(Message message) throws Exception {
+        AdminRequest request = AdminRequest.of(message);
+        String destination = knownDestination(request);
+        byte[] body = message.getBody(byte[].class);
+        return trial.tryOut(destinations.get(destination), body == null ? new byte[0] : body, request.query("type").orElse(null),
+                request.bool("send").orElse(false));
     }
 
     /** Events by type, vehicle, recognised or not, and time received; newest first, without their bodies. */

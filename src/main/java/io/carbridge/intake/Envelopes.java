@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.carbridge.storage.CanonicalEvent;
@@ -36,6 +37,27 @@ public final class Envelopes {
     private static final int MAX_TAG_LENGTH = 20;
 
     private Envelopes() {
+    }
+
+    /**
+     * The canonical event of a delivery of a kind the bridge forwards, as the intake route's choice tells them apart:
+     * legacy {@code eventBased}, legacy {@code scheduled} / {@code schedule} / {@code dynamic}, current
+     * {@code VEHICLE_STATE} and {@code VEHICLE_ERROR}; empty for any other (a challenge, an unrecognised kind). For
+     * callers outside the intake route, such as a destination's try.
+     */
+    public static Optional<CanonicalEvent> forwardable(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
+        Object eventName = envelope.get("eventName");
+        Object eventType = envelope.get("eventType");
+        if ("eventBased".equals(eventName)) {
+            return Optional.of(legacyEvent(envelope, raw, receivedAt));
+        }
+        if ("scheduled".equals(eventName) || "schedule".equals(eventName) || "dynamic".equals(eventName)) {
+            return Optional.of(legacyVehicleData(envelope, raw, receivedAt));
+        }
+        if ("VEHICLE_STATE".equals(eventType) || "VEHICLE_ERROR".equals(eventType)) {
+            return Optional.of(currentEvent(envelope, raw, receivedAt));
+        }
+        return Optional.empty();
     }
 
     /** Legacy {@code eventName: eventBased}: {@code payload.eventId}, {@code payload.vehicleId}, {@code payload.eventType}. */

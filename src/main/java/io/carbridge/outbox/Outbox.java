@@ -288,6 +288,15 @@ public final class Outbox {
                 .addValue("owner", owner));
     }
 
+    /** What the bridge knows of a vehicle, as a claim reads it with a delivery: make, model, year, customer reference. */
+    public KnownVehicle knownVehicle(String vehicleId) {
+        List<KnownVehicle> known = vehicleId == null ? List.of() : storage.jdbc().query("SELECT v.make, v.model, v.model_year, "
+                + "c.customer_reference FROM vehicle v LEFT JOIN smartcar_connection c ON c.user_id = v.user_id WHERE v.vehicle_id = :vehicle",
+                Map.of("vehicle", vehicleId), (rows, i) -> new KnownVehicle(rows.getString("make"), rows.getString("model"),
+                        rows.getObject("model_year", Integer.class), rows.getString("customer_reference")));
+        return known.isEmpty() ? new KnownVehicle(null, null, null, null) : known.get(0);
+    }
+
     /** When the newest stored event arrived; empty when none is stored, or when the database cannot say now. */
     public Optional<Instant> lastReceivedAt() {
         try {

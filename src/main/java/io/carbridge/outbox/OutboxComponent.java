@@ -15,6 +15,7 @@ import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.DefaultComponent;
 import org.slf4j.Logger;
@@ -200,6 +201,20 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /**
+     * What an attempt at the delivery would come to, by the outcome contract, for a destination's try: nothing is
+     * recorded or counted, and a {@code pause} pauses nothing.
+     */
+    public Map<String, Object> judge(ClaimedDelivery delivery, DeliveryPolicy policy, Exchange exchange, Instant startedAt) {
+        AttemptOutcome outcome = AttemptClassifier.classify(delivery, policy, exchange, startedAt, Instant.now());
+        Map<String, Object> judged = new LinkedHashMap<>();
+        judged.put("outcome", outcome.result().name());
+        judged.put("statusCode", outcome.statusCode());
+        judged.put("error", outcome.error());
+        judged.put("durationMs", Duration.between(outcome.startedAt(), outcome.finishedAt()).toMillis());
+        return judged;
     }
 
     /** Which destinations want an event, and why the others do not. */

@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -140,10 +141,16 @@ public final class KafkaBroker implements AutoCloseable {
         await(admin().createTopics(List.of(topic)).all());
         Instant deadline = Instant.now().plus(ADMIN_TIMEOUT);
         while (true) {
-            TopicDescription description = await(admin().describeTopics(List.of(name)).allTopicNames()).get(name);
-            if (description.partitions().size() == partitions
-                    && description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())) {
-                return;
+            try {
+                TopicDescription description = await(admin().describeTopics(List.of(name)).allTopicNames()).get(name);
+                if (description.partitions().size() == partitions
+                        && description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())) {
+                    return;
+                }
+            } catch (IllegalStateException notInTheMetadataYet) {
+                if (!(notInTheMetadataYet.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw notInTheMetadataYet;
+                }
             }
             pause(deadline, "topic " + name + " has no leader");
         }
