@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
+import io.carbridge.delivery.Destinations;
 import io.carbridge.intake.Intake;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -34,6 +35,8 @@ public final class BridgeApplication {
             public void beforeStart(BaseMainSupport main) {
                 // the routes are loaded, Camel not started: a failure here is the operator's one line, not Camel's stack trace
                 Intake.requireIntakeRoute(main.getCamelContext());
+                main.getCamelContext().getRegistry().lookupByNameAndType("destinations", Destinations.class)
+                        .requireConsumedRoutes(main.getCamelContext());
             }
         });
         int exitCode;

@@ -14,6 +14,8 @@ import java.util.Random;
 
 import io.carbridge.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The service started the README's way in situations it cannot run in: each ends at once with a non-zero exit and
@@ -76,6 +78,26 @@ class StartupFailuresIT {
                 "-Dcamel.main.routes-include-pattern=file:" + empty + "/*.camel.yaml");
 
         assertThat(line).contains("camel.main.routes-include-pattern", empty + "/*.camel.yaml", "smartcar-webhook");
+    }
+
+    /** A destination's mistake, each in one line that names the setting: what a team mistypes in its settings. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a misspelt scheme | bridge.destination.crm.uri=kafak:events | bridge.destination.crm.uri,no Camel component kafak,did you mean kafka?",
+            "a component not in the build | bridge.destination.crm.uri=jms:queue:events | bridge.destination.crm.uri,org.apache.camel:camel-jms",
+            "a misspelt option | bridge.destination.crm.uri=file:target/drop?fileNme=x | bridge.destination.crm.uri,did you mean fileName?",
+            "a misspelt setting | bridge.destination.crm.ulr=http://127.0.0.1:9/ | bridge.destination.crm.ulr,did you mean bridge.destination.crm.url?",
+            "a transform no route consumes | bridge.destination.crm.transform=direct:crm2-evnt | bridge.destination.crm.transform,direct:crm2-evnt,no route",
+            "a route id for a transform | bridge.destination.crm.transform=crm-contact-activity | bridge.destination.crm.transform,crm-contact-activity"})
+    void aDestinationsMistake(String name, String setting, String expected) {
+        List<String> settings = new java.util.ArrayList<>(List.of("-Dbridge.destinations=crm", "-D" + setting));
+        if (!setting.contains(".uri=") && !setting.contains(".ulr=")) {
+            settings.add("-Dbridge.destination.crm.url=http://127.0.0.1:9/");
+        }
+        String line = failedStart("startup-destination", ServiceProcess.newDatabaseUrl("startup-destination"), Path.of(""),
+                settings.toArray(String[]::new));
+
+        assertThat(line).contains(expected.split(","));
     }
 
     /** Starts the service, expects it to fail on its own, and returns its one error line. */

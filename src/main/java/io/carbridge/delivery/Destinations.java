@@ -157,27 +157,32 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
     }
 
     /**
-     * Once the routes are loaded: each destination's transform, and a {@code direct:} sink of a team's, is consumed by
-     * a route. Found at start, it is a setting to fix; found at the first event, every delivery would be a dead letter.
+     * Once the routes are loaded, before Camel starts: each destination's transform, and a {@code direct:} sink of a
+     * team's, is consumed by a route. Found at start, it is a setting to fix; found at the first event, every delivery
+     * would be a dead letter. Camel would only say it when it makes the route, with a stack trace and no setting named.
      */
-    void checkRoutesConsumedAtStart(CamelContext camel) throws Exception {
-        camel.addStartupListener((context, alreadyStarted) -> {
-            Set<String> consumed = ((ModelCamelContext) context).getRouteDefinitions().stream()
-                    .map(RouteDefinition::getEndpointUrl).map(Destinations::normalize).collect(Collectors.toSet());
-            for (Destination destination : byName.values()) {
-                requireConsumed(consumed, destination.transformUri(), "transform", destination.name());
-                if (destination.sink() instanceof EndpointSink && destination.sink().uri().startsWith("direct:")) {
-                    requireConsumed(consumed, destination.sink().uri(), "uri", destination.name());
-                }
+    public void requireConsumedRoutes(CamelContext camel) {
+        List<RouteDefinition> routes = ((ModelCamelContext) camel).getRouteDefinitions();
+        Set<String> consumed = routes.stream().map(RouteDefinition::getEndpointUrl).map(Destinations::normalize).collect(Collectors.toSet());
+        for (Destination destination : byName.values()) {
+            requireConsumed(routes, consumed, destination.transformUri(), "transform", destination.name());
+            if (destination.sink() instanceof EndpointSink && destination.sink().uri().startsWith("direct:")) {
+                requireConsumed(routes, consumed, destination.sink().uri(), "uri", destination.name());
             }
-        });
+        }
     }
 
-    private static void requireConsumed(Set<String> consumed, String uri, String setting, String name) {
-        if (!consumed.contains(normalize(uri))) {
-            throw new InvalidSettingException(PREFIX + name + "." + setting, "is '" + uri + "', but no route in routes/ starts from it "
-                    + "(destination '" + name + "')");
+    private static void requireConsumed(List<RouteDefinition> routes, Set<String> consumed, String uri, String setting, String name) {
+        if (consumed.contains(normalize(uri))) {
+            return;
         }
+        String key = PREFIX + name + "." + setting;
+        Optional<RouteDefinition> named = routes.stream().filter(route -> uri.equals(route.getRouteId())).findFirst();
+        if (named.isPresent()) {
+            throw new InvalidSettingException(key, "is '" + uri + "', the id of a route: name the endpoint it starts from, "
+                    + named.get().getEndpointUrl() + " (destination '" + name + "')");
+        }
+        throw new InvalidSettingException(key, "is '" + uri + "', but no route in routes/ starts from it (destination '" + name + "')");
     }
 
     private static String normalize(String uri) {
