@@ -16,6 +16,7 @@ import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.Fixtures;
 import io.carbridge.testing.KafkaBroker;
+import io.carbridge.testing.LogCapture;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -35,12 +36,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = {"bridge.db.url=jdbc:h2:mem:kafka-delivery-flow-test", "bridge.admin.token=admin-test-token",
                 "bridge.delivery.poll-interval=100ms",
-                "bridge.destinations=topic,small",
+                "bridge.destinations=topic,small,secured",
                 "bridge.destination.topic.uri=kafka:flow-events?brokers={{sys:test.kafka.bootstrap}}",
                 "bridge.destination.topic.event-types=VEHICLE_STATE",
                 "bridge.destination.small.uri=kafka:flow-small?brokers={{sys:test.kafka.bootstrap}}",
                 "bridge.destination.small.event-types=VEHICLE_ERROR",
-                "bridge.destination.small.retry.initial-delay=100ms"})
+                "bridge.destination.small.retry.initial-delay=100ms",
+                // a SASL login in the URI, as a team gives one (from the environment, in RAW so that Camel takes it as it is);
+                // the test broker speaks plain text, so the client never uses it
+                "bridge.destination.secured.uri=kafka:flow-secured?brokers={{sys:test.kafka.bootstrap}}&saslMechanism=PLAIN"
+                        + "&saslJaasConfig=RAW(org.apache.kafka.common.security.plain.PlainLoginModule required username=\"bridge\" "
+                        + "password=\"kafka-s3cret\";)",
+                "bridge.destination.secured.event-types=VEHICLE_STATE"})
 class KafkaDeliveryFlowTest {
 
     /** Started before the Camel context reads its properties, which name it. */
@@ -57,6 +64,7 @@ class KafkaDeliveryFlowTest {
         System.setProperty("test.kafka.bootstrap", broker.bootstrapServers());
         broker.createTopic("flow-events", 3, Map.of());
         broker.createTopic("flow-small", 1, Map.of("max.message.bytes", "2000"));
+        broker.createTopic("flow-secured", 1, Map.of());
         return broker;
     }
 
@@ -99,7 +107,7 @@ class KafkaDeliveryFlowTest {
         String big = ",\"data\":{\"errors\":[{\"description\":\"" + "x".repeat(5_000) + "\"}]}";
         deliver(Fixtures.currentEvent("kafka-too-large", "VEHICLE_ERROR", "veh-kafka-large", big));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> statuses("kafka-too-large").contains("DEAD"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> statuses("kafka-too-large", "small").contains("DEAD"));
         List<Map<String, Object>> attempts = db().queryForList("SELECT a.outcome, a.error FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id "
                 + "WHERE d.event_id = 'kafka-too-large'");
         assertThat(attempts).as("dead at the first attempt, not retried").hasSize(1);
@@ -112,27 +120,27 @@ class KafkaDeliveryFlowTest {
         List<KafkaBroker.Record> records = await().atMost(Duration.ofSeconds(30))
                 .until(() -> onTopic("flow-small", "kafka-too-large"), found -> !found.isEmpty());
         assertThat(JSON.readTree(records.get(0).value()).get("replay").asBoolean()).isTrue();
-        assertThat(statuses("kafka-too-large")).containsExactly("REPLAYED", "DELIVERED");
+        assertThat(statuses("kafka-too-large", "small")).containsExactly("REPLAYED", "DELIVERED");
     }
 
     @Test
     void aPausedKafkaDestinationQueuesItsEventsAndDeliversThemWhenResumed() {
         assertThat(HTTP.send("POST", "/admin/destinations/topic/pause", null, ADMIN).status()).isEqualTo(200);
         deliver(Fixtures.currentEvent("kafka-paused", "VEHICLE_STATE", "veh-kafka-paused", ""));
-        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> statuses("kafka-paused").equals(List.of("PENDING")));
+        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> statuses("kafka-paused", "topic").equals(List.of("PENDING")));
         assertThat(onTopic("flow-events", "kafka-paused")).as("nothing is written while paused").isEmpty();
 
         assertThat(HTTP.send("POST", "/admin/destinations/topic/resume", null, ADMIN).status()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> onTopic("flow-events", "kafka-paused").size() == 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> statuses("kafka-paused").equals(List.of("DELIVERED")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> statuses("kafka-paused", "topic").equals(List.of("DELIVERED")));
     }
 
     @Test
     void aBackfillQueuesAStoredEventTheDestinationHasNotHad() {
         deliver(Fixtures.currentEvent("kafka-backfill", "VEHICLE_STATE", "veh-kafka-backfill", ""));
-        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("kafka-backfill").equals(List.of("DELIVERED")));
-        db().update("DELETE FROM delivery WHERE event_id = 'kafka-backfill'");
+        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("kafka-backfill", "topic").equals(List.of("DELIVERED")));
+        db().update("DELETE FROM delivery WHERE event_id = 'kafka-backfill' AND destination = 'topic'");
 
         BridgeHttp.Response backfill = HTTP.send("POST", "/admin/destinations/topic/backfill?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
                 null, ADMIN);
@@ -140,6 +148,21 @@ class KafkaDeliveryFlowTest {
         assertThat(backfill.status()).isEqualTo(202);
         assertThat(backfill.json().get("queued").asInt()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(20)).until(() -> onTopic("flow-events", "kafka-backfill").size() == 2);
+    }
+
+    @Test
+    void aSecretInTheUriIsNeverShownNorLogged() throws Exception {
+        try (LogCapture log = LogCapture.start()) {
+            deliver(Fixtures.currentEvent("kafka-secured", "VEHICLE_STATE", "veh-kafka-secured", ""));
+            await().atMost(Duration.ofSeconds(20)).until(() -> onTopic("flow-secured", "kafka-secured").size() == 1);
+
+            BridgeHttp.Response shown = HTTP.get("/admin/destinations/secured", ADMIN);
+            assertThat(shown.status()).isEqualTo(200);
+            assertThat(shown.body()).contains("saslJaasConfig=xxxxxx").doesNotContain("kafka-s3cret");
+            assertThat(HTTP.get("/admin/destinations", ADMIN).body()).doesNotContain("kafka-s3cret");
+            assertThat(HTTP.send("POST", "/admin/destinations/secured/try", null, ADMIN).body()).doesNotContain("kafka-s3cret");
+            assertThat(log.lines()).noneMatch(line -> line.contains("kafka-s3cret"));
+        }
     }
 
     @Test
@@ -174,8 +197,9 @@ class KafkaDeliveryFlowTest {
         return BROKER.records(topic).stream().filter(record -> String.valueOf(record.headers().get("eventId")).startsWith(eventIdPrefix)).toList();
     }
 
-    private List<String> statuses(String eventId) {
-        return db().queryForList("SELECT status FROM delivery WHERE event_id = ? ORDER BY id", String.class, eventId);
+    private List<String> statuses(String eventId, String destination) {
+        return db().queryForList("SELECT status FROM delivery WHERE event_id = ? AND destination = ? ORDER BY id", String.class,
+                eventId, destination);
     }
 
     private JdbcTemplate db() {
