@@ -26,6 +26,8 @@ import io.carbridge.smartcar.ConnectionSyncSteps;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarAdmin;
 import io.carbridge.smartcar.SyncSteps;
+import io.carbridge.state.StateAdmin;
+import io.carbridge.state.VehicleState;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -59,6 +61,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Delivery delivery;
     private Intake intake;
     private Smartcar smartcar;
+    private VehicleState state;
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -183,6 +186,12 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return smartcar().admin();
     }
 
+    /** The admin call on a vehicle's state. */
+    @BindToRegistry
+    public StateAdmin stateAdmin() {
+        return state().admin();
+    }
+
     // --- what runs beside the routes ---------------------------------------------------------------------------------
 
     @Override
@@ -255,6 +264,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Delivery delivery() {
         if (delivery == null) {
             delivery = new Delivery(settings(), storage(), meters());
+            // the vehicles' state is written in the transactions that store the events
+            delivery.outbox().keepVehicleState(state().writer());
         }
         return delivery;
     }
@@ -264,6 +275,13 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
             intake = new Intake(settings(), meters(), storage().intakeCounts(camel, settings()), delivery().outbox());
         }
         return intake;
+    }
+
+    private VehicleState state() {
+        if (state == null) {
+            state = new VehicleState(camel, settings(), storage(), meters());
+        }
+        return state;
     }
 
     private Smartcar smartcar() {
