@@ -116,6 +116,15 @@ class VehicleStateTest {
             connection.commit();
         }
 
+        // a writer that remembers nothing (a restarted instance, another one) has the database compare
+        try (Connection connection = dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            new VehicleStateWriter(isPostgres(), Duration.ofMinutes(5)).write(connection, List.of(
+                    event(state("batch-late", "veh-batch", value(ODOMETER, "{\"unit\":\"kilometers\",\"value\":1000}", older.minusSeconds(60), null)))),
+                    Instant.now());
+            connection.commit();
+        }
+
         for (String vehicle : List.of("veh-batch", "veh-batch-2")) {
             assertThat(db().queryForObject("SELECT value_json FROM vehicle_signal WHERE vehicle_id = ?", String.class, vehicle))
                     .as(vehicle).contains("1200");
