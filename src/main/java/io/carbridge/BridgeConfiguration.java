@@ -23,6 +23,8 @@ import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.smartcar.ApplicationSyncSteps;
 import io.carbridge.smartcar.ConnectSteps;
 import io.carbridge.smartcar.ConnectionSyncSteps;
+import io.carbridge.smartcar.ReconciliationAdmin;
+import io.carbridge.smartcar.ReconciliationSteps;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarAdmin;
 import io.carbridge.smartcar.SyncSteps;
@@ -186,6 +188,18 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return smartcar().admin();
     }
 
+    /** The steps of {@code routes/vehicle-reconciliation.camel.yaml}: gaps filled from Smartcar (API v3). */
+    @BindToRegistry
+    public ReconciliationSteps reconciliationSteps() {
+        return smartcar().reconciliationSteps();
+    }
+
+    /** The admin calls of gap filling: the last reconciliation, and a run now. */
+    @BindToRegistry
+    public ReconciliationAdmin reconciliationAdmin() {
+        return smartcar().reconciliationAdmin();
+    }
+
     /** The admin call on a vehicle's state. */
     @BindToRegistry
     public StateAdmin stateAdmin() {
@@ -286,7 +300,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private Smartcar smartcar() {
         if (smartcar == null) {
-            smartcar = new Smartcar(camel, settings(), storage(), meters());
+            smartcar = new Smartcar(camel, settings(), storage(), meters(), state().store());
         }
         return smartcar;
     }
