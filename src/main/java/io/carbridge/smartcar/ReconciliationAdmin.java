@@ -12,7 +12,8 @@ import org.apache.camel.Message;
 /**
  * The admin calls of gap filling: {@code GET /admin/vehicles/reconcile} (the last run, or the one running: vehicles
  * read, signals newer, events stored, failures) and {@code POST /admin/vehicles/reconcile} (a run now). Smartcar API
- * v3 only: with v2 both answer 409 {@code needs_api_v3}, without {@code SMARTCAR_CLIENT_ID} 503.
+ * v3 only: with v2 the POST answers 409 {@code needs_api_v3} (503 without {@code SMARTCAR_CLIENT_ID}), and the GET
+ * says why there is no run: {@code available: false} with that reason and a message.
  */
 public final class ReconciliationAdmin {
 
@@ -29,10 +30,20 @@ public final class ReconciliationAdmin {
         this.steps = steps;
     }
 
-    /** The last run of the reconciliation, or the one running. */
+    /** The last run of the reconciliation, or the one running; or why gap filling is not available here. */
     public Object lastRun(Message message) {
-        available();
-        return view();
+        try {
+            available();
+        } catch (AdminException unavailable) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("available", false);
+            answer.put("reason", unavailable.reason());
+            answer.put("message", unavailable.getMessage());
+            return answer;
+        }
+        Map<String, Object> view = view();
+        view.put("available", true);
+        return view;
     }
 
     /** Starts a run (on this instance, off the request): 202 with the last run's view; 409 while one is running. */
@@ -59,7 +70,7 @@ public final class ReconciliationAdmin {
     }
 
     private void available() {
-        ApiVersion configured = version.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
+        ApiVersion configured = version.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED, "not_configured"));
         if (configured != ApiVersion.V3) {
             throw new AdminException(409, "Filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
                     + "this bridge uses v2 (bridge.smartcar.api-version): nothing is read", "needs_api_v3");

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * On Smartcar API v2.0 gap filling is off: the admin calls answer a clear JSON error (409 {@code needs_api_v3}), the
- * check at start says so once in the log, and nothing is read from Smartcar.
+ * On Smartcar API v2.0 gap filling is off: a run asked for is refused with a clear JSON error (409 {@code needs_api_v3}),
+ * the last run's call says why there is none, the check at start says so once in the log, and nothing is read from
+ * Smartcar.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
@@ -33,13 +34,16 @@ class VehicleStateReconciliationV2Test {
     @Test
     void theAdminCallsSayTheFeatureNeedsV3AndTheStartUpCheckSaysItOnce() {
         SMARTCAR.server().resetRequests(); // what earlier test classes of this JVM asked the shared double
-        for (String method : new String[] {"GET", "POST"}) {
-            BridgeHttp.Response answer = SmartcarRouteTestSupport.HTTP.send(method, "/admin/vehicles/reconcile", new byte[0],
-                    SmartcarRouteTestSupport.ADMIN);
-            assertThat(answer.status()).as(method).isEqualTo(409);
-            assertThat(answer.json().get("reason").asText()).isEqualTo("needs_api_v3");
-            assertThat(answer.json().get("error").asText()).contains("needs Smartcar API v3");
-        }
+        BridgeHttp.Response run = SmartcarRouteTestSupport.HTTP.send("POST", "/admin/vehicles/reconcile", new byte[0],
+                SmartcarRouteTestSupport.ADMIN);
+        assertThat(run.status()).isEqualTo(409);
+        assertThat(run.json().get("reason").asText()).isEqualTo("needs_api_v3");
+        assertThat(run.json().get("error").asText()).contains("needs Smartcar API v3");
+        BridgeHttp.Response lastRun = SmartcarRouteTestSupport.HTTP.get("/admin/vehicles/reconcile", SmartcarRouteTestSupport.ADMIN);
+        assertThat(lastRun.status()).isEqualTo(200);
+        assertThat(lastRun.json().get("available").asBoolean()).isFalse();
+        assertThat(lastRun.json().get("reason").asText()).isEqualTo("needs_api_v3");
+        assertThat(lastRun.json().get("message").asText()).contains("needs Smartcar API v3");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !LOGS.containing("Gap filling after downtime is off").isEmpty());
         assertThat(LOGS.containing("needs Smartcar API v3")).singleElement().asString().contains("bridge.smartcar.api-version is v2");
