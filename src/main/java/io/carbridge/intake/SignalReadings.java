@@ -23,9 +23,10 @@ import io.carbridge.storage.StateReport;
  * <ul>
  *     <li>The order of a value is its {@code oemUpdatedAt}, or its {@code fetchedAt} when it has none; with neither it
  *     is not applied.</li>
- *     <li>An {@code oemUpdatedAt} (or, without one, a {@code fetchedAt}) that cannot be read is not applied, and flags
- *     the event; so is one more than a day after the delivery's receipt: a wrong time in the future would otherwise hold
- *     the signal's state back for good, since an older time never overwrites a newer one.</li>
+ *     <li>A time that cannot be read flags the event; so does one more than a day after the delivery's receipt (a wrong
+ *     time in the future would otherwise hold the signal's state back for good, since an older time never overwrites a
+ *     newer one). When it is the time that orders the signal (its {@code oemUpdatedAt}, or without one its
+ *     {@code fetchedAt}), the signal is not applied.</li>
  *     <li>A signal with {@code status.error} (or {@code status.value} {@code ERROR}) is an error: kept as that error,
  *     apart from the value, which it does not erase. An error without a time of its own takes the time of the state it
  *     came with: the newest time of the event's values, else its delivery time, else its receipt.</li>
