@@ -230,6 +230,15 @@ class VehicleStateTest {
     }
 
     @Test
+    void theOpenApiDescriptionHasTheStateAndTheReconciliationCalls() {
+        JsonNode paths = HTTP.get("/admin/openapi.json", Map.of()).json().get("paths");
+
+        assertThat(paths.get("/admin/vehicles/{vehicleId}/state").has("get")).isTrue();
+        assertThat(paths.get("/admin/vehicles/reconcile").has("get")).isTrue();
+        assertThat(paths.get("/admin/vehicles/reconcile").has("post")).isTrue();
+    }
+
+    @Test
     void theMetricsCountTheVehiclesWithAStateAndTheAgeOfTheFreshestSignal() {
         Instant recent = now().minusSeconds(30);
         deliver(state("metrics-recent", "veh-metrics", value(CHARGE, "{\"value\":12}", recent, null)));
