@@ -24,12 +24,12 @@ import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
+import io.carbridge.state.VehicleStateWriter;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.StorageUnavailableException;
 import io.carbridge.storage.VehicleFacts;
-import io.carbridge.state.VehicleStateWriter;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
