@@ -226,7 +226,8 @@
     event: { title: 'Event', load: loadEvent },
     'dead-letters': { title: 'Dead letters', load: loadDeadLetters },
     destinations: { title: 'Destinations', load: loadDestinations },
-    vehicles: { title: 'Connections and vehicles', load: loadVehicles }
+    vehicles: { title: 'Connections and vehicles', load: loadVehicles },
+    vehicle: { title: 'Vehicle', load: loadVehicle }
   };
 
   function visiblePage() {
@@ -252,7 +253,8 @@
   function currentRoute() {
     const [page, ...rest] = (location.hash.slice(1) || 'overview').split('/');
     if (page === 'events' && rest.length) return { page: 'event', argument: decodeURIComponent(rest.join('/')) };
-    return { page: PAGES[page] && page !== 'event' ? page : 'overview', argument: null };
+    if (page === 'vehicles' && rest.length) return { page: 'vehicle', argument: decodeURIComponent(rest.join('/')) };
+    return { page: PAGES[page] && page !== 'event' && page !== 'vehicle' ? page : 'overview', argument: null };
   }
 
   /** Shows the page the URL names, loads it and moves focus to its heading (for screen readers and the keyboard). */
@@ -260,7 +262,7 @@
     if (!token()) return probe();
     const { page } = currentRoute();
     for (const link of document.querySelectorAll('#nav a')) {
-      const current = link.getAttribute('href') === '#' + (page === 'event' ? 'events' : page);
+      const current = link.getAttribute('href') === '#' + (page === 'event' ? 'events' : page === 'vehicle' ? 'vehicles' : page);
       if (current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
     }
     say('');
@@ -403,13 +405,16 @@
       return;
     }
     const facts = [['Type', event.eventType], ['Recognised', event.recognised ? 'yes' : 'no: stored, never forwarded'],
+      event.repeatOf ? ['Repeat of', el('a', { href: '#events/' + encodeURIComponent(event.repeatOf), class: 'mono' }, event.repeatOf)] : null,
+      event.signalTimeUnreadable ? ['Signal times', 'a signal time could not be read: that signal was not applied to the state'] : null,
       ['Vehicle', event.vehicleId], ['Event time', when(event.eventTime)], ['Received', when(event.receivedAt)],
       ['Mode', event.mode], ['Webhook', event.webhookId], ['Envelope version', event.envelopeVersion]];
-    fill($('#event-facts'), facts.map(([term, value]) => el('div', {}, el('dt', {}, term), el('dd', {}, value || dash()))));
+    fill($('#event-facts'), facts.filter((fact) => fact).map(([term, value]) => el('div', {}, el('dt', {}, term), el('dd', {}, value || dash()))));
     $('#event-payload').hidden = false;
     $('#event-payload-text').textContent = JSON.stringify(event.payload, null, 2);
     fill($('#event-deliveries'), event.deliveries.length ? event.deliveries.map(deliveryOfEvent)
-      : el('p', {}, event.recognised ? 'No destination wanted this event.' : 'Unrecognised events are never forwarded.'));
+      : el('p', {}, event.repeatOf ? 'A repeat of ' + event.repeatOf + ', Smartcar\'s same error again: stored, not forwarded.'
+        : event.recognised ? 'No destination wanted this event.' : 'Unrecognised events are never forwarded.'));
   }
 
   /** A delivery as the event answer has it: its attempts listed in attempts. */
@@ -579,9 +584,12 @@
   // --- Connections and vehicles
 
   async function loadVehicles() {
-    const [connections, vehicles] = await Promise.all([
+    // all at once, so that nothing above the rows moves after they are drawn
+    const [connections, vehicles, reconciliation] = await Promise.all([
       api('GET', 'connections', formQuery($('#connection-filter'))),
-      api('GET', 'vehicles', formQuery($('#vehicle-filter')))]);
+      api('GET', 'vehicles', formQuery($('#vehicle-filter'))),
+      api('GET', 'vehicles/reconcile')]);
+    showReconciliation(reconciliation);
     const now = new Date().toISOString();
     fillRows($('#connections-table tbody'), connections.connections.map((connection) => el('tr', {},
       el('th', { scope: 'row', class: 'mono' }, connection.userId),
@@ -597,7 +605,8 @@
         && secondsBetween(vehicle.subscribedAt, now) > SILENT_AFTER_SECONDS
         && (!vehicle.lastEventAt || secondsBetween(vehicle.lastEventAt, now) > SILENT_AFTER_SECONDS);
       return el('tr', { class: silent ? 'silent' : null },
-        el('th', { scope: 'row', class: 'mono' }, vehicle.vehicleId),
+        el('th', { scope: 'row', class: 'mono' }, el('a', { href: '#vehicles/' + encodeURIComponent(vehicle.vehicleId),
+          'data-key': 'vehicle:' + vehicle.vehicleId }, vehicle.vehicleId)),
         el('td', {}, [vehicle.make, vehicle.model, vehicle.year].filter((part) => part !== null && part !== undefined).join(' ') || dash()),
         el('td', { class: 'mono' }, vehicle.userId || dash()),
         el('td', {}, statusBadge(vehicle.subscriptionStatus)),
@@ -605,6 +614,80 @@
         el('td', { class: 'error-text' }, vehicle.lastError ? [vehicle.lastError, ' (', when(vehicle.lastErrorAt), ')'] : dash()),
         el('td', {}, vehicle.subscriptionStatus === 'UNSUBSCRIBED' ? dash() : unsubscribe(vehicle)));
     }), 7, 'No vehicle is known yet.');
+  }
+
+  /** The last reconciliation with Smartcar, or why there is none (Smartcar API v2, Smartcar not configured). */
+  function showReconciliation(run) {
+    const available = run.available !== false;
+    $('#reconciliation-note').hidden = available;
+    $('#reconciliation-note').textContent = available ? '' : 'Not available: ' + run.message;
+    $('#reconciliation-facts').hidden = !available;
+    $('#run-reconcile').hidden = !available;
+    if (!available) return;
+    $('#run-reconcile').disabled = !!run.running;
+    const figures = run.startedAt ? [run.vehiclesRead + ' of ' + run.vehiclesTotal + ' read', run.signalsNewer + ' signals newer',
+      run.eventsStored + ' events stored', run.failures + ' failures'].join(', ') : 'never run';
+    fill($('#reconciliation-facts'),
+      el('div', {}, el('dt', {}, 'Last run'), el('dd', {}, run.running ? badge('running', 'warn') : run.startedAt ? when(run.finishedAt) : 'none',
+        run.trigger ? el('small', {}, run.trigger === 'downtime' ? 'after a downtime since ' + new Date(run.downSince).toLocaleString()
+          : 'asked by an operator') : null)),
+      el('div', {}, el('dt', {}, 'Outcome'), el('dd', {}, figures, run.lastError ? el('small', {}, run.lastError) : null)));
+  }
+
+  function reconcile() {
+    return act(['Reconcile with Smartcar now?', 'The bridge reads the signals of every subscribed vehicle from Smartcar, within '
+      + 'Smartcar\'s rate limits (this can take a while), and stores those newer than the vehicle\'s state as reconciled events.',
+    'Reconcile'],
+    () => api('POST', 'vehicles/reconcile'),
+    () => 'Reconciliation started: its progress shows on this page.');
+  }
+
+  // --- One vehicle: its state
+
+  async function loadVehicle(vehicleId) {
+    if ($('#vehicle-title').textContent !== vehicleId) {
+      fill($('#vehicle-facts'));
+      fill($('#vehicle-state-table tbody'));
+    }
+    $('#vehicle-title').textContent = vehicleId;
+    document.title = 'Vehicle ' + vehicleId + ' · Smartcar bridge console';
+    let state;
+    try {
+      state = await api('GET', 'vehicles/' + encodeURIComponent(vehicleId) + '/state');
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      fill($('#vehicle-facts'));
+      fillRows($('#vehicle-state-table tbody'), [], 6, 'The bridge does not know this vehicle.');
+      return;
+    }
+    fill($('#vehicle-facts'),
+      el('div', {}, el('dt', {}, 'Signals'), el('dd', {}, String(state.signals.length))),
+      el('div', {}, el('dt', {}, 'Freshest signal'), el('dd', {}, when(state.freshestSignalAt),
+        state.freshestSignalAt ? el('small', {}, duration(secondsBetween(state.freshestSignalAt, state.generatedAt)) + ' ago') : null)));
+    fillRows($('#vehicle-state-table tbody'), state.signals.map((signal) => el('tr', {},
+      el('th', { scope: 'row', class: 'mono' }, signal.code),
+      el('td', { class: 'signal-value' }, signalValue(signal)),
+      el('td', {}, when(signal.oemUpdatedAt || signal.valueAt)),
+      el('td', {}, when(signal.fetchedAt)),
+      el('td', {}, signal.eventId ? el('a', { href: '#events/' + encodeURIComponent(signal.eventId), class: 'mono' }, signal.eventId) : dash()),
+      el('td', { class: 'error-text' }, signalError(signal.error)))), 6, 'No signal of this vehicle has arrived yet.');
+  }
+
+  /** A signal's value as the body gives it: its value and unit, or the whole body as compact JSON. */
+  function signalValue(signal) {
+    const body = signal.value;
+    if (body === null || body === undefined) return dash();
+    if (typeof body === 'object' && !Array.isArray(body) && 'value' in body && Object.keys(body).every((key) => key === 'value' || key === 'unit')) {
+      const value = typeof body.value === 'object' ? JSON.stringify(body.value) : String(body.value);
+      return value + (signal.unit ? ' ' + signal.unit : '');
+    }
+    return el('code', {}, JSON.stringify(body));
+  }
+
+  function signalError(error) {
+    if (!error) return dash();
+    return [badge([error.type, error.code].filter((part) => part).join(' ') || 'error', error.current ? 'bad' : 'plain'), ' ',
+      error.current ? 'since ' : 'before the value, ', when(error.at)];
   }
 
   function unsubscribe(vehicle) {
@@ -695,6 +778,7 @@
     $('#connection-filter').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });
     $('#vehicle-filter').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });
     $('#run-sync').addEventListener('click', runSync);
+    $('#run-reconcile').addEventListener('click', reconcile);
     $('#refresh').addEventListener('click', refresh);
     $('[data-action="retry"]').addEventListener('click', probe);
     window.addEventListener('hashchange', navigate);

@@ -27,9 +27,13 @@ import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.smartcar.ApplicationSyncSteps;
 import io.carbridge.smartcar.ConnectSteps;
 import io.carbridge.smartcar.ConnectionSyncSteps;
+import io.carbridge.smartcar.ReconciliationAdmin;
+import io.carbridge.smartcar.ReconciliationSteps;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarAdmin;
 import io.carbridge.smartcar.SyncSteps;
+import io.carbridge.state.StateAdmin;
+import io.carbridge.state.VehicleState;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +71,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Delivery delivery;
     private Intake intake;
     private Smartcar smartcar;
+    private VehicleState state;
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -199,6 +204,24 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return smartcar().admin();
     }
 
+    /** The steps of {@code routes/vehicle-reconciliation.camel.yaml}: gaps filled from Smartcar (API v3). */
+    @BindToRegistry
+    public ReconciliationSteps reconciliationSteps() {
+        return smartcar().reconciliationSteps();
+    }
+
+    /** The admin calls of gap filling: the last reconciliation, and a run now. */
+    @BindToRegistry
+    public ReconciliationAdmin reconciliationAdmin() {
+        return smartcar().reconciliationAdmin();
+    }
+
+    /** The admin call on a vehicle's state. */
+    @BindToRegistry
+    public StateAdmin stateAdmin() {
+        return state().admin();
+    }
+
     // --- what runs beside the routes ---------------------------------------------------------------------------------
 
     @Override
@@ -299,6 +322,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Delivery delivery() {
         if (delivery == null) {
             delivery = new Delivery(settings(), storage(), meters());
+            // the vehicles' state is written in the transactions that store the events
+            delivery.outbox().keepVehicleState(state().writer());
         }
         return delivery;
     }
@@ -310,9 +335,16 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return intake;
     }
 
+    private VehicleState state() {
+        if (state == null) {
+            state = new VehicleState(camel, settings(), storage(), meters());
+        }
+        return state;
+    }
+
     private Smartcar smartcar() {
         if (smartcar == null) {
-            smartcar = new Smartcar(camel, settings(), storage(), meters(), clientAddresses());
+            smartcar = new Smartcar(camel, settings(), storage(), meters(), clientAddresses(), state().store());
         }
         return smartcar;
     }

@@ -85,7 +85,8 @@ public final class DeliveryAdmin {
                 .equal("e.recognised", "recognised", request.bool("recognised").orElse(null))
                 .range("e.received_at", request);
         return storage.jdbc().queryForList("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, "
-                + "e.event_time_unreadable, e.mode, e.webhook_id, e.envelope_version, e.received_at FROM webhook_event e" + filter.where()
+                + "e.event_time_unreadable, e.signal_time_unreadable, e.repeat_of, e.mode, e.webhook_id, e.envelope_version, e.received_at "
+                + "FROM webhook_event e" + filter.where()
                 + " ORDER BY e.received_at DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
                 .stream().map(DeliveryAdmin::camelCase).toList();
     }

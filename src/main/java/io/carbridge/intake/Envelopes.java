@@ -4,16 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.StateReport;
 import io.carbridge.storage.VehicleFacts;
 
 /**
@@ -35,6 +38,9 @@ public final class Envelopes {
     private static final int MAX_ID_LENGTH = 200;
     private static final int MAX_SHORT_LENGTH = 100;
     private static final int MAX_TAG_LENGTH = 20;
+    /** How far Smartcar's delivery time may be from the receipt for it to order Smartcar's repeats of an error. */
+    private static final Duration REPEAT_CLOCK_BEFORE = Duration.ofHours(1);
+    private static final Duration REPEAT_CLOCK_AFTER = Duration.ofMinutes(1);
 
     private Envelopes() {
     }
@@ -109,11 +115,14 @@ public final class Envelopes {
         Map<String, Object> data = object(envelope, "data");
         EventTime signalled = newestSignalUpdate(data);
         EventTime delivered = EventTime.read(meta.get("deliveredAt"));
+        String eventType = required(text(envelope, "eventType", MAX_SHORT_LENGTH), "eventType");
+        String vehicleId = text(envelope, "vehicleId", MAX_SHORT_LENGTH);
+        VehicleFacts facts = vehicleFacts(envelope, data);
         return new CanonicalEvent(
                 eventId(text(envelope, "eventId", MAX_ID_LENGTH), envelope, raw),
-                required(text(envelope, "eventType", MAX_SHORT_LENGTH), "eventType"),
+                eventType,
                 true,
-                text(envelope, "vehicleId", MAX_SHORT_LENGTH),
+                vehicleId,
                 signalled.instant() != null ? signalled.instant() : delivered.instant(),
                 mode(meta.get("mode")),
                 text(meta, "webhookId", MAX_SHORT_LENGTH),
@@ -121,7 +130,61 @@ public final class Envelopes {
                 receivedAt,
                 raw,
                 signalled.unreadable() || delivered.unreadable(),
-                vehicleFacts(envelope, data));
+                facts,
+                stateReport(eventType, vehicleId != null ? vehicleId : facts != null ? facts.vehicleId() : null, data, delivered.instant(),
+                        receivedAt));
+    }
+
+    /**
+     * What the event reports of its vehicle's state ({@link SignalReadings}): its signals, and for a
+     * {@code VEHICLE_ERROR} what makes a later one a repeat of it. Null for an event that names no vehicle.
+     */
+    private static StateReport stateReport(String eventType, String vehicleId, Map<String, Object> data, Instant deliveredAt,
+                                           Instant receivedAt) {
+        if (vehicleId == null) {
+            return null;
+        }
+        SignalReadings.Readings signals = SignalReadings.read(data.get("signals"), deliveredAt, receivedAt);
+        return new StateReport(vehicleId, signals.signals(), signals.timeUnreadable(),
+                "VEHICLE_ERROR".equals(eventType) ? errors(vehicleId, data, deliveredAt, receivedAt) : null);
+    }
+
+    /**
+     * A {@code VEHICLE_ERROR}'s {@code data.errors[]}, by user ({@code data.user.id}), vehicle, and each error's
+     * {@code type} and {@code code}, with their {@code state}s apart; null when it names no error. The time is the
+     * delivery's {@code meta.deliveredAt} when that is readable and no more than an hour before the receipt (nor more
+     * than a minute after it): Smartcar's clock orders its own repeats, whichever instance receives them; otherwise the
+     * receipt.
+     */
+    private static StateReport.Errors errors(String vehicleId, Map<String, Object> data, Instant deliveredAt, Instant receivedAt) {
+        if (!(data.get("errors") instanceof List<?> errors)) {
+            return null;
+        }
+        TreeSet<String> kinds = new TreeSet<>();
+        TreeSet<String> states = new TreeSet<>();
+        for (Object error : errors) {
+            if (error instanceof Map<?, ?> map) {
+                String kind = lenient(map.get("type")) + "/" + lenient(map.get("code"));
+                kinds.add(kind);
+                states.add(kind + "=" + lenient(map.get("state")));
+            }
+        }
+        if (kinds.isEmpty()) {
+            return null;
+        }
+        String user = lenient(object(data, "user").get("id"));
+        boolean deliveredRecently = deliveredAt != null && !deliveredAt.isBefore(receivedAt.minus(REPEAT_CLOCK_BEFORE))
+                && !deliveredAt.isAfter(receivedAt.plus(REPEAT_CLOCK_AFTER));
+        return new StateReport.Errors(sha256(user + "\n" + vehicleId + "\n" + String.join("\n", kinds)), sha256(String.join("\n", states)),
+                deliveredRecently ? deliveredAt : receivedAt);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
     }
 
     /**

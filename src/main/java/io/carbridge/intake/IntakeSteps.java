@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -180,8 +181,10 @@ public final class IntakeSteps {
         IntakeAnswer answer = exchange.getProperty(ANSWER, IntakeAnswer.class);
         if (answer == null) {
             CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
+            String repeatOf = exchange.getMessage().getHeader(OutboxConstants.REPEAT_OF, String.class);
             answer = "DUPLICATE".equals(exchange.getMessage().getHeader(OutboxConstants.STORED, String.class)) ? IntakeAnswer.duplicate(event)
-                    : event.recognised() ? IntakeAnswer.accepted(event, forwarding(event)) : IntakeAnswer.unrecognised(event);
+                    : !event.recognised() ? IntakeAnswer.unrecognised(event)
+                    : IntakeAnswer.accepted(event, repeatOf != null ? repeat(event, repeatOf) : forwarding(event));
         }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
@@ -232,6 +235,18 @@ public final class IntakeSteps {
         List<String> to = routing.destinationsFor(event);
         Map<String, String> notTo = routing.refusals(event);
         return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to)) + (notTo.isEmpty() ? "" : " notForwardedTo=\""
+                + notTo.entrySet().stream().map(refusal -> refusal.getKey() + ": " + refusal.getValue()).collect(Collectors.joining("; ")) + "\"");
+    }
+
+    /**
+     * A {@code VEHICLE_ERROR} stored as a repeat of one received shortly before: forwarded nowhere, and the destinations
+     * that would have taken it are told why, with the others' usual reasons.
+     */
+    private String repeat(CanonicalEvent event, String repeatOf) {
+        Map<String, String> notTo = new TreeMap<>(routing.refusals(event));
+        routing.destinationsFor(event).forEach(destination -> notTo.put(destination, "repeat of " + repeatOf
+                + " within bridge.intake.error-dedupe-window"));
+        return "forwardedTo=none repeatOf=" + repeatOf + (notTo.isEmpty() ? "" : " notForwardedTo=\""
                 + notTo.entrySet().stream().map(refusal -> refusal.getKey() + ": " + refusal.getValue()).collect(Collectors.joining("; ")) + "\"");
     }
 

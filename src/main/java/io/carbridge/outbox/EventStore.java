@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
+import io.carbridge.state.VehicleStateWriter;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.SqlTime;
@@ -40,12 +41,21 @@ final class EventStore extends ServiceSupport {
 
     public enum Outcome { STORED, DUPLICATE }
 
+    /**
+     * What became of an event: stored or a duplicate; when stored as a repeat of an error received shortly before (see
+     * {@link VehicleStateWriter#repeats}), the event it repeats, and it has no deliveries.
+     */
+    record Stored(Outcome outcome, String repeatOf) {
+        static final Stored STORED = new Stored(Outcome.STORED, null);
+        static final Stored DUPLICATE = new Stored(Outcome.DUPLICATE, null);
+    }
+
     private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String SELECT_EXISTING = "SELECT event_id FROM webhook_event WHERE event_id = ANY (?)";
     private static final String INSERT_EVENT = "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
-            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable, repeat_of, "
+            + "signal_time_unreadable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_DELIVERY = "INSERT INTO delivery (event_id, destination, ordering_key, status, "
             + "attempts, next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
     private static final String UPDATE_VEHICLE = "UPDATE vehicle SET user_id = COALESCE(?, user_id), make = COALESCE(?, make), "
@@ -61,7 +71,9 @@ final class EventStore extends ServiceSupport {
     private final OutboxRouting routing;
     private final Runnable afterOutboxWrite;
     private final Duration commitTimeout;
-    private final GroupCommit<CanonicalEvent, Outcome> writer;
+    private final GroupCommit<CanonicalEvent, Stored> writer;
+    /** The vehicles' state, written with the events; null when none is kept. Set before the writer starts. */
+    private VehicleStateWriter state;
     /** The vehicle facts last committed for each vehicle (writer thread only): a stream of events about one vehicle writes them once. */
     private final Map<String, VehicleFacts> writtenFacts = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -87,12 +99,17 @@ final class EventStore extends ServiceSupport {
                 commitTimeout.multipliedBy(2));
     }
 
+    /** Keeps the vehicles' state in the transactions that store events; before {@link #start()}. */
+    void keepVehicleState(VehicleStateWriter state) {
+        this.state = state;
+    }
+
     /** Blocks until the event is committed (or known to be there already); throws if that cannot happen in time. */
-    Outcome store(CanonicalEvent event) {
+    Stored store(CanonicalEvent event) {
         try {
             // one deadline for queueing and committing: the answer must reach Smartcar well within its 15 s
             long deadline = System.nanoTime() + commitTimeout.toNanos();
-            CompletableFuture<Outcome> committed = writer.submit(event, commitTimeout);
+            CompletableFuture<Stored> committed = writer.submit(event, commitTimeout);
             return committed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,7 +132,7 @@ final class EventStore extends ServiceSupport {
         writer.stop();
     }
 
-    private List<Outcome> commit(List<CanonicalEvent> events) throws SQLException {
+    private List<Stored> commit(List<CanonicalEvent> events) throws SQLException {
         try {
             return commitTogether(events);
         } catch (SQLException e) {
@@ -123,7 +140,7 @@ final class EventStore extends ServiceSupport {
                 throw e;
             }
             // another instance stored one of these ids between our check and our insert: settle them one by one
-            List<Outcome> outcomes = new ArrayList<>(events.size());
+            List<Stored> outcomes = new ArrayList<>(events.size());
             for (CanonicalEvent event : events) {
                 try {
                     outcomes.add(commitTogether(List.of(event)).get(0));
@@ -131,32 +148,46 @@ final class EventStore extends ServiceSupport {
                     if (!UNIQUE_VIOLATION.equals(single.getSQLState())) {
                         throw single;
                     }
-                    outcomes.add(Outcome.DUPLICATE);
+                    outcomes.add(Stored.DUPLICATE);
                 }
             }
             return outcomes;
         }
     }
 
-    /** One transaction for all the events: the new ones are inserted with their outbox rows, the others are duplicates. */
-    private List<Outcome> commitTogether(List<CanonicalEvent> events) throws SQLException {
-        List<Outcome> outcomes = new ArrayList<>(events.size());
+    /**
+     * One transaction for all the events: the new ones are inserted with their outbox rows (none for a repeat of an
+     * error), their vehicle facts and the vehicles' state; the others are duplicates.
+     */
+    private List<Stored> commitTogether(List<CanonicalEvent> events) throws SQLException {
+        List<Stored> outcomes = new ArrayList<>(events.size());
         List<CanonicalEvent> fresh = new ArrayList<>(events.size());
         int outboxRows;
         Map<String, VehicleFacts> facts;
+        VehicleStateWriter.Written stateWritten = null;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 Set<String> known = existingIds(connection, events);
                 for (CanonicalEvent event : events) {
                     boolean isNew = known.add(event.eventId());
-                    outcomes.add(isNew ? Outcome.STORED : Outcome.DUPLICATE);
                     if (isNew) {
                         fresh.add(event);
                     }
                 }
-                outboxRows = insert(connection, fresh);
+                Map<String, String> repeats = state == null || fresh.isEmpty() ? Map.of() : state.repeats(connection, fresh);
+                for (int i = 0, next = 0; i < events.size(); i++) {
+                    CanonicalEvent event = events.get(i);
+                    boolean isNew = next < fresh.size() && fresh.get(next) == event;
+                    next += isNew ? 1 : 0;
+                    String repeatOf = isNew ? repeats.get(event.eventId()) : null;
+                    outcomes.add(!isNew ? Stored.DUPLICATE : repeatOf == null ? Stored.STORED : new Stored(Outcome.STORED, repeatOf));
+                }
+                outboxRows = insert(connection, fresh, repeats);
                 facts = writeVehicleFacts(connection, fresh);
+                if (state != null && !fresh.isEmpty()) {
+                    stateWritten = state.write(connection, fresh, Instant.now());
+                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -164,6 +195,9 @@ final class EventStore extends ServiceSupport {
             }
         }
         writtenFacts.putAll(facts);
+        if (stateWritten != null) {
+            stateWritten.committed();
+        }
         if (outboxRows > 0) {
             afterOutboxWrite.run();
         }
@@ -247,7 +281,7 @@ final class EventStore extends ServiceSupport {
         return existing;
     }
 
-    private int insert(Connection connection, List<CanonicalEvent> events) throws SQLException {
+    private int insert(Connection connection, List<CanonicalEvent> events, Map<String, String> repeats) throws SQLException {
         if (events.isEmpty()) {
             return 0;
         }
@@ -267,8 +301,11 @@ final class EventStore extends ServiceSupport {
                 SqlTime.set(eventRows, 9, event.receivedAt());
                 eventRows.setBytes(10, event.rawBody());
                 eventRows.setBoolean(11, event.eventTimeUnreadable());
+                String repeatOf = repeats.get(event.eventId());
+                eventRows.setString(12, repeatOf);
+                eventRows.setBoolean(13, event.signalTimeUnreadable());
                 eventRows.addBatch();
-                if (!event.recognised()) {
+                if (!event.recognised() || repeatOf != null) {
                     continue;
                 }
                 for (String destination : routing.destinationsFor(event)) {

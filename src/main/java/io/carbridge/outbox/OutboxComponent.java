@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.carbridge.state.VehicleStateWriter;
 import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -75,6 +76,14 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
             wakeAll();
             return applied;
         }, 256, settings.minCommitInterval(), settings.stopTimeout());
+    }
+
+    /**
+     * Keeps the vehicles' state, and folds Smartcar's repeats of an error, in the transactions that store events
+     * ({@code outbox:all}). Before Camel starts.
+     */
+    public void keepVehicleState(VehicleStateWriter state) {
+        eventStore.keepVehicleState(state);
     }
 
     @Override

@@ -22,6 +22,11 @@ public final class OutboxConstants {
     public static final String ATTEMPT = "CamelOutboxAttempt";
     /** Header set by {@code to: outbox:all}: {@code STORED}, or {@code DUPLICATE} when the event id was stored before. */
     public static final String STORED = "CamelOutboxStored";
+    /**
+     * Set by {@code to: outbox:all} when it stored the event as a repeat of a {@code VEHICLE_ERROR} received shortly
+     * before (bridge.intake.error-dedupe-window): that event's id. The repeat has no deliveries.
+     */
+    public static final String REPEAT_OF = "CamelOutboxRepeatOf";
 
     /**
      * Property: what the attempt came to, set by a sink that knows better than "completed is delivered, an exception is

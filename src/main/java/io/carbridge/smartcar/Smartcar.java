@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import io.carbridge.Settings;
 import io.carbridge.http.ClientAddresses;
 import io.carbridge.http.ClientRateLimit;
+import io.carbridge.state.VehicleStateStore;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -43,9 +44,15 @@ public final class Smartcar {
     private final ConnectionSyncSteps connectionSyncSteps;
     private final ApplicationSyncSteps applicationSyncSteps;
     private final Optional<Consumer<String>> unsubscribe;
+    private final ReconciliationSteps reconciliationSteps;
+    private final ReconciliationAdmin reconciliationAdmin;
 
-    /** @param clients who sent a request, for the per-client limit of Connect */
-    public Smartcar(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters, ClientAddresses clients) {
+    /**
+     * @param clients who sent a request, for the per-client limit of Connect
+     * @param state   the vehicles' latest signals, which reconciliation compares Smartcar's with
+     */
+    public Smartcar(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters, ClientAddresses clients,
+                    VehicleStateStore state) {
         configured = SmartcarSettings.load(settings);
         connections = new ConnectionStore(storage.jdbc(), storage.transactions());
         vehicles = new VehicleStore(storage.jdbc());
@@ -67,6 +74,10 @@ public final class Smartcar {
                 v2 == null ? null : new ConnectionSession.Tokens(v2, config.cipher(), connections, metrics), metrics, syncSteps);
         applicationSyncSteps = new ApplicationSyncSteps(config, v3, listings, vehicles, metrics, syncSteps);
         unsubscribe = v3 != null ? Optional.of(v3::unsubscribe) : v2 != null ? Optional.of(v2::unsubscribe) : Optional.empty();
+        ReconciliationStore reconciliations = new ReconciliationStore(storage.jdbc());
+        reconciliationSteps = new ReconciliationSteps(config, v3, reconciliations, state, new RateLimitPause(storage.jdbc()),
+                reconciliationSettings(settings), settings.instanceId(), producer);
+        reconciliationAdmin = new ReconciliationAdmin(configured.map(SmartcarSettings::apiVersion), reconciliations, reconciliationSteps);
         if (config != null) {
             LOG.info("Smartcar Connect and the subscription sync are on: {}", config);
         } else {
@@ -88,6 +99,32 @@ public final class Smartcar {
 
     public ApplicationSyncSteps applicationSyncSteps() {
         return applicationSyncSteps;
+    }
+
+    /** The steps of {@code routes/vehicle-reconciliation.camel.yaml}: gaps filled from Smartcar. */
+    public ReconciliationSteps reconciliationSteps() {
+        return reconciliationSteps;
+    }
+
+    /** The admin calls of gap filling. */
+    public ReconciliationAdmin reconciliationAdmin() {
+        return reconciliationAdmin;
+    }
+
+    /**
+     * {@code bridge.reconcile.*}: the gap after which the bridge reads Smartcar at start, the heartbeat that tells it
+     * (read by the route's timer, validated here: it must be shorter than the gap, or every start would look like
+     * one), and the request budget.
+     */
+    private static ReconciliationSteps.Settings reconciliationSettings(Settings settings) {
+        Duration gap = settings.duration("bridge.reconcile.gap-threshold", Duration.ofMinutes(3));
+        Duration heartbeat = settings.timerPeriod("bridge.reconcile.heartbeat-interval", Duration.ofSeconds(30));
+        if (heartbeat.compareTo(gap) >= 0) {
+            throw new Settings.InvalidSettingException("bridge.reconcile.gap-threshold", "must be longer than "
+                    + "bridge.reconcile.heartbeat-interval, such as 3m with a heartbeat of 30s");
+        }
+        return new ReconciliationSteps.Settings(gap, settings.integer("bridge.reconcile.requests-burst", 120, 1, 100_000),
+                settings.decimal("bridge.reconcile.requests-per-minute", 2, 0.01, 100_000));
     }
 
     /** The HTTP client settings of every Smartcar call, bound as {@value SmartcarApiRoutes#HTTP_CLIENT_BEAN}. */

@@ -26,6 +26,7 @@ final class SmartcarApiRoutes extends RouteBuilder {
     static final String CREATE_SUBSCRIPTION = "direct:smartcar-create-subscription";
     static final String FIND_SUBSCRIPTIONS = "direct:smartcar-find-subscriptions";
     static final String DELETE_SUBSCRIPTION = "direct:smartcar-delete-subscription";
+    static final String SIGNALS = "direct:smartcar-signals";
 
     /** The registry name of {@link #HTTP_CLIENT}. */
     static final String HTTP_CLIENT_BEAN = "smartcarHttpClient";
@@ -61,6 +62,8 @@ final class SmartcarApiRoutes extends RouteBuilder {
                     .to(endpoint(settings.managementApiUrl(), "GET")).id("smartcar-management-find-subscriptions");
             from(DELETE_SUBSCRIPTION).routeId("smartcar-delete-subscription")
                     .to(endpoint(settings.managementApiUrl(), "DELETE")).id("smartcar-management-delete-subscription");
+            from(SIGNALS).routeId("smartcar-signals")
+                    .to(endpoint(settings.vehicleApiUrl(), "GET")).id("smartcar-vehicle-api-signals");
             return;
         }
         from(TOKEN).routeId("smartcar-token")

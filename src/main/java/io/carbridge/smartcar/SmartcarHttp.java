@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,8 +46,15 @@ final class SmartcarHttp {
 
     /** The answer, whatever its status; a failure to get one (timeout, connection) is thrown as such. */
     Response send(String endpoint, String path, String query, String authorization, String contentType, String body) {
+        return send(endpoint, path, query, authorization, contentType, body, Map.of());
+    }
+
+    /** {@link #send(String, String, String, String, String, String)} with request headers of its own, such as {@code sc-user-id}. */
+    Response send(String endpoint, String path, String query, String authorization, String contentType, String body,
+                  Map<String, String> headers) {
         Exchange result = producer.send(endpoint, exchange -> {
             Message message = exchange.getIn();
+            headers.forEach(message::setHeader);
             if (authorization != null) {
                 message.setHeader("Authorization", authorization);
             }

@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carbridge.Json;
@@ -34,6 +36,10 @@ final class SmartcarV3Api {
 
     /** More pages than this in one listing is a paging loop, not a fleet (100,000 connections by 100). */
     private static final int MAX_PAGES = 1_000;
+    /** More pages of one vehicle's signals than this is a paging loop (Smartcar has a few hundred signals in all). */
+    private static final int MAX_SIGNAL_PAGES = 50;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
 
     private final SmartcarHttp http;
     private final SmartcarSettings settings;
@@ -157,6 +163,73 @@ final class SmartcarV3Api {
             removed++;
         }
         return removed;
+    }
+
+    /**
+     * The signals of one vehicle, as Smartcar reads them now: the items of {@code data} (each as Smartcar sent it) and
+     * the vehicle's make, model and year when {@code included.vehicle} has them.
+     */
+    record VehicleSignals(List<Map<String, Object>> items, Map<String, Object> vehicle) {
+    }
+
+    /**
+     * {@code GET /vehicles/{id}/signals} as the vehicle's user ({@code sc-user-id}), every page: following
+     * {@code links.next} (its query only, as with the connections), else the next {@code page} while
+     * {@code meta.totalCount} is not reached. Each page is one request of {@code budget} (which may wait for it).
+     */
+    VehicleSignals signals(String userId, String vehicleId, Runnable budget) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        Set<String> itemsRead = new HashSet<>();
+        Map<String, Object> vehicle = Map.of();
+        String query = null;
+        for (int page = 1; ; page++) {
+            if (page > MAX_SIGNAL_PAGES) {
+                throw malformed("signals", "more than " + MAX_SIGNAL_PAGES + " pages");
+            }
+            budget.run();
+            String pageQuery = query;
+            JsonNode body = listBody(token.call(bearer -> succeeded(http.send(SmartcarApiRoutes.SIGNALS, "/vehicles/" + encode(vehicleId)
+                    + "/signals", pageQuery, bearer(bearer), null, null, Map.of("sc-user-id", userId)))), "signals");
+            JsonNode data = items(body, "signals");
+            boolean anyNew = false;
+            for (JsonNode item : data) {
+                if (item.isObject() && itemsRead.add(item.toString())) {
+                    anyNew = true;
+                    items.add(Json.MAPPER.convertValue(item, MAP));
+                }
+            }
+            JsonNode included = body.path("included").path("vehicle").path("attributes");
+            if (included.isObject()) {
+                vehicle = Json.MAPPER.convertValue(included, MAP);
+            }
+            if (data.isEmpty() || !anyNew) {
+                break;
+            }
+            query = nextSignalsPage(body, items.size(), page + 1);
+            if (query == null) {
+                break;
+            }
+        }
+        return new VehicleSignals(items, vehicle);
+    }
+
+    /** The query of the next page of signals, or null after the last one. */
+    private static String nextSignalsPage(JsonNode body, int read, int number) {
+        JsonNode links = body.path("links");
+        if (links.has("next")) {
+            JsonNode next = links.path("next");
+            if (!next.isTextual() || next.asText().isBlank()) {
+                return null;
+            }
+            String link = next.asText();
+            int query = link.indexOf('?');
+            if (query < 0 || link.length() > 2_000 || link.chars().anyMatch(c -> c <= ' ')) {
+                throw malformed("signals", "links.next is not a page link");
+            }
+            return link.substring(query + 1);
+        }
+        Integer total = totalCount(body);
+        return total != null && read < total ? "page=" + number : null;
     }
 
     /** Client credentials at SMARTCAR_IAM_URL; a refusal (4xx) is {@link Kind#CREDENTIALS_REFUSED}, not a 401 to retry. */

@@ -21,6 +21,9 @@ import java.time.Instant;
  *                        an event time, and flagged
  * @param vehicleFacts    what a current-format event says about its vehicle, written to the vehicles table with the
  *                        event; null for other events
+ * @param state           what a current-format event reports of its vehicle's state (its signals; for a
+ *                        {@code VEHICLE_ERROR}, the errors whose repeats are folded), written with the event; null for
+ *                        other events
  */
 public record CanonicalEvent(
         String eventId,
@@ -34,12 +37,26 @@ public record CanonicalEvent(
         Instant receivedAt,
         byte[] rawBody,
         boolean eventTimeUnreadable,
-        VehicleFacts vehicleFacts) {
+        VehicleFacts vehicleFacts,
+        StateReport state) {
+
+    /** An event that reports nothing of its vehicle's state. */
+    public CanonicalEvent(String eventId, String eventType, boolean recognised, String vehicleId, Instant eventTime, String mode,
+                          String webhookId, String envelopeVersion, Instant receivedAt, byte[] rawBody, boolean eventTimeUnreadable,
+                          VehicleFacts vehicleFacts) {
+        this(eventId, eventType, recognised, vehicleId, eventTime, mode, webhookId, envelopeVersion, receivedAt, rawBody,
+                eventTimeUnreadable, vehicleFacts, null);
+    }
 
     /** An event as the delivery side reads it back: what it forwards, not how its time was read nor its vehicle facts. */
     public CanonicalEvent(String eventId, String eventType, boolean recognised, String vehicleId, Instant eventTime, String mode,
                           String webhookId, String envelopeVersion, Instant receivedAt, byte[] rawBody) {
-        this(eventId, eventType, recognised, vehicleId, eventTime, mode, webhookId, envelopeVersion, receivedAt, rawBody, false, null);
+        this(eventId, eventType, recognised, vehicleId, eventTime, mode, webhookId, envelopeVersion, receivedAt, rawBody, false, null, null);
+    }
+
+    /** A signal of the event gave a time that cannot be read: not applied to the state, and the event is flagged. */
+    public boolean signalTimeUnreadable() {
+        return state != null && state.signalTimeUnreadable();
     }
 
     public boolean isTestMode() {

@@ -341,7 +341,7 @@ class DeliveryFlowTest {
         assertThat(paths.has("/admin/events/{eventId}")).isTrue();
         assertThat(paths.get("/admin/destinations/{destination}/backfill").has("post")).isTrue();
         assertThat(paths.get("/admin/vehicles/{vehicleId}/subscription").has("delete")).isTrue();
-        assertThat(paths.size()).as("every path of routes/admin-api.camel.yaml").isEqualTo(15);
+        assertThat(paths.size()).as("every path of routes/admin-api.camel.yaml").isEqualTo(19);
         assertThat(description.body()).doesNotContain("admin-test-token", "sink-token");
     }
 

@@ -1,0 +1,44 @@
+package io.carbridge.state;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.carbridge.admin.AdminException;
+import io.carbridge.admin.AdminRequest;
+import org.apache.camel.Message;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/** The admin call on a vehicle's state: {@code GET /admin/vehicles/{vehicleId}/state}. */
+public final class StateAdmin {
+
+    private final VehicleStateStore store;
+    private final NamedParameterJdbcTemplate jdbc;
+
+    StateAdmin(VehicleStateStore store, NamedParameterJdbcTemplate jdbc) {
+        this.store = store;
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * The latest state of every signal of the vehicle: its value (the signal's body), unit, {@code oemUpdatedAt},
+     * {@code fetchedAt} and the event that brought it, and its last error apart. 404 for a vehicle the bridge does not
+     * know; a known vehicle without a state has no signals.
+     */
+    public Object showState(Message message) {
+        String vehicleId = AdminRequest.of(message).path("vehicleId");
+        List<Map<String, Object>> signals = store.signals(vehicleId);
+        if (signals.isEmpty() && jdbc.queryForObject("SELECT COUNT(*) FROM vehicle WHERE vehicle_id = :vehicleId",
+                Map.of("vehicleId", vehicleId), Integer.class) == 0) {
+            throw AdminException.notFound("vehicle " + vehicleId);
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("vehicleId", vehicleId);
+        state.put("freshestSignalAt", signals.stream().map(signal -> (String) signal.get("valueAt")).filter(at -> at != null)
+                .map(Instant::parse).max(Instant::compareTo).map(Instant::toString).orElse(null));
+        state.put("signals", signals);
+        state.put("generatedAt", Instant.now().toString());
+        return state;
+    }
+}
