@@ -85,17 +85,22 @@ public final class RouteFilesCheck {
      */
     List<Problem> check(String fileName, RouteEndpoints.Use use, String shownUri, String fullUri) {
         List<Problem> problems = new ArrayList<>();
-        if (use.uri() == null || use.uri().isBlank()) {
-            problems.add(Problem.at(fileName, use.line(), use.kind() + NO_URI));
-            return problems;
-        }
-        for (Mistake mistake : catalog.check(fullUri, use.role())) {
-            problems.add(Problem.at(fileName, use.lineOf(mistake.option()), use.kind() + " " + abbreviate(shownUri) + ": " + mistake.message()));
+        for (Mistake mistake : mistakes(use, fullUri)) {
+            problems.add(Problem.at(fileName, use.lineOf(mistake.option()), mistake.option() == null && mistake.message().equals(NO_URI.strip())
+                    ? use.kind() + NO_URI : use.kind() + " " + abbreviate(shownUri) + ": " + mistake.message()));
         }
         return problems;
     }
 
-    private static String abbreviate(String uri) {
+    /** The mistakes of one endpoint, {@code fullUri} being its URI with its parameters. */
+    List<Mistake> mistakes(RouteEndpoints.Use use, String fullUri) {
+        if (use.uri() == null || use.uri().isBlank()) {
+            return List.of(new Mistake(null, NO_URI.strip()));
+        }
+        return catalog.check(fullUri, use.role());
+    }
+
+    static String abbreviate(String uri) {
         String oneLine = uri.replaceAll("\\s+", " ").strip();
         return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 77) + "...";
     }
