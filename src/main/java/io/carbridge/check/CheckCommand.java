@@ -38,8 +38,9 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
  * runs in. camel-main reads {@code application.properties} (and {@code -D} settings, the environment) and loads the
  * route files exactly as the service does, and is left there: configured, never started, so no HTTP server listens and
  * no route runs; {@link io.carbridge.BridgeConfiguration}, which opens the database, is not used. Then every route file
- * is checked ({@link RouteFilesCheck}), every setting the service reads at start ({@link StartupSettings}), every
- * destination ({@link DestinationsCheck}), and that the intake route is there.
+ * is checked ({@link RouteFilesCheck}) with the placeholders in it ({@link RoutePlaceholders}), every setting the service
+ * reads at start ({@link StartupSettings}), every destination ({@link DestinationsCheck}), and that the intake route is
+ * there.
  *
  * <p>Prints each problem on a line of its own to standard output and exits 1, or exits 0; a one-line summary goes to
  * standard error.
@@ -101,7 +102,11 @@ public final class CheckCommand {
             }
             RouteFilesCheck routeCheck = RouteFilesCheck.create();
             List<RouteFile> files = routeFiles(camel, main.configure().getRoutesIncludePattern());
-            files.forEach(file -> problems.addAll(routeCheck.check(file)));
+            Set<String> settingNames = camel.getPropertiesComponent().loadProperties().stringPropertyNames();
+            for (RouteFile file : files) {
+                problems.addAll(routeCheck.check(file));
+                problems.addAll(RoutePlaceholders.check(file, camel, settingNames));
+            }
             // a route file Camel could not load is one the checks above explain, with its line
             if (failure != null && (problems.isEmpty() || !isRouteFileFailure(failure))) {
                 problems.add(problemOf(failure));

@@ -2,6 +2,8 @@ package io.carbridge.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checks of {@code --check} in this JVM, from the project directory: the shipped {@code application.properties}
@@ -92,6 +95,30 @@ class ConfigurationCheckTest {
                         + "the old one, separated by a comma",
                 "bridge.destination.crm.url: is 'ftp://crm.example/': destination 'crm' needs an http:// or https:// URL",
                 "bridge.destination.erp.concurrency: is 0, it must be between 1 and 256");
+    }
+
+    @Test
+    void aPlaceholderInARouteFileThatNamesNoSetting(@TempDir Path routes) throws IOException {
+        for (Path file : RouteFilesCheck.routeFiles(Path.of("routes"))) {
+            Files.copy(file, routes.resolve(file.getFileName()));
+        }
+        Path retention = routes.resolve("retention.camel.yaml");
+        Files.writeString(retention, Files.readString(retention).replace("{{bridge.retention.interval}}", "{{bridge.retention.intervall}}"));
+        set("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+
+        int line = lineOf(retention, "{{bridge.retention.intervall}}");
+        assertThat(lines(CheckCommand.check().problems())).containsExactly(retention + ":" + line + ": {{bridge.retention.intervall}} names "
+                + "no setting (did you mean bridge.retention.interval?): Camel would not start the route");
+    }
+
+    private static int lineOf(Path file, String text) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(text + " is not in " + file);
     }
 
     private void set(String key, String value) {
