@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.carbridge.Settings;
 import io.carbridge.check.EndpointCatalog.Mistake;
@@ -51,22 +52,21 @@ final class DestinationsCheck {
     List<Problem> check(Optional<Set<String>> consumedUris) {
         Set<Problem> problems = new LinkedHashSet<>();
         List<String> listRead = new ArrayList<>();
-        Settings settings = new Settings(ReadKeys.recording(camel, listRead));
+        Settings settings = ReadKeys.settings(camel, listRead);
         // the list itself (a name twice, a name that is not one), as the start reads it
-        StartupSettings.run(() -> Destinations.from(settings), listRead).ifPresent(problems::add);
+        StartupSettings.run(() -> read(settings), listRead).ifPresent(problems::add);
         // then each destination alone, so that a mistake in one does not hide those of the next
         for (String name : new LinkedHashSet<>(settings.list(LIST))) {
             List<String> read = new ArrayList<>();
-            Destinations[] alone = new Destinations[1];
-            Optional<Problem> problem = withOnly(name, () -> StartupSettings.run(
-                    () -> alone[0] = Destinations.from(new Settings(ReadKeys.recording(camel, read))), read));
+            AtomicReference<Destinations> alone = new AtomicReference<>();
+            Optional<Problem> problem = withOnly(name, () -> StartupSettings.run(() -> alone.set(read(ReadKeys.settings(camel, read))), read));
             if (problem.isPresent()) {
                 problems.add(problem.get());
                 continue;
             }
             Map<String, String> given = given(name);
             problems.addAll(unread(name, given, read));
-            Destinations destinations = alone[0];
+            Destinations destinations = alone.get();
             for (String routeId : destinations.routeIds()) {
                 Map<String, Object> parameters = destinations.parameters(routeId);
                 problems.addAll(endpoints(name, given, parameters));
@@ -74,6 +74,11 @@ final class DestinationsCheck {
             }
         }
         return new ArrayList<>(problems);
+    }
+
+    /** The destinations as the service reads them at start: the one call into {@link Destinations} that reads them. */
+    private static Destinations read(Settings settings) {
+        return Destinations.from(settings);
     }
 
     /** The settings of one destination, as given (in the properties file or as -D), with their values resolved. */

@@ -20,6 +20,14 @@ final class ReadKeys {
     private ReadKeys() {
     }
 
+    /**
+     * The settings as the service reads them at start, adding each key read to {@code read}, in the order read. The one
+     * place the checks make {@link Settings}.
+     */
+    static Settings settings(CamelContext camel, Collection<String> read) {
+        return new Settings(recording(camel, read));
+    }
+
     /** The context as {@link Settings} sees it, adding each key it resolves to {@code read}, in the order read. */
     static CamelContext recording(CamelContext camel, Collection<String> read) {
         PropertiesComponent real = camel.getPropertiesComponent();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -86,7 +85,6 @@ final class RouteSchema {
             List<Error> best = crowded != null ? List.of(crowded) : errors.stream().filter(error -> rank(error) == rank).toList();
             problems.addAll(describe(file, place, crowded != null ? OTHER : rank, best));
         });
-        problems.sort(Comparator.comparingInt(RouteSchema::lineOf));
         return problems;
     }
 
@@ -224,14 +222,5 @@ final class RouteSchema {
     private static String shortList(Set<String> names) {
         List<String> list = new ArrayList<>(names);
         return list.size() <= 6 ? String.join(", ", list) : String.join(", ", list.subList(0, 6)) + ", ... (" + list.size() + " in all)";
-    }
-
-    private static int lineOf(Problem problem) {
-        String where = problem.where();
-        try {
-            return Integer.parseInt(where.substring(where.lastIndexOf(':') + 1));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

@@ -36,7 +36,7 @@ final class StartupSettings {
     /** Every part's problems, in the order the service meets them at start. */
     static List<Problem> check(CamelContext camel) {
         List<String> read = new ArrayList<>();
-        Settings settings = new Settings(ReadKeys.recording(camel, read));
+        Settings settings = ReadKeys.settings(camel, read);
         Map<String, Runnable> parts = new LinkedHashMap<>();
         // BridgeConfiguration: the ports (that they are free is for the start to find), the HTTP servers, the admin API
         parts.put("ports", () -> {

@@ -10,7 +10,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.carbridge.Settings;
 import io.carbridge.delivery.Destinations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -54,7 +53,7 @@ class ConfigurationCheckCoverageTest {
             overrides.putAll(settings);
             camel.getPropertiesComponent().setOverrideProperties(overrides);
             assertThat(StartupSettings.check(ReadKeys.recording(camel, read))).isEmpty();
-            Destinations.from(new Settings(ReadKeys.recording(camel, read)));
+            Destinations.from(ReadKeys.settings(camel, read));
         }
         return read;
     }
