@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,6 +187,11 @@ public final class CheckCommand {
                     return new Problem(key, "is not a setting of Camel" + Suggestions.didYouMean(Suggestions.nearest(key, known)));
                 }
                 return new Problem(key, "is '" + binding.getValue() + "', which Camel cannot use: " + rootMessage(binding));
+            }
+            if (cause instanceof NoSuchFileException missing) {
+                // camel-main names the directory of a route pattern it cannot list this way
+                return new Problem("camel.main.routes-include-pattern", "names " + missing.getFile() + ", which is not in the working "
+                        + "directory " + Path.of("").toAbsolutePath() + ": run the check from the directory that holds routes/");
             }
             if (cause instanceof MarkedYamlEngineException marked && marked.getProblemMark().isPresent()) {
                 return Problem.at(displayName(marked.getProblemMark().get().getName()), marked.getProblemMark().get().getLine() + 1,
