@@ -62,7 +62,15 @@ public final class CheckCommand {
     public static int run(PrintStream out, PrintStream err) {
         // the problems are the output: Camel's start-up lines and warnings would bury them
         Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
-        Report report = check();
+        Report report;
+        try {
+            report = check();
+        } catch (RuntimeException e) {
+            // a fault of the check itself, not of the configuration: one line, and the trace for whoever fixes it
+            out.println("check: could not finish: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
         report.problems().forEach(out::println);
         out.flush();
         err.println(report.problems().isEmpty()
