@@ -132,30 +132,31 @@
     return sessionStorage.getItem(TOKEN_KEY);
   }
 
-  async function call(method, path, query, bearer) {
+  async function call(method, path, query, bearer, body) {
     const url = new URL(path, ADMIN);
     for (const [name, value] of Object.entries(query || {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, value);
     }
     const headers = { Accept: 'application/json' };
     if (bearer) headers.Authorization = 'Bearer ' + bearer;
+    if (body) headers['Content-Type'] = 'application/json';
     let response;
     try {
-      response = await fetch(url, { method, headers, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
+      response = await fetch(url, { method, headers, body: body || undefined, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
     } catch (e) {
       throw new ApiError(0, 'The bridge did not answer. Check that it runs, then try again.');
     }
-    const body = await response.json().catch(() => null);
+    const answer = await response.json().catch(() => null);
     if (!response.ok) {
-      throw new ApiError(response.status, (body && body.error) || 'HTTP ' + response.status, body && body.reason);
+      throw new ApiError(response.status, (answer && answer.error) || 'HTTP ' + response.status, answer && answer.reason);
     }
-    return body;
+    return answer;
   }
 
   /** A call with the tab's token; a 401 ends the session (the token was changed, or the admin API switched off). */
-  async function api(method, path, query) {
+  async function api(method, path, query, body) {
     try {
-      return await call(method, path, query, token());
+      return await call(method, path, query, token(), body);
     } catch (e) {
       if (e.status === 401) {
         sessionStorage.removeItem(TOKEN_KEY);
@@ -226,6 +227,7 @@
     event: { title: 'Event', load: loadEvent },
     'dead-letters': { title: 'Dead letters', load: loadDeadLetters },
     destinations: { title: 'Destinations', load: loadDestinations },
+    destination: { title: 'Destination', load: loadDestination },
     vehicles: { title: 'Connections and vehicles', load: loadVehicles },
     vehicle: { title: 'Vehicle', load: loadVehicle }
   };
@@ -254,7 +256,8 @@
     const [page, ...rest] = (location.hash.slice(1) || 'overview').split('/');
     if (page === 'events' && rest.length) return { page: 'event', argument: decodeURIComponent(rest.join('/')) };
     if (page === 'vehicles' && rest.length) return { page: 'vehicle', argument: decodeURIComponent(rest.join('/')) };
-    return { page: PAGES[page] && page !== 'event' && page !== 'vehicle' ? page : 'overview', argument: null };
+    if (page === 'destinations' && rest.length) return { page: 'destination', argument: decodeURIComponent(rest.join('/')) };
+    return { page: PAGES[page] && !['event', 'vehicle', 'destination'].includes(page) ? page : 'overview', argument: null };
   }
 
   /** Shows the page the URL names, loads it and moves focus to its heading (for screen readers and the keyboard). */
@@ -262,7 +265,7 @@
     if (!token()) return probe();
     const { page } = currentRoute();
     for (const link of document.querySelectorAll('#nav a')) {
-      const current = link.getAttribute('href') === '#' + (page === 'event' ? 'events' : page === 'vehicle' ? 'vehicles' : page);
+      const current = link.getAttribute('href') === '#' + ({ event: 'events', vehicle: 'vehicles', destination: 'destinations' }[page] || page);
       if (current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
     }
     say('');
@@ -511,7 +514,8 @@
     fillRows($('#destinations-table tbody'), stats.destinations.map((destination) => {
       const engine = health.get(destination.name);
       return el('tr', {},
-        el('th', { scope: 'row' }, destination.name),
+        el('th', { scope: 'row' }, engine ? el('a', { href: '#destinations/' + encodeURIComponent(destination.name) }, destination.name)
+          : destination.name),
         el('td', {}, !engine ? badge('not configured', 'bad') : engine.healthy ? badge('healthy', 'ok')
           : destination.paused ? badge('paused', 'warn') : [badge('unhealthy', 'bad'), ' ', engine.problem || '']),
         el('td', {}, stateBadge(destination), destination.paused
@@ -525,6 +529,55 @@
     const names = described.map((destination) => destination.name);
     setOptions($('#backfill-destination'), names);
     setOptions($('#delivery-destination'), stats.destinations.map((destination) => destination.name), 'All');
+  }
+
+  // --- One destination: its settings, and a try
+
+  async function loadDestination(name) {
+    if ($('#destination-title').textContent !== name) {
+      fill($('#destination-facts'));
+      fill($('#destination-settings tbody'));
+      fill($('#try-result'));
+    }
+    $('#destination-title').textContent = name;
+    document.title = 'Destination ' + name + ' · Smartcar bridge console';
+    const destination = await api('GET', 'destinations/' + encodeURIComponent(name));
+    fill($('#destination-facts'),
+      el('div', {}, el('dt', {}, 'Sink'), el('dd', {}, destination.sink.kind)),
+      el('div', {}, el('dt', {}, 'Endpoint'), el('dd', { class: 'mono' }, destination.sink.endpoint)),
+      el('div', {}, el('dt', {}, 'State'), el('dd', {}, destination.paused ? badge('paused', 'warn')
+        : destination.healthy ? badge('healthy', 'ok') : [badge('unhealthy', 'bad'), ' ', destination.problem || ''])),
+      el('div', {}, el('dt', {}, 'Dead at once on'), el('dd', { class: 'mono' }, destination.sink.deadOn.join(', '))));
+    fillRows($('#destination-settings tbody'), Object.entries(destination.settings).map(([key, value]) => el('tr', {},
+      el('th', { scope: 'row', class: 'mono' }, key),
+      el('td', { class: 'mono' }, value === null || value === '' || (Array.isArray(value) && !value.length) ? dash()
+        : Array.isArray(value) ? value.join(', ') : String(value)))), 2, 'No settings.');
+  }
+
+  async function tryDestination(event) {
+    event.preventDefault();
+    const name = $('#destination-title').textContent;
+    const form = $('#try-form');
+    const delivery = form.elements.delivery.value.trim();
+    const query = { send: form.elements.send.checked ? 'true' : 'false' };
+    if (!delivery) query.type = form.elements.type.value;
+    try {
+      const tried = await api('POST', 'destinations/' + encodeURIComponent(name) + '/try', query, delivery || null);
+      const outcome = tried.attempt;
+      fill($('#try-result'),
+        el('dl', { class: 'facts' },
+          el('div', {}, el('dt', {}, 'Event'), el('dd', { class: 'mono' }, tried.eventType + ' ' + tried.eventId)),
+          el('div', {}, el('dt', {}, 'Wanted'), el('dd', {}, tried.wanted ? 'yes' : 'no: ' + tried.notWantedBecause)),
+          tried.failedAt ? el('div', {}, el('dt', {}, 'Failed at'), el('dd', { class: 'error-text' }, tried.failedAt + ': ' + tried.error)) : null,
+          outcome ? el('div', {}, el('dt', {}, 'Sent'), el('dd', {}, statusBadge(outcome.outcome),
+            outcome.statusCode ? ' HTTP ' + outcome.statusCode : '', outcome.error ? [' ', el('span', { class: 'error-text' }, outcome.error)] : '',
+            ' in ' + outcome.durationMs + ' ms')) : null),
+        tried.document === undefined ? null : el('pre', { class: 'document', id: 'try-document' },
+          typeof tried.document === 'string' ? tried.document : JSON.stringify(tried.document, null, 2)));
+      say(outcome ? 'Tried and sent: ' + outcome.outcome.toLowerCase() + '.' : 'Tried: the document is below.');
+    } catch (e) {
+      say(e.message, true);
+    }
   }
 
   function pauseOrResume(destination) {
@@ -774,6 +827,7 @@
     $('#event-search').addEventListener('reset', () => setTimeout(refresh));
     $('#events-live').addEventListener('change', () => $('#events-live').checked && refresh());
     $('#backfill-form').addEventListener('submit', backfill);
+    $('#try-form').addEventListener('submit', tryDestination);
     $('#delivery-search').addEventListener('submit', searchDeliveries);
     $('#connection-filter').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });
     $('#vehicle-filter').addEventListener('submit', (event) => { event.preventDefault(); refresh(); });

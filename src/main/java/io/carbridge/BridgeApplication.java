@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
+import io.carbridge.check.CheckCommand;
 import io.carbridge.delivery.Destinations;
 import io.carbridge.intake.Intake;
 import org.apache.camel.main.BaseMainSupport;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the bridge: camel-main reads {@code application.properties} from the working directory, loads the YAML routes
  * of {@code routes/}, and {@link BridgeConfiguration} wires the Java side (no classpath scanning: what runs is what
- * that class names).
+ * that class names). With {@value CheckCommand#OPTION} it checks the route files and the settings instead, and exits.
  */
 public final class BridgeApplication {
 
@@ -27,6 +28,10 @@ public final class BridgeApplication {
     }
 
     public static void main(String[] args) throws Exception {
+        if (CheckCommand.isRequested(args)) {
+            // a team's CI before a deploy: the route files and every setting checked, nothing started
+            System.exit(CheckCommand.run(System.out, System.err));
+        }
         Main main = new Main();
         main.configure().addConfiguration(BridgeConfiguration.class);
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES_LOCATION);

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
 import io.carbridge.Settings.InvalidSettingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.TypeConverter;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Binds the properties under a prefix onto a settings bean whose fields declare them ({@link Setting}), the one place
@@ -30,7 +28,6 @@ public final class SettingsBinding {
 
     /** Camel's duration grammar, strictly: Camel's own parser reads "5x" as zero. ISO-8601 is checked by parsing. */
     private static final Pattern CAMEL_DURATION = Pattern.compile("\\d+|(?=\\d)(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?");
-    private static final LevenshteinDistance DISTANCE = new LevenshteinDistance();
 
     private final CamelContext camel;
 
@@ -95,7 +92,7 @@ public final class SettingsBinding {
             String name = key.substring(prefix.length());
             Declared setting = declared.stream().filter(candidate -> normalised(candidate.key()).equals(normalised(name))).findFirst()
                     .orElseThrow(() -> new InvalidSettingException(key, "is not a setting of " + owner
-                            + nearest(name, declared.stream().map(Declared::key).toList()).map(near -> ": did you mean " + prefix + near + "?").orElse("")));
+                            + Suggestions.nearest(name, declared.stream().map(Declared::key).toList()).map(near -> ": did you mean " + prefix + near + "?").orElse("")));
             Optional<String> value = camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(text -> !text.isEmpty());
             if (value.isPresent()) {
                 write(setting.field(), bean, convert(key, setting.field(), value.get()));
@@ -105,24 +102,6 @@ public final class SettingsBinding {
             check(prefix + setting.key(), setting, read(setting.field(), bean));
         }
         return bean;
-    }
-
-    /**
-     * The candidate closest to {@code name}, when it is close enough to be what was meant: fewest edits, and of those
-     * one with the same letters first, so that two letters swapped ({@code ulr}) find {@code url} rather than {@code uri}.
-     */
-    public static Optional<String> nearest(String name, Collection<String> candidates) {
-        String typed = normalised(name);
-        return candidates.stream()
-                .filter(candidate -> DISTANCE.apply(typed, normalised(candidate)) <= Math.max(2, name.length() / 3))
-                .min(Comparator.<String>comparingInt(candidate -> DISTANCE.apply(typed, normalised(candidate)))
-                        .thenComparing(candidate -> !letters(typed).equals(letters(normalised(candidate)))));
-    }
-
-    private static String letters(String text) {
-        char[] letters = text.toCharArray();
-        Arrays.sort(letters);
-        return new String(letters);
     }
 
     private Object convert(String key, Field field, String text) {

@@ -116,7 +116,7 @@ public final class Smartcar {
      * (read by the route's timer, validated here: it must be shorter than the gap, or every start would look like
      * one), and the request budget.
      */
-    private static ReconciliationSteps.Settings reconciliationSettings(Settings settings) {
+    public static ReconciliationSteps.Settings reconciliationSettings(Settings settings) {
         Duration gap = settings.duration("bridge.reconcile.gap-threshold", Duration.ofMinutes(3));
         Duration heartbeat = settings.timerPeriod("bridge.reconcile.heartbeat-interval", Duration.ofSeconds(30));
         if (heartbeat.compareTo(gap) >= 0) {

@@ -20,13 +20,18 @@ public final class VehicleState {
     private final VehicleStateStore store;
     private final StateAdmin admin;
 
-    public VehicleState(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters) {
-        // 0 (or 0s) turns folding off
+    /** {@value #ERROR_DEDUPE_WINDOW}, read and checked: 0 (or 0s) turns folding off. */
+    public static Duration errorDedupeWindow(Settings settings) {
         Duration window = "0".equals(settings.optional(ERROR_DEDUPE_WINDOW).orElse("").trim()) ? Duration.ZERO
                 : settings.duration(ERROR_DEDUPE_WINDOW, Duration.ofMinutes(5));
         if (window.isNegative()) {
             throw new Settings.InvalidSettingException(ERROR_DEDUPE_WINDOW, "must be a duration such as 5m, or 0 to forward every error");
         }
+        return window;
+    }
+
+    public VehicleState(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters) {
+        Duration window = errorDedupeWindow(settings);
         this.writer = new VehicleStateWriter(!storage.isEmbedded(), window);
         this.store = new VehicleStateStore(storage.jdbc());
         this.admin = new StateAdmin(store, storage.jdbc());

@@ -95,9 +95,9 @@ public final class Database {
      * Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value, and a
      * database the bridge does not run on: an embedded H2 database (one process) or PostgreSQL (one or several
      * instances). An H2 server or auto-server URL would let several processes share a database whose claims each keeps
-     * in memory.
+     * in memory. Opens nothing: the route and setting checks (--check) run it too.
      */
-    static String durableUrl(String url) {
+    public static String durableUrl(String url) {
         String lower = url.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("jdbc:postgresql:") && !lower.startsWith("jdbc:h2:")) {
             throw new Settings.InvalidSettingException("bridge.db.url", "must be an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");

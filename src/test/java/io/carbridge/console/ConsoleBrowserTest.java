@@ -294,6 +294,30 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    @Order(7)
+    void showsADestinationsSettingsAndTriesItsTransformAndItsSink() {
+        signedIn("#destinations");
+        browser.await(d -> rowWith("#destinations-table tr", "crm")).findElement(By.linkText("crm")).click();
+
+        browser.awaitText("#destination-title", "crm");
+        browser.awaitText("#destination-settings", "direct:crm-contact-activity");
+        assertThat(browser.find("#destination-facts").getText()).contains("http", "http://127.0.0.1:");
+        browser.find("#try-form button[type=submit]").click();
+        assertThat(browser.awaitText("#try-document", "VEHICLE_EVENT").getText()).contains("\"activityType\"");
+        int before = sink.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/crm"))).size();
+
+        browser.find("#try-type").sendKeys("CHARGING_STARTED");
+        browser.find("#try-send").click();
+        browser.find("#try-form button[type=submit]").click();
+
+        assertThat(browser.awaitText("#try-result", "Sent").getText()).containsIgnoringCase("delivered");
+        browser.screenshot("destination");
+        assertThat(sink.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/crm")))).hasSize(before + 1);
+    }
+
+    @Test
     @Order(8)
     void worksFromTheKeyboardMovingTheFocusToEachPageAndBackFromACancelledConfirmation() {
         signedIn("#overview");

@@ -174,12 +174,12 @@ class DestinationsTest {
     @Test
     void aSinkCamelCannotMakeStopsTheStartNamingTheDestinationTheSchemeAndWhatToDo() {
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = kafak:events"))
-                .hasMessageContaining("bridge.destination.t.uri").hasMessageContaining("no Camel component kafak (did you mean kafka?)")
+                .hasMessageContaining("bridge.destination.t.uri").hasMessageContaining("unknown component 'kafak' (did you mean kafka?)")
                 .hasMessageContaining("destination 't'");
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = jms:queue:events"))
-                .hasMessageContaining("the component jms is not in the build").hasMessageContaining("org.apache.camel:camel-jms");
+                .hasMessageContaining("the component 'jms' is not in the bridge").hasMessageContaining("org.apache.camel:camel-jms");
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = file:/tmp/drop?fileNme=x.json"))
-                .hasMessageContaining("file has no option fileNme (did you mean fileName?)");
+                .hasMessageContaining("'fileNme' is not an option of file (did you mean fileName?)");
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = kafka:events?brokers=b:1&lingerMs=soon"))
                 .hasMessageContaining("lingerMs");
     }
