@@ -72,7 +72,7 @@
 
   function statusBadge(status) {
     const kinds = { DELIVERED: 'ok', SUBSCRIBED: 'ok', ACTIVE: 'ok', DEAD: 'bad', FAILED: 'bad', NEEDS_REAUTHORIZATION: 'bad',
-      PENDING: 'warn', IN_FLIGHT: 'warn', RETRY: 'warn', PAUSED: 'warn', SUBSCRIBING: 'warn', GONE: 'warn' };
+      PENDING: 'warn', IN_FLIGHT: 'warn', RETRY: 'warn', PAUSED: 'warn', SUBSCRIBING: 'warn', GONE: 'warn', SUPERSEDED: 'ok' };
     return badge(String(status).replace(/_/g, ' ').toLowerCase(), kinds[status]);
   }
 
@@ -474,7 +474,8 @@
       withDestination ? [el('td', {}, delivery.destination), el('td', {}, statusBadge(delivery.status), delivery.replay ? [' ', badge('replay')] : null)] : null,
       el('td', { class: 'number' }, delivery.attempts),
       el('td', { class: 'number' }, delivery.lastStatusCode === null ? dash() : delivery.lastStatusCode),
-      el('td', { class: 'error-text' }, delivery.lastError || dash()),
+      el('td', { class: 'error-text' }, delivery.supersededBy ? ['superseded by ', el('a', { href: '#events/'
+        + encodeURIComponent(delivery.supersededBy), class: 'mono' }, delivery.supersededBy)] : delivery.lastError || dash()),
       el('td', {}, when(withDestination ? delivery.receivedAt : delivery.finishedAt)),
       el('td', {}, deliveryActions(delivery) || dash()))), 'No delivery matches.');
   }

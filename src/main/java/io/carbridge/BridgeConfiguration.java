@@ -100,7 +100,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     /** The steps of {@code routes/destination.camel.yaml} around the transform: enrich, document. */
     @BindToRegistry
     public DeliverySteps deliverySteps() {
-        return delivery().steps();
+        return delivery().steps(state().store());
     }
 
     /** The steps of {@code routes/http-sink.camel.yaml}: the request (authentication, idempotency key, signature), the answer. */

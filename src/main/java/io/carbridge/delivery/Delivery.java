@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.carbridge.Settings;
 import io.carbridge.delivery.http.HttpSinkSteps;
 import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.state.VehicleStateStore;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,9 +49,9 @@ public final class Delivery {
         return outbox;
     }
 
-    /** The steps of the destination template around the transform. */
-    public DeliverySteps steps() {
-        return new DeliverySteps();
+    /** The steps of the destination template around the transform; a state destination's events carry {@code state}. */
+    public DeliverySteps steps(VehicleStateStore state) {
+        return new DeliverySteps(name -> destinations.get(name) != null && destinations.get(name).policy().latestState(), state);
     }
 
     /** The steps of the HTTP sink's template. */

@@ -27,7 +27,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 public final class DeliveryAdmin {
 
     private static final String WINDOW_REQUIRED = "from and to are required: the window of receipt, [from, to)";
-    private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED");
+    private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED", "SUPERSEDED");
 
     private final Storage storage;
     private final Outbox outbox;
@@ -131,7 +131,7 @@ public final class DeliveryAdmin {
                 .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
                 .range("d.received_at", request);
         return storage.jdbc().queryForList("SELECT d.id, d.event_id, d.destination, d.status, d.attempts, d.next_attempt_at, "
-                + "d.last_status_code, d.last_error, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
+                + "d.last_status_code, d.last_error, d.superseded_by, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
                 + "FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id" + filter.where()
                 + " ORDER BY d.id DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
                 .stream().map(DeliveryAdmin::camelCase).toList();

@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import io.carbridge.Json;
 import io.carbridge.outbox.ClaimedDelivery;
 import io.carbridge.outbox.KnownVehicle;
 import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.state.VehicleStateStore;
 import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -28,7 +30,23 @@ import org.apache.camel.Message;
  */
 public final class DeliverySteps {
 
-    /** The enriched event of one claimed delivery, as a map: what {@code routes/enriched-event-json.camel.yaml} writes as JSON. */
+    private final Predicate<String> takesState;
+    private final VehicleStateStore state;
+
+    /**
+     * @param takesState whether a destination (by name) takes a vehicle's state ({@code deliver = state})
+     * @param state      the vehicles' latest signals, which a state destination's enriched event carries
+     */
+    DeliverySteps(Predicate<String> takesState, VehicleStateStore state) {
+        this.takesState = takesState;
+        this.state = state;
+    }
+
+    /**
+     * The enriched event of one claimed delivery, as a map: what {@code routes/enriched-event-json.camel.yaml} writes as
+     * JSON. A {@code VEHICLE_STATE} to a destination that takes a vehicle's state also carries {@code state}: the
+     * vehicle's latest value (and last error) of every signal, from every event received so far.
+     */
     public Map<String, Object> enrich(ClaimedDelivery delivery) {
         CanonicalEvent event = delivery.event();
         KnownVehicle known = delivery.vehicle();
@@ -49,6 +67,9 @@ public final class DeliverySteps {
         document.put("vehicle", vehicle);
         document.put("customerReference", known.customerReference());
         document.put("replay", delivery.replay());
+        if ("VEHICLE_STATE".equals(event.eventType()) && event.vehicleId() != null && takesState.test(delivery.destination())) {
+            document.put("state", Map.of("signals", state.signals(event.vehicleId())));
+        }
         document.put("payload", parse(event.rawBody()));
         return document;
     }

@@ -46,6 +46,14 @@ final class DestinationSettings {
             + "attempt's claim lasts this plus `bridge.delivery.claim-margin`")
     Duration timeout = Duration.ofSeconds(10);
 
+    /** What a destination is sent. */
+    enum Deliver { EVENTS, STATE }
+
+    @Setting("`events`: every event it wants; `state`: a vehicle's state once per change: of the `VEHICLE_STATE` events "
+            + "waiting, the newest, carrying the vehicle's latest value of every signal, and none the destination has the state of "
+            + "already (the others are kept as superseded); errors and other events as with `events`")
+    Deliver deliver = Deliver.EVENTS;
+
     @Setting(value = "The event types wanted, comma-separated; `CHARGING_*` matches a prefix", defaultText = "(all)")
     List<String> eventTypes = List.of();
 

@@ -77,7 +77,8 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         RetryPolicy retry = new RetryPolicy(declared.retryInitialDelay, declared.retryMultiplier, declared.retryMaxDelay,
                 declared.retryMaxAttempts, declared.retryMaxAge);
         FailureList deadOn = new FailureList(DEAD_ON_EVERY_SINK).plus(sink.deadOn()).plus(declared.deadOn);
-        DeliveryPolicy policy = new DeliveryPolicy(declared.concurrency, declared.timeout, retry, deadOn, sink.secrets());
+        DeliveryPolicy policy = new DeliveryPolicy(declared.concurrency, declared.timeout, retry, deadOn, sink.secrets(),
+                declared.deliver == DestinationSettings.Deliver.STATE);
         return new Destination(name, sink, declared.eventTypes, declared.includeTestEvents, declared.transform, policy, declared);
     }
 

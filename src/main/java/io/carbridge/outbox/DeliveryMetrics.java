@@ -43,6 +43,11 @@ final class DeliveryMetrics {
         }
     }
 
+    /** State deliveries were superseded rather than attempted. */
+    void superseded(String destination, int deliveries) {
+        byDestination.get(destination).superseded.increment(deliveries);
+    }
+
     /** The backlog as last counted in the database. */
     void backlog(String destination, long pending, Duration oldestPendingAge, boolean paused) {
         PerDestination metrics = byDestination.get(destination);
@@ -55,6 +60,7 @@ final class DeliveryMetrics {
         final Counter delivered;
         final Counter retried;
         final Counter dead;
+        final Counter superseded;
         final Timer latency;
         final AtomicLong pending = new AtomicLong();
         final AtomicLong oldestPendingSeconds = new AtomicLong();
@@ -67,6 +73,9 @@ final class DeliveryMetrics {
                     .description("Failed attempts that will be tried again").register(registry);
             dead = Counter.builder("bridge.delivery.dead").tag("destination", name)
                     .description("Deliveries dead-lettered (permanent failure or no attempts left)").register(registry);
+            superseded = Counter.builder("bridge.delivery.superseded").tag("destination", name)
+                    .description("State deliveries not attempted: a later state of the vehicle, or the state the destination had, made them needless")
+                    .register(registry);
             latency = Timer.builder("bridge.delivery.latency").tag("destination", name)
                     .description("From receipt by the bridge to the destination's 2xx")
                     .publishPercentileHistogram().register(registry);

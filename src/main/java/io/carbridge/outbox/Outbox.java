@@ -184,6 +184,56 @@ public final class Outbox {
         }
     }
 
+    /**
+     * For a destination that takes a vehicle's state: whether this claimed {@code VEHICLE_STATE} delivery, the first
+     * open one of its vehicle, is needless, and if so, finishes it as {@code SUPERSEDED} with the event that makes it
+     * so, and returns that event's id with how many deliveries it superseded.
+     * <ul>
+     *   <li>A later {@code VEHICLE_STATE} of the vehicle waits for the destination: that one will carry the vehicle's
+     *       latest state, and it supersedes this one and every other state waiting before it.</li>
+     *   <li>None waits, and the vehicle's state has not changed since the destination was sent it last (no signal of
+     *       the vehicle was written after that attempt began): the state delivered then supersedes this one, so the
+     *       destination never goes back in time.</li>
+     * </ul>
+     */
+    /** What {@link #supersede} finished: the deliveries it superseded (this one, and older states waiting), and by which event. */
+    record Superseded(String by, int deliveries) {
+    }
+
+    Optional<Superseded> supersede(ClaimedDelivery delivery, Instant now) {
+        return Optional.ofNullable(storage.transactions().execute(status -> {
+            MapSqlParameterSource parameters = new MapSqlParameterSource()
+                    .addValue("destination", delivery.destination()).addValue("key", delivery.orderingKey()).addValue("id", delivery.id())
+                    .addValue("vehicle", delivery.vehicleId()).addValue("now", SqlTime.offset(now));
+            List<Map<String, Object>> later = storage.jdbc().queryForList("SELECT d.id, d.event_id FROM delivery d "
+                    + "JOIN webhook_event e ON e.event_id = d.event_id WHERE d.destination = :destination AND d.ordering_key = :key "
+                    + "AND d.status = 'PENDING' AND d.id > :id AND e.event_type = 'VEHICLE_STATE' ORDER BY d.id DESC LIMIT 1", parameters);
+            if (!later.isEmpty()) {
+                String by = (String) later.get(0).get("event_id");
+                parameters.addValue("by", by).addValue("newest", ((Number) later.get(0).get("id")).longValue());
+                return new Superseded(by, storage.jdbc().update(SUPERSEDE + " AND (d.id = :id OR d.status = 'PENDING') AND d.id < :newest)",
+                        parameters));
+            }
+            List<Map.Entry<String, Instant>> sent = storage.jdbc().query("SELECT d.event_id, MAX(a.started_at) AS sent_at FROM delivery d "
+                    + "JOIN webhook_event e ON e.event_id = d.event_id JOIN delivery_attempt a ON a.delivery_id = d.id AND a.outcome = 'DELIVERED' "
+                    + "WHERE d.destination = :destination AND d.ordering_key = :key AND d.status = 'DELIVERED' AND e.event_type = 'VEHICLE_STATE' "
+                    + "GROUP BY d.id, d.event_id ORDER BY d.id DESC LIMIT 1", parameters,
+                    (rows, i) -> Map.entry(rows.getString("event_id"), SqlTime.get(rows, "sent_at")));
+            Instant changedAt = storage.jdbc().query("SELECT MAX(updated_at) AS changed_at FROM vehicle_signal WHERE vehicle_id = :vehicle",
+                    parameters, rows -> rows.next() ? SqlTime.get(rows, "changed_at") : null);
+            if (sent.isEmpty() || changedAt == null || changedAt.isAfter(sent.get(0).getValue())) {
+                return null;
+            }
+            String by = sent.get(0).getKey();
+            return new Superseded(by, storage.jdbc().update(SUPERSEDE + " AND d.id = :id)", parameters.addValue("by", by)));
+        }));
+    }
+
+    /** Finishes the state deliveries the condition that follows selects as superseded by {@code :by}. */
+    private static final String SUPERSEDE = "UPDATE delivery SET status = 'SUPERSEDED', superseded_by = :by, finished_at = :now, "
+            + "claimed_until = NULL, claimed_by = NULL WHERE id IN (SELECT d.id FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id "
+            + "WHERE d.destination = :destination AND d.ordering_key = :key AND e.event_type = 'VEHICLE_STATE'";
+
     /** Claimed deliveries a consumer did not start (it is stopping, or its destination paused): claimable again now. */
     void giveBack(List<ClaimedDelivery> unstarted) {
         if (claimsInMemory || unstarted.isEmpty()) {

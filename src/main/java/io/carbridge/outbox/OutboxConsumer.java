@@ -206,6 +206,9 @@ final class OutboxConsumer extends DefaultConsumer {
      */
     private void dispatchAll(List<ClaimedDelivery> claimed, Duration pollInterval) throws InterruptedException {
         for (int index = 0; index < claimed.size(); index++) {
+            if (superseded(claimed.get(index))) {
+                continue;
+            }
             boolean recordable = false;
             boolean slot = false;
             while (running && !paused && !(recordable = unrecorded.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
@@ -225,6 +228,24 @@ final class OutboxConsumer extends DefaultConsumer {
             }
             dispatch(claimed.get(index), index, claimed.size());
         }
+    }
+
+    /**
+     * For a destination that takes a vehicle's state: a claimed state delivery that a later one, or the state the
+     * destination has already, makes needless is finished as superseded, not attempted.
+     */
+    private boolean superseded(ClaimedDelivery delivery) {
+        if (!policy.latestState() || !"VEHICLE_STATE".equals(delivery.event().eventType()) || delivery.replay()) {
+            return false;
+        }
+        return component.outbox().supersede(delivery, Instant.now()).map(superseded -> {
+            heldHere.remove(delivery.id());
+            component.metrics().superseded(destination, superseded.deliveries());
+            LOG.debug("delivery destination={} eventId={} outcome=SUPERSEDED by={} deliveries={}", destination, delivery.eventId(),
+                    superseded.by(), superseded.deliveries());
+            wakeup.signal();
+            return true;
+        }).orElse(false);
     }
 
     private void dispatch(ClaimedDelivery delivery, int index, int batchSize) {

@@ -25,7 +25,7 @@ class AttemptClassifierTest {
     private static final RetryPolicy RETRY = new RetryPolicy(Duration.ofSeconds(2), 2, Duration.ofMinutes(10), 5, Duration.ofHours(1));
     private static final DeliveryPolicy POLICY = new DeliveryPolicy(4, Duration.ofSeconds(10), RETRY,
             new FailureList(List.of("org.apache.kafka.common.errors.RecordTooLargeException", "IllegalArgumentException")),
-            List.of("s3cret"));
+            List.of("s3cret"), false);
 
     @Test
     void anExchangeThatCompletedIsDelivered() {
