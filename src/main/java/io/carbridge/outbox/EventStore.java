@@ -30,6 +30,7 @@ import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.StorageUnavailableException;
 import io.carbridge.storage.VehicleFacts;
+import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
@@ -120,6 +121,11 @@ final class EventStore extends ServiceSupport {
             throw e.getCause() instanceof StorageUnavailableException unavailable
                     ? unavailable : new StorageUnavailableException("the event could not be stored", e.getCause());
         }
+    }
+
+    /** Its writer's thread comes from the context's {@link org.apache.camel.spi.ExecutorServiceManager}; before start. */
+    void useThreadsOf(CamelContext camelContext) {
+        writer.setCamelContext(camelContext);
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * (an instance that died leaves claims that expire; this instance's own claims from before a crash are released at
  * start). It stops after the routes, so that the attempts the consumers let finish are still recorded.
  */
+@Component("outbox")
 public final class OutboxComponent extends DefaultComponent implements ExtendedStartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxComponent.class);
@@ -96,7 +98,9 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        eventStore.useThreadsOf(getCamelContext());
         eventStore.start();
+        recorder.setCamelContext(getCamelContext());
         recorder.start();
         getCamelContext().addStartupListener(this);
     }

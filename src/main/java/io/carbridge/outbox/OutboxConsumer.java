@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ final class OutboxConsumer extends DefaultConsumer {
     private volatile String lastError;
     private volatile boolean running;
     private long lastClaimAt = System.nanoTime();
-    private Thread dispatcher;
+    private ExecutorService dispatcher;
     private ExecutorService workers;
 
     OutboxConsumer(OutboxEndpoint endpoint, Processor processor, DeliveryPolicy policy) {
@@ -78,11 +79,10 @@ final class OutboxConsumer extends DefaultConsumer {
             return;
         }
         running = true;
-        workers = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newFixedThreadPool(this, "deliver-" + destination, policy.concurrency());
-        dispatcher = new Thread(this::dispatchLoop, "outbox-" + destination);
-        dispatcher.setDaemon(true);
-        dispatcher.start();
+        ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+        workers = threads.newFixedThreadPool(this, "deliver-" + destination, policy.concurrency());
+        dispatcher = threads.newSingleThreadExecutor(this, "outbox-" + destination);
+        dispatcher.execute(this::dispatchLoop);
     }
 
     /** Stops claiming, then gives the attempts in flight until the stop timeout to finish and be recorded. */
@@ -92,10 +92,11 @@ final class OutboxConsumer extends DefaultConsumer {
         if (running) {
             running = false;
             wakeup.signal();
-            Duration stopTimeout = component.stopTimeout();
-            dispatcher.join(stopTimeout.toMillis());
-            workers.shutdown();
-            if (!workers.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+            long stopTimeout = component.stopTimeout().toMillis();
+            threads.shutdownGraceful(dispatcher, stopTimeout);
+            threads.shutdown(workers);
+            if (!threads.awaitTermination(workers, stopTimeout)) {
                 LOG.warn("Destination {}: attempts still in flight at shutdown; they will be attempted again after restart", destination);
             }
         }
