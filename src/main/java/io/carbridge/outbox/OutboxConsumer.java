@@ -250,11 +250,13 @@ final class OutboxConsumer extends DefaultConsumer {
         Instant startedAt = Instant.now();
         AttemptOutcome outcome;
         Exchange exchange = createExchange(false);
+        OutboxTracing.Attempt span = OutboxTracing.Attempt.NONE;
         try {
             delivery.describe(exchange.getMessage());
             exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
             exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, batchSize);
             exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == batchSize - 1);
+            span = component.tracing().attempt(delivery, exchange);
             getProcessor().process(exchange);
             outcome = AttemptClassifier.classify(delivery, policy, exchange, startedAt, Instant.now());
         } catch (Exception e) {
@@ -263,6 +265,7 @@ final class OutboxConsumer extends DefaultConsumer {
         } finally {
             releaseExchange(exchange, false);
         }
+        span.finished(outcome.result().name(), outcome.statusCode());
         finish(delivery, outcome);
     }
 
