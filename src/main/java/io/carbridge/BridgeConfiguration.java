@@ -228,6 +228,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     @Override
     public void configure(CamelContext camel) throws Exception {
+        LogFormat.warnOfAnUnknownValue();
         // Camel logs a failed bind of its HTTP servers and starts anyway: a bridge Smartcar cannot reach must not start
         requireFreePort("camel.server.port", "HTTP_PORT");
         requireFreePort("camel.management.port", "MANAGEMENT_PORT");

@@ -11,12 +11,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.carbridge.LogFields;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The consumer of {@code outbox:<destination>}, in the manner of camel-sql's polling consumer: it claims the
@@ -280,13 +282,13 @@ final class OutboxConsumer extends DefaultConsumer {
         component.metrics().attempted(destination, outcome, delivery.queuedAt());
         if (outcome.result() == AttemptOutcome.Result.DELIVERED) {
             consecutiveFailures.set(0);
-            LOG.debug("delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
+            logFields(LOG.atDebug(), delivery, outcome).log("delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
                     destination, delivery.eventId(), delivery.attempt(), outcome.statusCode());
         } else {
             consecutiveFailures.incrementAndGet();
             lastError = outcome.error();
-            LOG.warn("delivery destination={} eventId={} attempt={} outcome={} next={} error={}", destination,
-                    delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
+            logFields(LOG.atWarn(), delivery, outcome).log("delivery destination={} eventId={} attempt={} outcome={} next={} error={}",
+                    destination, delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
         }
         if (outcome.result() == AttemptOutcome.Result.PAUSED && !paused) {
             pause(outcome);
@@ -301,6 +303,14 @@ final class OutboxConsumer extends DefaultConsumer {
                         destination, delivery.eventId(), failure.getMessage());
             }
         });
+    }
+
+    /** The fields of an attempt's log line (JSON logs, {@link LogFields}). */
+    private LoggingEventBuilder logFields(LoggingEventBuilder line, ClaimedDelivery delivery, AttemptOutcome outcome) {
+        return LogFields.event(line, delivery.eventId(), delivery.event().eventType(), delivery.vehicleId())
+                .addKeyValue(LogFields.DESTINATION, destination)
+                .addKeyValue(LogFields.ATTEMPT, delivery.attempt())
+                .addKeyValue(LogFields.OUTCOME, outcome.result().name());
     }
 
     private void pause(AttemptOutcome outcome) {
