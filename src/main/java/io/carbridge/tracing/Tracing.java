@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import io.carbridge.Settings;
+import io.carbridge.StartupFailure;
 import io.carbridge.admin.AdminAccess;
 import io.carbridge.delivery.Destinations;
 import io.carbridge.intake.Intake;
@@ -20,9 +21,12 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.resources.ResourceBuilder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,7 @@ public final class Tracing {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tracing.class);
     private static final Tracing OFF = new Tracing(null, null, List.of());
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> SERVICE_INSTANCE_ID = AttributeKey.stringKey("service.instance.id");
 
     private final OpenTelemetry openTelemetry;
@@ -101,22 +106,48 @@ public final class Tracing {
         if (given != null) {
             return new Tracing(given, null, secrets);
         }
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = autoconfigured(settings, endpoint.get());
+        } catch (ConfigurationException e) {
+            throw new StartupFailure("Tracing is on (" + ENDPOINT + "), but OpenTelemetry's configuration, the OTEL_* variables, is "
+                    + "wrong: " + e.getMessage());
+        }
+        LOG.info("Tracing on: spans of the event path go to {} (OTLP)", URISupport.sanitizeUri(endpoint.get().toString()));
+        return new Tracing(sdk, sdk, secrets);
+    }
+
+    /** The SDK as the OTEL_* variables say, with the bridge's defaults under them, sending to {@code endpoint}. */
+    private static OpenTelemetrySdk autoconfigured(Settings settings, URI endpoint) {
+        return AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", settings.string("camel.main.name", "smartcar-bridge"),
                         "otel.exporter.otlp.protocol", "http/protobuf",
                         "otel.metrics.exporter", "none",
                         "otel.logs.exporter", "none"))
                 // the setting wins over the variable it defaults to, so that -Dbridge.tracing.otlp-endpoint=... works too
-                .addPropertiesCustomizer(config -> Map.of("otel.exporter.otlp.endpoint", endpoint.get().toString()))
-                .addResourceCustomizer((resource, config) -> resource.getAttribute(SERVICE_INSTANCE_ID) != null
-                        ? resource : resource.merge(Resource.builder().put(SERVICE_INSTANCE_ID, settings.instanceId()).build()))
+                .addPropertiesCustomizer(config -> Map.of("otel.exporter.otlp.endpoint", endpoint.toString()))
+                .addResourceCustomizer((resource, config) -> named(resource, settings))
                 // closed with Camel, after the last attempts: the SDK's own hook could close it under them
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();
-        LOG.info("Tracing on: spans of the event path go to {} (OTLP)", endpoint.get());
-        return new Tracing(sdk, sdk, secrets);
+    }
+
+    /**
+     * The service's name and instance, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES gave them: the Camel
+     * context's name ({@code smartcar-bridge}) rather than the SDK's {@code unknown_service:java}, and
+     * {@code bridge.instance-id}, which names the instance in the database's claims too.
+     */
+    private static Resource named(Resource resource, Settings settings) {
+        ResourceBuilder names = Resource.builder();
+        String service = resource.getAttribute(SERVICE_NAME);
+        if (service == null || service.startsWith("unknown_service")) {
+            names.put(SERVICE_NAME, settings.string("camel.main.name", "smartcar-bridge"));
+        }
+        if (resource.getAttribute(SERVICE_INSTANCE_ID) == null) {
+            names.put(SERVICE_INSTANCE_ID, settings.instanceId());
+        }
+        return resource.merge(names.build());
     }
 
     public boolean isOn() {
@@ -141,10 +172,22 @@ public final class Tracing {
             camel.addLifecycleStrategy(new LifecycleStrategySupport() {
                 @Override
                 public void onContextStopped(CamelContext context) {
-                    ownSdk.shutdown().join(10, TimeUnit.SECONDS);
+                    close();
                 }
             });
         }
     }
 
+
+    /** Sends what is left and closes the SDK the bridge made (not one it was given). */
+    void close() {
+        if (ownSdk != null) {
+            ownSdk.shutdown().join(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What the OpenTelemetry it traces with is made of: resource, processors, exporter. */
+    String describe() {
+        return String.valueOf(openTelemetry);
+    }
 }

@@ -20,8 +20,8 @@ import org.apache.camel.CamelConfiguration;
 /**
  * Tracing on, with every finished span kept in memory: a configuration class for {@code @CamelMainTest} (beside
  * {@code BridgeConfiguration}) that binds an {@link OpenTelemetry} in Camel's registry, which the bridge then traces
- * with instead of an OTLP exporter. One exporter for the JVM (test classes run one after another); each test finds its
- * spans by their trace.
+ * with instead of an OTLP exporter. One exporter for the JVM (test classes run one after another): a test class forgets
+ * the spans of the ones before it, and each test finds its own by their event or trace.
  */
 public final class InMemoryTraces implements CamelConfiguration {
 
@@ -34,6 +34,11 @@ public final class InMemoryTraces implements CamelConfiguration {
     @BindToRegistry("inMemoryTraces")
     public OpenTelemetry openTelemetry() {
         return SDK;
+    }
+
+    /** Forgets every span finished so far. */
+    public static void forget() {
+        EXPORTER.reset();
     }
 
     /** Every span finished so far. */

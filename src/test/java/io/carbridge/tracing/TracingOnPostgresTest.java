@@ -12,7 +12,8 @@ import org.apache.camel.test.main.junit5.CamelMainTest;
  */
 @CamelMainTest(configurationClasses = {BridgeConfiguration.class, InMemoryTraces.class},
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.DESTINATIONS, BridgeTest.APPLICATION_PROPERTIES},
-        properties = "bridge.db.url={{sys:test.postgres.tracing.url}}")
+        properties = {"bridge.db.url={{sys:test.postgres.tracing.url}}", TracingTest.DESTINATIONS, TracingTest.KEYED_URL,
+                TracingTest.KEYED_TYPES})
 class TracingOnPostgresTest extends TracingTest {
 
     static {

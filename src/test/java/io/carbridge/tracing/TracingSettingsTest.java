@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.carbridge.Settings;
+import io.carbridge.StartupFailure;
+import io.carbridge.delivery.Destinations;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,31 @@ class TracingSettingsTest {
             assertThatThrownBy(() -> Tracing.endpoint(settings(Map.of(Tracing.ENDPOINT, wrong)))).as(wrong)
                     .isInstanceOf(Settings.InvalidSettingException.class)
                     .hasMessageContaining(Tracing.ENDPOINT).hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT");
+        }
+    }
+
+    @Test
+    void withAnEndpointTheSdkIsConfiguredFromTheOtelVariablesUnderTheBridgesDefaults() {
+        Settings settings = settings(Map.of(Tracing.ENDPOINT, "http://127.0.0.1:9", "bridge.instance-id", "bridge-7"));
+
+        Tracing tracing = Tracing.from(new DefaultCamelContext(), settings, Destinations.from(settings));
+
+        assertThat(tracing.isOn()).isTrue();
+        assertThat(tracing.describe()).contains("service.name=\"smartcar-bridge\"", "service.instance.id=\"bridge-7\"",
+                "endpoint=http://127.0.0.1:9/v1/traces");
+        tracing.close();
+        assertThat(Tracing.from(new DefaultCamelContext(), settings(Map.of()), Destinations.from(settings(Map.of()))).isOn()).isFalse();
+    }
+
+    @Test
+    void aWrongOtelVariableStopsTheStartInOneLine() {
+        System.setProperty("otel.traces.sampler", "sometimes");
+        try {
+            Settings settings = settings(Map.of(Tracing.ENDPOINT, "http://127.0.0.1:9"));
+            assertThatThrownBy(() -> Tracing.from(new DefaultCamelContext(), settings, Destinations.from(settings)))
+                    .isInstanceOf(StartupFailure.class).hasMessageContaining("OTEL_* variables").hasMessageContaining("sometimes");
+        } finally {
+            System.clearProperty("otel.traces.sampler");
         }
     }
 

@@ -4,7 +4,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,8 +50,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @CamelMainTest(configurationClasses = {BridgeConfiguration.class, InMemoryTraces.class},
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.DESTINATIONS, BridgeTest.APPLICATION_PROPERTIES},
-        properties = "bridge.db.url=jdbc:h2:mem:tracing-test")
+        properties = {"bridge.db.url=jdbc:h2:mem:tracing-test", TracingTest.DESTINATIONS, TracingTest.KEYED_URL, TracingTest.KEYED_TYPES})
 class TracingTest {
+
+    /**
+     * DeliveryFlowTest's destinations, and one whose URL holds a key (as a team may write it): Camel writes the URL on
+     * the span of its HTTP call, where it must be masked.
+     */
+    static final String DESTINATIONS = "bridge.destinations=sink,gone,crm,keyed";
+    static final String KEYED_URL = "bridge.destination.keyed.url=http://127.0.0.1:{{sys:test.sink.port}}/keyed?apiKey=k3y-in-the-url";
+    static final String KEYED_TYPES = "bridge.destination.keyed.event-types=VEHICLE_STATE";
 
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
     private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer admin-test-token");
@@ -62,6 +72,7 @@ class TracingTest {
     @BeforeAll
     void startSink() {
         sink = DestinationsDouble.start();
+        InMemoryTraces.forget(); // the spans of an earlier test class (its event ids are this one's)
     }
 
     @AfterAll
@@ -72,6 +83,7 @@ class TracingTest {
     @BeforeEach
     void answerEverythingWith200() {
         DestinationsDouble.answerEverythingWith200(sink);
+        sink.stubFor(post(urlPathEqualTo("/keyed")).atPriority(10).willReturn(aResponse().withStatus(200)));
     }
 
     @Test
@@ -168,17 +180,23 @@ class TracingTest {
         byte[] body = Fixtures.currentEvent("trace-secrets", "VEHICLE_STATE", "veh-trace-secrets", ",\"data\":{\"odometer\":\"4242.5\"}");
         deliver(body, Map.of());
         attemptSpans("trace-secrets", 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> InMemoryTraces.withAttribute(EventSpans.EVENT_ID, "trace-secrets").stream()
+                .anyMatch(span -> span.getName().equals("deliver keyed")));
+        assertThat(sink.findAll(postRequestedFor(urlPathEqualTo("/keyed")).withQueryParam("apiKey", equalTo("k3y-in-the-url"))))
+                .as("the key went to the destination as its URL says").isNotEmpty();
         String traceId = intakeSpan("trace-secrets").getTraceId();
-        // calls beside the event path: none of them starts a trace
-        int spansBefore = InMemoryTraces.spans().size();
+        // calls beside the event path: none of them is traced, nor are the timers (heartbeat, sync, retention)
         assertThat(HTTP.get("/admin/events?vehicleId=veh-trace-secrets", ADMIN).status()).isEqualTo(200);
         assertThat(HTTP.get("/admin/destinations/sink", ADMIN).status()).isEqualTo(200);
         assertThat(HTTP.get("/console/", Map.of()).status()).isEqualTo(200);
 
-        assertThat(InMemoryTraces.spans().size()).as("admin and console calls are not traced").isEqualTo(spansBefore);
+        assertThat(InMemoryTraces.spans()).extracting(span -> span.getAttributes().get(AttributeKey.stringKey("camel.uri")))
+                .filteredOn(java.util.Objects::nonNull).isNotEmpty()
+                .allSatisfy(uri -> assertThat(uri).as("only the event path is traced")
+                        .matches("platform-http:///webhooks/smartcar|outbox://.*|direct://.*|http://127\\.0\\.0\\.1:.*"));
         assertThat(InMemoryTraces.trace(traceId)).hasSizeGreaterThan(4);
         assertThat(InMemoryTraces.everyText()).isNotEmpty().allSatisfy(text -> assertThat(text)
-                .doesNotContain("admin-test-token", Fixtures.MANAGEMENT_TOKEN, "sink-token", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .doesNotContain("admin-test-token", Fixtures.MANAGEMENT_TOKEN, "sink-token", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "k3y-in-the-url")
                 .doesNotContain("4242.5", "\"eventId\""));
     }
 
@@ -191,10 +209,10 @@ class TracingTest {
         return HTTP.send("POST", "/webhooks/smartcar", body, all);
     }
 
-    /** The attempt spans of the event, by attempt number, once there are {@code count}. */
+    /** The attempt spans of the event to the destination {@code sink}, by attempt number, once there are {@code count}. */
     private static List<SpanData> attemptSpans(String eventId, int count) {
         return await().atMost(Duration.ofSeconds(15)).until(() -> InMemoryTraces.withAttribute(EventSpans.EVENT_ID, eventId).stream()
-                        .filter(span -> span.getAttributes().get(EventSpans.ATTEMPT) != null)
+                        .filter(span -> "sink".equals(span.getAttributes().get(EventSpans.DESTINATION)))
                         .sorted(Comparator.comparing(span -> span.getAttributes().get(EventSpans.ATTEMPT))).toList(),
                 spans -> spans.size() == count);
     }
