@@ -7,7 +7,7 @@ import io.carbridge.testing.PostgresServer;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 
 /**
- * Every tracing test again, on PostgreSQL: the context stored with the event (V10) in the intake's transaction, and read
+ * Every tracing test again, on PostgreSQL: the context stored with the event (V11) in the intake's transaction, and read
  * with each delivery a claim takes (claims in the database there, not in memory).
  */
 @CamelMainTest(configurationClasses = {BridgeConfiguration.class, InMemoryTraces.class},
