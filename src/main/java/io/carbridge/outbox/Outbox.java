@@ -38,7 +38,7 @@ public final class Outbox {
     private static final String DELIVERY_COLUMNS = """
             SELECT d.id, d.event_id, d.ordering_key, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
                    e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body,
-                   v.make, v.model, v.model_year, c.customer_reference
+                   e.trace_parent, v.make, v.model, v.model_year, c.customer_reference
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
                    LEFT JOIN vehicle v ON v.vehicle_id = e.vehicle_id
                    LEFT JOIN smartcar_connection c ON c.user_id = v.user_id
@@ -270,7 +270,7 @@ public final class Outbox {
                         rows.getObject("model_year", Integer.class), rows.getString("customer_reference"));
                 deliveries.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getString("ordering_key"),
                         rows.getInt("attempts") + attemptsAhead,
-                        rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle));
+                        rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle, rows.getString("trace_parent")));
             }
         }
         return deliveries;

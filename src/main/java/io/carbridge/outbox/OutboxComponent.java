@@ -44,6 +44,7 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     private final Settings settings;
     private final Map<String, OutboxConsumer> consumers = new ConcurrentHashMap<>();
     private volatile boolean dispatching;
+    private volatile OutboxTracing tracing = OutboxTracing.OFF;
     private ScheduledExecutorService housekeeping;
 
     /**
@@ -86,6 +87,15 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
      */
     public void keepVehicleState(VehicleStateWriter state) {
         eventStore.keepVehicleState(state);
+    }
+
+    /** Traces what the endpoints store and attempt ({@link OutboxTracing}); before Camel starts. Off unless set. */
+    public void traceWith(OutboxTracing tracing) {
+        this.tracing = tracing;
+    }
+
+    OutboxTracing tracing() {
+        return tracing;
     }
 
     @Override
