@@ -50,12 +50,15 @@ class TeamProjectIT {
         Path repository = repository(localRepository, Path.of("target", "team-project-repository"), version);
         Path log = Files.createDirectories(Paths.get("target", "it-logs")).resolve("team-project.log");
 
+        // Maven and the team's tests with the suite's JVM options (the build's test.jvm.options): a build of seconds
+        String jvmOptions = System.getProperty("bridge.it.jvm-options", "");
         long start = System.nanoTime();
         ProcessBuilder maven = new ProcessBuilder(mavenHome.resolve("bin").resolve("mvn").toString(), "-B", "-o", "-ntp",
-                "-Dmaven.repo.local=" + repository.toAbsolutePath(), "verify")
+                "-Dmaven.repo.local=" + repository.toAbsolutePath(), "-DargLine=" + jvmOptions, "verify")
                 .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         maven.environment().put("JAVA_HOME", System.getProperty("java.home"));
         maven.environment().remove("MAVEN_ARGS");
+        maven.environment().put("MAVEN_OPTS", jvmOptions);
         Process build = maven.start();
         boolean finished = build.waitFor(5, TimeUnit.MINUTES);
         if (!finished) {
