@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
+import io.carbridge.smartcar.v2.TokenCipher;
 import io.carbridge.testing.SmartcarDouble;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
