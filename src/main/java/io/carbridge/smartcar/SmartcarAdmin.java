@@ -9,7 +9,6 @@ import java.util.TreeSet;
 
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminApi;
 import org.apache.camel.Message;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;

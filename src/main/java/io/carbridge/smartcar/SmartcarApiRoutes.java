@@ -14,6 +14,8 @@ import org.apache.camel.component.http.HttpClientConfigurer;
  */
 public final class SmartcarApiRoutes extends RouteBuilder {
 
+    /** Where each call's route starts, followed by the operation's name. */
+    static final String PREFIX = "direct:smartcar-";
     /** The registry name of {@link #HTTP_CLIENT}. */
     static final String HTTP_CLIENT_BEAN = "smartcarHttpClient";
 
@@ -26,11 +28,16 @@ public final class SmartcarApiRoutes extends RouteBuilder {
             .disableRedirectHandling();
 
     /**
-     * One operation: the route {@code routeId} from {@code direct:smartcar-<operation>} (the operation names the call in
-     * error descriptions) to {@code method} on {@code baseUrl}, the path coming with each call; {@code endpointId} names
-     * the camel-http endpoint.
+     * One call: the route {@code routeId} from {@value #PREFIX}{@code <operation>} (the operation names the call in error
+     * descriptions) to {@code method} on {@code baseUrl}, the path coming with each call; {@code endpointId} names the
+     * camel-http endpoint.
      */
-    public record Endpoint(String uri, String routeId, String endpointId, String baseUrl, String method) {
+    public record Endpoint(String operation, String routeId, String endpointId, String baseUrl, String method) {
+
+        /** The route {@code smartcar-<operation>}. */
+        public Endpoint(String operation, String endpointId, String baseUrl, String method) {
+            this(operation, "smartcar-" + operation, endpointId, baseUrl, method);
+        }
     }
 
     private final SmartcarSettings settings;
@@ -44,7 +51,7 @@ public final class SmartcarApiRoutes extends RouteBuilder {
         errorHandler(noErrorHandler());
         List<Endpoint> endpoints = settings.api().endpoints();
         for (Endpoint endpoint : endpoints) {
-            from(endpoint.uri()).routeId(endpoint.routeId()).to(endpoint(endpoint)).id(endpoint.endpointId());
+            from(PREFIX + endpoint.operation()).routeId(endpoint.routeId()).to(endpoint(endpoint)).id(endpoint.endpointId());
         }
     }
 

@@ -47,15 +47,18 @@ public final class SmartcarHttp {
         this.producer = producer;
     }
 
-    /** The answer, whatever its status; a failure to get one (timeout, connection) is thrown as such. */
-    public Response send(String endpoint, String path, String query, String authorization, String contentType, String body) {
-        return send(endpoint, path, query, authorization, contentType, body, Map.of());
+    /**
+     * The answer of the call {@code operation} (the route {@value SmartcarApiRoutes#PREFIX}{@code <operation>}), whatever
+     * its status; a failure to get one (timeout, connection) is thrown as such.
+     */
+    public Response send(String operation, String path, String query, String authorization, String contentType, String body) {
+        return send(operation, path, query, authorization, contentType, body, Map.of());
     }
 
     /** {@link #send(String, String, String, String, String, String)} with request headers of its own, such as {@code sc-user-id}. */
-    public Response send(String endpoint, String path, String query, String authorization, String contentType, String body,
+    public Response send(String operation, String path, String query, String authorization, String contentType, String body,
                          Map<String, String> headers) {
-        Exchange result = producer.send(endpoint, exchange -> {
+        Exchange result = producer.send(SmartcarApiRoutes.PREFIX + operation, exchange -> {
             Message message = exchange.getIn();
             headers.forEach(message::setHeader);
             if (authorization != null) {
@@ -73,7 +76,6 @@ public final class SmartcarHttp {
                 message.setBody(body);
             }
         });
-        String operation = endpoint.substring("direct:smartcar-".length());
         Exception failure = result.getException();
         if (failure != null) {
             IOException io = ObjectHelper.getException(IOException.class, failure);

@@ -30,13 +30,6 @@ import io.carbridge.smartcar.VehicleStore;
  */
 final class V2Client {
 
-    static final String TOKEN = "direct:smartcar-token";
-    static final String USER = "direct:smartcar-user";
-    static final String VEHICLES = "direct:smartcar-vehicles";
-    static final String VEHICLE_ATTRIBUTES = "direct:smartcar-vehicle-attributes";
-    static final String SUBSCRIBE = "direct:smartcar-subscribe";
-    static final String UNSUBSCRIBE = "direct:smartcar-unsubscribe";
-
     private final SmartcarHttp http;
     private final SmartcarSettings settings;
     private final String clientCredentials;
@@ -51,12 +44,12 @@ final class V2Client {
     /** The camel-http endpoint of each call: the token endpoint and the REST API v2.0. */
     static List<Endpoint> endpoints(String authUrl, String apiUrl) {
         return List.of(
-                new Endpoint(TOKEN, "smartcar-token", "smartcar-auth-token", authUrl, "POST"),
-                new Endpoint(USER, "smartcar-user", "smartcar-api-user", apiUrl, "GET"),
-                new Endpoint(VEHICLES, "smartcar-vehicles", "smartcar-api-vehicles", apiUrl, "GET"),
-                new Endpoint(VEHICLE_ATTRIBUTES, "smartcar-vehicle-attributes", "smartcar-api-vehicle-attributes", apiUrl, "GET"),
-                new Endpoint(SUBSCRIBE, "smartcar-subscribe", "smartcar-api-subscribe", apiUrl, "POST"),
-                new Endpoint(UNSUBSCRIBE, "smartcar-unsubscribe", "smartcar-api-unsubscribe", apiUrl, "DELETE"));
+                new Endpoint("token", "smartcar-auth-token", authUrl, "POST"),
+                new Endpoint("user", "smartcar-api-user", apiUrl, "GET"),
+                new Endpoint("vehicles", "smartcar-api-vehicles", apiUrl, "GET"),
+                new Endpoint("vehicle-attributes", "smartcar-api-vehicle-attributes", apiUrl, "GET"),
+                new Endpoint("subscribe", "smartcar-api-subscribe", apiUrl, "POST"),
+                new Endpoint("unsubscribe", "smartcar-api-unsubscribe", apiUrl, "DELETE"));
     }
 
     /** Connect's callback: the authorization code for the owner's first token pair. */
@@ -71,13 +64,13 @@ final class V2Client {
 
     /** {@code GET /user}: the Smartcar user id the access token belongs to. */
     String userId(String accessToken) {
-        JsonNode body = json(call(USER, "/user", null, bearer(accessToken)), "user");
+        JsonNode body = json(call("user", "/user", null, bearer(accessToken)), "user");
         return text(body, "id", "user");
     }
 
     /** {@code GET /vehicles?limit=&offset=}: one page of the owner's vehicle ids and the total count. */
     VehiclePage vehicles(String accessToken, int offset) {
-        JsonNode body = json(call(VEHICLES, "/vehicles", "limit=" + settings.pageSize() + "&offset=" + offset,
+        JsonNode body = json(call("vehicles", "/vehicles", "limit=" + settings.pageSize() + "&offset=" + offset,
                 bearer(accessToken)), "vehicles");
         JsonNode ids = body.path("vehicles");
         JsonNode count = body.path("paging").path("count");
@@ -96,7 +89,7 @@ final class V2Client {
 
     /** {@code GET /vehicles/{id}}: make, model and year (Smartcar writes the year as a number or as text). */
     VehicleStore.Attributes attributes(String accessToken, String vehicleId) {
-        JsonNode body = json(call(VEHICLE_ATTRIBUTES, "/vehicles/" + vehicleId, null, bearer(accessToken)),
+        JsonNode body = json(call("vehicle-attributes", "/vehicles/" + vehicleId, null, bearer(accessToken)),
                 "vehicle attributes");
         Integer year = SmartcarHttp.year(body.path("year"));
         if (year == null) {
@@ -108,12 +101,12 @@ final class V2Client {
     /** {@code POST /vehicles/{id}/webhooks/{webhookId}} with the owner's token: the vehicle delivers to the webhook. */
     void subscribe(String accessToken, String vehicleId) {
         // a 2xx is the whole answer: its body only repeats the two ids
-        call(SUBSCRIBE, webhookPath(vehicleId), null, bearer(accessToken));
+        call("subscribe", webhookPath(vehicleId), null, bearer(accessToken));
     }
 
     /** {@code DELETE} on the same path; Smartcar takes the Application Management Token as the bearer here. */
     void unsubscribe(String vehicleId) {
-        call(UNSUBSCRIBE, webhookPath(vehicleId), null, bearer(settings.managementToken()));
+        call("unsubscribe", webhookPath(vehicleId), null, bearer(settings.managementToken()));
     }
 
     private String webhookPath(String vehicleId) {
@@ -121,7 +114,7 @@ final class V2Client {
     }
 
     private TokenGrant grant(String form) {
-        SmartcarHttp.Response response = http.send(TOKEN, null, null, clientCredentials, SmartcarHttp.FORM, form);
+        SmartcarHttp.Response response = http.send("token", null, null, clientCredentials, SmartcarHttp.FORM, form);
         if (response.status() >= 400 && response.status() < 500
                 && "invalid_grant".equals(SmartcarHttp.errorBody(response).path("error").asText())) {
             throw new SmartcarCallException(Kind.GRANT_REFUSED, "token: " + SmartcarHttp.describe(response));
@@ -135,8 +128,8 @@ final class V2Client {
                 Duration.ofSeconds(expiresIn.asInt()));
     }
 
-    private SmartcarHttp.Response call(String endpoint, String path, String query, String authorization) {
-        return succeeded(http.send(endpoint, path, query, authorization, null, null));
+    private SmartcarHttp.Response call(String operation, String path, String query, String authorization) {
+        return succeeded(http.send(operation, path, query, authorization, null, null));
     }
 
     /** A token pair; {@link #toString()} never shows the tokens. */

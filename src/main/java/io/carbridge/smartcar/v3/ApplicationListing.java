@@ -27,21 +27,22 @@ final class ApplicationListing implements Listing {
 
     private final ConnectionListingStore.Claim claim;
     private final SyncRun run;
-    private final V3Client client;
-    private final ConnectionListingStore listings;
-    private final VehicleStore vehicles;
-    private final SmartcarMetrics metrics;
+    private final Parts parts;
     private boolean autoSubscribe;
     private V3Client.ConnectionListing listed;
 
-    ApplicationListing(ConnectionListingStore.Claim claim, SyncRun run, V3Client client, ConnectionListingStore listings,
-                       VehicleStore vehicles, SmartcarMetrics metrics) {
+    /** What a listing needs to subscribe and to record what it found; one for the whole bridge. */
+    record Parts(V3Client client, ConnectionListingStore listings, VehicleStore vehicles, SmartcarMetrics metrics) {
+
+        ApplicationListing open(ConnectionListingStore.Claim claim, SyncRun run) {
+            return new ApplicationListing(claim, run, this);
+        }
+    }
+
+    private ApplicationListing(ConnectionListingStore.Claim claim, SyncRun run, Parts parts) {
         this.claim = claim;
         this.run = run;
-        this.client = client;
-        this.listings = listings;
-        this.vehicles = vehicles;
-        this.metrics = metrics;
+        this.parts = parts;
     }
 
     void webhookSubscribesEveryVehicle(boolean autoSubscribe) {
@@ -65,46 +66,47 @@ final class ApplicationListing implements Listing {
 
     @Override
     public VehicleStore.Gone markGone(Instant now) {
-        return listed.complete() ? vehicles.markDisconnected(byVehicle().keySet(), now) : new VehicleStore.Gone(List.of(), List.of());
+        return listed.complete() ? parts.vehicles().markDisconnected(byVehicle().keySet(), now)
+                : new VehicleStore.Gone(List.of(), List.of());
     }
 
     /** None to subscribe when the webhook subscribes every vehicle by itself: they are recorded as subscribed by Smartcar. */
     @Override
     public List<String> record(Instant now) {
         Map<String, VehicleStore.ConnectedVehicle> byVehicle = byVehicle();
-        vehicles.recordConnected(byVehicle.values(), now);
+        parts.vehicles().recordConnected(byVehicle.values(), now);
         if (autoSubscribe) {
-            run.vehiclesSubscribedBySmartcar(vehicles.subscribedBySmartcar(now));
+            run.vehiclesSubscribedBySmartcar(parts.vehicles().subscribedBySmartcar(now));
             return List.of();
         }
-        int returned = vehicles.returnedToTheBridge(now);
+        int returned = parts.vehicles().returnedToTheBridge(now);
         if (returned > 0) {
             SyncSteps.LOG.info("{} vehicles Smartcar had subscribed are subscribed by the bridge from now on", returned);
         }
-        return vehicles.connectedDueForSubscription(byVehicle.keySet(), now);
+        return parts.vehicles().connectedDueForSubscription(byVehicle.keySet(), now);
     }
 
     /** {@code POST /subscriptions} for the vehicle and its user; 202 and 409 both mean subscribed. */
     @Override
     public void subscribe(VehicleStore.Claim vehicle) {
-        client.subscribe(vehicle.userId(), vehicle.vehicleId());
+        parts.client().subscribe(vehicle.userId(), vehicle.vehicleId());
     }
 
     /** Records what the listing found, and why it was incomplete if it was (no backoff: its readable part was handled). */
     @Override
     public void synced(Instant now) {
         String problem = listed.complete() ? null : "connections: listing incomplete (" + String.join("; ", listed.problems()) + ")";
-        listings.synced(claim, listed.vehicles().size(), autoSubscribe, problem, now);
+        parts.listings().synced(claim, listed.vehicles().size(), autoSubscribe, problem, now);
         run.connectionsSynced(listed.vehicles().size());
         if (problem != null) {
-            metrics.syncFailed(Kind.MALFORMED.reason());
+            parts.metrics().syncFailed(Kind.MALFORMED.reason());
             run.failed();
         }
     }
 
     @Override
     public void failed(String error, Instant nextAttempt, Instant now) {
-        listings.failed(claim, error, nextAttempt, now);
+        parts.listings().failed(claim, error, nextAttempt, now);
     }
 
     /** The listed vehicles by vehicle id; a vehicle two users connected is kept under the first listed (the newest connection). */

@@ -11,11 +11,9 @@ import io.carbridge.smartcar.ConnectionListingStore;
 import io.carbridge.smartcar.Listing;
 import io.carbridge.smartcar.SmartcarApi;
 import io.carbridge.smartcar.SmartcarHttp;
-import io.carbridge.smartcar.SmartcarMetrics;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.smartcar.SyncRun;
 import io.carbridge.smartcar.SyncSteps;
-import io.carbridge.smartcar.VehicleStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -34,8 +32,7 @@ public final class SmartcarV3 implements SmartcarApi {
     private final String applicationId;
     private final V3Client client;
     private final ConnectionListingStore listings;
-    private final VehicleStore vehicles;
-    private final SmartcarMetrics metrics;
+    private final ApplicationListing.Parts listingParts;
     /** What this instance last said about the webhook's auto-subscribe, so that it says it once. */
     private final AtomicReference<Boolean> autoSubscribeSaid = new AtomicReference<>();
 
@@ -44,8 +41,7 @@ public final class SmartcarV3 implements SmartcarApi {
         this.applicationId = own.applicationId();
         this.client = new V3Client(parts.http(), settings, own.clientSecret(), parts.metrics(), Clock.systemUTC());
         this.listings = parts.listings();
-        this.vehicles = parts.vehicles();
-        this.metrics = parts.metrics();
+        this.listingParts = new ApplicationListing.Parts(client, listings, parts.vehicles(), parts.metrics());
     }
 
     // --- the port ----------------------------------------------------------------------------------------------------
@@ -89,7 +85,7 @@ public final class SmartcarV3 implements SmartcarApi {
     @Override
     public Optional<Listing> claimListing(String listing, SyncRun run, Instant now) {
         return listings.claim(run.claimedBy(), run.startedAt(), now, now.plus(settings.claimTimeout()))
-                .map(claim -> new ApplicationListing(claim, run, client, listings, vehicles, metrics));
+                .map(claim -> listingParts.open(claim, run));
     }
 
     /** {@code GET /subscriptions} filtered by vehicle and webhook, then {@code DELETE} each (404: already gone). */

@@ -42,14 +42,6 @@ import io.carbridge.smartcar.VehicleStore.ConnectedVehicle;
  */
 final class V3Client {
 
-    static final String APPLICATION_TOKEN = "direct:smartcar-application-token";
-    static final String CONNECTIONS = "direct:smartcar-connections";
-    static final String WEBHOOK = "direct:smartcar-webhook";
-    static final String CREATE_SUBSCRIPTION = "direct:smartcar-create-subscription";
-    static final String FIND_SUBSCRIPTIONS = "direct:smartcar-find-subscriptions";
-    static final String DELETE_SUBSCRIPTION = "direct:smartcar-delete-subscription";
-    static final String SIGNALS = "direct:smartcar-signals";
-
     /** More pages than this in one listing is a paging loop, not a fleet (100,000 connections by 100). */
     private static final int MAX_PAGES = 1_000;
     /** More pages of one vehicle's signals than this is a paging loop (Smartcar has a few hundred signals in all). */
@@ -74,16 +66,14 @@ final class V3Client {
     /** The camel-http endpoint of each call: the IAM token endpoint, the Vehicles API and the Management API. */
     static List<Endpoint> endpoints(String iamUrl, String vehicleApiUrl, String managementApiUrl) {
         return List.of(
-                new Endpoint(APPLICATION_TOKEN, "smartcar-application-token", "smartcar-iam-token", iamUrl, "POST"),
-                new Endpoint(CONNECTIONS, "smartcar-connections", "smartcar-vehicle-api-connections", vehicleApiUrl, "GET"),
-                new Endpoint(WEBHOOK, "smartcar-read-webhook", "smartcar-management-webhook", managementApiUrl, "GET"),
-                new Endpoint(CREATE_SUBSCRIPTION, "smartcar-create-subscription", "smartcar-management-create-subscription",
-                        managementApiUrl, "POST"),
-                new Endpoint(FIND_SUBSCRIPTIONS, "smartcar-find-subscriptions", "smartcar-management-find-subscriptions",
-                        managementApiUrl, "GET"),
-                new Endpoint(DELETE_SUBSCRIPTION, "smartcar-delete-subscription", "smartcar-management-delete-subscription",
-                        managementApiUrl, "DELETE"),
-                new Endpoint(SIGNALS, "smartcar-signals", "smartcar-vehicle-api-signals", vehicleApiUrl, "GET"));
+                new Endpoint("application-token", "smartcar-iam-token", iamUrl, "POST"),
+                new Endpoint("connections", "smartcar-vehicle-api-connections", vehicleApiUrl, "GET"),
+                // not smartcar-webhook: that is the intake's route
+                new Endpoint("webhook", "smartcar-read-webhook", "smartcar-management-webhook", managementApiUrl, "GET"),
+                new Endpoint("create-subscription", "smartcar-management-create-subscription", managementApiUrl, "POST"),
+                new Endpoint("find-subscriptions", "smartcar-management-find-subscriptions", managementApiUrl, "GET"),
+                new Endpoint("delete-subscription", "smartcar-management-delete-subscription", managementApiUrl, "DELETE"),
+                new Endpoint("signals", "smartcar-vehicle-api-signals", vehicleApiUrl, "GET"));
     }
 
     /**
@@ -95,7 +85,7 @@ final class V3Client {
 
     /** {@code GET /webhooks/{id}}: whether the webhook subscribes every vehicle of the application by itself. */
     boolean webhookSubscribesEveryVehicle() {
-        JsonNode webhook = resource(json(token.call(bearer -> call(WEBHOOK, "/webhooks/" + encode(settings.webhookId()),
+        JsonNode webhook = resource(json(token.call(bearer -> call("webhook", "/webhooks/" + encode(settings.webhookId()),
                 null, bearer)), "webhook"));
         JsonNode autoSubscribe = webhook.path("attributes").has("autoSubscribe")
                 ? webhook.path("attributes").path("autoSubscribe") : webhook.path("autoSubscribe");
@@ -123,7 +113,8 @@ final class V3Client {
                 throw malformed("connections", "more than " + MAX_PAGES + " pages");
             }
             String pageQuery = query;
-            JsonNode body = listBody(token.call(bearer -> call(CONNECTIONS, "/connections", pageQuery, bearer)), "connections");
+            JsonNode body = listBody(token.call(bearer -> call("connections", "/connections", pageQuery, bearer)),
+                    "connections");
             JsonNode items = items(body, "connections");
             total = total != null ? total : totalCount(body);
             boolean anyNew = false;
@@ -156,7 +147,7 @@ final class V3Client {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.putObject("data").set("attributes", attributes);
         token.call(bearer -> {
-            SmartcarHttp.Response response = http.send(CREATE_SUBSCRIPTION, "/subscriptions", null, bearer(bearer),
+            SmartcarHttp.Response response = http.send("create-subscription", "/subscriptions", null, bearer(bearer),
                     SmartcarHttp.JSON, body.toString());
             return response.status() == 409 ? response : succeeded(response);
         });
@@ -168,7 +159,7 @@ final class V3Client {
      */
     int unsubscribe(String vehicleId) {
         String query = "filter%5BvehicleId%5D=" + encode(vehicleId) + "&filter%5BwebhookId%5D=" + encode(settings.webhookId());
-        JsonNode items = items(listBody(token.call(bearer -> call(FIND_SUBSCRIPTIONS, "/subscriptions", query, bearer)),
+        JsonNode items = items(listBody(token.call(bearer -> call("find-subscriptions", "/subscriptions", query, bearer)),
                 "subscriptions"), "subscriptions");
         int removed = 0;
         for (JsonNode item : items) {
@@ -181,7 +172,7 @@ final class V3Client {
                 continue;
             }
             token.call(bearer -> {
-                SmartcarHttp.Response response = http.send(DELETE_SUBSCRIPTION, "/subscriptions/" + subscriptionId, null,
+                SmartcarHttp.Response response = http.send("delete-subscription", "/subscriptions/" + subscriptionId, null,
                         bearer(bearer), null, null);
                 return response.status() == 404 ? response : succeeded(response);
             });
@@ -206,7 +197,7 @@ final class V3Client {
             }
             budget.run();
             String pageQuery = query;
-            JsonNode body = listBody(token.call(bearer -> succeeded(http.send(SIGNALS, "/vehicles/" + encode(vehicleId)
+            JsonNode body = listBody(token.call(bearer -> succeeded(http.send("signals", "/vehicles/" + encode(vehicleId)
                     + "/signals", pageQuery, bearer(bearer), null, null, Map.of("sc-user-id", userId)))), "signals");
             JsonNode data = items(body, "signals");
             boolean anyNew = false;
@@ -242,7 +233,7 @@ final class V3Client {
     /** Client credentials at SMARTCAR_IAM_URL; a refusal (4xx) is {@link Kind#CREDENTIALS_REFUSED}, not a 401 to retry. */
     private ApplicationToken.Grant fetchApplicationToken() {
         try {
-            SmartcarHttp.Response response = http.send(APPLICATION_TOKEN, null, null, null, SmartcarHttp.FORM,
+            SmartcarHttp.Response response = http.send("application-token", null, null, null, SmartcarHttp.FORM,
                     SmartcarHttp.form("grant_type", "client_credentials", "client_id", settings.clientId(),
                             "client_secret", clientSecret));
             if (response.status() >= 400 && response.status() < 500 && response.status() != 429) {
@@ -263,8 +254,8 @@ final class V3Client {
         }
     }
 
-    private SmartcarHttp.Response call(String endpoint, String path, String query, String token) {
-        return succeeded(http.send(endpoint, path, query, bearer(token), null, null));
+    private SmartcarHttp.Response call(String operation, String path, String query, String token) {
+        return succeeded(http.send(operation, path, query, bearer(token), null, null));
     }
 
     private String pageQuery(int number) {
