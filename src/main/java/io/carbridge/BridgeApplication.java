@@ -3,6 +3,8 @@ package io.carbridge;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.carbridge.check.CheckCommand;
 import io.carbridge.delivery.Destinations;
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the bridge: camel-main reads {@code application.properties} from the working directory, loads the YAML routes
  * of {@code routes/}, and {@link BridgeConfiguration} wires the Java side (no classpath scanning: what runs is what
- * that class names). With {@value CheckCommand#OPTION} it checks the route files and the settings instead, and exits.
+ * that class names). A team's own route files and settings, kept elsewhere, are added with {@value TeamFiles#ROUTES_DIR}
+ * and {@value TeamFiles#SETTINGS} ({@link TeamFiles}). With {@value CheckCommand#OPTION} it checks the route files and
+ * the settings instead, and exits.
  */
 public final class BridgeApplication {
 
@@ -30,11 +34,19 @@ public final class BridgeApplication {
     public static void main(String[] args) throws Exception {
         if (CheckCommand.isRequested(args)) {
             // a team's CI before a deploy: the route files and every setting checked, nothing started
-            System.exit(CheckCommand.run(System.out, System.err));
+            System.exit(CheckCommand.run(args, System.out, System.err));
         }
-        Main main = new Main();
+        List<String> camelArguments = new ArrayList<>(List.of(args));
+        TeamFiles team;
+        try {
+            team = TeamFiles.take(camelArguments);
+        } catch (StartupFailure failure) {
+            LoggerFactory.getLogger(BridgeApplication.class).error("Not started. {}", failure.getMessage());
+            System.exit(2);
+            return;
+        }
+        Main main = new BridgeMain(team);
         main.configure().addConfiguration(BridgeConfiguration.class);
-        main.setDefaultPropertyPlaceholderLocation(PROPERTIES_LOCATION);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeStart(BaseMainSupport main) {
@@ -47,7 +59,8 @@ public final class BridgeApplication {
         int exitCode;
         try {
             requireWorkingDirectory();
-            exitCode = main.run(args);
+            team.requireFiles();
+            exitCode = main.run(camelArguments.toArray(String[]::new));
         } catch (Exception e) {
             StartupFailure failure = startupFailure(e);
             if (failure == null) {
@@ -87,7 +100,8 @@ public final class BridgeApplication {
         Path properties = Path.of(PROPERTIES_LOCATION.substring("file:".length()));
         if (!locationChosen && !Files.isRegularFile(properties)) {
             throw new StartupFailure("There is no " + properties + " in the working directory " + Path.of("").toAbsolutePath()
-                    + ": start the service from the directory that holds application.properties and routes/ (the repository root).");
+                    + ": start the service from the directory that holds application.properties and routes/ (the repository root); "
+                    + "a team's own files are added with " + TeamFiles.usage() + ".");
         }
     }
 }

@@ -35,6 +35,7 @@ import io.carbridge.state.StateAdmin;
 import io.carbridge.state.VehicleState;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.Storage;
+import io.carbridge.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -72,6 +73,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Intake intake;
     private Smartcar smartcar;
     private VehicleState state;
+    private Tracing tracing;
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -229,6 +231,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     @Override
     public void configure(CamelContext camel) throws Exception {
+        LogFormat.warnOfAnUnknownValue();
         // Camel logs a failed bind of its HTTP servers and starts anyway: a bridge Smartcar cannot reach must not start
         requireFreePort("camel.server.port", "HTTP_PORT");
         requireFreePort("camel.management.port", "MANAGEMENT_PORT");
@@ -265,6 +268,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
             camel.getComponent(scheme, HttpComponent.class).setAutomaticRetriesDisabled(true);
         }
 
+        // traces of the event path, when a collector is named (before the routes are made: Camel's tracer is a route policy)
+        tracing().install(camel, delivery().outbox());
         delivery().install(camel);
         intake().installErrorPages(camel, httpGuard());
         if (smartcar().apiRoutes().isPresent()) {
@@ -329,6 +334,13 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
             delivery.outbox().keepVehicleState(state().writer());
         }
         return delivery;
+    }
+
+    private Tracing tracing() {
+        if (tracing == null) {
+            tracing = Tracing.from(camel, settings(), delivery().destinations());
+        }
+        return tracing;
     }
 
     private Intake intake() {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,6 +27,7 @@ import javax.xml.xpath.XPathFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.carbridge.delivery.Destinations;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,10 @@ class DeploymentFilesTest {
     private static final Path DOCKERIGNORE = Path.of(".dockerignore");
     private static final Path DEPLOY = Path.of("docs/deploy");
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(?::([^}]*))?}}");
+    /** camel-main's list of property locations, the first that defines a key winning. */
+    private static final String LOCATIONS_VARIABLE = "CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION";
+    /** The example team project, whose files the ConfigMap holds. */
+    private static final Path TEAM_PROJECT = Path.of("docs/team-project");
 
     private static Dockerfile docker;
     private static Pom pom;
@@ -187,6 +193,8 @@ class DeploymentFilesTest {
             });
         }
         assertThat(read).contains("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD", "MANAGEMENT_PORT");
+        // camel-main's own: where it reads the settings from (the team's file layered over the image's)
+        read.add(LOCATIONS_VARIABLE);
         // a destination reads its secret from the variable its *-secret-env setting names
         pod.stringPropertyNames().stream().filter(key -> key.matches("bridge\\.destination\\.[^.]+\\.(auth|signing)-secret-env"))
                 .forEach(key -> read.add(pod.getProperty(key).trim()));
@@ -218,35 +226,64 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void theTeamsSettingsAndRoutesAreMountedWhereTheServiceReadsThem() {
+    void theTeamsSettingsAreLayeredOverTheImagesAndItsRoutesMountedBesideThem() throws IOException {
         JsonNode deployment = one("Deployment");
         JsonNode container = container();
         String workdir = docker.workdirAtCommand();
-        Map<String, JsonNode> volumes = new HashMap<>();
-        deployment.path("spec").path("template").path("spec").path("volumes").forEach(volume -> volumes.put(volume.path("name").asText(), volume));
+        String imageSettings = workdir + "/" + BridgeApplication.PROPERTIES_LOCATION.substring("file:".length());
 
-        boolean settingsMounted = false;
+        // the property locations the pod runs with: the team's file (mounted from the ConfigMap) first, the image's after it
+        List<String> locations = settingsLocations(container);
+        assertThat(locations).as(LOCATIONS_VARIABLE + " (or " + TeamFiles.SETTINGS + ")").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(locations.get(locations.size() - 1)).as("the image's own settings, last").isEqualTo(imageSettings);
+        String teamSettings = locations.get(0);
+        JsonNode teamMount = mountAt(teamSettings);
+        assertThat(teamMount).as("the team's settings " + teamSettings + ", first, mounted from a ConfigMap").isNotNull();
+        Properties team = properties(configMapFile(teamMount));
+
+        // the image's application.properties stays: the team's file is layered over it, not mounted in its place
+        assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).as("mounts").doesNotContain(imageSettings)
+                .contains(workdir + "/data");
+
+        // every key of the team's file is a setting the bridge knows: one of application.properties, or a destination's
+        Set<String> destinationSettings = new LinkedHashSet<>();
+        for (String row : Destinations.settingsTableRows()) {
+            Matcher key = Pattern.compile("^\\| `bridge\\.destination\\.<name>\\.([^`]+)`").matcher(row);
+            assertThat(key.find()).as(row).isTrue();
+            destinationSettings.add(key.group(1));
+        }
+        assertThat(team.stringPropertyNames()).as("keys of the team's settings").isNotEmpty().allSatisfy(key -> assertThat(
+                settings.containsKey(key) || (key.matches("bridge\\.destination\\.[a-z0-9][a-z0-9-]*\\..+")
+                        && destinationSettings.contains(key.replaceFirst("^bridge\\.destination\\.[^.]+\\.", ""))))
+                .as(key + ": a key of application.properties, or bridge.destination.<name>.<one of " + destinationSettings + ">").isTrue());
+
+        // the team's routes beside the image's, by subPath, never in place of one
+        Set<String> imageRoutes = new LinkedHashSet<>();
+        try (Stream<Path> files = Files.list(Path.of(routesDirectory()))) {
+            files.forEach(file -> imageRoutes.add(file.getFileName().toString()));
+        }
+        List<String> teamRoutes = new ArrayList<>();
         for (JsonNode mount : container.path("volumeMounts")) {
-            JsonNode volume = volumes.get(mount.path("name").asText());
+            JsonNode volume = volume(mount.path("name").asText());
             assertThat(volume).as("volume " + mount.path("name").asText()).isNotNull();
-            if (volume.has("configMap")) {
+            if (volume.has("configMap") && !mount.path("mountPath").asText().equals(teamSettings)) {
                 String key = mount.path("subPath").asText();
                 assertThat(configMapData(volume.path("configMap").path("name").asText()).has(key)).as("ConfigMap key " + key).isTrue();
-                if (key.equals("application.properties")) {
-                    assertThat(mount.path("mountPath").asText()).isEqualTo(workdir + "/application.properties");
-                    settingsMounted = true;
-                } else {
-                    assertThat(key).endsWith(".camel.yaml");
-                    assertThat(mount.path("mountPath").asText()).isEqualTo(workdir + "/" + routesDirectory() + "/" + key);
-                }
+                assertThat(key).endsWith(".camel.yaml");
+                assertThat(mount.path("mountPath").asText()).isEqualTo(workdir + "/" + routesDirectory() + "/" + key);
+                assertThat(imageRoutes).as("the image's routes, which " + key + " would replace").doesNotContain(key);
+                teamRoutes.add(key);
             }
         }
-        assertThat(settingsMounted).as("application.properties from the ConfigMap").isTrue();
-        assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).as("the image's data volume").contains(workdir + "/data");
+        assertThat(teamRoutes).as("the team's routes").isNotEmpty();
 
-        // the team's file replaces the whole of the image's: it keeps every setting the bridge's has
-        assertThat(podSettings().stringPropertyNames()).as("keys of the ConfigMap's application.properties")
-                .containsAll(settings.stringPropertyNames());
+        // they are the example team project's files, which its own build tests (TeamProjectIT)
+        assertThat(team).as("the team's settings: docs/team-project/application.properties")
+                .isEqualTo(properties(Files.readString(TEAM_PROJECT.resolve("application.properties"))));
+        for (String route : teamRoutes) {
+            assertThat(configMapData(volume(mountAtSubPath(route)).path("configMap").path("name").asText()).path(route).asText())
+                    .as(route + ": docs/team-project/routes/" + route).isEqualTo(Files.readString(TEAM_PROJECT.resolve("routes").resolve(route)));
+        }
 
         // the image's user, not root
         JsonNode security = deployment.path("spec").path("template").path("spec").path("securityContext");
@@ -280,21 +317,92 @@ class DeploymentFilesTest {
         return containers.get(0);
     }
 
-    /** The application.properties the pod runs with: the ConfigMap's mounted over the image's, or the image's. */
+    /**
+     * The settings the pod runs with: the files of its property locations layered as Camel layers them (the first that
+     * sets a key wins), each the image's application.properties or a file mounted from a ConfigMap.
+     */
     private static Properties podSettings() {
-        String workdir = docker.workdirAtCommand();
-        for (JsonNode volume : one("Deployment").path("spec").path("template").path("spec").path("volumes")) {
-            if (volume.has("configMap")) {
-                JsonNode data = configMapData(volume.path("configMap").path("name").asText());
-                for (JsonNode mount : container().path("volumeMounts")) {
-                    if (mount.path("name").asText().equals(volume.path("name").asText())
-                            && mount.path("mountPath").asText().equals(workdir + "/application.properties")) {
-                        return properties(data.path(mount.path("subPath").asText()).asText());
-                    }
-                }
+        String imageSettings = docker.workdirAtCommand() + "/" + BridgeApplication.PROPERTIES_LOCATION.substring("file:".length());
+        List<String> locations = new ArrayList<>(settingsLocations(container()));
+        Collections.reverse(locations);
+        Properties layered = new Properties();
+        for (String location : locations) {
+            JsonNode mount = mountAt(location);
+            if (mount != null) {
+                layered.putAll(properties(configMapFile(mount)));
+            } else {
+                assertThat(location).as("a settings file neither mounted nor the image's").isEqualTo(imageSettings);
+                layered.putAll(settings);
             }
         }
-        return settings;
+        return layered;
+    }
+
+    /**
+     * The settings files the container's command reads, absolute: {@value #LOCATIONS_VARIABLE} (camel-main's), or the
+     * bridge's {@code --settings} over the image's application.properties; the image's alone without either.
+     */
+    private static List<String> settingsLocations(JsonNode container) {
+        String workdir = docker.workdirAtCommand();
+        String imageSettings = BridgeApplication.PROPERTIES_LOCATION;
+        List<String> locations = new ArrayList<>();
+        for (JsonNode variable : container.path("env")) {
+            if (variable.path("name").asText().equals(LOCATIONS_VARIABLE)) {
+                Stream.of(variable.path("value").asText().split(",")).map(String::trim).forEach(locations::add);
+            }
+        }
+        List<String> arguments = new ArrayList<>();
+        container.path("args").forEach(argument -> arguments.add(argument.asText()));
+        int option = arguments.indexOf(TeamFiles.SETTINGS);
+        if (option >= 0 && option + 1 < arguments.size()) {
+            locations.add(0, "file:" + arguments.get(option + 1));
+            if (locations.size() == 1) {
+                locations.add(imageSettings);
+            }
+        }
+        if (locations.isEmpty()) {
+            locations.add(imageSettings);
+        }
+        return locations.stream().map(location -> {
+            assertThat(location).as("a settings location on the container's file system").startsWith("file:");
+            return Path.of(workdir).resolve(location.substring("file:".length())).normalize().toString();
+        }).toList();
+    }
+
+    /** The container's mount of a ConfigMap file at this absolute path, or null. */
+    private static JsonNode mountAt(String path) {
+        for (JsonNode mount : container().path("volumeMounts")) {
+            JsonNode volume = volume(mount.path("name").asText());
+            if (volume != null && volume.has("configMap") && mount.path("mountPath").asText().equals(path)) {
+                return mount;
+            }
+        }
+        return null;
+    }
+
+    /** The name of the volume mounted with this ConfigMap key as its subPath. */
+    private static String mountAtSubPath(String key) {
+        for (JsonNode mount : container().path("volumeMounts")) {
+            if (mount.path("subPath").asText().equals(key)) {
+                return mount.path("name").asText();
+            }
+        }
+        throw new AssertionError("no mount of " + key);
+    }
+
+    /** The text of the ConfigMap file a mount puts in the container. */
+    private static String configMapFile(JsonNode mount) {
+        JsonNode volume = volume(mount.path("name").asText());
+        return configMapData(volume.path("configMap").path("name").asText()).path(mount.path("subPath").asText()).asText();
+    }
+
+    private static JsonNode volume(String name) {
+        for (JsonNode volume : one("Deployment").path("spec").path("template").path("spec").path("volumes")) {
+            if (volume.path("name").asText().equals(name)) {
+                return volume;
+            }
+        }
+        return null;
     }
 
     private static JsonNode configMapData(String name) {

@@ -19,6 +19,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.carbridge.BridgeApplication;
+import io.carbridge.BridgeMain;
+import io.carbridge.StartupFailure;
+import io.carbridge.TeamFiles;
 import io.carbridge.intake.Intake;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyBindingException;
@@ -37,9 +40,10 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * {@code java -jar smartcar-bridge.jar --check}: what a team's CI runs before a deploy, from the directory the service
- * runs in. camel-main reads {@code application.properties} (and {@code -D} settings, the environment) and loads the
- * route files exactly as the service does, and is left there: configured, never started, so no HTTP server listens and
- * no route runs; {@link io.carbridge.BridgeConfiguration}, which opens the database, is not used. Then every route file
+ * runs in and with the same options ({@value TeamFiles#ROUTES_DIR} and {@value TeamFiles#SETTINGS} for a team's own
+ * files). camel-main reads {@code application.properties} (and {@code -D} settings, the environment) and loads the
+ * route files exactly as the service does ({@link BridgeMain}), and is left there: configured, never started, so no
+ * HTTP server listens and no route runs; {@link io.carbridge.BridgeConfiguration}, which opens the database, is not used. Then every route file
  * is checked ({@link RouteFilesCheck}) with the placeholders in it ({@link RoutePlaceholders}), every setting the service
  * reads at start ({@link StartupSettings}), every destination ({@link DestinationsCheck}), and that the intake route is
  * there.
@@ -59,13 +63,16 @@ public final class CheckCommand {
         return Arrays.asList(args).contains(OPTION);
     }
 
-    /** Runs every check from the working directory; the exit code: 0 without problems, 1 with. */
-    public static int run(PrintStream out, PrintStream err) {
+    /**
+     * Runs every check from the working directory, with the team's files the arguments name ({@link TeamFiles}); the
+     * exit code: 0 without problems, 1 with.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         // the problems are the output: Camel's start-up lines and warnings would bury them
         Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
         Report report;
         try {
-            report = check();
+            report = check(args);
         } catch (RuntimeException e) {
             // a fault of the check itself, not of the configuration: one line, and the trace for whoever fixes it
             out.println("check: could not finish: " + e);
@@ -84,9 +91,33 @@ public final class CheckCommand {
     record Report(List<Problem> problems, int routeFiles) {
     }
 
-    /** Every check, from the working directory. */
+    /** Every check, from the working directory, with the team's files the arguments name. */
+    static Report check(String[] args) {
+        List<String> arguments = new ArrayList<>(Arrays.asList(args));
+        TeamFiles team;
+        try {
+            team = TeamFiles.take(arguments);
+        } catch (StartupFailure e) {
+            return new Report(List.of(new Problem("options", e.getMessage())), 0);
+        }
+        return check(team);
+    }
+
+    /** Every check, from the working directory, of the bridge's own files. */
     static Report check() {
+        return check(TeamFiles.NONE);
+    }
+
+    /** Every check, from the working directory, of the bridge's files and the team's. */
+    static Report check(TeamFiles team) {
         List<Problem> problems = new ArrayList<>();
+        try {
+            team.requireFiles();
+        } catch (StartupFailure e) {
+            problems.add(new Problem(team.routesDirectory() != null && !Files.isDirectory(team.routesDirectory())
+                    ? TeamFiles.ROUTES_DIR : TeamFiles.SETTINGS, e.getMessage()));
+            return new Report(problems, 0);
+        }
         Path properties = Path.of(BridgeApplication.PROPERTIES_LOCATION.substring("file:".length()));
         boolean locationChosen = System.getProperty(MainConstants.PROPERTY_PLACEHOLDER_LOCATION) != null
                 || System.getenv("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION") != null;
@@ -95,8 +126,7 @@ public final class CheckCommand {
                     + ": run the check from the directory that holds application.properties and routes/ (the repository root)"));
             return new Report(problems, 0);
         }
-        Main main = new Main();
-        main.setDefaultPropertyPlaceholderLocation(BridgeApplication.PROPERTIES_LOCATION);
+        Main main = new BridgeMain(team);
         Exception failure = null;
         try {
             // camel-main configured as for the service (properties, camel.* settings, route files), not started
@@ -187,6 +217,10 @@ public final class CheckCommand {
     /** camel-main's reason not to go on, as one line that names the setting or the file. */
     private static Problem problemOf(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StartupFailure startup) {
+                // a team's route file named like one of the bridge's, a route id two files define
+                return new Problem("camel.main.routes-include-pattern", startup.getMessage());
+            }
             if (cause instanceof PropertyBindingException binding && binding.getOptionKey() != null) {
                 String prefix = binding.getOptionPrefix() == null ? "" : binding.getOptionPrefix();
                 String key = prefix + binding.getOptionKey();

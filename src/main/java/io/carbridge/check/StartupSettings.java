@@ -17,6 +17,7 @@ import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.state.VehicleState;
 import io.carbridge.storage.Database;
+import io.carbridge.tracing.Tracing;
 import org.apache.camel.CamelContext;
 
 /**
@@ -101,6 +102,8 @@ final class StartupSettings {
             settings.positiveDuration("bridge.connect.client-refill", Duration.ofSeconds(6));
             settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000);
         });
+        // tracing.Tracing
+        parts.put("tracing", () -> Tracing.endpoint(settings));
         List<Problem> problems = new ArrayList<>();
         parts.values().forEach(part -> run(part, read).ifPresent(problems::add));
         return problems;

@@ -42,6 +42,11 @@ public final class DeliverySteps {
         this.state = state;
     }
 
+    /** The steps where no destination takes a vehicle's state: what a route test without the bridge's database runs. */
+    public DeliverySteps() {
+        this(destination -> false, null);
+    }
+
     /**
      * The enriched event of one claimed delivery, as a map: what {@code routes/enriched-event-json.camel.yaml} writes as
      * JSON. A {@code VEHICLE_STATE} to a destination that takes a vehicle's state also carries {@code state}: the

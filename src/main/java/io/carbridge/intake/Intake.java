@@ -22,7 +22,7 @@ import org.apache.camel.model.ModelCamelContext;
 public final class Intake {
 
     /** The route of {@code routes/webhook-intake.camel.yaml}. */
-    static final String ROUTE_ID = "smartcar-webhook";
+    public static final String ROUTE_ID = "smartcar-webhook";
 
     /**
      * Without its route files (started from another directory, or a pattern that finds none) the bridge would receive

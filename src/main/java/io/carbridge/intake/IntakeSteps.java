@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbridge.Json;
+import io.carbridge.LogFields;
 import io.carbridge.http.RequestHeaders;
 import io.carbridge.storage.CanonicalEvent;
 import io.carbridge.outbox.OutboxConstants;
@@ -255,13 +256,14 @@ public final class IntakeSteps {
         if (event != null) {
             String detail = answer.reason() == null ? "" : " " + answer.reason();
             // a stale copy is worth a look: it was signed with the management token
-            LOG.atLevel("stale".equals(answer.outcome()) ? Level.WARN : Level.INFO).log("outcome={} status={} eventId={} type={} "
-                            + "vehicleId={} mode={}{} ms={}", answer.outcome(), answer.status(), event.eventId(), event.eventType(),
-                    event.vehicleId(), event.mode(), detail, elapsed.toMillis());
-        } else if (answer.status() == 401) {
-            LOG.warn("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
+            LogFields.event(LOG.atLevel("stale".equals(answer.outcome()) ? Level.WARN : Level.INFO), event.eventId(), event.eventType(),
+                            event.vehicleId()).addKeyValue(LogFields.OUTCOME, answer.outcome())
+                    .log("outcome={} status={} eventId={} type={} vehicleId={} mode={}{} ms={}", answer.outcome(), answer.status(),
+                            event.eventId(), event.eventType(), event.vehicleId(), event.mode(), detail, elapsed.toMillis());
         } else {
-            LOG.info("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
+            // a signature refused is worth a look: someone posts what Smartcar did not sign
+            LOG.atLevel(answer.status() == 401 ? Level.WARN : Level.INFO).addKeyValue(LogFields.OUTCOME, answer.outcome())
+                    .log("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
         }
     }
 

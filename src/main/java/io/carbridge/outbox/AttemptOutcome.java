@@ -38,5 +38,10 @@ record AttemptOutcome(
         String deliveryStatus() {
             return deliveryStatus;
         }
+
+        /** Whether the delivery is finished: delivered, or dead. */
+        boolean isFinal() {
+            return this == DELIVERED || this == DEAD;
+        }
     }
 }

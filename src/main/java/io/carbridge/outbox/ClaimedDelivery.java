@@ -13,9 +13,16 @@ import org.apache.camel.Message;
  * @param attempt  the number of the attempt about to be made (1 for the first)
  * @param replay   whether an operator queued it again after it finished
  * @param queuedAt when this delivery was queued: the event's receipt, or the replay request; its age counts from here
+ * @param traceParent the trace context stored with the event ({@link OutboxTracing}), or null
  */
 public record ClaimedDelivery(long id, String destination, String orderingKey, int attempt, boolean replay, Instant queuedAt,
-                              CanonicalEvent event, KnownVehicle vehicle) {
+                              CanonicalEvent event, KnownVehicle vehicle, String traceParent) {
+
+    /** A delivery whose event has no trace context. */
+    public ClaimedDelivery(long id, String destination, String orderingKey, int attempt, boolean replay, Instant queuedAt,
+                           CanonicalEvent event, KnownVehicle vehicle) {
+        this(id, destination, orderingKey, attempt, replay, queuedAt, event, vehicle, null);
+    }
 
     public String eventId() {
         return event.eventId();

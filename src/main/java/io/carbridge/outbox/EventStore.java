@@ -30,6 +30,7 @@ import io.carbridge.storage.GroupCommit;
 import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.StorageUnavailableException;
 import io.carbridge.storage.VehicleFacts;
+import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
@@ -55,7 +56,7 @@ final class EventStore extends ServiceSupport {
     private static final String SELECT_EXISTING = "SELECT event_id FROM webhook_event WHERE event_id = ANY (?)";
     private static final String INSERT_EVENT = "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
             + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable, repeat_of, "
-            + "signal_time_unreadable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "signal_time_unreadable, trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_DELIVERY = "INSERT INTO delivery (event_id, destination, ordering_key, status, "
             + "attempts, next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
     private static final String UPDATE_VEHICLE = "UPDATE vehicle SET user_id = COALESCE(?, user_id), make = COALESCE(?, make), "
@@ -71,7 +72,7 @@ final class EventStore extends ServiceSupport {
     private final OutboxRouting routing;
     private final Runnable afterOutboxWrite;
     private final Duration commitTimeout;
-    private final GroupCommit<CanonicalEvent, Stored> writer;
+    private final GroupCommit<Submitted, Stored> writer;
     /** The vehicles' state, written with the events; null when none is kept. Set before the writer starts. */
     private VehicleStateWriter state;
     /** The vehicle facts last committed for each vehicle (writer thread only): a stream of events about one vehicle writes them once. */
@@ -104,12 +105,20 @@ final class EventStore extends ServiceSupport {
         this.state = state;
     }
 
-    /** Blocks until the event is committed (or known to be there already); throws if that cannot happen in time. */
-    Stored store(CanonicalEvent event) {
+    /** An event to store, with the trace context stored with it (null when not traced, see {@link OutboxTracing}). */
+    private record Submitted(CanonicalEvent event, String traceParent) {
+    }
+
+    /**
+     * Blocks until the event is committed (or known to be there already); throws if that cannot happen in time.
+     *
+     * @param traceParent the W3C trace context stored with a new event, or null
+     */
+    Stored store(CanonicalEvent event, String traceParent) {
         try {
             // one deadline for queueing and committing: the answer must reach Smartcar well within its 15 s
             long deadline = System.nanoTime() + commitTimeout.toNanos();
-            CompletableFuture<Stored> committed = writer.submit(event, commitTimeout);
+            CompletableFuture<Stored> committed = writer.submit(new Submitted(event, traceParent), commitTimeout);
             return committed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -122,6 +131,11 @@ final class EventStore extends ServiceSupport {
         }
     }
 
+    /** Its writer's thread comes from the context's {@link org.apache.camel.spi.ExecutorServiceManager}; before start. */
+    void useThreadsOf(CamelContext camelContext) {
+        writer.setCamelContext(camelContext);
+    }
+
     @Override
     protected void doStart() {
         writer.start();
@@ -132,9 +146,20 @@ final class EventStore extends ServiceSupport {
         writer.stop();
     }
 
-    private List<Stored> commit(List<CanonicalEvent> events) throws SQLException {
+    private List<Stored> commit(List<Submitted> submitted) throws SQLException {
+        List<CanonicalEvent> events = new ArrayList<>(submitted.size());
+        Map<String, String> traceParents = Map.of();
+        for (Submitted one : submitted) {
+            events.add(one.event());
+            if (one.traceParent() != null) {
+                if (traceParents.isEmpty()) {
+                    traceParents = new HashMap<>();
+                }
+                traceParents.putIfAbsent(one.event().eventId(), one.traceParent());
+            }
+        }
         try {
-            return commitTogether(events);
+            return commitTogether(events, traceParents);
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw e;
@@ -143,7 +168,7 @@ final class EventStore extends ServiceSupport {
             List<Stored> outcomes = new ArrayList<>(events.size());
             for (CanonicalEvent event : events) {
                 try {
-                    outcomes.add(commitTogether(List.of(event)).get(0));
+                    outcomes.add(commitTogether(List.of(event), traceParents).get(0));
                 } catch (SQLException single) {
                     if (!UNIQUE_VIOLATION.equals(single.getSQLState())) {
                         throw single;
@@ -159,7 +184,7 @@ final class EventStore extends ServiceSupport {
      * One transaction for all the events: the new ones are inserted with their outbox rows (none for a repeat of an
      * error), their vehicle facts and the vehicles' state; the others are duplicates.
      */
-    private List<Stored> commitTogether(List<CanonicalEvent> events) throws SQLException {
+    private List<Stored> commitTogether(List<CanonicalEvent> events, Map<String, String> traceParents) throws SQLException {
         List<Stored> outcomes = new ArrayList<>(events.size());
         List<CanonicalEvent> fresh = new ArrayList<>(events.size());
         int outboxRows;
@@ -183,7 +208,7 @@ final class EventStore extends ServiceSupport {
                     String repeatOf = isNew ? repeats.get(event.eventId()) : null;
                     outcomes.add(!isNew ? Stored.DUPLICATE : repeatOf == null ? Stored.STORED : new Stored(Outcome.STORED, repeatOf));
                 }
-                outboxRows = insert(connection, fresh, repeats);
+                outboxRows = insert(connection, fresh, repeats, traceParents);
                 facts = writeVehicleFacts(connection, fresh);
                 if (state != null && !fresh.isEmpty()) {
                     stateWritten = state.write(connection, fresh, Instant.now());
@@ -281,7 +306,8 @@ final class EventStore extends ServiceSupport {
         return existing;
     }
 
-    private int insert(Connection connection, List<CanonicalEvent> events, Map<String, String> repeats) throws SQLException {
+    private int insert(Connection connection, List<CanonicalEvent> events, Map<String, String> repeats, Map<String, String> traceParents)
+            throws SQLException {
         if (events.isEmpty()) {
             return 0;
         }
@@ -304,6 +330,7 @@ final class EventStore extends ServiceSupport {
                 String repeatOf = repeats.get(event.eventId());
                 eventRows.setString(12, repeatOf);
                 eventRows.setBoolean(13, event.signalTimeUnreadable());
+                eventRows.setString(14, traceParents.get(event.eventId()));
                 eventRows.addBatch();
                 if (!event.recognised() || repeatOf != null) {
                     continue;

@@ -4,16 +4,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import io.carbridge.storage.CanonicalEvent;
@@ -35,11 +38,20 @@ public final class Outbox {
     private static final String DELIVERY_COLUMNS = """
             SELECT d.id, d.event_id, d.ordering_key, d.attempts, d.replay, d.received_at AS queued_at, e.received_at,
                    e.event_type, e.recognised, e.vehicle_id, e.event_time, e.mode, e.webhook_id, e.envelope_version, e.raw_body,
-                   v.make, v.model, v.model_year, c.customer_reference
+                   e.trace_parent, v.make, v.model, v.model_year, c.customer_reference
               FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
                    LEFT JOIN vehicle v ON v.vehicle_id = e.vehicle_id
                    LEFT JOIN smartcar_connection c ON c.user_id = v.user_id
             """;
+    /**
+     * Claims and outcomes need not wait for PostgreSQL to flush its log: one lost in a crash of the database server
+     * means an attempt made again, which at-least-once delivery allows (and the idempotency key absorbs). The events
+     * themselves are always committed durably, before Smartcar is answered. A select-list item, so that it travels with
+     * the transaction's first statement.
+     */
+    private static final String NOT_DURABLE = "set_config('synchronous_commit', 'off', true)";
+    /** The first key of the claims' advisory locks (PostgreSQL's two-key space, apart from single-key locks such as Flyway's). */
+    private static final int CLAIM_LOCK_SPACE = 0x0b0c;
     /**
      * Due deliveries of one destination, at most one per ordering key: a delivery is claimable only when no earlier
      * delivery of its vehicle is still open (pending or in flight), which is what keeps one vehicle's events in order.
@@ -49,8 +61,6 @@ public final class Outbox {
      * the pause a moment before it was stored (by a 410 answered meanwhile, or an operator) claims nothing once it is (a
      * primary key seek). The earlier-open test follows, written for each database's index.
      */
-    /** The first key of the claims' advisory locks (PostgreSQL's two-key space, apart from single-key locks such as Flyway's). */
-    private static final int CLAIM_LOCK_SPACE = 0x0b0c;
     private static final String DUE = """
             d.destination = ? AND d.status = 'PENDING' AND d.next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM destination_state s WHERE s.destination = d.destination AND s.paused = TRUE)""";
@@ -80,9 +90,11 @@ public final class Outbox {
     /**
      * Claims of one destination follow one another across instances: each claim's statement then sees every claim
      * committed before it, which the check for a delivery in flight needs (two at once could each take a different
-     * delivery of one vehicle, neither seeing the other's). A claim takes about a millisecond.
+     * delivery of one vehicle, neither seeing the other's). A claim takes about a millisecond. The lock is a statement
+     * of its own, before the claim's: a statement sees what was committed when it began, not what was committed while
+     * it waited for the lock. A claim is three round trips: this, the claim, and the commit.
      */
-    private static final String ONE_CLAIM_AT_A_TIME = "SELECT pg_advisory_xact_lock(" + CLAIM_LOCK_SPACE + ", ?)";
+    private static final String ONE_CLAIM_AT_A_TIME = "SELECT pg_advisory_xact_lock(" + CLAIM_LOCK_SPACE + ", ?), " + NOT_DURABLE;
     /**
      * Claims kept in memory (H2): the due deliveries of vehicles this process holds none of, read with what a delivery
      * needs. Leaving out the vehicles held, not only the deliveries, also keeps one in flight per vehicle when a replay or
@@ -91,27 +103,39 @@ public final class Outbox {
     private static final String SELECT_DUE = DELIVERY_COLUMNS + " WHERE " + DUE + " " + FIRST_OPEN_OF_ITS_VEHICLE_H2
             + " AND NOT (d.ordering_key = ANY (?)) LIMIT ?";
     /**
-     * Claims in the database (PostgreSQL): the due deliveries that no other instance is claiming at this moment
-     * ({@code SKIP LOCKED}: a row another claim has locked is passed over, not waited for), taken in one statement. The
-     * due rows are chosen once ({@code MATERIALIZED}): as a subquery of the update, PostgreSQL may run them again and
-     * claim more than the limit.
+     * Claims in the database (PostgreSQL), in one statement that also reads what each delivery needs: the due
+     * deliveries that no other instance is claiming at this moment ({@code SKIP LOCKED}: a row another claim has locked
+     * is passed over, not waited for). The due rows are chosen once ({@code MATERIALIZED}): as a subquery of the update,
+     * PostgreSQL may run them again and claim more than the limit.
      */
     private static final String CLAIM_DUE = "WITH due AS MATERIALIZED (SELECT d.id FROM delivery d WHERE " + DUE + " "
-            + FIRST_OPEN_OF_ITS_VEHICLE_POSTGRESQL + " LIMIT ? FOR UPDATE SKIP LOCKED) "
-            + "UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, claimed_until = ?, claimed_by = ? "
-            + "FROM due WHERE delivery.id = due.id RETURNING delivery.id";
-    private static final String SELECT_CLAIMED = DELIVERY_COLUMNS + " WHERE d.id = ANY (?)";
+            + FIRST_OPEN_OF_ITS_VEHICLE_POSTGRESQL + " LIMIT ? FOR UPDATE SKIP LOCKED), "
+            + "claimed AS (UPDATE delivery SET status = 'IN_FLIGHT', attempts = attempts + 1, claimed_until = ?, claimed_by = ? "
+            + "FROM due WHERE delivery.id = due.id RETURNING delivery.*) "
+            + DELIVERY_COLUMNS.replace("FROM delivery d", "FROM claimed d");
     /** The outcome of an attempt whose claim is in memory: the delivery is still PENDING, its attempt counted now. */
     private static final String FINISH_HELD_IN_MEMORY = "UPDATE delivery SET status = ?, attempts = attempts + ?, next_attempt_at = ?, "
             + "finished_at = ?, last_status_code = ?, last_error = ? WHERE id = ? AND status = 'PENDING'";
     /**
-     * The outcome of an attempt claimed in the database: only while this instance still holds that claim. The attempt
-     * number tells the claim: one that expired and was claimed again (by any instance, this one included) counted
-     * another attempt, and the late outcome of the first changes nothing.
+     * The outcomes of a batch of attempts claimed in the database (PostgreSQL), with their attempts, in one statement:
+     * the batch is a row per attempt, unnested from one array per column. A delivery changes only while this instance
+     * still holds the claim of that attempt: the attempt number tells the claim, since one that expired and was claimed
+     * again (by any instance, this one included) counted another attempt, and the late outcome of the first changes
+     * nothing. Answers the deliveries changed.
      */
-    private static final String FINISH_CLAIMED = "UPDATE delivery SET status = ?, attempts = attempts - ?, next_attempt_at = ?, "
-            + "finished_at = ?, last_status_code = ?, last_error = ?, claimed_until = NULL, claimed_by = NULL "
-            + "WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ? AND attempts = ?";
+    private static final String FINISH_CLAIMED = """
+            WITH outcome AS (SELECT * FROM unnest(?::bigint[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::int[], ?::text[],
+                                                  ?::text[], ?::bigint[], ?::text[])
+                               AS o(id, attempt, status, uncounted, next_attempt_at, finished_at, status_code, error, started_at,
+                                    duration_ms, result)),
+                 finished AS (UPDATE delivery d SET status = o.status, attempts = d.attempts - o.uncounted,
+                                     next_attempt_at = o.next_attempt_at::timestamptz, finished_at = o.finished_at::timestamptz,
+                                     last_status_code = o.status_code, last_error = o.error, claimed_until = NULL, claimed_by = NULL
+                                FROM outcome o WHERE d.id = o.id AND d.status = 'IN_FLIGHT' AND d.claimed_by = ? AND d.attempts = o.attempt
+                              RETURNING d.id),
+                 attempted AS (INSERT INTO delivery_attempt (delivery_id, attempt, started_at, duration_ms, status_code, error, outcome)
+                               SELECT id, attempt, started_at::timestamptz, duration_ms, status_code, error, result FROM outcome)
+            SELECT\s""" + NOT_DURABLE + " AS relaxed, ARRAY(SELECT id FROM finished) AS finished";
     private static final String INSERT_ATTEMPT = "INSERT INTO delivery_attempt (delivery_id, attempt, started_at, duration_ms, "
             + "status_code, error, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
@@ -150,30 +174,18 @@ public final class Outbox {
             }
             connection.setAutoCommit(false);
             try {
-                relaxDurability(connection);
                 try (PreparedStatement lock = connection.prepareStatement(ONE_CLAIM_AT_A_TIME)) {
                     lock.setInt(1, destination.hashCode());
                     lock.execute();
                 }
-                List<Long> claimed = new ArrayList<>(max);
+                List<ClaimedDelivery> won;
                 try (PreparedStatement claim = connection.prepareStatement(CLAIM_DUE)) {
                     claim.setString(1, destination);
                     SqlTime.set(claim, 2, now);
                     claim.setInt(3, max);
                     SqlTime.set(claim, 4, now.plus(claimFor));
                     claim.setString(5, owner);
-                    try (ResultSet ids = claim.executeQuery()) {
-                        while (ids.next()) {
-                            claimed.add(ids.getLong(1));
-                        }
-                    }
-                }
-                List<ClaimedDelivery> won = List.of();
-                if (!claimed.isEmpty()) {
-                    try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
-                        select.setArray(1, connection.createArrayOf("BIGINT", claimed.toArray()));
-                        won = read(select, destination, 0);
-                    }
+                    won = read(claim, destination, 0);
                 }
                 connection.commit();
                 return won;
@@ -258,48 +270,69 @@ public final class Outbox {
                         rows.getObject("model_year", Integer.class), rows.getString("customer_reference"));
                 deliveries.add(new ClaimedDelivery(rows.getLong("id"), destination, rows.getString("ordering_key"),
                         rows.getInt("attempts") + attemptsAhead,
-                        rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle));
+                        rows.getBoolean("replay"), SqlTime.get(rows, "queued_at"), event, vehicle, rows.getString("trace_parent")));
             }
         }
         return deliveries;
     }
 
-    /**
-     * Claims and outcomes need not wait for PostgreSQL to flush its log: one lost in a crash of the database server
-     * means an attempt made again, which at-least-once delivery allows (and the idempotency key absorbs). The events
-     * themselves are always committed durably, before Smartcar is answered.
-     */
-    private static void relaxDurability(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL synchronous_commit TO OFF");
-        }
-    }
 
     /** Records a batch of finished attempts, each with its delivery's new state, in one transaction. */
     List<Boolean> record(List<AttemptOutcome> outcomes) throws SQLException {
-        List<Boolean> applied = new ArrayList<>(outcomes.size());
+        return claimsInMemory ? recordHeldInMemory(outcomes) : recordClaimed(outcomes);
+    }
+
+    private List<Boolean> recordClaimed(List<AttemptOutcome> outcomes) throws SQLException {
+        int size = outcomes.size();
+        Object[][] columns = new Object[11][size];
+        for (int i = 0; i < size; i++) {
+            AttemptOutcome outcome = outcomes.get(i);
+            columns[0][i] = outcome.deliveryId();
+            columns[1][i] = outcome.attempt();
+            columns[2][i] = outcome.result().deliveryStatus();
+            // a pause is the destination's doing, not this delivery's: the attempt its claim counted is taken back
+            columns[3][i] = outcome.result() == AttemptOutcome.Result.PAUSED ? 1 : 0;
+            columns[4][i] = (outcome.nextAttemptAt() != null ? outcome.nextAttemptAt() : outcome.finishedAt()).toString();
+            columns[5][i] = outcome.result().isFinal() ? outcome.finishedAt().toString() : null;
+            columns[6][i] = outcome.statusCode();
+            columns[7][i] = outcome.error();
+            columns[8][i] = outcome.startedAt().toString();
+            columns[9][i] = Duration.between(outcome.startedAt(), outcome.finishedAt()).toMillis();
+            columns[10][i] = outcome.result().name();
+        }
+        try (Connection connection = storage.dataSource().getConnection();
+             PreparedStatement finish = connection.prepareStatement(FINISH_CLAIMED)) {
+            String[] types = {"bigint", "int4", "text", "int4", "text", "text", "int4", "text", "text", "bigint", "text"};
+            for (int column = 0; column < types.length; column++) {
+                finish.setArray(column + 1, connection.createArrayOf(types[column], columns[column]));
+            }
+            finish.setString(types.length + 1, owner);
+            Set<Long> finished = new HashSet<>();
+            // one statement, committed on its own (auto-commit): the batch is one round trip
+            try (ResultSet row = finish.executeQuery()) {
+                row.next();
+                Collections.addAll(finished, (Long[]) row.getArray("finished").getArray());
+            }
+            // not finished: the claim expired and another instance owns the delivery now; its attempt still happened
+            return outcomes.stream().map(outcome -> finished.contains(outcome.deliveryId())).toList();
+        }
+    }
+
+    /** H2: the deliveries are still PENDING (their claims are in memory); each attempt is counted now. */
+    private List<Boolean> recordHeldInMemory(List<AttemptOutcome> outcomes) throws SQLException {
         try (Connection connection = storage.dataSource().getConnection()) {
             connection.setAutoCommit(false);
-            if (!claimsInMemory) {
-                relaxDurability(connection);
-            }
-            try (PreparedStatement finish = connection.prepareStatement(claimsInMemory ? FINISH_HELD_IN_MEMORY : FINISH_CLAIMED);
+            try (PreparedStatement finish = connection.prepareStatement(FINISH_HELD_IN_MEMORY);
                  PreparedStatement attempt = connection.prepareStatement(INSERT_ATTEMPT)) {
                 for (AttemptOutcome outcome : outcomes) {
-                    boolean finished = outcome.result() == AttemptOutcome.Result.DELIVERED || outcome.result() == AttemptOutcome.Result.DEAD;
-                    boolean paused = outcome.result() == AttemptOutcome.Result.PAUSED;
                     finish.setString(1, outcome.result().deliveryStatus());
                     // a pause is the destination's doing, not this delivery's: its attempt is not counted
-                    finish.setInt(2, claimsInMemory ? (paused ? 0 : 1) : (paused ? 1 : 0));
+                    finish.setInt(2, outcome.result() == AttemptOutcome.Result.PAUSED ? 0 : 1);
                     SqlTime.set(finish, 3, outcome.nextAttemptAt() != null ? outcome.nextAttemptAt() : outcome.finishedAt());
-                    SqlTime.set(finish, 4, finished ? outcome.finishedAt() : null);
+                    SqlTime.set(finish, 4, outcome.result().isFinal() ? outcome.finishedAt() : null);
                     setNullableInt(finish, 5, outcome.statusCode());
                     finish.setString(6, outcome.error());
                     finish.setLong(7, outcome.deliveryId());
-                    if (!claimsInMemory) {
-                        finish.setString(8, owner);
-                        finish.setInt(9, outcome.attempt());
-                    }
                     finish.addBatch();
 
                     attempt.setLong(1, outcome.deliveryId());
@@ -314,11 +347,7 @@ public final class Outbox {
                 int[] updated = finish.executeBatch();
                 attempt.executeBatch();
                 connection.commit();
-                for (int count : updated) {
-                    // 0: the claim expired and another instance owns the delivery now; its attempt still happened
-                    applied.add(count == 1);
-                }
-                return applied;
+                return Arrays.stream(updated).mapToObj(count -> count == 1).toList();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;

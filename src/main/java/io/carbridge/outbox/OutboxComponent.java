@@ -18,6 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * (an instance that died leaves claims that expire; this instance's own claims from before a crash are released at
  * start). It stops after the routes, so that the attempts the consumers let finish are still recorded.
  */
+@Component("outbox")
 public final class OutboxComponent extends DefaultComponent implements ExtendedStartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxComponent.class);
@@ -42,6 +44,7 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     private final Settings settings;
     private final Map<String, OutboxConsumer> consumers = new ConcurrentHashMap<>();
     private volatile boolean dispatching;
+    private volatile OutboxTracing tracing = OutboxTracing.OFF;
     private ScheduledExecutorService housekeeping;
 
     /**
@@ -86,6 +89,15 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
         eventStore.keepVehicleState(state);
     }
 
+    /** Traces what the endpoints store and attempt ({@link OutboxTracing}); before Camel starts. Off unless set. */
+    public void traceWith(OutboxTracing tracing) {
+        this.tracing = tracing;
+    }
+
+    OutboxTracing tracing() {
+        return tracing;
+    }
+
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         OutboxEndpoint endpoint = new OutboxEndpoint(uri, this, remaining);
@@ -96,7 +108,9 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        eventStore.useThreadsOf(getCamelContext());
         eventStore.start();
+        recorder.setCamelContext(getCamelContext());
         recorder.start();
         getCamelContext().addStartupListener(this);
     }

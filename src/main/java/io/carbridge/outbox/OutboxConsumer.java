@@ -11,12 +11,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.carbridge.LogFields;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The consumer of {@code outbox:<destination>}, in the manner of camel-sql's polling consumer: it claims the
@@ -49,7 +52,7 @@ final class OutboxConsumer extends DefaultConsumer {
     private volatile String lastError;
     private volatile boolean running;
     private long lastClaimAt = System.nanoTime();
-    private Thread dispatcher;
+    private ExecutorService dispatcher;
     private ExecutorService workers;
 
     OutboxConsumer(OutboxEndpoint endpoint, Processor processor, DeliveryPolicy policy) {
@@ -78,11 +81,10 @@ final class OutboxConsumer extends DefaultConsumer {
             return;
         }
         running = true;
-        workers = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newFixedThreadPool(this, "deliver-" + destination, policy.concurrency());
-        dispatcher = new Thread(this::dispatchLoop, "outbox-" + destination);
-        dispatcher.setDaemon(true);
-        dispatcher.start();
+        ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+        workers = threads.newFixedThreadPool(this, "deliver-" + destination, policy.concurrency());
+        dispatcher = threads.newSingleThreadExecutor(this, "outbox-" + destination);
+        dispatcher.execute(this::dispatchLoop);
     }
 
     /** Stops claiming, then gives the attempts in flight until the stop timeout to finish and be recorded. */
@@ -92,10 +94,11 @@ final class OutboxConsumer extends DefaultConsumer {
         if (running) {
             running = false;
             wakeup.signal();
-            Duration stopTimeout = component.stopTimeout();
-            dispatcher.join(stopTimeout.toMillis());
-            workers.shutdown();
-            if (!workers.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+            long stopTimeout = component.stopTimeout().toMillis();
+            threads.shutdownGraceful(dispatcher, stopTimeout);
+            threads.shutdown(workers);
+            if (!threads.awaitTermination(workers, stopTimeout)) {
                 LOG.warn("Destination {}: attempts still in flight at shutdown; they will be attempted again after restart", destination);
             }
         }
@@ -271,11 +274,13 @@ final class OutboxConsumer extends DefaultConsumer {
         Instant startedAt = Instant.now();
         AttemptOutcome outcome;
         Exchange exchange = createExchange(false);
+        OutboxTracing.Attempt span = OutboxTracing.Attempt.NONE;
         try {
             delivery.describe(exchange.getMessage());
             exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
             exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, batchSize);
             exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == batchSize - 1);
+            span = component.tracing().attempt(delivery, exchange);
             getProcessor().process(exchange);
             outcome = AttemptClassifier.classify(delivery, policy, exchange, startedAt, Instant.now());
         } catch (Exception e) {
@@ -284,6 +289,7 @@ final class OutboxConsumer extends DefaultConsumer {
         } finally {
             releaseExchange(exchange, false);
         }
+        span.finished(outcome.result().name(), outcome.statusCode());
         finish(delivery, outcome);
     }
 
@@ -298,13 +304,13 @@ final class OutboxConsumer extends DefaultConsumer {
         component.metrics().attempted(destination, outcome, delivery.queuedAt());
         if (outcome.result() == AttemptOutcome.Result.DELIVERED) {
             consecutiveFailures.set(0);
-            LOG.debug("delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
+            logFields(LOG.atDebug(), delivery, outcome).log("delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
                     destination, delivery.eventId(), delivery.attempt(), outcome.statusCode());
         } else {
             consecutiveFailures.incrementAndGet();
             lastError = outcome.error();
-            LOG.warn("delivery destination={} eventId={} attempt={} outcome={} next={} error={}", destination,
-                    delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
+            logFields(LOG.atWarn(), delivery, outcome).log("delivery destination={} eventId={} attempt={} outcome={} next={} error={}",
+                    destination, delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
         }
         if (outcome.result() == AttemptOutcome.Result.PAUSED && !paused) {
             pause(outcome);
@@ -319,6 +325,14 @@ final class OutboxConsumer extends DefaultConsumer {
                         destination, delivery.eventId(), failure.getMessage());
             }
         });
+    }
+
+    /** The fields of an attempt's log line (JSON logs, {@link LogFields}). */
+    private LoggingEventBuilder logFields(LoggingEventBuilder line, ClaimedDelivery delivery, AttemptOutcome outcome) {
+        return LogFields.event(line, delivery.eventId(), delivery.event().eventType(), delivery.vehicleId())
+                .addKeyValue(LogFields.DESTINATION, destination)
+                .addKeyValue(LogFields.ATTEMPT, delivery.attempt())
+                .addKeyValue(LogFields.OUTCOME, outcome.result().name());
     }
 
     private void pause(AttemptOutcome outcome) {

@@ -10,13 +10,14 @@ import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code outbox:<name>}. As a producer ({@code to: outbox:all}) it stores the event in the body, with one delivery per
- * destination that wants it, in one transaction, and answers once committed. As a consumer
- * ({@code from: outbox:<destination>}) it routes the destination's due deliveries, one exchange each, and records what
- * each exchange ended with: delivered, retry at, dead, or pause. How it delivers to a destination (concurrency,
- * timeout, retries) is the destination's settings, which the component's routing gives ({@link DeliveryPolicy}).
+ * The outbox of the Smartcar bridge: the deliveries between its intake and its destinations. As a producer (outbox:all)
+ * it stores the event in the body, with one delivery per destination that wants it, in one transaction, and answers
+ * once committed. As a consumer (outbox:crm, for the destination crm) it routes the destination's due deliveries, one
+ * exchange each, and records what each exchange ended with: delivered, retry at, dead, or pause. How it delivers to a
+ * destination (concurrency, timeout, retries) is the destination's settings, which the component's routing gives
+ * ({@link DeliveryPolicy}).
  */
-@UriEndpoint(scheme = "outbox", title = "Outbox", syntax = "outbox:name", category = {Category.DATABASE})
+@UriEndpoint(firstVersion = "1.0.0", scheme = "outbox", title = "Outbox", syntax = "outbox:name", category = {Category.DATABASE})
 public final class OutboxEndpoint extends DefaultEndpoint {
 
     /** The producer's name: every destination that wants the event gets a delivery. */

@@ -13,17 +13,27 @@ import org.apache.camel.support.DefaultProducer;
  */
 final class OutboxProducer extends DefaultProducer {
 
+    private final OutboxEndpoint endpoint;
     private final EventStore store;
 
     OutboxProducer(OutboxEndpoint endpoint, EventStore store) {
         super(endpoint);
+        this.endpoint = endpoint;
         this.store = store;
     }
 
     @Override
     public void process(Exchange exchange) throws Exception {
         CanonicalEvent event = exchange.getMessage().getMandatoryBody(CanonicalEvent.class);
-        EventStore.Stored stored = store.store(event);
+        OutboxTracing.Storing span = endpoint.getComponent().tracing().storing(exchange, event);
+        EventStore.Stored stored;
+        try {
+            stored = store.store(event, span.traceParent());
+        } catch (RuntimeException e) {
+            span.failed(e);
+            throw e;
+        }
+        span.stored(stored.outcome().name(), stored.repeatOf());
         exchange.getMessage().setHeader(OutboxConstants.STORED, stored.outcome().name());
         if (stored.repeatOf() != null) {
             exchange.getMessage().setHeader(OutboxConstants.REPEAT_OF, stored.repeatOf());

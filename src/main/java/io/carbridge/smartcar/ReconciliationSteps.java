@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.carbridge.Json;
+import io.carbridge.LogFields;
 import io.carbridge.intake.Envelopes;
 import io.carbridge.intake.SignalReadings;
 import io.carbridge.outbox.OutboxConstants;
@@ -271,7 +272,9 @@ public final class ReconciliationSteps {
             run.eventStored();
             progress(run);
         }
-        LOG.info("vehicle reconciliation: vehicleId={} signalsNewer={} eventId={} {}", event.vehicleId(), event.state() == null ? 0
+        LogFields.event(LOG.atInfo(), event.eventId(), event.eventType(), event.vehicleId())
+                .addKeyValue(LogFields.OUTCOME, stored ? "stored" : "duplicate")
+                .log("vehicle reconciliation: vehicleId={} signalsNewer={} eventId={} {}", event.vehicleId(), event.state() == null ? 0
                 : event.state().signals().size(), event.eventId(), stored ? "stored as a reconciled VEHICLE_STATE, forwarded like any event"
                 : "stored before (duplicate)");
     }

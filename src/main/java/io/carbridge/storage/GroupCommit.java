@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Group commit: callers on many threads hand in items; one writer thread commits everything waiting in a single
  * transaction and then completes each caller's future. One commit per batch instead of one per item is what lets a
- * durable database (H2 with WRITE_DELAY=0, PostgreSQL with fsync) keep up with a burst.
+ * durable database (H2 with WRITE_DELAY=0, PostgreSQL with fsync) keep up with a burst. The writer is a thread of
+ * Camel's {@link org.apache.camel.spi.ExecutorServiceManager}, named after the group commit.
  *
  * @param <T> what is written
  * @param <R> the result each caller gets back
  */
-public final class GroupCommit<T, R> extends ServiceSupport {
+public final class GroupCommit<T, R> extends ServiceSupport implements CamelContextAware {
 
     /** Writes one batch in one transaction and returns one result per item, in order. */
     @FunctionalInterface
@@ -43,7 +47,8 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     /** While failing, whether an item that finds out if the database is back is already on its way. */
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean running;
-    private Thread writer;
+    private CamelContext camelContext;
+    private ExecutorService writer;
 
     /**
      * @param minCommitInterval the shortest time between the starts of two commits: under steady load the writer gathers
@@ -92,19 +97,28 @@ public final class GroupCommit<T, R> extends ServiceSupport {
     }
 
     @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
     protected void doStart() {
         running = true;
-        writer = new Thread(this::writeLoop, name);
-        writer.setDaemon(true);
-        writer.start();
+        writer = camelContext.getExecutorServiceManager().newSingleThreadExecutor(this, name);
+        writer.execute(this::writeLoop);
     }
 
     /** Commits what is already queued, then stops. */
     @Override
-    protected void doStop() throws InterruptedException {
+    protected void doStop() {
         running = false;
         if (writer != null) {
-            writer.join(stopTimeout.toMillis());
+            camelContext.getExecutorServiceManager().shutdownGraceful(writer, stopTimeout.toMillis());
         }
         // what was queued as the writer stopped (or after it): failed, never left waiting
         List<Pending<T, R>> left = new ArrayList<>();

@@ -43,6 +43,9 @@ public final class Storage {
             }
         });
         HealthCheckRegistry.get(camel).register(new DatabaseHealthCheck(dataSource));
+        if (Database.h2File(dataSource.getJdbcUrl()).isPresent()) {
+            addService(camel, new H2Housekeeping(camel, dataSource), "the H2 file's housekeeping");
+        }
         return new Storage(dataSource);
     }
 
@@ -53,12 +56,16 @@ public final class Storage {
             throw new Settings.InvalidSettingException("bridge.intake.counts-flush-interval", "must be a positive duration such as 5s");
         }
         IntakeCounts counts = new IntakeCounts(jdbc, camel.getExecutorServiceManager(), settings.instanceId(), flushInterval);
-        try {
-            camel.addService(counts);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the intake's counts", e);
-        }
+        addService(camel, counts, "the intake's counts");
         return counts;
+    }
+
+    private static void addService(CamelContext camel, Object service, String what) {
+        try {
+            camel.addService(service);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start " + what, e);
+        }
     }
 
     public DataSource dataSource() {

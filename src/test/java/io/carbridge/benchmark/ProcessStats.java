@@ -70,7 +70,8 @@ final class ProcessStats {
                         continue;
                     }
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (truncated.contains(name)) {
+                    // Camel numbers its threads after their name ("outbox-sink 3"): any of them counts
+                    if (truncated.contains(name.replaceFirst(" \\d+$", ""))) {
                         seconds += cpuSeconds(stat);
                         counted.add(name);
                     }

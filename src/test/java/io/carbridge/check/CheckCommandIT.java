@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.carbridge.TeamFiles;
 import io.carbridge.testing.Fixtures;
 import io.carbridge.testing.ListeningSockets;
 import io.carbridge.testing.ServiceProcess;
 import io.carbridge.testing.TestPorts;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar target/smartcar-bridge.jar --check}, the packaged jar as a team's CI runs it before a deploy, from
@@ -49,7 +49,8 @@ class CheckCommandIT {
 
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.problems()).isEmpty();
-            assertThat(run.errors()).contains("--check: no problems in 14 route files and the settings");
+            assertThat(run.errors()).contains("--check: no problems in " + RouteFilesCheck.routeFiles(Path.of("routes")).size()
+                    + " route files and the settings");
             assertThat(listeners).as("listening on the management port while the check ran").isEmpty();
             assertThat(databaseDirectory).as("the database's directory").doesNotExist();
         }
@@ -87,23 +88,77 @@ class CheckCommandIT {
     }
 
     @Test
-    void aTeamsDirectoryWithAMistakeInARouteFile(@TempDir Path team) throws Exception {
-        Files.copy(Path.of("application.properties"), team.resolve("application.properties"));
-        Files.createDirectories(team.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path file : files.toList()) {
-                Files.copy(file, team.resolve("routes").resolve(file.getFileName()));
-            }
-        }
-        Path route = team.resolve("routes/example-crm-contact-activity.camel.yaml");
+    void aTeamsDirectoryGivenWithTheOptionsIsCheckedWithTheBridgesOwnFiles() throws Exception {
+        Path team = teamDirectory("check-team");
+        List<String> options = List.of(TeamFiles.ROUTES_DIR, team.resolve("routes").toString(), TeamFiles.SETTINGS,
+                team.resolve("application.properties").toString());
+
+        Run run = check("check-team", Path.of(""), Map.of("FLEET_ERP_TOKEN", "fleet-s3cret"), List.of(), options, () -> { });
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.errors()).contains("--check: no problems in " + (RouteFilesCheck.routeFiles(Path.of("routes")).size() + 1)
+                + " route files and the settings");
+
+        // without the team's routes, its destination's transform is consumed by no route
+        Run withoutRoutes = check("check-team-settings-only", Path.of(""), Map.of("FLEET_ERP_TOKEN", "fleet-s3cret"), List.of(),
+                options.subList(2, 4), () -> { });
+
+        assertThat(withoutRoutes.exitCode()).as(withoutRoutes.toString()).isEqualTo(1);
+        assertThat(withoutRoutes.problems()).containsExactly("bridge.destination.fleet-erp.transform: is 'direct:fleet-erp-event', but no "
+                + "route in the route files starts from it (destination 'fleet-erp')");
+    }
+
+    @Test
+    void aTeamsSettingsLayeredByCamelsOwnVariableAsOnKubernetes() throws Exception {
+        Path team = teamDirectory("check-team-variable");
+
+        Run run = check("check-team-variable", Path.of(""), Map.of("FLEET_ERP_TOKEN", "fleet-s3cret", "CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION",
+                "file:" + team.resolve("application.properties") + ",file:application.properties"), List.of(),
+                List.of(TeamFiles.ROUTES_DIR, team.resolve("routes").toString()), () -> { });
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+    }
+
+    @Test
+    void aTeamsDirectoryWithAMistakeInARouteFile() throws Exception {
+        Path team = teamDirectory("check-team-route");
+        Path route = team.resolve("routes/fleet-erp-event.camel.yaml");
         Files.writeString(route, Files.readString(route).replace("        - setBody:", "        - setBdy:"));
 
-        Run run = check("check-team-route", team, Map.of(), List.of(), () -> { });
+        Run run = check("check-team-route", Path.of(""), Map.of("FLEET_ERP_TOKEN", "fleet-s3cret"), List.of(),
+                List.of(TeamFiles.ROUTES_DIR, team.resolve("routes").toString(), TeamFiles.SETTINGS, team.resolve("application.properties").toString()),
+                () -> { });
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         int line = Files.readAllLines(route).indexOf("        - setBdy:") + 1;
-        assertThat(run.problems()).containsExactly("routes/example-crm-contact-activity.camel.yaml:" + line
-                + ": unknown step 'setBdy' (did you mean setBody?)");
+        assertThat(run.problems()).containsExactly(route + ":" + line + ": unknown step 'setBdy' (did you mean setBody?)");
+    }
+
+    @Test
+    void aTeamsRouteFileNamedLikeOneOfTheBridges() throws Exception {
+        Path team = teamDirectory("check-team-namesake");
+        Files.copy(Path.of("routes", "example-erp-sink.camel.yaml"), team.resolve("routes").resolve("example-erp-sink.camel.yaml"));
+
+        Run run = check("check-team-namesake", Path.of(""), Map.of("FLEET_ERP_TOKEN", "fleet-s3cret"), List.of(),
+                List.of(TeamFiles.ROUTES_DIR, team.resolve("routes").toString(), TeamFiles.SETTINGS, team.resolve("application.properties").toString()),
+                () -> { });
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.problems()).singleElement().asString().contains(team.resolve("routes").resolve("example-erp-sink.camel.yaml").toString(),
+                "has the name of the bridge's route file routes/example-erp-sink.camel.yaml");
+    }
+
+    /** A copy of the example team project's routes and settings (docs/team-project), outside the bridge's tree. */
+    private static Path teamDirectory(String name) throws IOException {
+        Path team = Files.createDirectories(Paths.get("target", "it-data", name + "-" + System.nanoTime()).toAbsolutePath().resolve("routes"))
+                .getParent();
+        Files.copy(Path.of("docs/team-project/application.properties"), team.resolve("application.properties"));
+        try (Stream<Path> routes = Files.list(Path.of("docs/team-project/routes"))) {
+            for (Path route : routes.toList()) {
+                Files.copy(route, team.resolve("routes").resolve(route.getFileName()));
+            }
+        }
+        return team;
     }
 
     /** What a run of the check printed: its problems on standard output, its summary on standard error. */
@@ -116,10 +171,17 @@ class CheckCommandIT {
      */
     private static Run check(String name, Path directory, Map<String, String> environment, List<String> systemProperties,
                              Runnable whileRunning) throws IOException, InterruptedException {
+        return check(name, directory, environment, systemProperties, List.of(), whileRunning);
+    }
+
+    /** {@link #check}, with more arguments after {@code --check} (a team's {@code --routes-dir} and {@code --settings}). */
+    private static Run check(String name, Path directory, Map<String, String> environment, List<String> systemProperties,
+                             List<String> arguments, Runnable whileRunning) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + ServiceProcess.MAX_HEAP));
         command.addAll(systemProperties);
         command.addAll(List.of("-jar", ServiceProcess.JAR.toAbsolutePath().toString(), CheckCommand.OPTION));
+        command.addAll(arguments);
         Path logs = Files.createDirectories(Paths.get("target", "it-logs"));
         File out = logs.resolve(name + ".out").toFile();
         File err = logs.resolve(name + ".err").toFile();

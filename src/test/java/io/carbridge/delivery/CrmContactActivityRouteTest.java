@@ -2,17 +2,25 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.carbridge.testkit.BridgeRouteTestSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CRM example route on its own. To test a route of your own, copy this class: name your route file and the
- * endpoint it starts from in the constructor, and assert on the fields of the document it makes.
+ * The CRM example route on its own, with the bridge's test kit as a team uses it (here the team's directory is the
+ * bridge's own, and one of its route files is loaded).
  */
-class CrmContactActivityRouteTest extends DestinationRouteTestSupport {
+class CrmContactActivityRouteTest extends BridgeRouteTestSupport {
 
-    CrmContactActivityRouteTest() {
-        super("routes/example-crm-contact-activity.camel.yaml", "direct:crm-contact-activity");
+    @Override
+    protected List<String> routeFiles() {
+        return List.of("file:routes/example-crm-contact-activity.camel.yaml");
+    }
+
+    private JsonNode shape(String sample) throws Exception {
+        return transform("direct:crm-contact-activity", enrichedEvent(sample)).json();
     }
 
     @Test

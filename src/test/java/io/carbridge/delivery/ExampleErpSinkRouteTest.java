@@ -2,23 +2,21 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Properties;
+import java.util.List;
 
-import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.testkit.BridgeRouteTestSupport;
+import io.carbridge.testkit.SinkOutcome;
 import org.apache.camel.Exchange;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The example sink route of a team's own, on its own, the way a team tests the sink it writes: Camel's test kit loads
- * the one route file, AdviceWith puts an answer of the ERP's in place of the call, and the test reads the outcome the
- * route said (CamelOutboxOutcome).
+ * The example sink route of a team's own, on its own, the way a team tests the sink it writes with the bridge's test
+ * kit: the one route file loaded (its {@code example.erp.import-url} from the settings), AdviceWith puts an answer of
+ * the ERP's in place of the call, and the test reads the outcome the route said (CamelOutboxOutcome).
  */
-class ExampleErpSinkRouteTest extends CamelTestSupport {
+class ExampleErpSinkRouteTest extends BridgeRouteTestSupport {
 
     private static final String ANSWER = "erpAnswer";
 
@@ -28,16 +26,8 @@ class ExampleErpSinkRouteTest extends CamelTestSupport {
     }
 
     @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
-        Properties properties = new Properties();
-        properties.setProperty("example.erp.import-url", "http://erp.invalid/import");
-        return properties;
-    }
-
-    @Override
-    protected RoutesBuilder[] createRouteBuilders() throws Exception {
-        return PluginHelper.getRoutesLoader(context).findRoutesBuilders(PluginHelper.getResourceLoader(context)
-                .resolveResource("file:routes/example-erp-sink.camel.yaml")).toArray(RoutesBuilder[]::new);
+    protected List<String> routeFiles() {
+        return List.of("file:routes/example-erp-sink.camel.yaml");
     }
 
     @ParameterizedTest(name = "the ERP answers {0}: {1}")
@@ -56,8 +46,9 @@ class ExampleErpSinkRouteTest extends CamelTestSupport {
             exchange.getMessage().setBody("{\"eventId\":\"e-1\"}");
         });
 
-        assertThat(sent.getException()).isNull();
-        assertThat(sent.getProperty(OutboxConstants.OUTCOME, String.class)).isEqualTo(outcome);
-        assertThat(sent.getProperty(OutboxConstants.OUTCOME_REASON, String.class)).isEqualTo(reason);
+        SinkOutcome said = outcome(sent);
+        assertThat(said.exception()).isNull();
+        assertThat(said.outcome()).isEqualTo(outcome);
+        assertThat(said.reason()).isEqualTo(reason);
     }
 }

@@ -2,14 +2,22 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.carbridge.testkit.BridgeRouteTestSupport;
 import org.junit.jupiter.api.Test;
 
-/** The generic webhook example route on its own. */
-class ExampleWebhookDestinationRouteTest extends DestinationRouteTestSupport {
+/** The generic webhook example route on its own, with the bridge's test kit. */
+class ExampleWebhookDestinationRouteTest extends BridgeRouteTestSupport {
 
-    ExampleWebhookDestinationRouteTest() {
-        super("routes/example-webhook-destination.camel.yaml", "direct:example-webhook-event");
+    @Override
+    protected List<String> routeFiles() {
+        return List.of("file:routes/example-webhook-destination.camel.yaml");
+    }
+
+    private JsonNode shape(String sample) throws Exception {
+        return transform("direct:example-webhook-event", enrichedEvent(sample)).json();
     }
 
     @Test

@@ -80,8 +80,15 @@ public final class ServiceProcess implements AutoCloseable {
     /** {@link #start}, from another working directory than the project's. */
     public static ServiceProcess startIn(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
                                          List<String> systemProperties) {
-        return launch(workingDirectory, name, databaseUrl, environment, systemProperties, List.of("-jar", JAR.toAbsolutePath().toString()),
-                false, READINESS_PATH);
+        return startIn(workingDirectory, name, databaseUrl, environment, systemProperties, List.of());
+    }
+
+    /** {@link #startIn}, with command-line arguments after the jar (such as a team's {@code --routes-dir}). */
+    public static ServiceProcess startIn(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
+                                         List<String> systemProperties, List<String> arguments) {
+        List<String> main = new ArrayList<>(List.of("-jar", JAR.toAbsolutePath().toString()));
+        main.addAll(arguments);
+        return launch(workingDirectory, name, databaseUrl, environment, systemProperties, main, false, READINESS_PATH);
     }
 
     /**
