@@ -225,7 +225,7 @@ abstract class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
     }
 
     @Test
-    void twoRunsAtOnceClaimEachListingOnceAndSubscribeEveryVehicleExactlyOnce() throws Exception {
+    void twoRunsAtOnceClaimEachListingOnceAndSubscribeEveryVehicleExactlyOnce() {
         Connection[] three = {connection("c-1", "user-1", "TESLA Model 3", 2022), connection("c-2", "user-1", "TESLA Model Y", 2022),
                 connection("c-3", "user-2", "BMW iX", 2022)};
         smartcar.connected(HTTP, three);
@@ -234,21 +234,10 @@ abstract class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
             SMARTCAR.stub(smartcar.subscription(vehicle).willReturn(aResponse().withStatus(202).withFixedDelay(200)));
         }
 
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<CompletableFuture<Map<String, Object>>> runs = List.of(
-                    CompletableFuture.supplyAsync(() -> afterLatch(start, this::runSync), pool),
-                    CompletableFuture.supplyAsync(() -> afterLatch(start, this::runSync), pool));
-            start.countDown();
-            List<Map<String, Object>> summaries = runs.stream().map(CompletableFuture::join).toList();
+        List<Map<String, Object>> summaries = twoRunsAtOnce();
 
-            assertThat(summaries.stream().mapToInt(summary -> (Integer) summary.get("vehiclesSubscribed")).sum()).isEqualTo(3);
-            assertThat(summaries.stream().mapToInt(summary -> (Integer) summary.get("connectionsSynced")).sum())
-                    .as("each listing is claimed by one run").isEqualTo(smartcar.connectionsOf(three));
-        } finally {
-            pool.shutdownNow();
-        }
+        assertThat(total(summaries, "vehiclesSubscribed")).isEqualTo(3);
+        assertThat(total(summaries, "connectionsSynced")).as("each listing is claimed by one run").isEqualTo(smartcar.connectionsOf(three));
         for (Connection vehicle : three) {
             assertThat(SMARTCAR.count(smartcar.subscriptionsOf(vehicle.vehicleId()))).as(vehicle.vehicleId()).isEqualTo(1);
         }
@@ -276,6 +265,26 @@ abstract class SubscriptionSyncRouteTest extends SmartcarRouteTestSupport {
         }
         assertThat(store.claim("contended", "late", now.plusSeconds(30), now.plusSeconds(90))).as("the claim still runs").isEmpty();
         assertThat(store.claim("contended", "late", now.plusSeconds(61), now.plusSeconds(120))).as("the claim ran out").isPresent();
+    }
+
+    /** Two sync runs started at once, on two threads; their summaries. */
+    List<Map<String, Object>> twoRunsAtOnce() {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<CompletableFuture<Map<String, Object>>> runs = List.of(
+                    CompletableFuture.supplyAsync(() -> afterLatch(start, this::runSync), pool),
+                    CompletableFuture.supplyAsync(() -> afterLatch(start, this::runSync), pool));
+            start.countDown();
+            return runs.stream().map(CompletableFuture::join).toList();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A count of the runs' summaries added up. */
+    static int total(List<Map<String, Object>> summaries, String count) {
+        return summaries.stream().mapToInt(summary -> (Integer) summary.get(count)).sum();
     }
 
     /** The last request the double received. */

@@ -19,10 +19,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
@@ -275,7 +271,7 @@ class V2SubscriptionSyncRouteTest extends SubscriptionSyncRouteTest {
     }
 
     @Test
-    void twoRunsAtOnceSubscribeEveryVehicleExactlyOnceEvenAVehicleTwoConnectionsShare() throws Exception {
+    void twoRunsAtOnceSubscribeEveryVehicleExactlyOnceEvenAVehicleTwoConnectionsShare() {
         SMARTCAR.owner("access-a", vehicles("a-1", "TESLA Model 3", "shared", "TESLA Model Y"), 2022);
         SMARTCAR.owner("access-b", vehicles("b-1", "BMW iX", "shared", "TESLA Model Y"), 2022);
         // slow subscriptions, so that the two runs overlap
@@ -283,21 +279,10 @@ class V2SubscriptionSyncRouteTest extends SubscriptionSyncRouteTest {
         SMARTCAR.connect(HTTP, "user-a", "customer-a", "access-a", "refresh-a");
         SMARTCAR.connect(HTTP, "user-b", "customer-b", "access-b", "refresh-b");
 
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<CompletableFuture<Map<String, Object>>> runs = List.of(
-                    CompletableFuture.supplyAsync(() -> afterLatch(start, this::runSync), pool),
-                    CompletableFuture.supplyAsync(() -> afterLatch(start, this::runSync), pool));
-            start.countDown();
-            List<Map<String, Object>> summaries = runs.stream().map(CompletableFuture::join).toList();
+        List<Map<String, Object>> summaries = twoRunsAtOnce();
 
-            assertThat(summaries.stream().mapToInt(summary -> (Integer) summary.get("vehiclesSubscribed")).sum()).isEqualTo(3);
-            assertThat(summaries.stream().mapToInt(summary -> (Integer) summary.get("connectionsSynced")).sum())
-                    .as("each connection is claimed by one run").isEqualTo(2);
-        } finally {
-            pool.shutdownNow();
-        }
+        assertThat(total(summaries, "vehiclesSubscribed")).isEqualTo(3);
+        assertThat(total(summaries, "connectionsSynced")).as("each connection is claimed by one run").isEqualTo(2);
         assertThat(SMARTCAR.count(subscribeCalls("shared"))).isEqualTo(1);
         assertThat(SMARTCAR.count(subscribeCalls("a-1"))).isEqualTo(1);
         assertThat(SMARTCAR.count(subscribeCalls("b-1"))).isEqualTo(1);

@@ -420,9 +420,6 @@ public final class SmartcarDouble {
      */
     public interface Version {
 
-        /** What the version is called in a test's name. */
-        String name();
-
         /**
          * These vehicles connected, Smartcar listing them and answering their subscription: with v2.0 each owner goes
          * through the bridge's Connect (its tokens {@code access-<user>}, {@code refresh-<user>}), with v3 they are the
@@ -479,11 +476,6 @@ public final class SmartcarDouble {
     /** Smartcar's Vehicles API v2.0 (the bridge with {@link #PROPERTIES}). */
     public Version v2() {
         return new Version() {
-            @Override
-            public String name() {
-                return "v2";
-            }
-
             @Override
             public void connected(BridgeHttp bridge, Connection... vehicles) {
                 lists(vehicles);
@@ -563,11 +555,6 @@ public final class SmartcarDouble {
     /** Smartcar's API v3 (the bridge with {@link #V3_PROPERTIES}). */
     public Version v3() {
         return new Version() {
-            @Override
-            public String name() {
-                return "v3";
-            }
-
             @Override
             public void connected(BridgeHttp bridge, Connection... vehicles) {
                 v3Application();
