@@ -24,13 +24,12 @@ import io.carbridge.intake.Intake;
 import io.carbridge.intake.IntakeSteps;
 import io.carbridge.intake.ReplayWindow;
 import io.carbridge.outbox.OutboxComponent;
-import io.carbridge.smartcar.ApplicationSyncSteps;
 import io.carbridge.smartcar.ConnectSteps;
-import io.carbridge.smartcar.ConnectionSyncSteps;
 import io.carbridge.smartcar.ReconciliationAdmin;
 import io.carbridge.smartcar.ReconciliationSteps;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarAdmin;
+import io.carbridge.smartcar.SmartcarApi;
 import io.carbridge.smartcar.SyncSteps;
 import io.carbridge.state.StateAdmin;
 import io.carbridge.state.VehicleState;
@@ -51,6 +50,7 @@ import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
+import org.apache.camel.spi.RouteTemplateParameterSource;
 import org.apache.camel.support.LifecycleStrategySupport;
 
 /**
@@ -135,22 +135,25 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return smartcar().connectSteps();
     }
 
-    /** The steps of {@code routes/subscription-sync.camel.yaml} that both Smartcar API versions run. */
+    /** The steps of {@code routes/subscription-sync.camel.yaml}, the same for both Smartcar API versions. */
     @BindToRegistry
     public SyncSteps syncSteps() {
         return smartcar().syncSteps();
     }
 
-    /** The Smartcar API v2.0 steps of the sync: each owner's connection. */
+    /**
+     * The Smartcar port of the API version configured ({@code smartcar.v3.SmartcarV3} or {@code smartcar.v2.SmartcarV2}),
+     * whose methods are the steps of that version's listing route; not bound without {@code SMARTCAR_CLIENT_ID}.
+     */
     @BindToRegistry
-    public ConnectionSyncSteps connectionSyncSteps() {
-        return smartcar().connectionSyncSteps();
+    public SmartcarApi smartcarApi() {
+        return smartcar().api().orElse(null);
     }
 
-    /** The Smartcar API v3 steps of the sync: the application's connections. */
+    /** Makes the route of the version's listing from its template ({@code routes/subscription-sync-v2|v3.camel.yaml}). */
     @BindToRegistry
-    public ApplicationSyncSteps applicationSyncSteps() {
-        return smartcar().applicationSyncSteps();
+    public RouteTemplateParameterSource smartcarListingRoute() {
+        return smartcar().listingRoute().orElse(null);
     }
 
     /** The HTTP client settings of the Smartcar API endpoints ({@code httpClientConfigurer=#smartcarHttpClient}). */

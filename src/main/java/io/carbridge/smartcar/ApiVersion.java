@@ -1,24 +1,31 @@
 package io.carbridge.smartcar;
 
+import java.util.function.Function;
+
 import io.carbridge.Settings;
+import io.carbridge.smartcar.v2.V2Settings;
+import io.carbridge.smartcar.v3.V3Settings;
 
 /**
- * The Smartcar API the bridge connects and subscribes vehicles through ({@code bridge.smartcar.api-version}). The YAML
- * routes branch on the property's text, so only these two spellings are accepted.
+ * The Smartcar API the bridge connects and subscribes vehicles through ({@code bridge.smartcar.api-version}), and the
+ * one place the version is chosen: each names the package whose settings make its implementation of the port
+ * ({@link SmartcarApi}). Only these two spellings are accepted.
  */
 public enum ApiVersion {
 
     /** Vehicles API v2.0: per-owner OAuth tokens, {@code GET /vehicles}, a subscription per vehicle and webhook. */
-    V2("v2"),
+    V2("v2", V2Settings::load),
     /** API v3: one application token, {@code GET /connections}, Management API {@code /subscriptions}. */
-    V3("v3");
+    V3("v3", V3Settings::load);
 
     public static final String PROPERTY = "bridge.smartcar.api-version";
 
     private final String value;
+    private final Function<Settings, ApiSettings> settings;
 
-    ApiVersion(String value) {
+    ApiVersion(String value, Function<Settings, ApiSettings> settings) {
         this.value = value;
+        this.settings = settings;
     }
 
     /** The setting, v3 when unset; anything else stops the service at start. */
@@ -32,16 +39,9 @@ public enum ApiVersion {
         throw new Settings.InvalidSettingException(PROPERTY, "is '" + value + "', set SMARTCAR_API_VERSION to v3 or v2");
     }
 
-    /**
-     * The client of this version's API, for a step of this version's branch of a route. Null means the branch ran
-     * although the setting names the other version (or Connect is not configured): a bug, said as such.
-     */
-    <T> T require(T api) {
-        if (api == null) {
-            throw new IllegalStateException("a step of the Smartcar API " + value + " branch ran, but " + PROPERTY
-                    + " names the other version, or SMARTCAR_CLIENT_ID is not set");
-        }
-        return api;
+    /** The settings only this version has, read and checked by its package; they make its implementation of the port. */
+    ApiSettings settings(Settings settings) {
+        return this.settings.apply(settings);
     }
 
     @Override

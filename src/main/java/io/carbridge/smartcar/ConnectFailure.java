@@ -3,11 +3,16 @@ package io.carbridge.smartcar;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A Connect request that ends on an error page: its status, the outcome it is counted under, and the sentence the
  * vehicle owner reads. Thrown for expected failures only, so it carries no stack trace.
  */
 public final class ConnectFailure extends RuntimeException {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.connect");
 
     private final int status;
     private final String outcome;
@@ -27,6 +32,12 @@ public final class ConnectFailure extends RuntimeException {
 
     static ConnectFailure notConfigured() {
         return new ConnectFailure(503, "not_configured", "Connecting vehicles is not set up on this service yet.");
+    }
+
+    /** Smartcar failed a call of the callback ({@code step}: v2.0 the code exchange, or {@code GET /user}): logged, 502. */
+    public static ConnectFailure notConfirmed(String step, SmartcarCallException e) {
+        LOG.warn("connect failed at the {}: {} {}", step, e.reason(), e.getMessage());
+        return new ConnectFailure(502, "failed", "Smartcar did not confirm the connection, so nothing was connected. Please start again.");
     }
 
     int status() {

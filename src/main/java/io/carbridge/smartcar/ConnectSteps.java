@@ -18,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Java steps of {@code routes/smartcar-connect.camel.yaml}: the OAuth side of Smartcar Connect. With API v2.0 the
- * callback's code is exchanged for the owner's tokens; with v3 the callback names the Smartcar user ({@code user_id})
- * and nothing is exchanged or stored but the user and the reference. Codes, tokens and states are never logged; the
- * pages never show a request header or a token.
+ * The Java steps of {@code routes/smartcar-connect.camel.yaml}: the OAuth side of Smartcar Connect, one flow for both
+ * API versions. What Smartcar's answer comes to is the port's ({@link SmartcarApi#owner}): with v3 the callback names
+ * the Smartcar user ({@code user_id}) and nothing is exchanged or stored but the user and the reference; with v2.0 the
+ * callback's code is exchanged for the owner's tokens. Codes, tokens and states are never logged; the pages never show
+ * a request header or a token.
  */
 public final class ConnectSteps {
 
@@ -30,13 +31,12 @@ public final class ConnectSteps {
     private static final int RETRY_AFTER_SECONDS = 60;
 
     private static final String STATE = "connectState";
-    private static final String GRANT = "connectGrant";
-    private static final String USER_ID = "connectUserId";
+    private static final String ANSWER = "connectAnswer";
+    private static final String OWNER = "connectOwner";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.connect");
 
     private final SmartcarSettings settings;
-    /** v2.0 only (null with v3, whose Connect calls nothing); both null without {@code SMARTCAR_CLIENT_ID}. */
     private final SmartcarApi api;
     private final ConnectStateStore states;
     private final ConnectionStore connections;
@@ -46,7 +46,10 @@ public final class ConnectSteps {
     /** When the cap of open states was last logged: once a minute at most, however many starts it refuses. */
     private final AtomicLong capLoggedAt = new AtomicLong(Long.MIN_VALUE);
 
-    /** @param settings null without {@code SMARTCAR_CLIENT_ID}: every step but {@link #requireConfigured} is then unreachable */
+    /**
+     * @param settings null without {@code SMARTCAR_CLIENT_ID}, and so {@code api}: every step but {@link #limitClient} and
+     *                 {@link #requireConfigured} is then unreachable
+     */
     ConnectSteps(SmartcarSettings settings, SmartcarApi api, ConnectStateStore states, ConnectionStore connections, SmartcarMetrics metrics,
                  ClientAddresses clients, ClientRateLimit perClient) {
         this.settings = settings;
@@ -80,7 +83,8 @@ public final class ConnectSteps {
 
     /**
      * {@code GET /connect/start?ref=...}: stores a fresh single-use state carrying the reference and redirects the
-     * owner to Smartcar Connect with it (v3: also as {@code external_id}, the reference Smartcar keeps for the user).
+     * owner to Smartcar Connect with it, and with what the API version adds ({@link SmartcarApi#connectParameters}: v3
+     * the reference as {@code external_id}, the reference Smartcar keeps for the user).
      * Anyone may call it, and each call keeps a row for the state lifetime: 429 while {@code bridge.connect.max-open-states}
      * states are live.
      */
@@ -107,21 +111,22 @@ public final class ConnectSteps {
                     + "Please try again in a few minutes.", Duration.ofSeconds(RETRY_AFTER_SECONDS));
         }
 
-        String location = settings.connectUrl()
-                + "?response_type=code"
-                + "&client_id=" + encode(settings.connectClientId())
-                + "&redirect_uri=" + encode(settings.redirectUri())
-                + "&scope=" + encode(String.join(" ", settings.scopes()))
-                + "&state=" + state
-                + "&mode=" + settings.mode()
-                + (settings.apiVersion() == ApiVersion.V3 ? "&external_id=" + encode(reference.trim()) : "");
-        ConnectPages.redirect(exchange, location);
+        StringBuilder location = new StringBuilder(settings.connectUrl())
+                .append("?response_type=code")
+                .append("&client_id=").append(encode(api.connectClientId()))
+                .append("&redirect_uri=").append(encode(settings.redirectUri()))
+                .append("&scope=").append(encode(String.join(" ", settings.scopes())))
+                .append("&state=").append(state)
+                .append("&mode=").append(settings.mode());
+        api.connectParameters(reference.trim()).forEach((name, value) -> location.append('&').append(name).append('=').append(encode(value)));
+        ConnectPages.redirect(exchange, location.toString());
         LOG.info("connect started reference={}", reference.trim());
     }
 
     /**
      * {@code GET /connect/callback}: uses up the state, and turns Smartcar's error redirect into its page. Nothing is
-     * stored for a denied or invalid callback. v2.0 needs the code; v3 the user id, and ignores any code.
+     * stored for a denied or invalid callback, nor for one without the answer the API version needs
+     * ({@link SmartcarApi#connectAnswer}: v3 the user id, a code being ignored; v2.0 the code).
      */
     public void checkConnectCallback(Exchange exchange) throws Exception {
         Message message = exchange.getMessage();
@@ -137,55 +142,34 @@ public final class ConnectSteps {
                     ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
                     : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
         }
-        boolean v3 = settings.apiVersion() == ApiVersion.V3;
-        String answer = message.getHeader(v3 ? "user_id" : "code", String.class);
+        String answer = api.connectAnswer(message);
         String state = message.getHeader("state", String.class);
-        if (answer == null || answer.isBlank() || state == null || state.isBlank()
-                || (v3 && !SmartcarApi.VEHICLE_ID.matcher(answer).matches())) {
+        if (answer == null || answer.isBlank() || state == null || state.isBlank()) {
             throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
         }
-        if (v3) {
-            exchange.setProperty(USER_ID, answer);
-        }
+        exchange.setProperty(ANSWER, answer);
         exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",
                 "This connection link has expired or was already used. Nothing was connected; please start again.")));
     }
 
-    /** Exchanges the authorization code for the owner's first token pair. */
-    public void exchangeConnectCode(Exchange exchange) throws Exception {
-        try {
-            exchange.setProperty(GRANT, api().exchangeCode(exchange.getMessage().getHeader("code", String.class)));
-        } catch (SmartcarCallException e) {
-            throw exchangeFailed("code exchange", e);
-        }
+    /**
+     * The owner Smartcar's answer names ({@link SmartcarApi#owner}): v3 the user of the callback; v2.0 the code exchanged
+     * for the owner's first token pair, and {@code GET /user} (a failure of either is a 502 page).
+     */
+    public void connectOwner(Exchange exchange) {
+        exchange.setProperty(OWNER, api.owner(exchange.getProperty(ANSWER, String.class), Instant.now()));
     }
 
-    /** {@code GET /user}: whose tokens these are; a connection is keyed by the Smartcar user. */
-    public void readConnectUser(Exchange exchange) throws Exception {
-        try {
-            exchange.setProperty(USER_ID, api().userId(grant(exchange).accessToken()));
-        } catch (SmartcarCallException e) {
-            throw exchangeFailed("user", e);
-        }
-    }
-
-    /** A new connection, or the same user's connection updated (tokens, reference, errors cleared). */
+    /**
+     * A new connection, or the same user's connection updated (reference, errors cleared; v2.0 the tokens): the user's
+     * vehicles Smartcar refused are tried again.
+     */
     public void storeConnection(Exchange exchange) throws Exception {
         Instant now = Instant.now();
-        String userId = exchange.getProperty(USER_ID, String.class);
+        SmartcarApi.Owner owner = exchange.getProperty(OWNER, SmartcarApi.Owner.class);
         ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
-        connections.saveConnected(userId, state.customerReference(), state.mode(),
-                SealedTokens.seal(settings.cipher(), userId, grant(exchange), now), now);
-        LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
-    }
-
-    /** v3: the connection as the callback named it, user and reference; v3 has no owner tokens to store. */
-    public void storeConnectedUser(Exchange exchange) throws Exception {
-        Instant now = Instant.now();
-        String userId = exchange.getProperty(USER_ID, String.class);
-        ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
-        connections.saveConnected(userId, state.customerReference(), state.mode(), null, now);
-        LOG.info("connected user={} reference={} mode={}", userId, state.customerReference(), state.mode());
+        connections.saveConnected(owner.userId(), state.customerReference(), state.mode(), owner.tokens(), now);
+        LOG.info("connected user={} reference={} mode={}", owner.userId(), state.customerReference(), state.mode());
     }
 
     /** The owner's confirmation; the subscription sync takes the vehicles from here. */
@@ -219,11 +203,6 @@ public final class ConnectSteps {
         }
     }
 
-    private static ConnectFailure exchangeFailed(String step, SmartcarCallException e) {
-        LOG.warn("connect failed at the {}: {} {}", step, e.reason(), e.getMessage());
-        return new ConnectFailure(502, "failed", "Smartcar did not confirm the connection, so nothing was connected. Please start again.");
-    }
-
     private static void requireGet(Message message) {
         if (!"GET".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
             throw new ConnectFailure(405, "invalid_request", "Open this address in a browser.");
@@ -235,16 +214,8 @@ public final class ConnectSteps {
         return error.matches("[a-z_]{1,50}") ? error : "unknown error";
     }
 
-    private static SmartcarApi.TokenGrant grant(Exchange exchange) {
-        return exchange.getProperty(GRANT, SmartcarApi.TokenGrant.class);
-    }
-
     private static String encode(String value) {
         // Smartcar reads the space-separated scope with %20, as URLEncoder's + would be read by some servers as a plus
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private SmartcarApi api() {
-        return ApiVersion.V2.require(api);
     }
 }

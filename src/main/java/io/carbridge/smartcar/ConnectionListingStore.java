@@ -14,7 +14,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  * The {@code connection_listing} table: the v3 sync's listing of every connection of the application, claimed by one
  * run at a time across instances (as a v2.0 connection is), with its backoff after a failure and what it last found.
  */
-final class ConnectionListingStore {
+public final class ConnectionListingStore {
 
     private static final String SCOPE = "connections";
     /** Due and free; not listed since the run began, so that of two overlapping runs only one lists. */
@@ -23,16 +23,16 @@ final class ConnectionListingStore {
 
     private final NamedParameterJdbcTemplate jdbc;
 
-    ConnectionListingStore(NamedParameterJdbcTemplate jdbc) {
+    public ConnectionListingStore(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
     /** The listing, held by one run; its failure count sets the next backoff. */
-    record Claim(String claimedBy, int failureCount) {
+    public record Claim(String claimedBy, int failureCount) {
     }
 
     /** Takes the listing for this run; empty when another run holds it, it waits for a backoff, or it was listed since the run began. */
-    Optional<Claim> claim(String claimedBy, Instant runStartedAt, Instant now, Instant until) {
+    public Optional<Claim> claim(String claimedBy, Instant runStartedAt, Instant now, Instant until) {
         MapSqlParameterSource parameters = parameters(claimedBy, now).addValue("runStartedAt", SqlTime.offset(runStartedAt))
                 .addValue("until", SqlTime.offset(until));
         if (jdbc.update("UPDATE connection_listing SET claimed_until = :until, claimed_by = :claimedBy, updated_at = :now WHERE "
@@ -47,7 +47,7 @@ final class ConnectionListingStore {
      * The run listed the connections and handled their vehicles: claim released, failures forgotten. {@code problem}
      * says why the listing was incomplete, if it was (no backoff: its readable part was handled).
      */
-    void synced(Claim claim, int connections, boolean autoSubscribe, String problem, Instant now) {
+    public void synced(Claim claim, int connections, boolean autoSubscribe, String problem, Instant now) {
         jdbc.update("UPDATE connection_listing SET claimed_until = NULL, claimed_by = NULL, failure_count = 0, next_sync_at = NULL, "
                 + "last_error = :error, last_error_at = :errorAt, last_synced_at = :now, listed_connections = :connections, "
                 + "webhook_auto_subscribe = :autoSubscribe, updated_at = :now WHERE scope = :scope AND claimed_by = :claimedBy",
@@ -60,7 +60,7 @@ final class ConnectionListingStore {
      * The listing failed: claim released, error recorded. With {@code nextSyncAt} it counts as a failure and waits until
      * then; without (a rate limit, which pauses every call) it does not count.
      */
-    void failed(Claim claim, String error, Instant nextSyncAt, Instant now) {
+    public void failed(Claim claim, String error, Instant nextSyncAt, Instant now) {
         jdbc.update("UPDATE connection_listing SET claimed_until = NULL, claimed_by = NULL, last_error = :error, last_error_at = :now, "
                 + "updated_at = :now" + (nextSyncAt == null ? "" : ", failure_count = failure_count + 1, next_sync_at = :nextSyncAt")
                 + " WHERE scope = :scope AND claimed_by = :claimedBy", parameters(claim.claimedBy(), now)
@@ -68,7 +68,7 @@ final class ConnectionListingStore {
     }
 
     /** For the admin API. */
-    Map<String, Object> view() {
+    public Map<String, Object> view() {
         return jdbc.queryForObject("SELECT * FROM connection_listing WHERE scope = :scope", Map.of("scope", SCOPE), (rows, i) -> {
             Map<String, Object> listing = new LinkedHashMap<>();
             listing.put("lastSyncedAt", SqlTime.get(rows, "last_synced_at"));

@@ -38,7 +38,7 @@ public final class ConnectionStore {
     }
 
     /** A connection as the sync reads it; the tokens are still sealed. */
-    record Connection(String userId, String customerReference, SealedTokens tokens, int failureCount) {
+    public record Connection(String userId, String customerReference, SealedTokens tokens, int failureCount) {
     }
 
     /**
@@ -83,13 +83,13 @@ public final class ConnectionStore {
     }
 
     /** The active connections due for a sync that nobody holds now. */
-    List<String> due(Instant now) {
+    public List<String> due(Instant now) {
         return jdbc.queryForList("SELECT user_id FROM smartcar_connection WHERE " + CLAIMABLE + " ORDER BY user_id",
                 Map.of("now", SqlTime.offset(now), "runStartedAt", SqlTime.offset(now)), String.class);
     }
 
     /** Takes the connection for this run; empty when another run holds it, or listed it since this run began. */
-    Optional<Connection> claim(String userId, String claimedBy, Instant runStartedAt, Instant now, Instant until) {
+    public Optional<Connection> claim(String userId, String claimedBy, Instant runStartedAt, Instant now, Instant until) {
         int claimed = jdbc.update("UPDATE smartcar_connection SET claimed_until = :until, claimed_by = :claimedBy "
                 + "WHERE user_id = :userId AND " + CLAIMABLE, new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("claimedBy", claimedBy).addValue("runStartedAt", SqlTime.offset(runStartedAt))
@@ -97,7 +97,7 @@ public final class ConnectionStore {
         return claimed == 1 ? find(userId) : Optional.empty();
     }
 
-    Optional<Connection> find(String userId) {
+    public Optional<Connection> find(String userId) {
         return jdbc.query("SELECT user_id, customer_reference, access_token_enc, refresh_token_enc, access_expires_at, "
                 + "refresh_expires_at, failure_count FROM smartcar_connection WHERE user_id = :userId",
                 Map.of("userId", userId), (rows, i) -> new Connection(rows.getString("user_id"), rows.getString("customer_reference"),
@@ -110,7 +110,7 @@ public final class ConnectionStore {
      * Stores a refreshed pair in place of the one it was refreshed from, in one statement. False when the stored
      * refresh token is no longer that one (a reconnect or another instance got there first): theirs stays.
      */
-    boolean replaceTokens(String userId, String refreshedFrom, SealedTokens tokens, Instant now) {
+    public boolean replaceTokens(String userId, String refreshedFrom, SealedTokens tokens, Instant now) {
         return jdbc.update("UPDATE smartcar_connection SET access_token_enc = :access, refresh_token_enc = :refresh, "
                 + "access_expires_at = :accessExpiresAt, refresh_expires_at = :refreshExpiresAt, updated_at = :now "
                 + "WHERE user_id = :userId AND refresh_token_enc = :refreshedFrom", new MapSqlParameterSource()
@@ -122,7 +122,7 @@ public final class ConnectionStore {
     }
 
     /** Smartcar refused the refresh token: nothing works for this connection until its owner connects again. */
-    void needsReauthorization(String userId, String refreshedFrom, String reason, Instant now) {
+    public void needsReauthorization(String userId, String refreshedFrom, String reason, Instant now) {
         jdbc.update("UPDATE smartcar_connection SET status = 'NEEDS_REAUTHORIZATION', status_reason = :reason, "
                 + "updated_at = :now WHERE user_id = :userId AND refresh_token_enc = :refreshedFrom", new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("refreshedFrom", refreshedFrom)
@@ -130,7 +130,7 @@ public final class ConnectionStore {
     }
 
     /** The run listed the connection: claim released, failures forgotten. */
-    void synced(String userId, String claimedBy, Instant now) {
+    public void synced(String userId, String claimedBy, Instant now) {
         jdbc.update("UPDATE smartcar_connection SET claimed_until = NULL, claimed_by = NULL, failure_count = 0, "
                 + "next_sync_at = NULL, last_error = NULL, last_error_at = NULL, last_synced_at = :now, updated_at = :now "
                 + "WHERE user_id = :userId AND claimed_by = :claimedBy", new MapSqlParameterSource()
@@ -141,7 +141,7 @@ public final class ConnectionStore {
      * The run failed on this connection: claim released, error recorded. With {@code nextSyncAt} it counts as a
      * failure and waits until then; without (a rate limit, which pauses every connection) it does not count.
      */
-    void failed(String userId, String claimedBy, String error, Instant nextSyncAt, Instant now) {
+    public void failed(String userId, String claimedBy, String error, Instant nextSyncAt, Instant now) {
         jdbc.update("UPDATE smartcar_connection SET claimed_until = NULL, claimed_by = NULL, last_error = :error, "
                 + "last_error_at = :now, updated_at = :now"
                 + (nextSyncAt == null ? "" : ", failure_count = failure_count + 1, next_sync_at = :nextSyncAt")

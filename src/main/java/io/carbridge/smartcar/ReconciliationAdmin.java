@@ -20,12 +20,12 @@ public final class ReconciliationAdmin {
     private static final String NOT_CONFIGURED = "Smartcar Connect and the subscription sync are not configured: set SMARTCAR_CLIENT_ID";
 
     /** Empty in an intake-only deployment. */
-    private final Optional<ApiVersion> version;
+    private final Optional<SmartcarApi> api;
     private final ReconciliationStore store;
     private final ReconciliationSteps steps;
 
-    ReconciliationAdmin(Optional<ApiVersion> version, ReconciliationStore store, ReconciliationSteps steps) {
-        this.version = version;
+    ReconciliationAdmin(Optional<SmartcarApi> api, ReconciliationStore store, ReconciliationSteps steps) {
+        this.api = api;
         this.store = store;
         this.steps = steps;
     }
@@ -70,8 +70,9 @@ public final class ReconciliationAdmin {
     }
 
     private void available() {
-        ApiVersion configured = version.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED, "not_configured"));
-        if (configured != ApiVersion.V3) {
+        SmartcarApi configured = api.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED, "not_configured"));
+        // only v3 reads a vehicle's signals
+        if (configured.signals().isEmpty()) {
             throw new AdminException(409, "Filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
                     + "this bridge uses v2 (bridge.smartcar.api-version): nothing is read", "needs_api_v3");
         }

@@ -63,7 +63,7 @@ public final class ReconciliationSteps {
     }
 
     private final SmartcarSettings smartcar;
-    private final SmartcarV3Api v3;
+    private final SmartcarApi.Signals signalReader;
     private final ReconciliationStore store;
     private final VehicleStateStore state;
     private final RateLimitPause pause;
@@ -78,12 +78,12 @@ public final class ReconciliationSteps {
 
     /**
      * @param smartcar null in an intake-only deployment
-     * @param v3       null unless Smartcar API v3 is configured
+     * @param signals  the port's read of a vehicle's signals; null unless the API version has one (v3)
      */
-    ReconciliationSteps(SmartcarSettings smartcar, SmartcarV3Api v3, ReconciliationStore store, VehicleStateStore state, RateLimitPause pause,
+    ReconciliationSteps(SmartcarSettings smartcar, SmartcarApi.Signals signals, ReconciliationStore store, VehicleStateStore state, RateLimitPause pause,
                         Settings settings, String instance, ProducerTemplate producer) {
         this.smartcar = smartcar;
-        this.v3 = v3;
+        this.signalReader = signals;
         this.store = store;
         this.state = state;
         this.pause = pause;
@@ -120,7 +120,7 @@ public final class ReconciliationSteps {
         Instant now = Instant.now();
         Duration down = lastAliveBeforeStart == null ? null : Duration.between(lastAliveBeforeStart, now);
         boolean gap = down != null && down.compareTo(settings.gapThreshold()) > 0;
-        if (v3 == null) {
+        if (signalReader == null) {
             String why = smartcar == null ? "filling gaps from Smartcar needs Smartcar API v3 with SMARTCAR_CLIENT_ID set" : NEEDS_V3;
             if (gap) {
                 LOG.warn("The bridge was down for {} (last heartbeat {}), longer than Smartcar retries a delivery: events of that "
@@ -174,7 +174,7 @@ public final class ReconciliationSteps {
                 : new ReconciliationRun.Request(ReconciliationRun.Trigger.OPERATOR, null), now);
         exchange.setProperty(RUN, run);
         exchange.getMessage().setBody(List.of());
-        if (v3 == null) {
+        if (signalReader == null) {
             run.stop(NEEDS_V3);
             return;
         }
@@ -206,8 +206,7 @@ public final class ReconciliationSteps {
                 pauseRun(exchange, run, Duration.between(Instant.now(), pausedUntil), "Smartcar's retry-after");
             }
             try {
-                SmartcarV3Api.VehicleSignals signals = v3.signals(vehicle.userId(), vehicle.vehicleId(), () -> takeRequest(exchange, run));
-                exchange.setProperty(SIGNALS, signals);
+                exchange.setProperty(SIGNALS, signalReader.read(vehicle.userId(), vehicle.vehicleId(), () -> takeRequest(exchange, run)));
                 run.vehicleRead();
                 progress(run);
                 return;
@@ -235,12 +234,12 @@ public final class ReconciliationSteps {
     public void newerSignals(Exchange exchange) throws IOException {
         ReconciliationRun run = run(exchange);
         ReconciliationStore.Vehicle vehicle = exchange.getMessage().getBody(ReconciliationStore.Vehicle.class);
-        SmartcarV3Api.VehicleSignals signals = exchange.getProperty(SIGNALS, SmartcarV3Api.VehicleSignals.class);
+        SmartcarApi.VehicleSignals read = exchange.getProperty(SIGNALS, SmartcarApi.VehicleSignals.class);
         Instant now = Instant.now();
         Map<String, Instant> stored = state.valueTimes(vehicle.vehicleId());
         // per code, the newest value Smartcar has, when it is newer than the state's
         Map<String, Newer> newer = new TreeMap<>();
-        for (Map<String, Object> item : signals.items()) {
+        for (Map<String, Object> item : read.items()) {
             StateReport.Signal signal = SignalReadings.read(item, now).signal();
             if (signal == null || signal.isError()) {
                 continue;
@@ -258,7 +257,7 @@ public final class ReconciliationSteps {
         }
         run.signalsNewer(newer.size());
         progress(run);
-        byte[] raw = Json.MAPPER.writeValueAsBytes(envelope(vehicle, signals.vehicle(), newer, now));
+        byte[] raw = Json.MAPPER.writeValueAsBytes(envelope(vehicle, read.vehicle(), newer, now));
         @SuppressWarnings("unchecked")
         Map<String, Object> envelope = Json.MAPPER.readValue(raw, Map.class);
         exchange.getMessage().setBody(Envelopes.currentEvent(envelope, raw, now));

@@ -1,9 +1,9 @@
 package io.carbridge.smartcar;
 
-import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.Set;
 
 import io.carbridge.Settings;
 import io.carbridge.http.ClientAddresses;
@@ -15,35 +15,36 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.camel.spi.RouteTemplateParameterSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Smartcar Connect and the subscription sync, made from the settings: the step beans of
- * {@code routes/smartcar-connect.camel.yaml} and {@code routes/subscription-sync.camel.yaml} (bound by
- * {@link io.carbridge.BridgeConfiguration}), the camel-http routes of the Smartcar API, and the admin calls. The routes
- * branch on {@code bridge.smartcar.api-version}; a step of the branch not taken fails loudly
- * ({@link ApiVersion#require}). Without {@code SMARTCAR_CLIENT_ID} the steps are there all the same, but Connect answers
- * 503 and every sync run is inactive, so an intake-only deployment runs the same route files.
+ * Smartcar Connect and the subscription sync, made from the settings: the port ({@link SmartcarApi}) of the API version
+ * configured, the step beans of {@code routes/smartcar-connect.camel.yaml} and {@code routes/subscription-sync.camel.yaml}
+ * (bound by {@link io.carbridge.BridgeConfiguration}), the route of the version's listing (from its template), the
+ * camel-http routes of its calls, and the admin calls. The version is chosen once: {@link ApiVersion} reads its
+ * settings, and they make its implementation of the port; nothing here, in the steps or in the routes asks which it is.
+ * Without {@code SMARTCAR_CLIENT_ID} there is no port: the steps are there all the same, but Connect answers 503 and
+ * every sync run is inactive, so an intake-only deployment runs the same route files.
  */
 public final class Smartcar {
 
     /** The route a sync run starts at: the timer's and the admin API's. */
     public static final String SYNC_ENDPOINT = "direct:subscription-sync";
+    /** The id of the route made from the version's listing template, from {@value SyncSteps#LISTING_ENDPOINT}. */
+    static final String LISTING_ROUTE = "list-vehicles";
 
     private static final Logger LOG = LoggerFactory.getLogger(Smartcar.class);
 
     private final Optional<SmartcarSettings> configured;
+    private final Optional<SmartcarApi> api;
     private final ConnectionStore connections;
     private final VehicleStore vehicles;
-    private final ConnectionListingStore listings;
     private final SmartcarMetrics metrics;
     private final ProducerTemplate producer;
     private final ConnectSteps connectSteps;
     private final SyncSteps syncSteps;
-    private final ConnectionSyncSteps connectionSyncSteps;
-    private final ApplicationSyncSteps applicationSyncSteps;
-    private final Optional<Consumer<String>> unsubscribe;
     private final ReconciliationSteps reconciliationSteps;
     private final ReconciliationAdmin reconciliationAdmin;
 
@@ -56,28 +57,23 @@ public final class Smartcar {
         configured = SmartcarSettings.load(settings);
         connections = new ConnectionStore(storage.jdbc(), storage.transactions());
         vehicles = new VehicleStore(storage.jdbc());
-        listings = new ConnectionListingStore(storage.jdbc());
+        ConnectionListingStore listings = new ConnectionListingStore(storage.jdbc());
         metrics = new SmartcarMetrics(meters, connections);
         producer = camel.createProducerTemplate();
+        SmartcarHttp http = new SmartcarHttp(producer);
+        // the version's own settings make its implementation of the port
+        api = configured.map(config -> config.api().api(new SmartcarApi.Parts(config, http, connections, vehicles, listings, metrics)));
 
         SmartcarSettings config = configured.orElse(null);
-        ApiVersion version = configured.map(SmartcarSettings::apiVersion).orElse(null);
-        SmartcarHttp http = new SmartcarHttp(producer);
-        SmartcarApi v2 = version == ApiVersion.V2 ? new SmartcarApi(http, config) : null;
-        SmartcarV3Api v3 = version == ApiVersion.V3 ? new SmartcarV3Api(http, config, metrics, Clock.systemUTC()) : null;
-        syncSteps = new SyncSteps(config, vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
+        syncSteps = new SyncSteps(config, api.orElse(null), vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
         ClientRateLimit perClient = new ClientRateLimit("connect", settings.integer("bridge.connect.client-burst", 10, 1, 10_000),
                 settings.positiveDuration("bridge.connect.client-refill", Duration.ofSeconds(6)), meters);
-        connectSteps = new ConnectSteps(config, v2, new ConnectStateStore(storage.jdbc(),
+        connectSteps = new ConnectSteps(config, api.orElse(null), new ConnectStateStore(storage.jdbc(),
                 settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000)), connections, metrics, clients, perClient);
-        connectionSyncSteps = new ConnectionSyncSteps(config, v2, connections, vehicles,
-                v2 == null ? null : new ConnectionSession.Tokens(v2, config.cipher(), connections, metrics), metrics, syncSteps);
-        applicationSyncSteps = new ApplicationSyncSteps(config, v3, listings, vehicles, metrics, syncSteps);
-        unsubscribe = v3 != null ? Optional.of(v3::unsubscribe) : v2 != null ? Optional.of(v2::unsubscribe) : Optional.empty();
         ReconciliationStore reconciliations = new ReconciliationStore(storage.jdbc());
-        reconciliationSteps = new ReconciliationSteps(config, v3, reconciliations, state, new RateLimitPause(storage.jdbc()),
-                reconciliationSettings(settings), settings.instanceId(), producer);
-        reconciliationAdmin = new ReconciliationAdmin(configured.map(SmartcarSettings::apiVersion), reconciliations, reconciliationSteps);
+        reconciliationSteps = new ReconciliationSteps(config, api.flatMap(SmartcarApi::signals).orElse(null), reconciliations, state,
+                new RateLimitPause(storage.jdbc()), reconciliationSettings(settings), settings.instanceId(), producer);
+        reconciliationAdmin = new ReconciliationAdmin(api, reconciliations, reconciliationSteps);
         if (config != null) {
             LOG.info("Smartcar Connect and the subscription sync are on: {}", config);
         } else {
@@ -93,12 +89,30 @@ public final class Smartcar {
         return syncSteps;
     }
 
-    public ConnectionSyncSteps connectionSyncSteps() {
-        return connectionSyncSteps;
+    /**
+     * The port, bound as {@code smartcarApi}: the bean of the version's listing route (its steps are methods of the
+     * version's implementation). Empty without {@code SMARTCAR_CLIENT_ID}.
+     */
+    public Optional<SmartcarApi> api() {
+        return api;
     }
 
-    public ApplicationSyncSteps applicationSyncSteps() {
-        return applicationSyncSteps;
+    /**
+     * The route of the version's listing, made by Camel from the version's template ({@link SmartcarApi#listingTemplate()})
+     * when the routes start; empty without {@code SMARTCAR_CLIENT_ID}, where no sync reaches it.
+     */
+    public Optional<RouteTemplateParameterSource> listingRoute() {
+        return api.map(smartcar -> new RouteTemplateParameterSource() {
+            @Override
+            public Set<String> routeIds() {
+                return Set.of(LISTING_ROUTE);
+            }
+
+            @Override
+            public Map<String, Object> parameters(String routeId) {
+                return Map.of(TEMPLATE_ID, smartcar.listingTemplate());
+            }
+        });
     }
 
     /** The steps of {@code routes/vehicle-reconciliation.camel.yaml}: gaps filled from Smartcar. */
@@ -132,14 +146,13 @@ public final class Smartcar {
         return SmartcarApiRoutes.HTTP_CLIENT;
     }
 
-    /** The camel-http routes of the Smartcar API, when Connect and the sync are configured. */
+    /** The camel-http routes of the configured version's calls, when Connect and the sync are configured. */
     public Optional<RoutesBuilder> apiRoutes() {
         return configured.map(SmartcarApiRoutes::new);
     }
 
     /** The admin calls on connections, vehicles and the sync. */
     public SmartcarAdmin admin() {
-        return new SmartcarAdmin(connections, vehicles, listings, configured.map(SmartcarSettings::apiVersion), unsubscribe, producer,
-                metrics);
+        return new SmartcarAdmin(connections, vehicles, api, producer, metrics);
     }
 }

@@ -6,11 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 
 import io.carbridge.admin.AdminException;
 import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminApi;
 import org.apache.camel.Message;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -18,7 +16,7 @@ import org.apache.camel.ProducerTemplate;
 /**
  * The admin API of Connect and the sync: connections (never their tokens; with API v3 also the state of the listing of
  * the application's connections), vehicles with their subscription state, last error and last event, a sync run on
- * demand, and an operator's unsubscribe.
+ * demand, and an operator's unsubscribe (through the port, {@link SmartcarApi}).
  */
 public final class SmartcarAdmin {
 
@@ -29,20 +27,16 @@ public final class SmartcarAdmin {
 
     private final ConnectionStore connections;
     private final VehicleStore vehicles;
-    private final ConnectionListingStore listings;
     /** Empty in an intake-only deployment. */
-    private final Optional<ApiVersion> version;
-    /** The unsubscribe call of the configured API version; empty in an intake-only deployment. */
-    private final Optional<Consumer<String>> unsubscribe;
+    private final Optional<SmartcarApi> api;
     private final ProducerTemplate producer;
     private final SmartcarMetrics metrics;
 
-    SmartcarAdmin(ConnectionStore connections, VehicleStore vehicles, ConnectionListingStore listings, Optional<ApiVersion> version, Optional<Consumer<String>> unsubscribe, ProducerTemplate producer, SmartcarMetrics metrics) {
+    SmartcarAdmin(ConnectionStore connections, VehicleStore vehicles, Optional<SmartcarApi> api, ProducerTemplate producer,
+                  SmartcarMetrics metrics) {
         this.connections = connections;
         this.vehicles = vehicles;
-        this.listings = listings;
-        this.version = version;
-        this.unsubscribe = unsubscribe;
+        this.api = api;
         this.producer = producer;
         this.metrics = metrics;
     }
@@ -52,9 +46,7 @@ public final class SmartcarAdmin {
         AdminRequest request = AdminRequest.of(message);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("connections", connections.list(status(request, CONNECTION_STATUSES), request.limit(100, 1000)));
-        if (version.orElse(null) == ApiVersion.V3) {
-            answer.put("connectionListing", listings.view());
-        }
+        api.flatMap(SmartcarApi::connectionListing).ifPresent(listing -> answer.put("connectionListing", listing));
         return answer;
     }
 
@@ -67,7 +59,7 @@ public final class SmartcarAdmin {
 
     /** The same run as the timer's, on the caller's thread; answers its summary. */
     public Object runSync() {
-        if (unsubscribe.isEmpty()) {
+        if (api.isEmpty()) {
             throw new AdminException(503, NOT_CONFIGURED);
         }
         Exchange run = producer.send(Smartcar.SYNC_ENDPOINT, exchange -> { });
@@ -84,9 +76,9 @@ public final class SmartcarAdmin {
      */
     public Object unsubscribe(Message message) {
         AdminRequest request = AdminRequest.of(message);
-        Consumer<String> smartcar = unsubscribe.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
+        SmartcarApi smartcar = api.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
         String vehicleId = request.path("vehicleId");
-        if (!SmartcarApi.VEHICLE_ID.matcher(vehicleId).matches()) {
+        if (!SmartcarHttp.ID.matcher(vehicleId).matches()) {
             throw AdminException.badRequest("vehicleId is not a Smartcar vehicle id");
         }
         String status = (String) vehicles.find(vehicleId).orElseThrow(() -> AdminException.notFound("vehicle " + vehicleId))
@@ -96,7 +88,7 @@ public final class SmartcarAdmin {
         }
         if (VehicleStore.SUBSCRIBED.equals(status) || VehicleStore.GONE.equals(status)) {
             try {
-                smartcar.accept(vehicleId);
+                smartcar.unsubscribe(vehicleId);
                 metrics.unsubscribed();
             } catch (SmartcarCallException e) {
                 vehicles.recordError(vehicleId, "unsubscribe: " + e.getMessage(), Instant.now());

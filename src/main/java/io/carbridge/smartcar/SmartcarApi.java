@@ -1,146 +1,95 @@
 package io.carbridge.smartcar;
 
-import static io.carbridge.smartcar.SmartcarHttp.bearer;
-import static io.carbridge.smartcar.SmartcarHttp.form;
-import static io.carbridge.smartcar.SmartcarHttp.json;
-import static io.carbridge.smartcar.SmartcarHttp.malformed;
-import static io.carbridge.smartcar.SmartcarHttp.succeeded;
-import static io.carbridge.smartcar.SmartcarHttp.text;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
+import java.time.Instant;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.carbridge.smartcar.SmartcarCallException.Kind;
+import org.apache.camel.Message;
 
 /**
- * The Smartcar API v2.0 calls the bridge makes (Connect's code exchange, token refresh, user, vehicles, attributes,
- * subscribe, unsubscribe), each through its camel-http endpoint in {@link SmartcarApiRoutes}. Answers are parsed
- * strictly: a 2xx that does not carry what the protocol says is {@link Kind#MALFORMED}; every other failure is
- * classified into a {@link SmartcarCallException} ({@link SmartcarHttp}). Tokens travel only in the
- * {@code Authorization} header and the token form body.
+ * The port: Smartcar as Connect, the subscription sync, the admin calls and gap filling use it, whatever the API
+ * version. Two implementations, each in its package with its route template: {@code io.carbridge.smartcar.v3} (API v3,
+ * the default: one application token, the application's {@code /connections}, the Management API's
+ * {@code /subscriptions}) and {@code io.carbridge.smartcar.v2} (Vehicles API v2.0: each owner's OAuth tokens,
+ * {@code GET /vehicles}, a subscription per vehicle and webhook). Which one runs is chosen once, where
+ * {@code bridge.smartcar.api-version} is read ({@link ApiVersion}): its settings make it ({@link ApiSettings#api}).
+ * Nothing else asks which version it is.
+ *
+ * <p>In the sync's words: a <em>listing</em> is what Smartcar lists in one go, claimed by one run at a time across the
+ * instances: with v2.0 one owner's connection, with v3 every connection of the application. Its vehicles are listed by
+ * the route of the version's {@link #listingTemplate() template}; the shared steps ({@link SyncSteps}) then go through
+ * the {@link Listing}: the vehicles missing from it are gone, the listed ones are recorded, the new ones subscribed.
  */
-public final class SmartcarApi {
+public interface SmartcarApi {
 
-    /** Smartcar's ids (vehicles, users, subscriptions) are UUIDs; anything that could change a request path is refused. */
-    public static final Pattern VEHICLE_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    // --- Connect ------------------------------------------------------------------------------------------------------
 
-    private final SmartcarHttp http;
-    private final SmartcarSettings settings;
-    private final String clientCredentials;
+    /** Connect's {@code client_id}: v3 the Application ID, v2.0 the OAuth client id. */
+    String connectClientId();
 
-    SmartcarApi(SmartcarHttp http, SmartcarSettings settings) {
-        this.http = http;
-        this.settings = settings;
-        this.clientCredentials = "Basic " + Base64.getEncoder().encodeToString(
-                (settings.clientId() + ":" + settings.clientSecret()).getBytes(StandardCharsets.UTF_8));
+    /** What Connect's address carries beyond what both versions send: v3 the customer reference as {@code external_id}. */
+    Map<String, String> connectParameters(String reference);
+
+    /** Smartcar's answer in Connect's callback (v3 {@code user_id}, v2.0 {@code code}); null when it sent none the bridge can use. */
+    String connectAnswer(Message callback);
+
+    /**
+     * The owner Connect's answer names: with v3 the user the callback names, and no tokens; with v2.0 the code exchanged
+     * for the owner's token pair, sealed, and the user {@code GET /user} names. A call Smartcar fails is a
+     * {@link ConnectFailure} (502).
+     */
+    Owner owner(String answer, Instant now);
+
+    /** A connected owner: the Smartcar user, and (v2.0) the owner's tokens as the database keeps them; null with v3. */
+    record Owner(String userId, SealedTokens tokens) {
     }
 
-    /** Connect's callback: the authorization code for the owner's first token pair. */
-    public TokenGrant exchangeCode(String code) {
-        return grant(form("grant_type", "authorization_code", "code", code, "redirect_uri", settings.redirectUri()));
+    // --- the subscription sync ----------------------------------------------------------------------------------------
+
+    /**
+     * The route template that lists a claimed listing's vehicles ({@code routes/subscription-sync-v2.camel.yaml} or
+     * {@code -v3}): its route is {@value SyncSteps#LISTING_ENDPOINT}.
+     */
+    String listingTemplate();
+
+    /** The listings due for a sync: v2.0 each active owner's connection that is due, v3 the application's connections. */
+    List<String> dueListings(Instant now);
+
+    /**
+     * Takes the listing for this run (the claim expires after {@code bridge.sync.claim-timeout}); empty when another run
+     * holds it, it waits for a backoff, or it was listed since this run began.
+     */
+    Optional<Listing> claimListing(String listing, SyncRun run, Instant now);
+
+    /** Removes the vehicle's subscription to the webhook (gone from its listing, or an operator's call); how many Smartcar removed. */
+    int unsubscribe(String vehicleId);
+
+    // --- the admin calls and gap filling ------------------------------------------------------------------------------
+
+    /** v3: the state of the listing of the application's connections; empty where each connection is listed by itself (v2.0). */
+    Optional<Map<String, Object>> connectionListing();
+
+    /** Gap filling's read of a vehicle's signals; empty where the API has no such call (v2.0). */
+    Optional<Signals> signals();
+
+    /** {@code GET /vehicles/{id}/signals} as the vehicle's user (API v3). */
+    @FunctionalInterface
+    interface Signals {
+
+        /** Every page of the vehicle's signals; each page is one request of {@code budget}, which may wait for it. */
+        VehicleSignals read(String userId, String vehicleId, Runnable budget);
     }
 
-    /** A new pair for the refresh token; Smartcar retires the old refresh token within a minute. */
-    public TokenGrant refresh(String refreshToken) {
-        return grant(form("grant_type", "refresh_token", "refresh_token", refreshToken));
+    /**
+     * The signals of one vehicle, as Smartcar reads them now: the items of {@code data} (each as Smartcar sent it) and
+     * the vehicle's make, model and year when {@code included.vehicle} has them.
+     */
+    record VehicleSignals(List<Map<String, Object>> items, Map<String, Object> vehicle) {
     }
 
-    /** {@code GET /user}: the Smartcar user id the access token belongs to. */
-    public String userId(String accessToken) {
-        JsonNode body = json(call(SmartcarApiRoutes.USER, "/user", null, bearer(accessToken)), "user");
-        return text(body, "id", "user");
-    }
-
-    /** {@code GET /vehicles?limit=&offset=}: one page of the owner's vehicle ids and the total count. */
-    public VehiclePage vehicles(String accessToken, int offset) {
-        JsonNode body = json(call(SmartcarApiRoutes.VEHICLES, "/vehicles", "limit=" + settings.pageSize() + "&offset=" + offset,
-                bearer(accessToken)), "vehicles");
-        JsonNode ids = body.path("vehicles");
-        JsonNode count = body.path("paging").path("count");
-        if (!ids.isArray() || !count.canConvertToInt() || count.asInt() < 0) {
-            throw malformed("vehicles", "no vehicles array or paging.count");
-        }
-        List<String> page = new ArrayList<>(ids.size());
-        for (JsonNode id : ids) {
-            if (!id.isTextual() || !VEHICLE_ID.matcher(id.asText()).matches()) {
-                throw malformed("vehicles", "a vehicle id that is not an id");
-            }
-            page.add(id.asText());
-        }
-        return new VehiclePage(page, count.asInt());
-    }
-
-    /** {@code GET /vehicles/{id}}: make, model and year (Smartcar writes the year as a number or as text). */
-    public VehicleAttributes attributes(String accessToken, String vehicleId) {
-        JsonNode body = json(call(SmartcarApiRoutes.VEHICLE_ATTRIBUTES, "/vehicles/" + vehicleId, null, bearer(accessToken)),
-                "vehicle attributes");
-        Integer year = VehicleAttributes.year(body.path("year"));
-        if (year == null) {
-            throw malformed("vehicle attributes", "no year");
-        }
-        return new VehicleAttributes(text(body, "make", "vehicle attributes"), text(body, "model", "vehicle attributes"), year);
-    }
-
-    /** {@code POST /vehicles/{id}/webhooks/{webhookId}} with the owner's token: the vehicle delivers to the webhook. */
-    public void subscribe(String accessToken, String vehicleId) {
-        // a 2xx is the whole answer: its body only repeats the two ids
-        call(SmartcarApiRoutes.SUBSCRIBE, webhookPath(vehicleId), null, bearer(accessToken));
-    }
-
-    /** {@code DELETE} on the same path; Smartcar takes the Application Management Token as the bearer here. */
-    public void unsubscribe(String vehicleId) {
-        call(SmartcarApiRoutes.UNSUBSCRIBE, webhookPath(vehicleId), null, bearer(settings.managementToken()));
-    }
-
-    private String webhookPath(String vehicleId) {
-        return "/vehicles/" + vehicleId + "/webhooks/" + SmartcarHttp.encode(settings.webhookId());
-    }
-
-    private TokenGrant grant(String form) {
-        SmartcarHttp.Response response = http.send(SmartcarApiRoutes.TOKEN, null, null, clientCredentials, SmartcarHttp.FORM, form);
-        if (response.status() >= 400 && response.status() < 500
-                && "invalid_grant".equals(SmartcarHttp.errorBody(response).path("error").asText())) {
-            throw new SmartcarCallException(Kind.GRANT_REFUSED, "token: " + SmartcarHttp.describe(response));
-        }
-        JsonNode body = json(succeeded(response), "token");
-        JsonNode expiresIn = body.path("expires_in");
-        if (!expiresIn.canConvertToInt() || expiresIn.asInt() <= 0) {
-            throw malformed("token", "no expires_in");
-        }
-        return new TokenGrant(text(body, "access_token", "token"), text(body, "refresh_token", "token"),
-                Duration.ofSeconds(expiresIn.asInt()));
-    }
-
-    private SmartcarHttp.Response call(String endpoint, String path, String query, String authorization) {
-        return succeeded(http.send(endpoint, path, query, authorization, null, null));
-    }
-
-    /** A token pair; {@link #toString()} never shows the tokens. */
-    public record TokenGrant(String accessToken, String refreshToken, Duration expiresIn) {
-        @Override
-        public String toString() {
-            return "TokenGrant[expiresIn=" + expiresIn + "]";
-        }
-    }
-
-    /** One page of {@code GET /vehicles}: its ids and the owner's total count. */
-    public record VehiclePage(List<String> vehicleIds, int total) {
-    }
-
-    /** Make, model and year of a vehicle; v2.0 reads them from the vehicle, v3 from its connection. */
-    public record VehicleAttributes(String make, String model, Integer year) {
-
-        /** Smartcar writes the year as a number, or (in some v2.0 examples) as four digits of text; null otherwise. */
-        static Integer year(JsonNode year) {
-            if (year.isNumber() && year.canConvertToInt()) {
-                return year.asInt();
-            }
-            return year.isTextual() && year.asText().matches("\\d{4}") ? Integer.valueOf(year.asText()) : null;
-        }
+    /** What an implementation is made with: the settings both versions share, the HTTP calls, the stores, the metrics. */
+    record Parts(SmartcarSettings settings, SmartcarHttp http, ConnectionStore connections, VehicleStore vehicles,
+                 ConnectionListingStore listings, SmartcarMetrics metrics) {
     }
 }

@@ -1,33 +1,21 @@
 package io.carbridge.smartcar;
 
+import java.util.List;
+
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpClientConfigurer;
 
 /**
  * Every HTTP call to Smartcar, one route and one camel-http endpoint per operation ({@code .id(...)} names each
- * endpoint), for the configured API version only. {@link SmartcarApi} (v2.0) and {@link SmartcarV3Api} send to these
- * routes and read the answers; tests point the base URLs at a double. Failures are answers here, not exceptions
- * ({@code throwExceptionOnFailure=false}): the clients classify them. The routes have no error handler of their own, so
- * a timeout reaches the client as it happened, logged once, by it.
+ * endpoint), for the configured API version only: its settings list them ({@link ApiSettings#endpoints()}). The
+ * version's client sends to these routes and reads the answers ({@link SmartcarHttp}); tests point the base URLs at a
+ * double. Failures are answers here, not exceptions ({@code throwExceptionOnFailure=false}): the clients classify them.
+ * The routes have no error handler of their own, so a timeout reaches the client as it happened, logged once, by it.
  */
-final class SmartcarApiRoutes extends RouteBuilder {
+public final class SmartcarApiRoutes extends RouteBuilder {
 
-    // v2.0
-    static final String TOKEN = "direct:smartcar-token";
-    static final String USER = "direct:smartcar-user";
-    static final String VEHICLES = "direct:smartcar-vehicles";
-    static final String VEHICLE_ATTRIBUTES = "direct:smartcar-vehicle-attributes";
-    static final String SUBSCRIBE = "direct:smartcar-subscribe";
-    static final String UNSUBSCRIBE = "direct:smartcar-unsubscribe";
-    // v3
-    static final String APPLICATION_TOKEN = "direct:smartcar-application-token";
-    static final String CONNECTIONS = "direct:smartcar-connections";
-    static final String WEBHOOK = "direct:smartcar-webhook";
-    static final String CREATE_SUBSCRIPTION = "direct:smartcar-create-subscription";
-    static final String FIND_SUBSCRIPTIONS = "direct:smartcar-find-subscriptions";
-    static final String DELETE_SUBSCRIPTION = "direct:smartcar-delete-subscription";
-    static final String SIGNALS = "direct:smartcar-signals";
-
+    /** Where each call's route starts, followed by the operation's name. */
+    static final String PREFIX = "direct:smartcar-";
     /** The registry name of {@link #HTTP_CLIENT}. */
     static final String HTTP_CLIENT_BEAN = "smartcarHttpClient";
 
@@ -39,6 +27,19 @@ final class SmartcarApiRoutes extends RouteBuilder {
             .disableCookieManagement()
             .disableRedirectHandling();
 
+    /**
+     * One call: the route {@code routeId} from {@value #PREFIX}{@code <operation>} (the operation names the call in error
+     * descriptions) to {@code method} on {@code baseUrl}, the path coming with each call; {@code endpointId} names the
+     * camel-http endpoint.
+     */
+    public record Endpoint(String operation, String routeId, String endpointId, String baseUrl, String method) {
+
+        /** The route {@code smartcar-<operation>}. */
+        public Endpoint(String operation, String endpointId, String baseUrl, String method) {
+            this(operation, "smartcar-" + operation, endpointId, baseUrl, method);
+        }
+    }
+
     private final SmartcarSettings settings;
 
     SmartcarApiRoutes(SmartcarSettings settings) {
@@ -48,41 +49,15 @@ final class SmartcarApiRoutes extends RouteBuilder {
     @Override
     public void configure() {
         errorHandler(noErrorHandler());
-
-        if (settings.apiVersion() == ApiVersion.V3) {
-            from(APPLICATION_TOKEN).routeId("smartcar-application-token")
-                    .to(endpoint(settings.iamUrl(), "POST")).id("smartcar-iam-token");
-            from(CONNECTIONS).routeId("smartcar-connections")
-                    .to(endpoint(settings.vehicleApiUrl(), "GET")).id("smartcar-vehicle-api-connections");
-            from(WEBHOOK).routeId("smartcar-read-webhook")
-                    .to(endpoint(settings.managementApiUrl(), "GET")).id("smartcar-management-webhook");
-            from(CREATE_SUBSCRIPTION).routeId("smartcar-create-subscription")
-                    .to(endpoint(settings.managementApiUrl(), "POST")).id("smartcar-management-create-subscription");
-            from(FIND_SUBSCRIPTIONS).routeId("smartcar-find-subscriptions")
-                    .to(endpoint(settings.managementApiUrl(), "GET")).id("smartcar-management-find-subscriptions");
-            from(DELETE_SUBSCRIPTION).routeId("smartcar-delete-subscription")
-                    .to(endpoint(settings.managementApiUrl(), "DELETE")).id("smartcar-management-delete-subscription");
-            from(SIGNALS).routeId("smartcar-signals")
-                    .to(endpoint(settings.vehicleApiUrl(), "GET")).id("smartcar-vehicle-api-signals");
-            return;
+        List<Endpoint> endpoints = settings.api().endpoints();
+        for (Endpoint endpoint : endpoints) {
+            from(PREFIX + endpoint.operation()).routeId(endpoint.routeId()).to(endpoint(endpoint)).id(endpoint.endpointId());
         }
-        from(TOKEN).routeId("smartcar-token")
-                .to(endpoint(settings.authUrl(), "POST")).id("smartcar-auth-token");
-        from(USER).routeId("smartcar-user")
-                .to(endpoint(settings.apiUrl(), "GET")).id("smartcar-api-user");
-        from(VEHICLES).routeId("smartcar-vehicles")
-                .to(endpoint(settings.apiUrl(), "GET")).id("smartcar-api-vehicles");
-        from(VEHICLE_ATTRIBUTES).routeId("smartcar-vehicle-attributes")
-                .to(endpoint(settings.apiUrl(), "GET")).id("smartcar-api-vehicle-attributes");
-        from(SUBSCRIBE).routeId("smartcar-subscribe")
-                .to(endpoint(settings.apiUrl(), "POST")).id("smartcar-api-subscribe");
-        from(UNSUBSCRIBE).routeId("smartcar-unsubscribe")
-                .to(endpoint(settings.apiUrl(), "DELETE")).id("smartcar-api-unsubscribe");
     }
 
     /** The path below the base URL comes with each call ({@code CamelHttpPath}), the method is fixed per endpoint. */
-    private String endpoint(String baseUrl, String method) {
-        return baseUrl + "?httpMethod=" + method
+    private String endpoint(Endpoint endpoint) {
+        return endpoint.baseUrl() + "?httpMethod=" + endpoint.method()
                 + "&throwExceptionOnFailure=false"
                 + "&connectTimeout=" + settings.connectTimeout().toMillis()
                 + "&responseTimeout=" + settings.responseTimeout().toMillis()

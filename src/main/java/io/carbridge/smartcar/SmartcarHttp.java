@@ -12,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,17 +24,19 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.util.ObjectHelper;
 
 /**
- * How the Smartcar clients ({@link SmartcarApi} for v2.0, {@link SmartcarV3Api} for v3) send a request through its
+ * How the Smartcar clients of both API versions ({@code v2.V2Client}, {@code v3.V3Client}) send a request through its
  * camel-http endpoint in {@link SmartcarApiRoutes} and read the answer: a failure to get one is a timeout or a failed
  * connection, a status outside 2xx is classified by what the sync does about it, and a 2xx that is not what the protocol
  * says is {@link Kind#MALFORMED}. Error descriptions carry Smartcar's error fields (v2.0: {@code type, code,
  * description, resolution}; v3: {@code type, code, title, detail, resolution}; OAuth: {@code error,
  * error_description}), never a token or a request header.
  */
-final class SmartcarHttp {
+public final class SmartcarHttp {
 
-    static final String FORM = "application/x-www-form-urlencoded";
-    static final String JSON = "application/json";
+    public static final String FORM = "application/x-www-form-urlencoded";
+    public static final String JSON = "application/json";
+    /** Smartcar's ids (vehicles, users, subscriptions) are UUIDs; anything that could change a request path is refused. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
     private static final String RETRY_AFTER = "Retry-After";
     private static final List<String> ERROR_FIELDS = List.of("type", "code", "title", "error", "description", "detail", "error_description");
@@ -44,15 +47,18 @@ final class SmartcarHttp {
         this.producer = producer;
     }
 
-    /** The answer, whatever its status; a failure to get one (timeout, connection) is thrown as such. */
-    Response send(String endpoint, String path, String query, String authorization, String contentType, String body) {
-        return send(endpoint, path, query, authorization, contentType, body, Map.of());
+    /**
+     * The answer of the call {@code operation} (the route {@value SmartcarApiRoutes#PREFIX}{@code <operation>}), whatever
+     * its status; a failure to get one (timeout, connection) is thrown as such.
+     */
+    public Response send(String operation, String path, String query, String authorization, String contentType, String body) {
+        return send(operation, path, query, authorization, contentType, body, Map.of());
     }
 
     /** {@link #send(String, String, String, String, String, String)} with request headers of its own, such as {@code sc-user-id}. */
-    Response send(String endpoint, String path, String query, String authorization, String contentType, String body,
-                  Map<String, String> headers) {
-        Exchange result = producer.send(endpoint, exchange -> {
+    public Response send(String operation, String path, String query, String authorization, String contentType, String body,
+                         Map<String, String> headers) {
+        Exchange result = producer.send(SmartcarApiRoutes.PREFIX + operation, exchange -> {
             Message message = exchange.getIn();
             headers.forEach(message::setHeader);
             if (authorization != null) {
@@ -70,7 +76,6 @@ final class SmartcarHttp {
                 message.setBody(body);
             }
         });
-        String operation = endpoint.substring("direct:smartcar-".length());
         Exception failure = result.getException();
         if (failure != null) {
             IOException io = ObjectHelper.getException(IOException.class, failure);
@@ -84,7 +89,7 @@ final class SmartcarHttp {
         return new Response(operation, status == null ? 0 : status, answer.getBody(byte[].class), answer.getHeader(RETRY_AFTER, String.class));
     }
 
-    static Response succeeded(Response response) {
+    public static Response succeeded(Response response) {
         if (!response.isSuccess()) {
             throw failure(response);
         }
@@ -120,7 +125,7 @@ final class SmartcarHttp {
     }
 
     /** Status plus Smartcar's error fields, v2.0, v3 or OAuth, and the resolution it advises: safe to log and store. */
-    static String describe(Response response) {
+    public static String describe(Response response) {
         JsonNode error = errorBody(response);
         List<String> details = new ArrayList<>(ERROR_FIELDS.stream().map(error::path).filter(JsonNode::isTextual)
                 .map(JsonNode::asText).collect(Collectors.toList()));
@@ -133,7 +138,7 @@ final class SmartcarHttp {
         return text.length() > 300 ? text.substring(0, 300) : text;
     }
 
-    static JsonNode errorBody(Response response) {
+    public static JsonNode errorBody(Response response) {
         try {
             JsonNode node = response.body() == null || response.body().length == 0 ? null : Json.MAPPER.readTree(response.body());
             return node == null ? Json.MAPPER.missingNode() : node;
@@ -143,7 +148,7 @@ final class SmartcarHttp {
     }
 
     /** The answer's JSON object; anything else is a malformed answer. */
-    static JsonNode json(Response response, String what) {
+    public static JsonNode json(Response response, String what) {
         JsonNode node = errorBody(response);
         if (!node.isObject()) {
             throw malformed(what, response.body() == null || response.body().length == 0 ? "empty body" : "not a JSON object");
@@ -151,7 +156,7 @@ final class SmartcarHttp {
         return node;
     }
 
-    static String text(JsonNode body, String field, String what) {
+    public static String text(JsonNode body, String field, String what) {
         JsonNode value = body.path(field);
         if (!value.isTextual() || value.asText().isBlank()) {
             throw malformed(what, "no " + field);
@@ -159,12 +164,20 @@ final class SmartcarHttp {
         return value.asText();
     }
 
-    static SmartcarCallException malformed(String what, String problem) {
+    public static SmartcarCallException malformed(String what, String problem) {
         return new SmartcarCallException(Kind.MALFORMED, what + ": malformed answer (" + problem + ")");
     }
 
+    /** Smartcar writes a vehicle's year as a number, or (in some v2.0 examples) as four digits of text; null otherwise. */
+    public static Integer year(JsonNode year) {
+        if (year.isNumber() && year.canConvertToInt()) {
+            return year.asInt();
+        }
+        return year.isTextual() && year.asText().matches("\\d{4}") ? Integer.valueOf(year.asText()) : null;
+    }
+
     /** {@code application/x-www-form-urlencoded} of name, value, name, value... */
-    static String form(String... namesAndValues) {
+    public static String form(String... namesAndValues) {
         StringBuilder form = new StringBuilder();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             form.append(i == 0 ? "" : "&").append(encode(namesAndValues[i])).append('=').append(encode(namesAndValues[i + 1]));
@@ -172,18 +185,18 @@ final class SmartcarHttp {
         return form.toString();
     }
 
-    static String encode(String value) {
+    public static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    static String bearer(String token) {
+    public static String bearer(String token) {
         return "Bearer " + token;
     }
 
     /** An answer from Smartcar: the operation it answered (for descriptions), its status, body and retry-after. */
-    record Response(String operation, int status, byte[] body, String retryAfter) {
+    public record Response(String operation, int status, byte[] body, String retryAfter) {
 
-        boolean isSuccess() {
+        public boolean isSuccess() {
             return status >= 200 && status < 300;
         }
     }

@@ -47,26 +47,26 @@ public final class SmartcarMetrics {
                 .register(registry);
     }
 
-    void subscribed() {
+    public void subscribed() {
         subscriptions.increment();
     }
 
-    void unsubscribed() {
+    public void unsubscribed() {
         unsubscriptions.increment();
     }
 
     /** A connection or vehicle the sync could not finish, by reason (see {@link SmartcarCallException.Kind}). */
-    void syncFailed(String reason) {
+    public void syncFailed(String reason) {
         syncFailureCounter(reason).increment();
     }
 
     /** v2.0: {@code refreshed}, {@code refused} (needs re-authorisation) or {@code failed} (tried again later). */
-    void tokenRefresh(String outcome) {
+    public void tokenRefresh(String outcome) {
         refreshCounter(outcome).increment();
     }
 
     /** v3: an application token {@code fetched}, or {@code failed} to be (the sync tries again later). */
-    void applicationToken(String outcome) {
+    public void applicationToken(String outcome) {
         applicationTokenCounter(outcome).increment();
     }
 

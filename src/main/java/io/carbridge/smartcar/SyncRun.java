@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One run of the subscription sync: its claim name, what it did, and whether it must stop (Smartcar rate-limited it,
  * or a pause from an earlier 429 is still running). The routes' splits check {@link #isActive()} before each item.
+ * The listings of both API versions count what they found here ({@link Listing}).
  */
 public final class SyncRun {
 
@@ -30,11 +31,11 @@ public final class SyncRun {
         this.startedAt = startedAt;
     }
 
-    String claimedBy() {
+    public String claimedBy() {
         return claimedBy;
     }
 
-    Instant startedAt() {
+    public Instant startedAt() {
         return startedAt;
     }
 
@@ -52,20 +53,16 @@ public final class SyncRun {
         pausedUntil = until;
     }
 
-    void connectionSynced() {
-        connections.incrementAndGet();
-    }
-
-    /** v3: the connections of a listing were handled. */
-    void connectionsSynced(int count) {
+    /** The connections of a listing were handled: v2.0 the owner's one, v3 those of the application. */
+    public void connectionsSynced(int count) {
         connections.addAndGet(count);
     }
 
-    void webhookSubscribesEveryVehicle(boolean autoSubscribe) {
+    public void webhookSubscribesEveryVehicle(boolean autoSubscribe) {
         webhookSubscribesEveryVehicle = autoSubscribe;
     }
 
-    void vehiclesSubscribedBySmartcar(int count) {
+    public void vehiclesSubscribedBySmartcar(int count) {
         subscribedBySmartcar.addAndGet(count);
     }
 
@@ -77,7 +74,7 @@ public final class SyncRun {
         gone.addAndGet(count);
     }
 
-    void failed() {
+    public void failed() {
         failures.incrementAndGet();
     }
 

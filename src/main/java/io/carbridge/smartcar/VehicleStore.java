@@ -41,14 +41,22 @@ public final class VehicleStore {
     }
 
     /** A vehicle this run holds, with the user it was listed under; its failure count sets the next backoff. */
-    record Claim(String vehicleId, String userId, String claimedBy, int failureCount) {
+    public record Claim(String vehicleId, String userId, String claimedBy, int failureCount) {
+    }
+
+    /** Make, model and year of a vehicle (v2.0 reads them from the vehicle, v3 from its connection). */
+    public record Attributes(String make, String model, Integer year) {
+    }
+
+    /** A vehicle as a listing of the application's connections names it (v3), by its connection; make, model and year may be missing. */
+    public record ConnectedVehicle(String connectionId, String vehicleId, String userId, String make, String model, Integer year) {
     }
 
     /**
      * Records the vehicles a connection listed: new ones as NONE, a GONE one that is back as NONE again, and each
      * under the user who listed it. Unchanged rows are not written.
      */
-    void recordListed(String userId, List<String> vehicleIds, Instant now) {
+    public void recordListed(String userId, List<String> vehicleIds, Instant now) {
         for (String vehicleId : vehicleIds) {
             MapSqlParameterSource row = new MapSqlParameterSource()
                     .addValue("vehicleId", vehicleId).addValue("userId", userId).addValue("now", SqlTime.offset(now));
@@ -67,7 +75,7 @@ public final class VehicleStore {
     }
 
     /** Of these vehicles, the ones a run may try to subscribe now. */
-    List<String> dueForSubscription(List<String> vehicleIds, Instant now) {
+    public List<String> dueForSubscription(List<String> vehicleIds, Instant now) {
         if (vehicleIds.isEmpty()) {
             return List.of();
         }
@@ -80,8 +88,8 @@ public final class VehicleStore {
      * year; a fact the listing lacks keeps its stored value). New vehicles are NONE, a GONE one that is back is NONE
      * again; unchanged rows are not written.
      */
-    void recordConnected(Collection<SmartcarV3Api.ConnectedVehicle> listed, Instant now) {
-        for (SmartcarV3Api.ConnectedVehicle vehicle : listed) {
+    public void recordConnected(Collection<ConnectedVehicle> listed, Instant now) {
+        for (ConnectedVehicle vehicle : listed) {
             MapSqlParameterSource row = new MapSqlParameterSource()
                     .addValue("vehicleId", vehicle.vehicleId()).addValue("userId", vehicle.userId())
                     .addValue("connectionId", vehicle.connectionId()).addValue("make", vehicle.make(), Types.VARCHAR)
@@ -106,7 +114,7 @@ public final class VehicleStore {
     }
 
     /** v3: of the vehicles a listing of connections recorded, the ones a run may try to subscribe now, by vehicle id. */
-    List<String> connectedDueForSubscription(Set<String> listed, Instant now) {
+    public List<String> connectedDueForSubscription(Set<String> listed, Instant now) {
         return jdbc.queryForList("SELECT vehicle_id FROM vehicle WHERE connection_id IS NOT NULL AND " + SUBSCRIBABLE + " ORDER BY vehicle_id",
                         new MapSqlParameterSource().addValue("now", SqlTime.offset(now)), String.class)
                 .stream().filter(listed::contains).toList();
@@ -117,7 +125,7 @@ public final class VehicleStore {
      * subscribed by Smartcar. Not those being subscribed, GONE or UNSUBSCRIBED, nor those Smartcar refused the bridge
      * (FAILED: their reason stays visible until the owner connects again). Returns how many.
      */
-    int subscribedBySmartcar(Instant now) {
+    public int subscribedBySmartcar(Instant now) {
         return jdbc.update("UPDATE vehicle SET subscription_status = 'SUBSCRIBED', subscribed_by = 'SMARTCAR', subscribed_at = :now, "
                 + "claimed_until = NULL, claimed_by = NULL, failure_count = 0, next_attempt_at = NULL, last_error = NULL, "
                 + "last_error_at = NULL, updated_at = :now WHERE connection_id IS NOT NULL AND (subscription_status = 'NONE' "
@@ -128,20 +136,20 @@ public final class VehicleStore {
      * v3, once the webhook no longer subscribes every vehicle by itself: the vehicles Smartcar had subscribed are the
      * bridge's to subscribe again (409 if Smartcar kept their subscription). Returns how many.
      */
-    int returnedToTheBridge(Instant now) {
+    public int returnedToTheBridge(Instant now) {
         return jdbc.update("UPDATE vehicle SET subscription_status = 'NONE', subscribed_by = NULL, next_attempt_at = NULL, "
                 + "updated_at = :now WHERE subscription_status = 'SUBSCRIBED' AND subscribed_by = 'SMARTCAR'", Map.of("now", SqlTime.offset(now)));
     }
 
     /** What {@link #markGone} did: every vehicle it marked, and those of them that need an unsubscribe. */
-    record Gone(List<String> marked, List<String> toUnsubscribe) {
+    public record Gone(List<String> marked, List<String> toUnsubscribe) {
     }
 
     /**
      * Marks GONE the user's vehicles missing from a complete listing, except those an operator unsubscribed. The ones
      * that were (or were being) subscribed need an unsubscribe.
      */
-    Gone markGone(String userId, List<String> listed, Instant now) {
+    public Gone markGone(String userId, List<String> listed, Instant now) {
         MapSqlParameterSource parameters = new MapSqlParameterSource()
                 .addValue("userId", userId).addValue("listed", listed).addValue("now", SqlTime.offset(now));
         return markGone(jdbc.queryForList("SELECT vehicle_id, subscription_status, user_id AS guard FROM vehicle "
@@ -153,7 +161,7 @@ public final class VehicleStore {
      * v3: marks GONE the vehicles of earlier listings of connections that a complete listing no longer has, except those
      * an operator unsubscribed. The ones that were (or were being) subscribed need an unsubscribe.
      */
-    Gone markDisconnected(Set<String> listed, Instant now) {
+    public Gone markDisconnected(Set<String> listed, Instant now) {
         List<Map<String, Object>> recorded = jdbc.queryForList("SELECT vehicle_id, subscription_status, connection_id AS guard FROM vehicle "
                 + "WHERE connection_id IS NOT NULL AND subscription_status NOT IN ('GONE', 'UNSUBSCRIBED')", Map.of());
         return markGone(recorded.stream().filter(vehicle -> !listed.contains((String) vehicle.get("vehicle_id"))).toList(), "connection_id", now);
@@ -194,7 +202,7 @@ public final class VehicleStore {
                 (rows, i) -> new Claim(vehicleId, rows.getString("user_id"), claimedBy, rows.getInt("failure_count"))));
     }
 
-    void enrich(Claim claim, SmartcarApi.VehicleAttributes attributes, Instant now) {
+    public void enrich(Claim claim, Attributes attributes, Instant now) {
         jdbc.update("UPDATE vehicle SET make = :make, model = :model, model_year = :modelYear, updated_at = :now "
                 + "WHERE vehicle_id = :vehicleId AND claimed_by = :claimedBy", claimParameters(claim, now)
                 .addValue("make", attributes.make()).addValue("model", attributes.model()).addValue("modelYear", attributes.year()));

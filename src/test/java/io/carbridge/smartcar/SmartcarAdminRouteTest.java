@@ -2,11 +2,8 @@ package io.carbridge.smartcar;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.carbridge.testing.SmartcarDouble.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Timestamp;
@@ -14,20 +11,26 @@ import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
-import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
-import org.apache.camel.test.main.junit5.CamelMainTest;
+import io.carbridge.testing.SmartcarDouble.Connection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The admin API of Connect and the sync, as an operator calls it over HTTP with the admin bearer token. */
+/**
+ * The admin API of Connect and the sync, as an operator calls it over HTTP with the admin bearer token: what both API
+ * versions answer, against the double answering as the version of the subclass ({@link V2SmartcarAdminRouteTest},
+ * {@link V3SmartcarAdminRouteTest}, each with what only its version shows).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
-        propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = "bridge.db.url=jdbc:h2:mem:smartcar-admin-route-test")
-class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
+abstract class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
+
+    /** The double, answering as the API version under test. */
+    final SmartcarDouble.Version smartcar;
+
+    SmartcarAdminRouteTest(SmartcarDouble.Version smartcar) {
+        this.smartcar = smartcar;
+    }
 
     @Test
     void everyCallNeedsTheAdminTokenAndOtherMethodsGet405() {
@@ -39,47 +42,32 @@ class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
     }
 
     @Test
-    void aSyncRunOnDemandAnswersItsSummaryAndTheListsShowConnectionsWithoutTokens() {
-        SMARTCAR.owner("access-secret-1", Map.of("v-1", "TESLA Model 3", "v-2", "TESLA Model Y"), 2022);
-        SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-secret-1", "refresh-secret-1");
-        SMARTCAR.connect(HTTP, "user-2", "customer-2", "access-secret-2", "refresh-secret-2");
-        db().update("UPDATE smartcar_connection SET status = 'NEEDS_REAUTHORIZATION', status_reason = 'refresh refused' WHERE user_id = 'user-2'");
+    void aSyncRunOnDemandAnswersItsSummaryAndTheVehicleListFiltersAndLimits() {
+        smartcar.connected(HTTP, connection("v-1", "user-1", "TESLA Model 3", 2022), connection("v-2", "user-1", "TESLA Model Y", 2022),
+                connection("v-3", "user-2", "KIA EV9", 2024));
 
         BridgeHttp.Response run = HTTP.send("POST", "/admin/subscriptions/sync", null, ADMIN);
 
         assertThat(run.status()).isEqualTo(200);
-        assertThat(run.json().get("connectionsSynced").asInt()).isEqualTo(1);
-        assertThat(run.json().get("vehiclesSubscribed").asInt()).isEqualTo(2);
-
-        BridgeHttp.Response connections = HTTP.get("/admin/connections", ADMIN);
-        assertThat(connections.status()).isEqualTo(200);
-        assertThat(connections.body()).doesNotContain("secret").doesNotContainIgnoringCase("token");
-        JsonNode first = connections.json().get("connections").get(0);
-        assertThat(first.get("userId").asText()).isEqualTo("user-1");
-        assertThat(first.get("customerReference").asText()).isEqualTo("customer-1");
-        assertThat(first.get("status").asText()).isEqualTo("ACTIVE");
-        assertThat(first.get("vehicles").asInt()).isEqualTo(2);
-        assertThat(first.get("lastSyncedAt").isNull()).isFalse();
-        JsonNode flagged = HTTP.get("/admin/connections?status=NEEDS_REAUTHORIZATION", ADMIN).json().get("connections");
-        assertThat(flagged).hasSize(1);
-        assertThat(flagged.get(0).get("statusReason").asText()).isEqualTo("refresh refused");
+        assertThat(run.json().get("vehiclesSubscribed").asInt()).isEqualTo(3);
+        assertThat(HTTP.get("/admin/connections", ADMIN).status()).isEqualTo(200);
         assertThat(HTTP.get("/admin/connections?status=BROKEN", ADMIN).status()).isEqualTo(400);
-
         JsonNode vehicles = HTTP.get("/admin/vehicles?userId=user-1&status=SUBSCRIBED", ADMIN).json().get("vehicles");
         assertThat(vehicles).hasSize(2);
         assertThat(vehicles.get(0).get("vehicleId").asText()).isEqualTo("v-1");
         assertThat(vehicles.get(0).get("make").asText()).isEqualTo("TESLA");
         assertThat(vehicles.get(0).get("year").asInt()).isEqualTo(2022);
         assertThat(vehicles.get(0).get("subscribedAt").isNull()).isFalse();
+        assertThat(vehicles.get(0).get("subscribedBy").asText()).isEqualTo("BRIDGE");
         assertThat(HTTP.get("/admin/vehicles?limit=1", ADMIN).json().get("vehicles")).hasSize(1);
     }
 
     @Test
     void theVehicleListShowsTheLastErrorOfAFailedVehicle() {
-        SMARTCAR.owner("access-1", Map.of("v-1", "FORD Focus"), 2018);
-        SMARTCAR.stub(SmartcarDouble.subscription("access-1", "v-1").willReturn(aResponse().withStatus(430)
+        Connection vehicle = connection("v-1", "user-1", "FORD Focus", 2018);
+        smartcar.connected(HTTP, vehicle);
+        SMARTCAR.stub(smartcar.subscription(vehicle).willReturn(aResponse().withStatus(430)
                 .withHeader("Content-Type", "application/json").withBody("{\"type\":\"BILLING\",\"code\":\"INVALID_PLAN\"}")));
-        SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-1", "refresh-1");
         HTTP.send("POST", "/admin/subscriptions/sync", null, ADMIN);
 
         JsonNode failed = HTTP.get("/admin/vehicles?status=FAILED", ADMIN).json().get("vehicles");
@@ -106,10 +94,9 @@ class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
     }
 
     @Test
-    void unsubscribingAVehicleCallsSmartcarWithTheManagementTokenAndTheSyncLeavesItAlone() {
-        SMARTCAR.owner("access-1", Map.of("v-1", "KIA EV9"), 2024);
-        SMARTCAR.unsubscribe("v-1");
-        SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-1", "refresh-1");
+    void unsubscribingAVehicleCallsSmartcarAndTheSyncLeavesItAlone() {
+        smartcar.connected(HTTP, connection("v-1", "user-1", "KIA EV9", 2024));
+        smartcar.unsubscribable("v-1");
         HTTP.send("POST", "/admin/subscriptions/sync", null, ADMIN);
 
         BridgeHttp.Response response = HTTP.send("DELETE", "/admin/vehicles/v-1/subscription", null, ADMIN);
@@ -117,12 +104,9 @@ class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.json().get("subscriptionStatus").asText()).isEqualTo("UNSUBSCRIBED");
-        assertThat(SMARTCAR.count(deleteRequestedFor(urlPathEqualTo("/v2.0/vehicles/v-1/webhooks/" + SmartcarDouble.WEBHOOK_ID))
-                .withHeader("Authorization", equalTo("Bearer " + SmartcarDouble.MANAGEMENT_TOKEN)))).isEqualTo(1);
-        assertThat(SMARTCAR.count(postRequestedFor(urlPathEqualTo("/v2.0/vehicles/v-1/webhooks/" + SmartcarDouble.WEBHOOK_ID))))
-                .as("the next sync does not subscribe it again").isEqualTo(1);
-        assertThat(db().queryForObject("SELECT subscription_status FROM vehicle WHERE vehicle_id = 'v-1'", String.class))
-                .isEqualTo("UNSUBSCRIBED");
+        assertThat(SMARTCAR.count(smartcar.unsubscriptionsOf("v-1"))).isEqualTo(1);
+        assertThat(SMARTCAR.count(smartcar.subscriptionsOf("v-1"))).as("the next sync does not subscribe it again").isEqualTo(1);
+        assertThat(status("v-1")).isEqualTo("UNSUBSCRIBED");
     }
 
     @Test
@@ -137,18 +121,23 @@ class SmartcarAdminRouteTest extends SmartcarRouteTestSupport {
     }
 
     @Test
-    void anUnsubscribeSmartcarRefusesIs502AndChangesNothingButTheLastError() {
+    void anUnsubscribeSmartcarRefusesIs502WithItsReasonAndChangesNothingButTheLastError() {
+        smartcar.connected(HTTP);
         db().update("INSERT INTO vehicle (vehicle_id, user_id, subscription_status, updated_at) "
                 + "VALUES ('v-1', 'user-1', 'SUBSCRIBED', CURRENT_TIMESTAMP)");
-        SMARTCAR.stub(delete(anyUrl()).willReturn(aResponse().withStatus(500)));
+        smartcar.unsubscribable("v-1");
+        SMARTCAR.stub(smartcar.unsubscription("v-1").willReturn(SmartcarDouble.v3Error(500, "SERVER", "INTERNAL", "Server error",
+                "Try again", "RETRY_LATER")));
 
         BridgeHttp.Response response = HTTP.send("DELETE", "/admin/vehicles/v-1/subscription", null, ADMIN);
 
         assertThat(response.status()).isEqualTo(502);
-        assertThat(response.json().get("error").asText()).contains("HTTP 500");
-        Map<String, Object> vehicle = db().queryForMap("SELECT * FROM vehicle WHERE vehicle_id = 'v-1'");
+        assertThat(response.json().get("error").asText()).contains("HTTP 500 SERVER INTERNAL Server error Try again resolution=RETRY_LATER");
+        Map<String, Object> vehicle = vehicle("v-1");
         assertThat(vehicle.get("SUBSCRIPTION_STATUS")).isEqualTo("SUBSCRIBED");
         assertThat((String) vehicle.get("LAST_ERROR")).startsWith("unsubscribe: ");
+        assertThat(SMARTCAR.count(deleteRequestedFor(anyUrl()))).isEqualTo(1);
         assertThat(response.hasHeader("Authorization")).as("request headers are never echoed").isFalse();
+        assertThat(response.body()).doesNotContain(smartcar.unsubscribeToken());
     }
 }

@@ -1,7 +1,13 @@
 package io.carbridge.smartcar;
 
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
+import io.carbridge.smartcar.v2.TokenCipher;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
@@ -12,8 +18,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * What the Smartcar route tests share: the bridge over HTTP, the Smartcar double, the admin bearer token, the key the
- * test properties encrypt tokens with, and an empty database and double before each test. Each test class still
- * carries its own {@code @CamelMainTest}, naming its database.
+ * test properties encrypt tokens with, an empty database and double before each test, and the reads of a run and of
+ * the vehicle table. Each test class still carries its own {@code @CamelMainTest}, naming its database and the API
+ * version's properties ({@link SmartcarDouble#PROPERTIES}, {@link SmartcarDouble#V3_PROPERTIES}).
  */
 abstract class SmartcarRouteTestSupport {
 
@@ -32,5 +39,36 @@ abstract class SmartcarRouteTestSupport {
     @BeforeEach
     void emptyDatabaseAndDouble() {
         SMARTCAR.resetWith(db());
+    }
+
+    /** One sync run, on the route the timer starts; its summary. */
+    Map<String, Object> runSync() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = camel.createProducerTemplate().requestBody(Smartcar.SYNC_ENDPOINT, null, Map.class);
+        return summary;
+    }
+
+    String status(String vehicleId) {
+        return db().queryForObject("SELECT subscription_status FROM vehicle WHERE vehicle_id = ?", String.class, vehicleId);
+    }
+
+    Map<String, Object> vehicle(String vehicleId) {
+        return db().queryForMap("SELECT * FROM vehicle WHERE vehicle_id = ?", vehicleId);
+    }
+
+    /** A timestamp column of a queried row: H2 gives an OffsetDateTime, PostgreSQL a Timestamp. */
+    static Instant instant(Object timestamp) {
+        return timestamp instanceof OffsetDateTime offset ? offset.toInstant() : ((Timestamp) timestamp).toInstant();
+    }
+
+    /** {@code work} once {@code start} opens, so that work on several threads begins at once. */
+    static <T> T afterLatch(CountDownLatch start, Supplier<T> work) {
+        try {
+            start.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return work.get();
     }
 }

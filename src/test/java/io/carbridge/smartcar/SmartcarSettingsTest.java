@@ -3,15 +3,20 @@ package io.carbridge.smartcar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
 import io.carbridge.Settings;
+import io.carbridge.smartcar.v2.TokenCipher;
+import io.carbridge.smartcar.v2.V2Settings;
+import io.carbridge.smartcar.v3.V3Settings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,12 +51,15 @@ class SmartcarSettingsTest {
         SmartcarSettings loaded = SmartcarSettings.load(settings(COMPLETE_V3)).orElseThrow();
 
         assertThat(loaded.apiVersion()).isEqualTo(ApiVersion.V3);
-        assertThat(loaded.iamUrl()).isEqualTo("https://iam.smartcar.com/oauth2/token");
-        assertThat(loaded.vehicleApiUrl()).isEqualTo("https://vehicle.api.smartcar.com/v3");
-        assertThat(loaded.managementApiUrl()).isEqualTo("https://management.api.smartcar.com/v3");
-        assertThat(loaded.connectClientId()).as("Connect takes the Application ID").isEqualTo("app-uuid-1");
+        V3Settings v3 = (V3Settings) loaded.api();
+        assertThat(v3.iamUrl()).isEqualTo("https://iam.smartcar.com/oauth2/token");
+        assertThat(v3.vehicleApiUrl()).isEqualTo("https://vehicle.api.smartcar.com/v3");
+        assertThat(v3.managementApiUrl()).isEqualTo("https://management.api.smartcar.com/v3");
+        assertThat(v3.api(new SmartcarApi.Parts(loaded, null, null, null, null, null)).connectClientId())
+                .as("Connect takes the Application ID").isEqualTo("app-uuid-1");
         assertThat(loaded.clientId()).isEqualTo("client_api-1");
-        assertThat(loaded.cipher()).isNull();
+        assertThat(Arrays.stream(V3Settings.class.getRecordComponents()).map(RecordComponent::getType))
+                .as("no token cipher: v3 stores no owner tokens").doesNotContain(TokenCipher.class);
         assertThat(loaded.toString()).doesNotContain("secret-value", "amt-1");
         assertThat(SmartcarSettings.load(settings(with(COMPLETE_V3, "bridge.sync.page-size", "100"))).orElseThrow().pageSize()).isEqualTo(100);
     }
@@ -99,8 +107,9 @@ class SmartcarSettingsTest {
     void aCompleteConfigurationHasSmartcarsDefaultsAndTheCurrentManagementToken() {
         SmartcarSettings loaded = SmartcarSettings.load(settings(COMPLETE)).orElseThrow();
 
-        assertThat(loaded.apiUrl()).isEqualTo("https://api.smartcar.com/v2.0");
-        assertThat(loaded.authUrl()).isEqualTo("https://auth.smartcar.com/oauth/token");
+        V2Settings v2 = (V2Settings) loaded.api();
+        assertThat(v2.apiUrl()).isEqualTo("https://api.smartcar.com/v2.0");
+        assertThat(v2.authUrl()).isEqualTo("https://auth.smartcar.com/oauth/token");
         assertThat(loaded.connectUrl()).isEqualTo("https://connect.smartcar.com/oauth/authorize");
         assertThat(loaded.scopes()).containsExactly("read_vehicle_info", "read_battery");
         assertThat(loaded.mode()).isEqualTo("live");

@@ -4,8 +4,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -17,9 +19,11 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -37,6 +41,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * and its API v3 (IAM token, {@code /connections}, Management API {@code /webhooks} and {@code /subscriptions}, see
  * {@link #v3Application()}), in every shape its sources show where they disagree. A test class holds an instance in a
  * static field, so the server runs before the extension builds the context.
+ *
+ * <p>{@link #v2()} and {@link #v3()} answer in the words both API versions share ({@link Version}: vehicles connected,
+ * listed, subscribed, unsubscribed), each as its version does, so that a test of a behaviour both versions have is
+ * written once and run against each.
  */
 public final class SmartcarDouble {
 
@@ -202,10 +210,15 @@ public final class SmartcarDouble {
      */
     public BridgeHttp.Response connect(BridgeHttp bridge, String userId, String reference, String accessToken, String refreshToken) {
         String state = query(bridge.get("/connect/start?ref=" + reference, Map.of()).header("Location")).get("state");
+        return bridge.get("/connect/callback?code=" + answeredCode(userId, accessToken, refreshToken) + "&state=" + state, Map.of());
+    }
+
+    /** A code Smartcar exchanges for this token pair of the user's. */
+    private String answeredCode(String userId, String accessToken, String refreshToken) {
         String code = "code-" + userId + "-" + System.nanoTime();
         codeExchange(code, accessToken, refreshToken);
         user(accessToken, userId);
-        return bridge.get("/connect/callback?code=" + code + "&state=" + state, Map.of());
+        return code;
     }
 
     /** The decoded query parameters of a URL. */
@@ -396,7 +409,231 @@ public final class SmartcarDouble {
      * (with a code the bridge must ignore). Returns the callback's answer.
      */
     public BridgeHttp.Response connectV3(BridgeHttp bridge, String userId, String reference) {
-        String state = query(bridge.get("/connect/start?ref=" + reference, Map.of()).header("Location")).get("state");
-        return bridge.get("/connect/callback?user_id=" + userId + "&code=ignored-" + userId + "&state=" + state, Map.of());
+        return v3().connect(bridge, userId, reference);
+    }
+
+    // --- both versions, in the sync's words ---------------------------------------------------------------------------
+
+    /**
+     * Smartcar as one API version answers the bridge's sync and Connect, in the words both versions share: the vehicles
+     * of {@link Connection}s (a user, a vehicle, its make, model and year) connected, listed, subscribed, unsubscribed.
+     */
+    public interface Version {
+
+        /**
+         * These vehicles connected, Smartcar listing them and answering their subscription: with v2.0 each owner goes
+         * through the bridge's Connect (its tokens {@code access-<user>}, {@code refresh-<user>}), with v3 they are the
+         * application's connections (a new application: a token of its own, a webhook that does not subscribe by itself).
+         */
+        void connected(BridgeHttp bridge, Connection... vehicles);
+
+        /** From now on Smartcar lists these vehicles, answering their subscription (v2.0: in the lists of their owners). */
+        void lists(Connection... vehicles);
+
+        /** The stub of the vehicle's subscription, to answer it otherwise. */
+        MappingBuilder subscription(Connection vehicle);
+
+        /** The requests that subscribed the vehicle, whatever the answer. */
+        RequestPatternBuilder subscriptionsOf(String vehicleId);
+
+        /** The requests that began a listing, one each: v2.0 an owner's first {@code GET /vehicles}, v3 page 1 of {@code GET /connections}. */
+        RequestPatternBuilder listings();
+
+        /** How many listings a sync of these vehicles makes: v2.0 one per owner, v3 one for the application. */
+        int listingsOf(Connection... vehicles);
+
+        /** How many connections a sync of these vehicles counts ({@code connectionsSynced}): v2.0 their owners', v3 one each. */
+        int connectionsOf(Connection... vehicles);
+
+        /** Smartcar removes the vehicle's subscription when asked. */
+        void unsubscribable(String vehicleId);
+
+        /** The stub of the call that removes the vehicle's subscription, once {@link #unsubscribable}, to answer it otherwise. */
+        MappingBuilder unsubscription(String vehicleId);
+
+        /** The requests that removed the vehicle's subscription, with {@link #unsubscribeToken()}. */
+        RequestPatternBuilder unsubscriptionsOf(String vehicleId);
+
+        /** The bearer of an unsubscribe: v2.0 the Application Management Token, v3 the application token. */
+        String unsubscribeToken();
+
+        /** A Connect callback's query parameter carrying an answer of Smartcar's: v2.0 {@code code=...}, v3 {@code user_id=...}. */
+        String answer(String value);
+
+        /**
+         * Smartcar answers a Connect of this user: the callback's query parameter carrying its answer (v2.0 a code, which
+         * Smartcar exchanges for the tokens {@code access-<user>}, {@code refresh-<user>}; v3 the user id).
+         */
+        String answering(String userId);
+
+        /** An owner going through the bridge's Connect, Smartcar answering; the callback's answer. */
+        default BridgeHttp.Response connect(BridgeHttp bridge, String userId, String reference) {
+            String state = query(bridge.get("/connect/start?ref=" + reference, Map.of()).header("Location")).get("state");
+            return bridge.get("/connect/callback?" + answering(userId) + "&state=" + state, Map.of());
+        }
+    }
+
+    /** Smartcar's Vehicles API v2.0 (the bridge with {@link #PROPERTIES}). */
+    public Version v2() {
+        return new Version() {
+            @Override
+            public void connected(BridgeHttp bridge, Connection... vehicles) {
+                lists(vehicles);
+                byUser(vehicles).keySet().forEach(userId -> connect(bridge, userId, "customer-" + userId));
+            }
+
+            @Override
+            public void lists(Connection... vehicles) {
+                byUser(vehicles).forEach((userId, owned) -> {
+                    String token = "access-" + userId;
+                    SmartcarDouble.this.vehicles(token, owned.stream().map(Connection::vehicleId).toArray(String[]::new));
+                    owned.forEach(vehicle -> {
+                        attributes(token, vehicle.vehicleId(), vehicle.make(), vehicle.model(), vehicle.year());
+                        subscribe(token, vehicle.vehicleId());
+                    });
+                });
+            }
+
+            @Override
+            public MappingBuilder subscription(Connection vehicle) {
+                return SmartcarDouble.subscription("access-" + vehicle.userId(), vehicle.vehicleId());
+            }
+
+            @Override
+            public RequestPatternBuilder subscriptionsOf(String vehicleId) {
+                return postRequestedFor(urlPathEqualTo(API + "/vehicles/" + vehicleId + "/webhooks/" + WEBHOOK_ID));
+            }
+
+            @Override
+            public RequestPatternBuilder listings() {
+                return getRequestedFor(urlPathEqualTo(API + "/vehicles")).withQueryParam("offset", equalTo("0"));
+            }
+
+            @Override
+            public int listingsOf(Connection... vehicles) {
+                return byUser(vehicles).size();
+            }
+
+            @Override
+            public int connectionsOf(Connection... vehicles) {
+                return byUser(vehicles).size();
+            }
+
+            @Override
+            public void unsubscribable(String vehicleId) {
+                unsubscribe(vehicleId);
+            }
+
+            @Override
+            public MappingBuilder unsubscription(String vehicleId) {
+                return delete(urlPathEqualTo(API + "/vehicles/" + vehicleId + "/webhooks/" + WEBHOOK_ID));
+            }
+
+            @Override
+            public RequestPatternBuilder unsubscriptionsOf(String vehicleId) {
+                return deleteRequestedFor(urlPathEqualTo(API + "/vehicles/" + vehicleId + "/webhooks/" + WEBHOOK_ID))
+                        .withHeader("Authorization", equalTo("Bearer " + unsubscribeToken()));
+            }
+
+            @Override
+            public String unsubscribeToken() {
+                return MANAGEMENT_TOKEN;
+            }
+
+            @Override
+            public String answer(String value) {
+                return "code=" + value;
+            }
+
+            @Override
+            public String answering(String userId) {
+                return answer(answeredCode(userId, "access-" + userId, "refresh-" + userId));
+            }
+        };
+    }
+
+    /** Smartcar's API v3 (the bridge with {@link #V3_PROPERTIES}). */
+    public Version v3() {
+        return new Version() {
+            @Override
+            public void connected(BridgeHttp bridge, Connection... vehicles) {
+                v3Application();
+                webhook(false, true);
+                connections(vehicles);
+                subscriptionsAccepted();
+            }
+
+            @Override
+            public void lists(Connection... vehicles) {
+                connections(vehicles);
+            }
+
+            @Override
+            public MappingBuilder subscription(Connection vehicle) {
+                return subscriptionOf(vehicle.vehicleId());
+            }
+
+            @Override
+            public RequestPatternBuilder subscriptionsOf(String vehicleId) {
+                return subscriptionsRequestedFor(vehicleId);
+            }
+
+            @Override
+            public RequestPatternBuilder listings() {
+                return getRequestedFor(urlPathEqualTo(VEHICLE_API + "/connections")).withQueryParam("page[number]", equalTo("1"));
+            }
+
+            @Override
+            public int listingsOf(Connection... vehicles) {
+                return 1;
+            }
+
+            @Override
+            public int connectionsOf(Connection... vehicles) {
+                return vehicles.length;
+            }
+
+            @Override
+            public void unsubscribable(String vehicleId) {
+                SmartcarDouble.this.subscriptionsOf(vehicleId, "sub-" + vehicleId);
+                subscriptionDeleted("sub-" + vehicleId, false);
+            }
+
+            @Override
+            public MappingBuilder unsubscription(String vehicleId) {
+                return subscriptionDeletion("sub-" + vehicleId);
+            }
+
+            @Override
+            public RequestPatternBuilder unsubscriptionsOf(String vehicleId) {
+                return deleteRequestedFor(urlPathEqualTo(MANAGEMENT_API + "/subscriptions/sub-" + vehicleId))
+                        .withHeader("Authorization", equalTo("Bearer " + unsubscribeToken()));
+            }
+
+            @Override
+            public String unsubscribeToken() {
+                return applicationToken;
+            }
+
+            @Override
+            public String answer(String value) {
+                return "user_id=" + value;
+            }
+
+            /** With a code the bridge must ignore, as Smartcar may add one. */
+            @Override
+            public String answering(String userId) {
+                return answer(userId) + "&code=ignored-" + userId;
+            }
+        };
+    }
+
+    /** The vehicles by user, in the order given. */
+    private static Map<String, List<Connection>> byUser(Connection... vehicles) {
+        Map<String, List<Connection>> byUser = new LinkedHashMap<>();
+        for (Connection vehicle : vehicles) {
+            byUser.computeIfAbsent(vehicle.userId(), user -> new ArrayList<>()).add(vehicle);
+        }
+        return byUser;
     }
 }

@@ -1,4 +1,4 @@
-package io.carbridge.smartcar;
+package io.carbridge.smartcar.v3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import io.carbridge.smartcar.SmartcarCallException;
 import io.carbridge.smartcar.SmartcarCallException.Kind;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,11 @@
-package io.carbridge.smartcar;
+package io.carbridge.smartcar.v2;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -12,11 +14,13 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.carbridge.Settings;
+import io.carbridge.smartcar.SealedTokens;
 
 /**
- * Encrypts Smartcar tokens at rest with AES-256-GCM (JDK only). Each value gets a fresh 96-bit nonce, and is bound to
- * its row and purpose ({@code user:access}, {@code user:refresh}) as associated data, so a ciphertext copied into
- * another row or column does not decrypt. Stored as base64 of nonce followed by ciphertext and tag.
+ * Encrypts the owners' Smartcar tokens (v2.0) at rest with AES-256-GCM (JDK only). Each value gets a fresh 96-bit
+ * nonce, and is bound to its row and purpose ({@code user:access}, {@code user:refresh}) as associated data, so a
+ * ciphertext copied into another row or column does not decrypt. Stored as base64 of nonce followed by ciphertext and
+ * tag.
  */
 public final class TokenCipher {
 
@@ -27,6 +31,8 @@ public final class TokenCipher {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Smartcar does not return it; its documentation and SDKs give refresh tokens 60 days. */
+    private static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
 
     private final SecretKeySpec key;
 
@@ -48,6 +54,20 @@ public final class TokenCipher {
                     + ": set TOKEN_ENCRYPTION_KEY to the output of 'openssl rand -base64 32'");
         }
         return new TokenCipher(key);
+    }
+
+    /** A token pair as the database keeps it: each token encrypted for the user and its purpose, with the expiry times. */
+    SealedTokens seal(String userId, V2Client.TokenGrant grant, Instant now) {
+        return new SealedTokens(encrypt(grant.accessToken(), accessContext(userId)), encrypt(grant.refreshToken(), refreshContext(userId)),
+                now.plus(grant.expiresIn()), now.plus(REFRESH_TOKEN_LIFETIME));
+    }
+
+    static String accessContext(String userId) {
+        return userId + ":access";
+    }
+
+    static String refreshContext(String userId) {
+        return userId + ":refresh";
     }
 
     public String encrypt(String token, String context) {

@@ -1,4 +1,4 @@
-package io.carbridge.smartcar;
+package io.carbridge.smartcar.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.carbridge.smartcar;
+package io.carbridge.smartcar.v3;
 
 import static io.carbridge.smartcar.SmartcarHttp.bearer;
 import static io.carbridge.smartcar.SmartcarHttp.encode;
@@ -15,24 +15,32 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carbridge.Json;
+import io.carbridge.smartcar.SmartcarApi;
+import io.carbridge.smartcar.SmartcarApiRoutes.Endpoint;
+import io.carbridge.smartcar.SmartcarCallException;
 import io.carbridge.smartcar.SmartcarCallException.Kind;
+import io.carbridge.smartcar.SmartcarHttp;
+import io.carbridge.smartcar.SmartcarMetrics;
+import io.carbridge.smartcar.SmartcarSettings;
+import io.carbridge.smartcar.VehicleStore.ConnectedVehicle;
 
 /**
  * The Smartcar API v3 calls of the bridge, all with the application token ({@link ApplicationToken}, fetched again
- * once on a 401): the application's connections (Vehicles API), and the webhook and its subscriptions (Management
- * API). Each goes through its camel-http endpoint in {@link SmartcarApiRoutes}.
+ * once on a 401): the application's connections and a vehicle's signals (Vehicles API), and the webhook and its
+ * subscriptions (Management API). Each goes through its camel-http endpoint ({@link #endpoints}).
  *
  * <p>Where Smartcar's sources disagree, every shape they show is accepted: a resource wrapped in {@code data} or not, a
  * list as JSON:API ({@code data}, {@code meta.totalCount}, {@code links.next}) or as a bare array, paging by
  * {@code links.next}, by {@code meta.totalCount}, or by neither (then pages are read until an empty one). A listing that
  * cannot be read in full says so ({@link ConnectionListing#complete()}), so that it never marks a vehicle gone.
  */
-final class SmartcarV3Api {
+final class V3Client {
 
     /** More pages than this in one listing is a paging loop, not a fleet (100,000 connections by 100). */
     private static final int MAX_PAGES = 1_000;
@@ -43,22 +51,29 @@ final class SmartcarV3Api {
 
     private final SmartcarHttp http;
     private final SmartcarSettings settings;
+    private final String clientSecret;
     private final SmartcarMetrics metrics;
     private final ApplicationToken token;
 
-    SmartcarV3Api(SmartcarHttp http, SmartcarSettings settings, SmartcarMetrics metrics, Clock clock) {
+    V3Client(SmartcarHttp http, SmartcarSettings settings, String clientSecret, SmartcarMetrics metrics, Clock clock) {
         this.http = http;
         this.settings = settings;
+        this.clientSecret = clientSecret;
         this.metrics = metrics;
         this.token = new ApplicationToken(this::fetchApplicationToken, clock);
     }
 
-    /** A connected vehicle as {@code GET /connections} lists it, by its connection; make, model and year may be missing. */
-    record ConnectedVehicle(String connectionId, String vehicleId, String userId, String make, String model, Integer year) {
-
-        SmartcarApi.VehicleAttributes attributes() {
-            return new SmartcarApi.VehicleAttributes(make, model, year);
-        }
+    /** The camel-http endpoint of each call: the IAM token endpoint, the Vehicles API and the Management API. */
+    static List<Endpoint> endpoints(String iamUrl, String vehicleApiUrl, String managementApiUrl) {
+        return List.of(
+                new Endpoint("application-token", "smartcar-iam-token", iamUrl, "POST"),
+                new Endpoint("connections", "smartcar-vehicle-api-connections", vehicleApiUrl, "GET"),
+                // not smartcar-webhook: that is the intake's route
+                new Endpoint("webhook", "smartcar-read-webhook", "smartcar-management-webhook", managementApiUrl, "GET"),
+                new Endpoint("create-subscription", "smartcar-management-create-subscription", managementApiUrl, "POST"),
+                new Endpoint("find-subscriptions", "smartcar-management-find-subscriptions", managementApiUrl, "GET"),
+                new Endpoint("delete-subscription", "smartcar-management-delete-subscription", managementApiUrl, "DELETE"),
+                new Endpoint("signals", "smartcar-vehicle-api-signals", vehicleApiUrl, "GET"));
     }
 
     /**
@@ -70,7 +85,7 @@ final class SmartcarV3Api {
 
     /** {@code GET /webhooks/{id}}: whether the webhook subscribes every vehicle of the application by itself. */
     boolean webhookSubscribesEveryVehicle() {
-        JsonNode webhook = resource(json(token.call(bearer -> call(SmartcarApiRoutes.WEBHOOK, "/webhooks/" + encode(settings.webhookId()),
+        JsonNode webhook = resource(json(token.call(bearer -> call("webhook", "/webhooks/" + encode(settings.webhookId()),
                 null, bearer)), "webhook"));
         JsonNode autoSubscribe = webhook.path("attributes").has("autoSubscribe")
                 ? webhook.path("attributes").path("autoSubscribe") : webhook.path("autoSubscribe");
@@ -98,7 +113,8 @@ final class SmartcarV3Api {
                 throw malformed("connections", "more than " + MAX_PAGES + " pages");
             }
             String pageQuery = query;
-            JsonNode body = listBody(token.call(bearer -> call(SmartcarApiRoutes.CONNECTIONS, "/connections", pageQuery, bearer)), "connections");
+            JsonNode body = listBody(token.call(bearer -> call("connections", "/connections", pageQuery, bearer)),
+                    "connections");
             JsonNode items = items(body, "connections");
             total = total != null ? total : totalCount(body);
             boolean anyNew = false;
@@ -116,7 +132,7 @@ final class SmartcarV3Api {
                 throw malformed("connections", "page " + number + " repeats the connections already read");
             }
             number++;
-            query = items.isEmpty() ? null : nextPage(body, seen.size(), number);
+            query = items.isEmpty() ? null : nextConnectionsPage(body, seen.size(), number);
         }
         if (total != null && seen.size() < total) {
             problems.add("read " + seen.size() + " connections of the " + total + " meta.totalCount announced");
@@ -131,7 +147,7 @@ final class SmartcarV3Api {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.putObject("data").set("attributes", attributes);
         token.call(bearer -> {
-            SmartcarHttp.Response response = http.send(SmartcarApiRoutes.CREATE_SUBSCRIPTION, "/subscriptions", null, bearer(bearer),
+            SmartcarHttp.Response response = http.send("create-subscription", "/subscriptions", null, bearer(bearer),
                     SmartcarHttp.JSON, body.toString());
             return response.status() == 409 ? response : succeeded(response);
         });
@@ -143,12 +159,12 @@ final class SmartcarV3Api {
      */
     int unsubscribe(String vehicleId) {
         String query = "filter%5BvehicleId%5D=" + encode(vehicleId) + "&filter%5BwebhookId%5D=" + encode(settings.webhookId());
-        JsonNode items = items(listBody(token.call(bearer -> call(SmartcarApiRoutes.FIND_SUBSCRIPTIONS, "/subscriptions", query, bearer)),
+        JsonNode items = items(listBody(token.call(bearer -> call("find-subscriptions", "/subscriptions", query, bearer)),
                 "subscriptions"), "subscriptions");
         int removed = 0;
         for (JsonNode item : items) {
             String subscriptionId = text(item, "id", "subscriptions");
-            if (!SmartcarApi.VEHICLE_ID.matcher(subscriptionId).matches()) {
+            if (!SmartcarHttp.ID.matcher(subscriptionId).matches()) {
                 throw malformed("subscriptions", "a subscription id that is not an id");
             }
             // should the filter not have been applied, another vehicle's or webhook's subscription is left alone
@@ -156,7 +172,7 @@ final class SmartcarV3Api {
                 continue;
             }
             token.call(bearer -> {
-                SmartcarHttp.Response response = http.send(SmartcarApiRoutes.DELETE_SUBSCRIPTION, "/subscriptions/" + subscriptionId, null,
+                SmartcarHttp.Response response = http.send("delete-subscription", "/subscriptions/" + subscriptionId, null,
                         bearer(bearer), null, null);
                 return response.status() == 404 ? response : succeeded(response);
             });
@@ -166,18 +182,11 @@ final class SmartcarV3Api {
     }
 
     /**
-     * The signals of one vehicle, as Smartcar reads them now: the items of {@code data} (each as Smartcar sent it) and
-     * the vehicle's make, model and year when {@code included.vehicle} has them.
-     */
-    record VehicleSignals(List<Map<String, Object>> items, Map<String, Object> vehicle) {
-    }
-
-    /**
      * {@code GET /vehicles/{id}/signals} as the vehicle's user ({@code sc-user-id}), every page: following
      * {@code links.next} (its query only, as with the connections), else the next {@code page} while
      * {@code meta.totalCount} is not reached. Each page is one request of {@code budget} (which may wait for it).
      */
-    VehicleSignals signals(String userId, String vehicleId, Runnable budget) {
+    SmartcarApi.VehicleSignals signals(String userId, String vehicleId, Runnable budget) {
         List<Map<String, Object>> items = new ArrayList<>();
         Set<String> itemsRead = new HashSet<>();
         Map<String, Object> vehicle = Map.of();
@@ -188,7 +197,7 @@ final class SmartcarV3Api {
             }
             budget.run();
             String pageQuery = query;
-            JsonNode body = listBody(token.call(bearer -> succeeded(http.send(SmartcarApiRoutes.SIGNALS, "/vehicles/" + encode(vehicleId)
+            JsonNode body = listBody(token.call(bearer -> succeeded(http.send("signals", "/vehicles/" + encode(vehicleId)
                     + "/signals", pageQuery, bearer(bearer), null, null, Map.of("sc-user-id", userId)))), "signals");
             JsonNode data = items(body, "signals");
             boolean anyNew = false;
@@ -210,34 +219,23 @@ final class SmartcarV3Api {
                 break;
             }
         }
-        return new VehicleSignals(items, vehicle);
+        return new SmartcarApi.VehicleSignals(items, vehicle);
     }
 
-    /** The query of the next page of signals, or null after the last one. */
+    /** The query of the next page of signals, or null after the last one: by {@code links.next}, else by {@code page}. */
     private static String nextSignalsPage(JsonNode body, int read, int number) {
-        JsonNode links = body.path("links");
-        if (links.has("next")) {
-            JsonNode next = links.path("next");
-            if (!next.isTextual() || next.asText().isBlank()) {
-                return null;
-            }
-            String link = next.asText();
-            int query = link.indexOf('?');
-            if (query < 0 || link.length() > 2_000 || link.chars().anyMatch(c -> c <= ' ')) {
-                throw malformed("signals", "links.next is not a page link");
-            }
-            return link.substring(query + 1);
-        }
-        Integer total = totalCount(body);
-        return total != null && read < total ? "page=" + number : null;
+        return nextPage(body, "signals", () -> {
+            Integer total = totalCount(body);
+            return total != null && read < total ? "page=" + number : null;
+        });
     }
 
     /** Client credentials at SMARTCAR_IAM_URL; a refusal (4xx) is {@link Kind#CREDENTIALS_REFUSED}, not a 401 to retry. */
     private ApplicationToken.Grant fetchApplicationToken() {
         try {
-            SmartcarHttp.Response response = http.send(SmartcarApiRoutes.APPLICATION_TOKEN, null, null, null, SmartcarHttp.FORM,
+            SmartcarHttp.Response response = http.send("application-token", null, null, null, SmartcarHttp.FORM,
                     SmartcarHttp.form("grant_type", "client_credentials", "client_id", settings.clientId(),
-                            "client_secret", settings.clientSecret()));
+                            "client_secret", clientSecret));
             if (response.status() >= 400 && response.status() < 500 && response.status() != 429) {
                 throw new SmartcarCallException(Kind.CREDENTIALS_REFUSED, response.operation() + ": " + SmartcarHttp.describe(response));
             }
@@ -256,8 +254,8 @@ final class SmartcarV3Api {
         }
     }
 
-    private SmartcarHttp.Response call(String endpoint, String path, String query, String token) {
-        return succeeded(http.send(endpoint, path, query, bearer(token), null, null));
+    private SmartcarHttp.Response call(String operation, String path, String query, String token) {
+        return succeeded(http.send(operation, path, query, bearer(token), null, null));
     }
 
     private String pageQuery(int number) {
@@ -265,26 +263,36 @@ final class SmartcarV3Api {
     }
 
     /**
-     * The query of the next page: that of {@code links.next} when the answer has links (only its query: the request
-     * goes to the configured host and path, whatever the link names), else the next number while {@code meta.totalCount}
-     * is not reached, else the next number (the caller stops at an empty page). Null after the last page.
+     * The query of the next page of connections: by {@code links.next} when the answer has links, else the next number
+     * while {@code meta.totalCount} is not reached, else the next number (the caller stops at an empty page). Null after
+     * the last page.
      */
-    private String nextPage(JsonNode body, int read, int number) {
+    private String nextConnectionsPage(JsonNode body, int read, int number) {
+        return nextPage(body, "connections", () -> {
+            Integer total = totalCount(body);
+            return total == null || read < total ? pageQuery(number) : null;
+        });
+    }
+
+    /**
+     * The query of {@code links.next} when the answer has links (only its query: the request goes to the configured host
+     * and path, whatever the link names), null when it is null; else what {@code withoutLinks} says.
+     */
+    private static String nextPage(JsonNode body, String what, Supplier<String> withoutLinks) {
         JsonNode links = body.path("links");
-        if (links.has("next")) {
-            JsonNode next = links.path("next");
-            if (!next.isTextual() || next.asText().isBlank()) {
-                return null;
-            }
-            String link = next.asText();
-            int query = link.indexOf('?');
-            if (query < 0 || link.length() > 2_000 || link.chars().anyMatch(c -> c <= ' ')) {
-                throw malformed("connections", "links.next is not a page link");
-            }
-            return link.substring(query + 1);
+        if (!links.has("next")) {
+            return withoutLinks.get();
         }
-        Integer total = totalCount(body);
-        return total == null || read < total ? pageQuery(number) : null;
+        JsonNode next = links.path("next");
+        if (!next.isTextual() || next.asText().isBlank()) {
+            return null;
+        }
+        String link = next.asText();
+        int query = link.indexOf('?');
+        if (query < 0 || link.length() > 2_000 || link.chars().anyMatch(c -> c <= ' ')) {
+            throw malformed(what, "links.next is not a page link");
+        }
+        return link.substring(query + 1);
     }
 
     /** One listed connection, or null (with the problem noted) when it has no id, or names no readable vehicle or user. */
@@ -298,13 +306,13 @@ final class SmartcarV3Api {
         }
         JsonNode vehicle = item.path("attributes").path("vehicle");
         return new ConnectedVehicle(connectionId, vehicleId, userId,
-                optionalText(vehicle.path("make")), optionalText(vehicle.path("model")), SmartcarApi.VehicleAttributes.year(vehicle.path("year")));
+                optionalText(vehicle.path("make")), optionalText(vehicle.path("model")), SmartcarHttp.year(vehicle.path("year")));
     }
 
     /** {@code relationships.<name>.data.id} when it is an id; null otherwise. */
     private static String relatedId(JsonNode item, String name) {
         JsonNode id = item.path("relationships").path(name).path("data").path("id");
-        return id.isTextual() && SmartcarApi.VEHICLE_ID.matcher(id.asText()).matches() ? id.asText() : null;
+        return id.isTextual() && SmartcarHttp.ID.matcher(id.asText()).matches() ? id.asText() : null;
     }
 
     private static boolean relatedOtherThan(JsonNode item, String name, String expected) {

@@ -1,13 +1,13 @@
-package io.carbridge.smartcar;
+package io.carbridge.smartcar.v3;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
-import io.carbridge.smartcar.SmartcarCallException.Kind;
+import io.carbridge.smartcar.AccessToken;
+import io.carbridge.smartcar.SmartcarCallException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * made with it. The token is never logged, and appears in no exception, metric or answer: {@link #toString()} and the
  * log lines say only how long it is valid.
  */
-final class ApplicationToken {
+final class ApplicationToken extends AccessToken {
 
     /** A token is not used in the last tenth of its lifetime, and at most this long before it expires. */
     private static final Duration MAX_MARGIN = Duration.ofMinutes(1);
@@ -46,25 +46,9 @@ final class ApplicationToken {
     private record Held(String token, Instant useUntil) {
     }
 
-    /**
-     * Makes a call with the token; when Smartcar answers 401, fetches a new token (unless another thread already
-     * replaced the refused one) and makes the call once more. A second 401 is thrown as it is.
-     */
-    <T> T call(Function<String, T> request) {
-        String token = current();
-        try {
-            return request.apply(token);
-        } catch (SmartcarCallException e) {
-            if (e.kind() != Kind.UNAUTHORIZED) {
-                throw e;
-            }
-            LOG.info("401 from Smartcar ({}): fetching a new application token and trying once more", e.getMessage());
-            return request.apply(replace(token));
-        }
-    }
-
     /** The cached token while it is usable, else a new one. */
-    String current() {
+    @Override
+    protected String current() {
         Held token = held;
         if (token != null && usable(token)) {
             return token.token();
@@ -79,7 +63,9 @@ final class ApplicationToken {
     }
 
     /** A token other than {@code refused}: the one another thread fetched meanwhile, or a new one. */
-    private String replace(String refused) {
+    @Override
+    protected String renew(String refused, String why) {
+        LOG.info("401 from Smartcar ({}): fetching a new application token and trying once more", why);
         fetching.lock();
         try {
             Held token = held;

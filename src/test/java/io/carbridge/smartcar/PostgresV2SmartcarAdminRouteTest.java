@@ -6,13 +6,13 @@ import io.carbridge.testing.PostgresServer;
 import io.carbridge.testing.SmartcarDouble;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 
-/** Every subscription sync test again, on PostgreSQL: the claims, upserts and conditional updates are portable. */
+/** The admin API's queries (filters, limits, vehicle counts) again, on PostgreSQL. */
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = "bridge.db.url={{sys:test.postgres.smartcar_sync.url}}")
-class PostgresSubscriptionSyncRouteTest extends SubscriptionSyncRouteTest {
+        properties = "bridge.db.url={{sys:test.postgres.smartcar_admin.url}}")
+class PostgresV2SmartcarAdminRouteTest extends V2SmartcarAdminRouteTest {
 
     static {
-        PostgresServer.newDatabase("smartcar_sync");
+        PostgresServer.newDatabase("smartcar_admin");
     }
 }
