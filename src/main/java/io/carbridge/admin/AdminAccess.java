@@ -1,5 +1,6 @@
 package io.carbridge.admin;
 
+import io.carbridge.http.RequestRefused;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,15 +27,15 @@ public final class AdminAccess {
         return tokenDigest != null;
     }
 
-    /** @throws AdminException 401 unless the Authorization header is {@code Bearer <ADMIN_TOKEN>} */
+    /** @throws RequestRefused 401 unless the Authorization header is {@code Bearer <ADMIN_TOKEN>} */
     public void check(String authorizationHeader) {
         if (tokenDigest == null) {
-            throw new AdminException(401, "the admin API is disabled: set ADMIN_TOKEN to enable it", DISABLED);
+            throw new RequestRefused(401, DISABLED, "the admin API is disabled: set ADMIN_TOKEN to enable it");
         }
         String presented = authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorizationHeader.substring(7).trim() : "";
         if (!MessageDigest.isEqual(tokenDigest, sha256(presented))) {
-            throw new AdminException(401, "missing or wrong bearer token");
+            throw new RequestRefused(401, "unauthorized", "missing or wrong bearer token");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.carbridge.admin;
 
+import io.carbridge.http.RequestRefused;
 import java.time.Duration;
 import java.util.Map;
 
@@ -64,11 +65,11 @@ public final class AdminApi {
         exchange.setProperty(CALL, message.getHeader(Exchange.HTTP_METHOD, String.class) + " " + message.getHeader(Exchange.HTTP_PATH, String.class));
         String client = clients.of(exchange);
         failedTokens.check(client).ifPresent(wait -> {
-            throw new AdminException(429, "too many wrong admin tokens from this address; try again later", "rate_limited", wait);
+            throw new RequestRefused(429, "rate_limited", "too many wrong admin tokens from this address; try again later", wait);
         });
         try {
             access.check(RequestHeaders.get(exchange, "Authorization"));
-        } catch (AdminException refused) {
+        } catch (RequestRefused refused) {
             if (!AdminAccess.DISABLED.equals(refused.reason())) {
                 failures.increment();
                 failedTokens.take(client);
@@ -77,11 +78,11 @@ public final class AdminApi {
         }
     }
 
-    /** {@link AdminException}: its status and message (400, 401, 404, 409, 502, 503), and its reason when it has one. */
+    /** {@link RequestRefused}: its status, message and reason (400, 401, 404, 409, 429, 502, 503). */
     public void answerRejection(Exchange exchange) {
-        AdminException rejection = ObjectHelper.getException(AdminException.class, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-        exchange.getMessage().setBody(new Answer(rejection.status(), rejection.reason() == null ? Map.of("error", rejection.getMessage())
-                : Map.of("error", rejection.getMessage(), "reason", rejection.reason()), rejection.retryAfter().orElse(null)));
+        RequestRefused rejection = ObjectHelper.getException(RequestRefused.class, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        exchange.getMessage().setBody(new Answer(rejection.status(), Map.of("error", rejection.getMessage(), "reason", rejection.reason()),
+                rejection.retryAfter().orElse(null)));
     }
 
     /** Anything else: 503 while the database is unavailable (try again later), otherwise 500 without detail; logged. */

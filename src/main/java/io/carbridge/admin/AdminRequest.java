@@ -1,5 +1,6 @@
 package io.carbridge.admin;
 
+import io.carbridge.http.RequestRefused;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -27,7 +28,7 @@ public final class AdminRequest {
     public String path(String name) {
         String value = message.getHeader(name, String.class);
         if (value == null || value.isBlank()) {
-            throw AdminException.badRequest("missing path parameter " + name);
+            throw RequestRefused.badRequest("missing path parameter " + name);
         }
         return value;
     }
@@ -38,7 +39,7 @@ public final class AdminRequest {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw AdminException.badRequest(name + " must be a number");
+            throw RequestRefused.badRequest(name + " must be a number");
         }
     }
 
@@ -46,7 +47,7 @@ public final class AdminRequest {
         return query(name).map(value -> switch (value.toLowerCase()) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw AdminException.badRequest(name + " must be true or false");
+            default -> throw RequestRefused.badRequest(name + " must be true or false");
         });
     }
 
@@ -64,7 +65,7 @@ public final class AdminRequest {
             } catch (DateTimeParseException e) {
                 // answered below
             }
-            throw AdminException.badRequest(name + " must be an ISO-8601 instant between the years 1 and 9999, "
+            throw RequestRefused.badRequest(name + " must be an ISO-8601 instant between the years 1 and 9999, "
                     + "such as 2026-11-28T10:00:00Z");
         });
     }
@@ -75,7 +76,7 @@ public final class AdminRequest {
             try {
                 return Settings.parseDuration(name, value);
             } catch (Settings.InvalidSettingException e) {
-                throw AdminException.badRequest(name + " must be a duration such as 1m, 15m, 1h or 7d");
+                throw RequestRefused.badRequest(name + " must be a duration such as 1m, 15m, 1h or 7d");
             }
         }).orElse(defaultValue);
     }
@@ -85,11 +86,11 @@ public final class AdminRequest {
             try {
                 int limit = Integer.parseInt(value);
                 if (limit < 1 || limit > maxLimit) {
-                    throw AdminException.badRequest("limit must be between 1 and " + maxLimit);
+                    throw RequestRefused.badRequest("limit must be between 1 and " + maxLimit);
                 }
                 return limit;
             } catch (NumberFormatException e) {
-                throw AdminException.badRequest("limit must be a whole number");
+                throw RequestRefused.badRequest("limit must be a whole number");
             }
         }).orElse(defaultLimit);
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.carbridge.Json;
-import io.carbridge.admin.AdminException;
+import io.carbridge.http.RequestRefused;
 import io.carbridge.admin.AdminRequest;
 import io.carbridge.admin.AdminApi;
 import io.carbridge.outbox.Outbox;
@@ -97,7 +97,7 @@ public final class DeliveryAdmin {
         Map<String, Object> parameters = Map.of("eventId", request.path("eventId"));
         List<Map<String, Object>> events = storage.jdbc().queryForList("SELECT * FROM webhook_event WHERE event_id = :eventId", parameters);
         if (events.isEmpty()) {
-            throw AdminException.notFound("event");
+            throw RequestRefused.notFound("event");
         }
         Map<String, Object> event = camelCase(events.get(0));
         event.put("payload", Json.MAPPER.readValue((byte[]) event.remove("rawBody"), Object.class));
@@ -123,7 +123,7 @@ public final class DeliveryAdmin {
         AdminRequest request = AdminRequest.of(message);
         String status = request.query("status").map(String::toUpperCase).orElse(null);
         if (status != null && !DELIVERY_STATUSES.contains(status)) {
-            throw AdminException.badRequest("status must be one of " + DELIVERY_STATUSES);
+            throw RequestRefused.badRequest("status must be one of " + DELIVERY_STATUSES);
         }
         Filter filter = new Filter()
                 .equal("d.status", "status", status)
@@ -142,8 +142,8 @@ public final class DeliveryAdmin {
         long id = request.pathId("deliveryId");
         Outbox.Replay replay = outbox.replay(id, Instant.now());
         return switch (replay) {
-            case NOT_FOUND -> throw AdminException.notFound("delivery " + id);
-            case NOT_FINISHED -> throw new AdminException(409, "delivery " + id + " is still queued or was already replayed");
+            case NOT_FOUND -> throw RequestRefused.notFound("delivery " + id);
+            case NOT_FINISHED -> throw RequestRefused.conflict("delivery " + id + " is still queued or was already replayed");
             case QUEUED -> {
                 wakeDestinationOf(id);
                 yield new AdminApi.Answer(202, Map.of("replayOf", id, "status", "queued"));
@@ -155,7 +155,7 @@ public final class DeliveryAdmin {
         AdminRequest request = AdminRequest.of(message);
         long id = request.pathId("deliveryId");
         if (!outbox.purgeDead(id)) {
-            throw new AdminException(409, "delivery " + id + " is not a dead letter");
+            throw RequestRefused.conflict("delivery " + id + " is not a dead letter");
         }
         return Map.of("purged", id);
     }
@@ -194,10 +194,10 @@ public final class DeliveryAdmin {
     public Object backfill(Message message) {
         AdminRequest request = AdminRequest.of(message);
         String destination = knownDestination(request);
-        Instant from = request.instant("from").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
-        Instant to = request.instant("to").orElseThrow(() -> AdminException.badRequest(WINDOW_REQUIRED));
+        Instant from = request.instant("from").orElseThrow(() -> RequestRefused.badRequest(WINDOW_REQUIRED));
+        Instant to = request.instant("to").orElseThrow(() -> RequestRefused.badRequest(WINDOW_REQUIRED));
         if (!from.isBefore(to)) {
-            throw AdminException.badRequest("from must be before to");
+            throw RequestRefused.badRequest("from must be before to");
         }
         Outbox.Backfill backfill = outbox.backfill(destination, destinations.get(destination)::wants, from, to, Instant.now());
         outboxComponent.wake(destination);
@@ -214,7 +214,7 @@ public final class DeliveryAdmin {
     private String knownDestination(AdminRequest request) {
         String destination = request.path("destination");
         if (destinations.get(destination) == null) {
-            throw AdminException.notFound("destination " + destination);
+            throw RequestRefused.notFound("destination " + destination);
         }
         return destination;
     }

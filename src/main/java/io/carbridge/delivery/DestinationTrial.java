@@ -9,9 +9,9 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.carbridge.Json;
-import io.carbridge.admin.AdminException;
+import io.carbridge.http.RequestRefused;
 import io.carbridge.intake.Envelopes;
-import io.carbridge.intake.IntakeRejection;
+import io.carbridge.http.RequestRefused;
 import io.carbridge.outbox.ClaimedDelivery;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.CanonicalEvent;
@@ -88,7 +88,7 @@ final class DestinationTrial {
         List<Processor> found = route == null ? List.of() : route.filter(id);
         Processor processor = found.size() == 1 ? found.get(0) : null;
         if (processor == null) {
-            throw new AdminException(409, "the route of destination '" + destination.name() + "' has no step " + step + "-"
+            throw RequestRefused.conflict("the route of destination '" + destination.name() + "' has no step " + step + "-"
                     + destination.name() + " (routes/destination.camel.yaml)");
         }
         processor.process(exchange);
@@ -100,25 +100,25 @@ final class DestinationTrial {
         try {
             parsed = Json.STRICT.readValue(raw);
         } catch (IOException e) {
-            throw AdminException.badRequest("the body must be one Smartcar delivery, as JSON");
+            throw RequestRefused.badRequest("the body must be one Smartcar delivery, as JSON");
         }
         if (!(parsed instanceof Map<?, ?> envelope)) {
-            throw AdminException.badRequest("the body must be one Smartcar delivery, a JSON object");
+            throw RequestRefused.badRequest("the body must be one Smartcar delivery, a JSON object");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> delivery = (Map<String, Object>) envelope;
         try {
-            return Envelopes.forwardable(delivery, raw, Instant.now()).orElseThrow(() -> AdminException.badRequest(
+            return Envelopes.forwardable(delivery, raw, Instant.now()).orElseThrow(() -> RequestRefused.badRequest(
                     "a try takes a delivery the bridge forwards: VEHICLE_STATE, VEHICLE_ERROR, or a legacy eventBased or scheduled one"));
-        } catch (IntakeRejection e) {
-            throw AdminException.badRequest("the delivery cannot be read: " + e.getMessage());
+        } catch (RequestRefused e) {
+            throw RequestRefused.badRequest("the delivery cannot be read: " + e.getMessage());
         }
     }
 
     private static byte[] sample(String type) throws IOException {
         String chosen = type == null ? "VEHICLE_STATE" : type;
         if (!SAMPLE_TYPES.contains(chosen)) {
-            throw AdminException.badRequest("type must be one of " + String.join(", ", SAMPLE_TYPES) + " (or post a delivery)");
+            throw RequestRefused.badRequest("type must be one of " + String.join(", ", SAMPLE_TYPES) + " (or post a delivery)");
         }
         try (InputStream in = DestinationTrial.class.getResourceAsStream("/samples/" + chosen + ".json")) {
             return in.readAllBytes();

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.carbridge.admin.AdminException;
+import io.carbridge.http.RequestRefused;
 import io.carbridge.admin.AdminRequest;
 import io.carbridge.admin.AdminApi;
 import io.carbridge.outbox.Outbox;
@@ -51,14 +51,14 @@ public final class StatsAdmin {
         Duration window = request.duration("window", Duration.ofHours(1));
         Duration step = request.duration("step", Duration.ofMinutes(1));
         if (step.toSeconds() < 60 || step.toSeconds() % 60 != 0 || step.toNanosPart() != 0) {
-            throw AdminException.badRequest("step must be a whole number of minutes, at least 1m");
+            throw RequestRefused.badRequest("step must be a whole number of minutes, at least 1m");
         }
         if (window.compareTo(step) < 0 || window.compareTo(MAX_WINDOW) > 0) {
-            throw AdminException.badRequest("window must be between the step and 7d");
+            throw RequestRefused.badRequest("window must be between the step and 7d");
         }
         long points = (window.toSeconds() + step.toSeconds() - 1) / step.toSeconds();
         if (points > MAX_POINTS) {
-            throw AdminException.badRequest("window / step must be at most " + MAX_POINTS + " points");
+            throw RequestRefused.badRequest("window / step must be at most " + MAX_POINTS + " points");
         }
         Instant now = Instant.now();
         Map<String, Object> stats = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.carbridge.intake;
 
+import io.carbridge.http.RequestRefused;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -407,7 +408,7 @@ public final class Envelopes {
         return value == null || value.length() <= maxLength ? value : value.substring(0, maxLength);
     }
 
-    private static IntakeRejection malformed(String message) {
-        return new IntakeRejection(400, "malformed_event", message);
+    private static RequestRefused malformed(String message) {
+        return new RequestRefused(400, "malformed_event", message);
     }
 }

@@ -1,5 +1,6 @@
 package io.carbridge.intake;
 
+import io.carbridge.http.RequestRefused;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,17 +66,17 @@ public final class IntakeSteps {
         metrics.received();
         Message message = exchange.getMessage();
         if (!"POST".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
-            throw new IntakeRejection(405, "method", "only POST is accepted here");
+            throw new RequestRefused(405, "method", "only POST is accepted here");
         }
         if (!isJson(message.getHeader(Exchange.CONTENT_TYPE, String.class))) {
-            throw new IntakeRejection(415, "media_type", "Content-Type must be application/json");
+            throw new RequestRefused(415, "media_type", "Content-Type must be application/json");
         }
         byte[] body = message.getBody(byte[].class);
         if (body == null || body.length == 0) {
-            throw new IntakeRejection(400, "empty_body", "the request body is empty");
+            throw new RequestRefused(400, "empty_body", "the request body is empty");
         }
         if (body.length > maxBodyBytes) {
-            throw new IntakeRejection(413, "too_large", "the request body is larger than " + maxBodyBytes + " bytes");
+            throw new RequestRefused(413, "too_large", "the request body is larger than " + maxBodyBytes + " bytes");
         }
         exchange.setProperty(RAW_BODY, body);
     }
@@ -111,13 +112,13 @@ public final class IntakeSteps {
         try {
             parsed = Json.STRICT.readValue(raw);
         } catch (JsonProcessingException e) {
-            throw signed(exchange) ? new IntakeRejection(400, "malformed_json",
+            throw signed(exchange) ? new RequestRefused(400, "malformed_json",
                     "the body must be one valid JSON document, with nothing after it and no key twice in an object") : signatureRejection(exchange);
         } catch (IOException e) {
-            throw new IntakeRejection(400, "malformed_json", "the body could not be read");
+            throw new RequestRefused(400, "malformed_json", "the body could not be read");
         }
         if (!(parsed instanceof Map<?, ?> envelope)) {
-            throw signed(exchange) ? new IntakeRejection(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
+            throw signed(exchange) ? new RequestRefused(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
         }
         exchange.getMessage().setBody(envelope);
         exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
@@ -201,9 +202,9 @@ public final class IntakeSteps {
         log(answer, elapsed);
     }
 
-    /** A refused delivery ({@link IntakeRejection}): the status its step chose, and its short message. */
+    /** A refused delivery ({@link RequestRefused}): the status its step chose, and its short message. */
     public void answerRejection(Exchange exchange) {
-        IntakeRejection rejection = caught(exchange, IntakeRejection.class);
+        RequestRefused rejection = caught(exchange, RequestRefused.class);
         metrics.rejected(rejection.reason());
         exchange.setProperty(ANSWER, IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage()));
     }
@@ -267,9 +268,9 @@ public final class IntakeSteps {
         }
     }
 
-    private static IntakeRejection signatureRejection(Exchange exchange) {
+    private static RequestRefused signatureRejection(Exchange exchange) {
         String reason = "missing".equals(exchange.getProperty(SIGNATURE, String.class)) ? "signature_missing" : "signature_invalid";
-        return new IntakeRejection(401, reason, "SC-Signature is missing or does not match the body");
+        return new RequestRefused(401, reason, "SC-Signature is missing or does not match the body");
     }
 
     private static boolean signed(Exchange exchange) {

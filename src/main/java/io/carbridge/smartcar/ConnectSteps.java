@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.carbridge.http.RequestRefused;
 import io.carbridge.http.ClientAddresses;
 import io.carbridge.http.ClientRateLimit;
 import io.carbridge.storage.StorageUnavailableException;
@@ -69,7 +70,7 @@ public final class ConnectSteps {
      */
     public void limitClient(Exchange exchange) {
         perClient.take(clients.of(exchange)).ifPresent(retryAfter -> {
-            throw new ConnectFailure(429, "client_limited", "Too many connection attempts from your network. Please try again in a "
+            throw new RequestRefused(429, "client_limited", "Too many connection attempts from your network. Please try again in a "
                     + "few minutes.", retryAfter);
         });
     }
@@ -77,7 +78,7 @@ public final class ConnectSteps {
     /** Without {@code SMARTCAR_CLIENT_ID} Connect answers 503 (an intake-only deployment). */
     public void requireConfigured(Exchange exchange) {
         if (settings == null) {
-            throw ConnectFailure.notConfigured();
+            throw ConnectSteps.notConfigured();
         }
     }
 
@@ -94,7 +95,7 @@ public final class ConnectSteps {
         String reference = message.getHeader("ref", String.class);
         if (reference == null || reference.isBlank() || reference.length() > MAX_REFERENCE_LENGTH
                 || reference.chars().anyMatch(Character::isISOControl)) {
-            throw new ConnectFailure(400, "invalid_request", "This link is incomplete: it must carry your customer reference "
+            throw new RequestRefused(400, "invalid_request", "This link is incomplete: it must carry your customer reference "
                     + "(ref, at most " + MAX_REFERENCE_LENGTH + " characters).");
         }
         byte[] random = new byte[32];
@@ -107,7 +108,7 @@ public final class ConnectSteps {
                 LOG.warn("Connect refuses new starts: bridge.connect.max-open-states states are open, used or not, until they expire "
                         + "(said once a minute while it lasts)");
             }
-            throw new ConnectFailure(429, "rate_limited", "Too many vehicle connections are being started right now. "
+            throw new RequestRefused(429, "rate_limited", "Too many vehicle connections are being started right now. "
                     + "Please try again in a few minutes.", Duration.ofSeconds(RETRY_AFTER_SECONDS));
         }
 
@@ -138,17 +139,17 @@ public final class ConnectSteps {
                 states.consume(state, Instant.now()); // used up: that attempt is over
             }
             boolean denied = "access_denied".equals(error);
-            throw new ConnectFailure(400, denied ? "denied" : "connect_error", denied
+            throw new RequestRefused(400, denied ? "denied" : "connect_error", denied
                     ? "You did not allow access to your vehicle, so nothing was connected. You can start again at any time."
                     : "Smartcar could not connect your vehicle (" + errorCode(error) + "). Nothing was connected; please start again.");
         }
         String answer = api.connectAnswer(message);
         String state = message.getHeader("state", String.class);
         if (answer == null || answer.isBlank() || state == null || state.isBlank()) {
-            throw new ConnectFailure(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
+            throw new RequestRefused(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
         }
         exchange.setProperty(ANSWER, answer);
-        exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new ConnectFailure(400, "invalid_state",
+        exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new RequestRefused(400, "invalid_state",
                 "This connection link has expired or was already used. Nothing was connected; please start again.")));
     }
 
@@ -178,11 +179,11 @@ public final class ConnectSteps {
         ConnectPages.page(exchange, 200, "Vehicle connected", "Your vehicle is now connected. You can close this page.");
     }
 
-    /** {@link ConnectFailure}, an expected failure: its status and the sentence the owner reads. */
-    public void answerConnectFailure(Exchange exchange) {
-        ConnectFailure failure = ObjectHelper.getException(ConnectFailure.class, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-        metrics.connect(failure.outcome());
-        LOG.info("connect failed outcome={} status={}", failure.outcome(), failure.status());
+    /** {@link RequestRefused}, an expected failure: its status, the outcome it is counted under (its reason), and the sentence the owner reads. */
+    public void answerRejection(Exchange exchange) {
+        RequestRefused failure = ObjectHelper.getException(RequestRefused.class, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        metrics.connect(failure.reason());
+        LOG.info("connect failed outcome={} status={}", failure.reason(), failure.status());
         ConnectPages.page(exchange, failure.status(), "Vehicle not connected", failure.getMessage());
         failure.retryAfter().ifPresent(wait -> exchange.getMessage().setHeader("Retry-After", wait.toSeconds()));
     }
@@ -203,9 +204,19 @@ public final class ConnectSteps {
         }
     }
 
+    static RequestRefused notConfigured() {
+        return new RequestRefused(503, "not_configured", "Connecting vehicles is not set up on this service yet.");
+    }
+
+    /** Smartcar failed a call of the callback ({@code step}: v2.0 the code exchange, or {@code GET /user}): logged, 502. */
+    public static RequestRefused notConfirmed(String step, SmartcarCallException e) {
+        LOG.warn("connect failed at the {}: {} {}", step, e.reason(), e.getMessage());
+        return new RequestRefused(502, "failed", "Smartcar did not confirm the connection, so nothing was connected. Please start again.");
+    }
+
     private static void requireGet(Message message) {
         if (!"GET".equals(message.getHeader(Exchange.HTTP_METHOD, String.class))) {
-            throw new ConnectFailure(405, "invalid_request", "Open this address in a browser.");
+            throw new RequestRefused(405, "invalid_request", "Open this address in a browser.");
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.carbridge.admin.AdminApi;
-import io.carbridge.admin.AdminException;
+import io.carbridge.http.RequestRefused;
 import org.apache.camel.Message;
 
 /**
@@ -34,7 +34,7 @@ public final class ReconciliationAdmin {
     public Object lastRun(Message message) {
         try {
             available();
-        } catch (AdminException unavailable) {
+        } catch (RequestRefused unavailable) {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("available", false);
             answer.put("reason", unavailable.reason());
@@ -51,8 +51,8 @@ public final class ReconciliationAdmin {
         available();
         Map<String, Object> view = view();
         if (Boolean.TRUE.equals(view.get("running")) || !steps.request()) {
-            throw new AdminException(409, "a reconciliation is running already (started " + view.get("startedAt")
-                    + "); GET /admin/vehicles/reconcile shows its progress", "running");
+            throw new RequestRefused(409, "running", "a reconciliation is running already (started " + view.get("startedAt")
+                    + "); GET /admin/vehicles/reconcile shows its progress");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status", "started");
@@ -70,11 +70,11 @@ public final class ReconciliationAdmin {
     }
 
     private void available() {
-        SmartcarApi configured = api.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED, "not_configured"));
+        SmartcarApi configured = api.orElseThrow(() -> new RequestRefused(503, "not_configured", NOT_CONFIGURED));
         // only v3 reads a vehicle's signals
         if (configured.signals().isEmpty()) {
-            throw new AdminException(409, "Filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
-                    + "this bridge uses v2 (bridge.smartcar.api-version): nothing is read", "needs_api_v3");
+            throw new RequestRefused(409, "needs_api_v3", "Filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
+                    + "this bridge uses v2 (bridge.smartcar.api-version): nothing is read");
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.carbridge.admin.AdminException;
+import io.carbridge.http.RequestRefused;
 import io.carbridge.admin.AdminRequest;
 import org.apache.camel.Message;
 import org.apache.camel.Exchange;
@@ -60,12 +60,12 @@ public final class SmartcarAdmin {
     /** The same run as the timer's, on the caller's thread; answers its summary. */
     public Object runSync() {
         if (api.isEmpty()) {
-            throw new AdminException(503, NOT_CONFIGURED);
+            throw new RequestRefused(503, "not_configured", NOT_CONFIGURED);
         }
         Exchange run = producer.send(Smartcar.SYNC_ENDPOINT, exchange -> { });
         Exception failure = run.getException() != null ? run.getException() : run.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (failure != null) {
-            throw new AdminException(503, "the sync could not run: " + failure.getClass().getSimpleName());
+            throw new RequestRefused(503, "sync_failed", "the sync could not run: " + failure.getClass().getSimpleName());
         }
         return run.getMessage().getBody(Map.class);
     }
@@ -76,15 +76,15 @@ public final class SmartcarAdmin {
      */
     public Object unsubscribe(Message message) {
         AdminRequest request = AdminRequest.of(message);
-        SmartcarApi smartcar = api.orElseThrow(() -> new AdminException(503, NOT_CONFIGURED));
+        SmartcarApi smartcar = api.orElseThrow(() -> new RequestRefused(503, "not_configured", NOT_CONFIGURED));
         String vehicleId = request.path("vehicleId");
         if (!SmartcarHttp.ID.matcher(vehicleId).matches()) {
-            throw AdminException.badRequest("vehicleId is not a Smartcar vehicle id");
+            throw RequestRefused.badRequest("vehicleId is not a Smartcar vehicle id");
         }
-        String status = (String) vehicles.find(vehicleId).orElseThrow(() -> AdminException.notFound("vehicle " + vehicleId))
+        String status = (String) vehicles.find(vehicleId).orElseThrow(() -> RequestRefused.notFound("vehicle " + vehicleId))
                 .get("subscriptionStatus");
         if (VehicleStore.SUBSCRIBING.equals(status)) {
-            throw new AdminException(409, "a sync is subscribing this vehicle right now; try again in a moment");
+            throw RequestRefused.conflict("a sync is subscribing this vehicle right now; try again in a moment");
         }
         if (VehicleStore.SUBSCRIBED.equals(status) || VehicleStore.GONE.equals(status)) {
             try {
@@ -92,11 +92,11 @@ public final class SmartcarAdmin {
                 metrics.unsubscribed();
             } catch (SmartcarCallException e) {
                 vehicles.recordError(vehicleId, "unsubscribe: " + e.getMessage(), Instant.now());
-                throw new AdminException(502, "Smartcar did not unsubscribe the vehicle: " + e.getMessage());
+                throw new RequestRefused(502, "smartcar_failed", "Smartcar did not unsubscribe the vehicle: " + e.getMessage());
             }
         }
         if (!vehicles.unsubscribed(vehicleId, status, Instant.now())) {
-            throw new AdminException(409, "the vehicle changed meanwhile; try again");
+            throw RequestRefused.conflict("the vehicle changed meanwhile; try again");
         }
         return vehicles.find(vehicleId).orElseThrow();
     }
@@ -104,7 +104,7 @@ public final class SmartcarAdmin {
     private static Optional<String> status(AdminRequest request, Set<String> allowed) {
         Optional<String> status = request.query("status");
         if (status.isPresent() && !allowed.contains(status.get())) {
-            throw AdminException.badRequest("status must be one of " + String.join(", ", new TreeSet<>(allowed)));
+            throw RequestRefused.badRequest("status must be one of " + String.join(", ", new TreeSet<>(allowed)));
         }
         return status;
     }

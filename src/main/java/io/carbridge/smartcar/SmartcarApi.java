@@ -1,5 +1,6 @@
 package io.carbridge.smartcar;
 
+import io.carbridge.http.RequestRefused;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ public interface SmartcarApi {
     /**
      * The owner Connect's answer names: with v3 the user the callback names, and no tokens; with v2.0 the code exchanged
      * for the owner's token pair, sealed, and the user {@code GET /user} names. A call Smartcar fails is a
-     * {@link ConnectFailure} (502).
+     * {@link RequestRefused} (502).
      */
     Owner owner(String answer, Instant now);
 

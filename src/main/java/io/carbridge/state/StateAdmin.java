@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.carbridge.admin.AdminException;
+import io.carbridge.http.RequestRefused;
 import io.carbridge.admin.AdminRequest;
 import org.apache.camel.Message;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -31,7 +31,7 @@ public final class StateAdmin {
         List<Map<String, Object>> signals = store.signals(vehicleId);
         if (signals.isEmpty() && jdbc.queryForObject("SELECT COUNT(*) FROM vehicle WHERE vehicle_id = :vehicleId",
                 Map.of("vehicleId", vehicleId), Integer.class) == 0) {
-            throw AdminException.notFound("vehicle " + vehicleId);
+            throw RequestRefused.notFound("vehicle " + vehicleId);
         }
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("vehicleId", vehicleId);

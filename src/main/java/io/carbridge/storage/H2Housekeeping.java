@@ -47,7 +47,7 @@ final class H2Housekeeping extends ServiceSupport {
         this(camel, dataSource, EVERY, RETENTION_MILLIS);
     }
 
-    /** At another pace, for a test that cannot wait for seconds of them. */
+    /** At another pace: a test that drives the rounds itself. */
     H2Housekeeping(CamelContext camel, DataSource dataSource, Duration every, int retentionMillis) {
         this.camel = camel;
         this.dataSource = dataSource;
@@ -63,10 +63,11 @@ final class H2Housekeeping extends ServiceSupport {
         }
         store.setRetentionTime(retentionMillis);
         timer = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "h2-housekeeping");
-        timer.scheduleWithFixedDelay(this::run, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::housekeep, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
+    /** One round: the file forced to the disk, then up to {@link #COMPACT_BYTES} of partly used chunks rewritten. */
+    void housekeep() {
         try {
             if (!store.isClosed()) {
                 store.sync();

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.carbridge.smartcar.ConnectFailure;
+import io.carbridge.smartcar.ConnectSteps;
 import io.carbridge.smartcar.ConnectionStore;
 import io.carbridge.smartcar.Listing;
 import io.carbridge.smartcar.SmartcarApi;
@@ -71,13 +71,13 @@ public final class SmartcarV2 implements SmartcarApi {
         try {
             grant = client.exchangeCode(code);
         } catch (SmartcarCallException e) {
-            throw ConnectFailure.notConfirmed("code exchange", e);
+            throw ConnectSteps.notConfirmed("code exchange", e);
         }
         String userId;
         try {
             userId = client.userId(grant.accessToken());
         } catch (SmartcarCallException e) {
-            throw ConnectFailure.notConfirmed("user", e);
+            throw ConnectSteps.notConfirmed("user", e);
         }
         return new Owner(userId, cipher.seal(userId, grant, now));
     }
