@@ -53,9 +53,11 @@ public final class Benchmark {
      * @param serviceJvmArgs extra JVM options of the bridge's processes ({@code benchmark.service-jvm-args})
      * @param drainTimeout   the longest wait for the sink to catch up between loads ({@code benchmark.drain-timeout-seconds}, 300)
      * @param output         where the report goes ({@code benchmark.output}, target/benchmark)
+     * @param dashboard      whether each bridge setup is also watched through the Grafana dashboard ({@code benchmark.dashboard},
+     *                       false; {@link DashboardRun})
      */
     record Options(int runs, List<String> databases, int phaseSeconds, int warmupSeconds, int concurrency, List<Integer> rates,
-                   int duplicateRate, int lowRate, List<String> serviceJvmArgs, Duration drainTimeout, Path output) {
+                   int duplicateRate, int lowRate, List<String> serviceJvmArgs, Duration drainTimeout, Path output, boolean dashboard) {
 
         static Options fromSystemProperties() {
             String db = System.getProperty("benchmark.db", "both").trim().toLowerCase();
@@ -75,7 +77,7 @@ public final class Benchmark {
                     Integer.getInteger("benchmark.duplicate-rate", 1000), Integer.getInteger("benchmark.low-rate", 100),
                     Arrays.stream(System.getProperty("benchmark.service-jvm-args", "").split("\\s+")).filter(arg -> !arg.isBlank()).toList(),
                     Duration.ofSeconds(Integer.getInteger("benchmark.drain-timeout-seconds", 300)),
-                    Path.of(System.getProperty("benchmark.output", "target/benchmark")));
+                    Path.of(System.getProperty("benchmark.output", "target/benchmark")), Boolean.getBoolean(DashboardRun.OPTION));
         }
 
         Duration phase() {
@@ -93,6 +95,9 @@ public final class Benchmark {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Benchmark benchmark = new Benchmark(Options.fromSystemProperties());
+        if (benchmark.options.dashboard()) {
+            DashboardRun.requireTools();
+        }
         Machine machine = Machine.describe();
         System.out.println("Benchmark on " + machine);
         // before any service starts: its JVM options may write there (a JFR recording)

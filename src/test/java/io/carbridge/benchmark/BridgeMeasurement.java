@@ -66,7 +66,8 @@ final class BridgeMeasurement {
     Setup measure(String name, Reference reference) {
         String url = database.newDatabase("bridge" + instances);
         try (Sink sink = new Sink(TestPorts.freePort()).up();
-             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink))) {
+             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink));
+             DashboardRun dashboard = DashboardRun.start(options, database.key() + (instances > 1 ? "-" + instances : ""), name, bridge.services())) {
             SmartcarTraffic traffic = new SmartcarTraffic("bench-" + database.key() + "-" + instances + "-" + System.currentTimeMillis(), 42);
             bridge.warmUp(traffic);
             delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));
@@ -105,6 +106,7 @@ final class BridgeMeasurement {
             drain(sink, bridge);
 
             EndToEnd endToEnd = endToEnd(sink, bridge, receiptToSink);
+            dashboard.render();
             ServiceUnderLoad.Stopped stopped = bridge.stop();
             return new Setup(name, database.label(), instances, reference, get, lowLoad, engine, fixedRates, duplicates,
                     backlog.saturation(), backlog.paused(), drain, endToEnd, stopped.storage(), stopped.peakRssMb());
