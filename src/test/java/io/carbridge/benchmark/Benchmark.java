@@ -197,6 +197,11 @@ public final class Benchmark {
         settings.put("warm-up", options.warmupSeconds() + " s at saturation before each service's first measurement");
         settings.put("events", "current-format VEHICLE_STATE (the sample delivery, ~1.2 KB), unique ids, 1,000 vehicles, signed");
         settings.put("runs", options.runs() + ", each on fresh databases and processes; the median is taken per figure");
+        if (options.dashboard()) {
+            // Prometheus shares the cores with the loads: the figures say so
+            settings.put("dashboard", "Prometheus scraped every bridge instance every " + DashboardRun.SCRAPE_SECONDS
+                    + " s during the loads (" + DashboardRun.OPTION + ")");
+        }
         return settings;
     }
 
