@@ -38,8 +38,6 @@ public final class Benchmark {
 
     /** The trivial GET (test resources only): the same route on the bridge's server and on the minimal intake's. */
     static final String CEILING_ROUTE = "file:src/test/resources/benchmark/ceiling.camel.yaml";
-    /** Adds the trivial GET to the service's own routes. */
-    static final String WITH_CEILING_ROUTE = "file:routes/*.camel.yaml," + CEILING_ROUTE;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     /**
@@ -198,7 +196,7 @@ public final class Benchmark {
     private Map<String, String> describe() {
         Map<String, String> settings = new LinkedHashMap<>();
         List<String> bridgeSettings = new ArrayList<>(options.serviceJvmArgs());
-        bridgeSettings.add("-Dcamel.main.routes-include-pattern=" + WITH_CEILING_ROUTE);
+        bridgeSettings.add("-Dcamel.main.routes-include-pattern=" + withCeilingRoute());
         bridgeSettings.add("-Dbridge.destinations=" + Sink.NAME + " -Dbridge.destination." + Sink.NAME + ".url=<the sink>");
         bridgeSettings.add("-Dbridge.instance-id=benchmark-<n>");
         bridgeSettings.addAll(passedOnSettings());
