@@ -140,7 +140,8 @@ final class BridgeMeasurement {
         SqlActivity sql = database.sqlActivity(url);
         try (Sink sink = new Sink(TestPorts.freePort()).up();
              ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink));
-             DashboardRun dashboard = DashboardRun.start(options, database.key() + (instances > 1 ? "-" + instances : ""), name, bridge.services())) {
+             DashboardRun dashboard = DashboardRun.start(options, database.key() + (instances > 1 ? "-" + instances : "")
+                     + (build.isBaseline() ? "-baseline" : ""), name, bridge.services())) {
             SmartcarTraffic traffic = new SmartcarTraffic("bench-" + database.key() + "-" + instances + "-" + System.currentTimeMillis(), 42);
             bridge.warmUp(traffic);
             delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));

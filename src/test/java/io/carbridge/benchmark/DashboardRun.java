@@ -21,9 +21,9 @@ import io.carbridge.testing.ServiceProcess;
  * {@code docs/observability/}. Once the bridge is up, a Prometheus of its own ({@link PrometheusServer}) scrapes every
  * instance every {@value #SCRAPE_SECONDS} s; at the end of the measurement, before the bridge stops, the dashboard's
  * panels are drawn from Prometheus's data over the measurement ({@link DashboardPage}) and taken with headless Chromium:
- * {@code <benchmark.output>/dashboard-<setup>.html} and {@code .png}. The PostgreSQL setup with one instance (the
- * database of production) is also copied to {@code docs/observability/dashboard.png}. Off by default: Prometheus takes a
- * little CPU from the same cores.
+ * {@code <benchmark.output>/dashboard-<setup>.html} and {@code .png}. This build's PostgreSQL setup with one instance
+ * (the database of production) is also copied to {@code docs/observability/dashboard.png}. Off by default: Prometheus
+ * takes a little CPU from the same cores.
  */
 final class DashboardRun implements AutoCloseable {
 
@@ -31,7 +31,7 @@ final class DashboardRun implements AutoCloseable {
     static final int SCRAPE_SECONDS = 2;
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(SCRAPE_SECONDS);
     static final Path DOCS_SCREENSHOT = Paths.get("docs", "observability", "dashboard.png");
-    /** The setup whose picture the docs show: PostgreSQL, one instance. */
+    /** The setup whose picture the docs show: PostgreSQL, one instance, this build (a baseline's key ends in -baseline). */
     private static final String DOCUMENTED_SETUP = "postgresql";
 
     private final String key;
@@ -94,7 +94,8 @@ final class DashboardRun implements AutoCloseable {
         String note = "The panels and queries of smartcar-bridge-dashboard.json over Prometheus's data of a benchmark run, drawn "
                 + "without Grafana (mvn -B -Pbenchmark verify -D" + OPTION + "=true): the bridge on " + setup + ", scraped every "
                 + SCRAPE_SECONDS + " s. In order: warm-up; the destination paused (410 Gone) and the intake at saturation; "
-                + "the destination resumed, its backlog draining while the intake takes 1,000 events/s; a GET at saturation; "
+                + "the destination resumed, its backlog draining while the intake takes 1,000 events/s; the intake at saturation "
+                + "while the destination delivers; a GET at saturation; "
                 + "fixed rates from low to high; duplicates.";
         try {
             Path png = DashboardPage.render(DashboardPage.readDashboard(), DashboardPage.http(prometheus.uri()),
