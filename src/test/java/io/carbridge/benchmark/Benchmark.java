@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.carbridge.benchmark.BridgeMeasurement.Build;
+import io.carbridge.benchmark.Figures.DatabaseActivity;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.Reference;
 import io.carbridge.benchmark.Figures.Run;
@@ -24,9 +26,10 @@ import io.carbridge.testing.ServiceProcess;
  * The benchmark ({@code mvn -B -Pbenchmark verify}, see docs/performance.md): on H2 and on PostgreSQL, each in a fresh
  * database, the minimal durable intake ({@link MinimalIntake}) and then the bridge, both as processes of their own
  * under {@code -Xmx256m}; on PostgreSQL also two instances of the bridge sharing the database. Every ratio of issue
- * 13's targets is taken between figures of the same run. {@code benchmark.runs} repeats the whole measurement; the
- * report gives each run with the load average at its start, and the median of each figure. Prints the tables and
- * writes {@code results.md}, {@code results.json} and {@code latency.png}.
+ * 23's targets is taken between figures of the same run. With {@code benchmark.baseline-jar}, each bridge setup is
+ * measured again right after, with the baseline's build, on a fresh database. {@code benchmark.runs} repeats the whole
+ * measurement; the report gives each run with the load average at its start, and the median of each figure. Prints the
+ * tables and writes {@code results.md}, {@code results.json} and {@code latency.png}.
  * <p>
  * Settings are system properties: {@code benchmark.*} ({@link Options}) for the run itself; any {@code bridge.*} or
  * {@code camel.*} property is passed on to the bridge and printed with the figures.
@@ -35,8 +38,6 @@ public final class Benchmark {
 
     /** The trivial GET (test resources only): the same route on the bridge's server and on the minimal intake's. */
     static final String CEILING_ROUTE = "file:src/test/resources/benchmark/ceiling.camel.yaml";
-    /** Adds the trivial GET to the service's own routes. */
-    static final String WITH_CEILING_ROUTE = "file:routes/*.camel.yaml," + CEILING_ROUTE;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     /**
@@ -53,9 +54,14 @@ public final class Benchmark {
      * @param serviceJvmArgs extra JVM options of the bridge's processes ({@code benchmark.service-jvm-args})
      * @param drainTimeout   the longest wait for the sink to catch up between loads ({@code benchmark.drain-timeout-seconds}, 300)
      * @param output         where the report goes ({@code benchmark.output}, target/benchmark)
+     * @param baseline       the build each bridge setup is measured with again, right after this build
+     *                       ({@code benchmark.baseline-jar}, a {@code smartcar-bridge.jar} of another checkout); null for none
+     * @param dashboard      whether each bridge setup is also watched through the Grafana dashboard ({@code benchmark.dashboard},
+     *                       false; {@link DashboardRun})
      */
     record Options(int runs, List<String> databases, int phaseSeconds, int warmupSeconds, int concurrency, List<Integer> rates,
-                   int duplicateRate, int lowRate, List<String> serviceJvmArgs, Duration drainTimeout, Path output) {
+                   int duplicateRate, int lowRate, List<String> serviceJvmArgs, Duration drainTimeout, Path output, Build baseline,
+                   boolean dashboard) {
 
         static Options fromSystemProperties() {
             String db = System.getProperty("benchmark.db", "both").trim().toLowerCase();
@@ -75,7 +81,15 @@ public final class Benchmark {
                     Integer.getInteger("benchmark.duplicate-rate", 1000), Integer.getInteger("benchmark.low-rate", 100),
                     Arrays.stream(System.getProperty("benchmark.service-jvm-args", "").split("\\s+")).filter(arg -> !arg.isBlank()).toList(),
                     Duration.ofSeconds(Integer.getInteger("benchmark.drain-timeout-seconds", 300)),
-                    Path.of(System.getProperty("benchmark.output", "target/benchmark")));
+                    Path.of(System.getProperty("benchmark.output", "target/benchmark")),
+                    System.getProperty("benchmark.baseline-jar", "").isBlank() ? null
+                            : Build.baseline(Path.of(System.getProperty("benchmark.baseline-jar").trim())),
+                    Boolean.getBoolean(DashboardRun.OPTION));
+        }
+
+        /** This build, then the baseline's if there is one. */
+        List<Build> builds() {
+            return baseline == null ? List.of(Build.thisBuild()) : List.of(Build.thisBuild(), baseline);
         }
 
         Duration phase() {
@@ -93,6 +107,9 @@ public final class Benchmark {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Benchmark benchmark = new Benchmark(Options.fromSystemProperties());
+        if (benchmark.options.dashboard()) {
+            DashboardRun.requireTools();
+        }
         Machine machine = Machine.describe();
         System.out.println("Benchmark on " + machine);
         // before any service starts: its JVM options may write there (a JFR recording)
@@ -114,16 +131,22 @@ public final class Benchmark {
             BenchmarkDatabase h2 = BenchmarkDatabase.h2();
             databaseDescriptions.put(h2.label(), h2.describe());
             Reference reference = minimalIntake(h2);
-            setups.add(new BridgeMeasurement(options, h2, 1).measure(h2.label(), reference));
+            for (Build build : options.builds()) {
+                setups.add(new BridgeMeasurement(options, h2, 1, build).measure(setupName(h2.label(), build), reference));
+            }
         }
         if (options.databases().contains("postgresql")) {
-            PostgresServer server = PostgresServer.startDurable();
+            PostgresServer server = PostgresServer.startDurable(SqlActivity.SERVER_SETTINGS);
             try {
                 BenchmarkDatabase postgres = BenchmarkDatabase.postgres(server);
                 databaseDescriptions.put(postgres.label(), postgres.describe());
                 Reference reference = minimalIntake(postgres);
-                setups.add(new BridgeMeasurement(options, postgres, 1).measure(postgres.label(), reference));
-                setups.add(new BridgeMeasurement(options, postgres, 2).measure(postgres.label() + ", two instances", reference));
+                for (int instances : List.of(1, 2)) {
+                    for (Build build : options.builds()) {
+                        setups.add(new BridgeMeasurement(options, postgres, instances, build)
+                                .measure(setupName(postgres.label() + (instances > 1 ? ", two instances" : ""), build), reference));
+                    }
+                }
             } finally {
                 server.discard();
             }
@@ -131,9 +154,14 @@ public final class Benchmark {
         return new Run(number, started, loadAverage, Machine.loadAverageNow(), setups);
     }
 
+    /** A setup's name: the database and instances, and with a baseline, which build. */
+    private String setupName(String setup, Build build) {
+        return options.baseline() == null ? setup : setup + ", " + build.label();
+    }
+
     /**
-     * The minimal intake on a fresh database: the intake at saturation, the trivial GET, and the target rate, in the order
-     * the bridge's are measured.
+     * The minimal intake on a fresh database: the intake at saturation (with what PostgreSQL did meanwhile), the trivial
+     * GET, and the target rate, in the order the bridge's are measured.
      */
     private Reference minimalIntake(BenchmarkDatabase database) {
         String url = database.newDatabase("minimal");
@@ -145,14 +173,24 @@ public final class Benchmark {
             started(name, process);
             SmartcarTraffic traffic = new SmartcarTraffic("minimal-" + database.key() + "-" + System.currentTimeMillis(), 7);
             minimal.warmUp(traffic);
+            SqlActivity.Window window = database.sqlActivity(url).start();
             LoadFigures saturation = minimal.saturate("intake at saturation", traffic.events(), Observer.NONE);
+            DatabaseActivity saturationDatabase = window == null ? null : window.stop(saturation.load(), true, saturation.accepted(), () -> 0);
             LoadFigures get = minimal.saturate("GET " + SmartcarTraffic.CEILING_PATH + " at saturation (bare platform-http server)",
                     SmartcarTraffic.ceiling(), Observer.NONE);
             LoadFigures atTargetRate = minimal.atRate(Targets.number(BridgeMeasurement.TARGET_RATE) + " events/s", BridgeMeasurement.TARGET_RATE,
                     traffic.events(), Observer.NONE);
             ServiceUnderLoad.Stopped stopped = minimal.stop();
-            return new Reference(get, saturation, atTargetRate, stopped.storage(), stopped.peakRssMb().get(0));
+            return new Reference(get, saturation, saturationDatabase, atTargetRate, stopped.storage(), stopped.peakRssMb().get(0));
         }
+    }
+
+    /**
+     * The service's routes and the trivial GET's, this checkout's file named by its absolute path: a baseline runs from
+     * its own checkout, and its routes are its own.
+     */
+    static String withCeilingRoute() {
+        return "file:routes/*.camel.yaml,file:" + Path.of(CEILING_ROUTE.substring("file:".length())).toAbsolutePath();
     }
 
     /** Any {@code bridge.*} or {@code camel.*} system property given to the benchmark, as a setting of the service. */
@@ -165,12 +203,17 @@ public final class Benchmark {
     private Map<String, String> describe() {
         Map<String, String> settings = new LinkedHashMap<>();
         List<String> bridgeSettings = new ArrayList<>(options.serviceJvmArgs());
-        bridgeSettings.add("-Dcamel.main.routes-include-pattern=" + WITH_CEILING_ROUTE);
+        bridgeSettings.add("-Dcamel.main.routes-include-pattern=" + withCeilingRoute());
         bridgeSettings.add("-Dbridge.destinations=" + Sink.NAME + " -Dbridge.destination." + Sink.NAME + ".url=<the sink>");
         bridgeSettings.add("-Dbridge.instance-id=benchmark-<n>");
         bridgeSettings.addAll(passedOnSettings());
         settings.put("bridge", "java -Xmx" + ServiceProcess.MAX_HEAP + " " + String.join(" ", bridgeSettings)
                 + " -jar target/smartcar-bridge.jar; the destination at its default settings, everything else as in application.properties");
+        settings.put("this build", Build.thisBuild().describe());
+        if (options.baseline() != null) {
+            settings.put("baseline", options.baseline().describe() + "; measured with the same loads right after this build, "
+                    + "on a fresh database, with the same settings");
+        }
         settings.put("minimal intake", "java -Xmx" + ServiceProcess.MAX_HEAP + " -cp <the test classpath> " + MinimalIntake.class.getName()
                 + ": platform-http on Vert.x with " + MinimalIntake.WORKER_THREADS + " worker threads, HMAC-SHA256 of the raw bytes, "
                 + "Jackson, a group commit of the event row and one outbox row (the bridge's schema; commits at most every "
@@ -189,9 +232,22 @@ public final class Benchmark {
                 + "the destination is resumed (admin API) as " + BridgeMeasurement.TARGET_RATE + " events/s start for "
                 + options.phaseSeconds() + " s; distinct events reaching the sink per second from the resume until the backlog "
                 + "is delivered or the load ends");
+        settings.put("intake while delivering", "once the sink has every event, the intake at saturation (" + options.concurrency()
+                + " in flight, " + options.phaseSeconds() + " s) with the destination delivering, against the intake at saturation "
+                + "with it paused; distinct events reaching the sink per second meanwhile");
+        settings.put("SQL", "PostgreSQL only: pg_stat_statements reset for the service's database at the start of the intake at "
+                + "saturation (paused and delivering) and of the drain, read at their end; statements put on the intake's side or "
+                + "the delivery's by their text; a round trip is a statement's execution (a JDBC batch counts one per row) or a "
+                + "transaction's BEGIN or COMMIT (transactions counted by their BEGIN); pg_stat_user_tables read at the same "
+                + "moments; pg_stat_activity and pg_locks sampled every " + SqlActivity.SAMPLE_MILLIS + " ms");
         settings.put("warm-up", options.warmupSeconds() + " s at saturation before each service's first measurement");
         settings.put("events", "current-format VEHICLE_STATE (the sample delivery, ~1.2 KB), unique ids, 1,000 vehicles, signed");
         settings.put("runs", options.runs() + ", each on fresh databases and processes; the median is taken per figure");
+        if (options.dashboard()) {
+            // Prometheus shares the cores with the loads: the figures say so
+            settings.put("dashboard", "Prometheus scraped every bridge instance every " + DashboardRun.SCRAPE_SECONDS
+                    + " s during the loads (" + DashboardRun.OPTION + ")");
+        }
         return settings;
     }
 

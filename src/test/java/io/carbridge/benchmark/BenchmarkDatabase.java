@@ -72,6 +72,9 @@ abstract class BenchmarkDatabase {
     /** The database user the services connect as (no password). */
     abstract String user();
 
+    /** The database server's statistics of the database at {@code url}: {@link SqlActivity#NONE} on H2. */
+    abstract SqlActivity sqlActivity(String url);
+
     /**
      * The bytes of its data per table, see above; H2 is read once the service stopped (it holds the file while it runs).
      */
@@ -113,8 +116,12 @@ abstract class BenchmarkDatabase {
         return new H2File();
     }
 
-    /** A database of its own on a PostgreSQL server the benchmark started with durable commits. */
+    /**
+     * A database of its own on a PostgreSQL server the benchmark started with durable commits and
+     * {@link SqlActivity#SERVER_SETTINGS}.
+     */
     static BenchmarkDatabase postgres(PostgresServer server) {
+        SqlActivity.install(server.url(), "postgres");
         return new Postgres(server);
     }
 
@@ -182,6 +189,11 @@ abstract class BenchmarkDatabase {
             return "sa";
         }
 
+        @Override
+        SqlActivity sqlActivity(String url) {
+            return SqlActivity.NONE;
+        }
+
         private static Path file(String url) {
             return Path.of(url.substring("jdbc:h2:file:".length()) + ".mv.db");
         }
@@ -243,12 +255,20 @@ abstract class BenchmarkDatabase {
             return "PostgreSQL " + query(url, "SHOW server_version") + " (the suite's embedded binaries, started by the benchmark on "
                     + "loopback, one database per service), " + String.join(", ", settings) + ": a commit returns once its WAL "
                     + "is flushed to the disk; data directory on " + fileSystem(Path.of(query(url, "SHOW data_directory")))
+                    + "; shared_preload_libraries=" + query(url, "SHOW shared_preload_libraries") + " (pg_stat_statements "
+                    + "with track_utility=" + query(url, "SHOW pg_stat_statements.track_utility") + ", for the SQL counts)"
                     + "; every other setting PostgreSQL's default";
         }
 
         @Override
         String user() {
             return "postgres";
+        }
+
+        @Override
+        SqlActivity sqlActivity(String url) {
+            String path = url.substring(url.lastIndexOf('/') + 1);
+            return new SqlActivity(server.url(), url, path.contains("?") ? path.substring(0, path.indexOf('?')) : path, user());
         }
 
         /** Runs one statement; returns the first value it answers, or null. */

@@ -11,14 +11,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.carbridge.benchmark.Figures.DatabaseActivity;
 import io.carbridge.benchmark.Figures.EndToEnd;
 import io.carbridge.benchmark.Figures.LoadFigures;
+import io.carbridge.benchmark.Figures.LockWaits;
+import io.carbridge.benchmark.Figures.StatementFigures;
+import io.carbridge.benchmark.Figures.TableFigures;
 import io.carbridge.benchmark.Figures.Run;
 import io.carbridge.benchmark.Figures.Setup;
 import io.carbridge.benchmark.Targets.Target;
@@ -32,12 +37,17 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The benchmark's report: the targets table of the median over the runs (when there are several), then each run's
- * targets and loads; printed, and written to {@code results.md}, {@code results.json} and {@code latency.png}.
+ * targets, loads, the SQL of each load on PostgreSQL, the database's cost per delivery while the backlog drains and its
+ * busiest statements; printed, and written to {@code results.md}, {@code results.json} and {@code latency.png}.
  */
 final class BenchmarkReport {
 
     /** One color per setup: its p50 dashed, its p99 solid. */
-    private static final Color[] SETUP_COLORS = {new Color(0x1F77B4), new Color(0xD62728), new Color(0x2CA02C), new Color(0x9467BD)};
+    private static final Color[] SETUP_COLORS = {new Color(0x1F77B4), new Color(0xD62728), new Color(0x2CA02C), new Color(0x9467BD),
+            new Color(0xFF7F0E), new Color(0x8C564B)};
+    /** The busiest statements shown per setup. */
+    private static final int BUSIEST = 8;
+    private static final String TARGETS_TITLE = "Issue 23's targets (and issue 13's that still hold)";
 
     private BenchmarkReport() {
     }
@@ -52,8 +62,8 @@ final class BenchmarkReport {
 
         /** One setup's targets in every run. */
         List<List<Target>> targets(String setup) {
-            return runs.stream().map(run -> run.setups().stream().filter(s -> s.name().equals(setup)).findFirst().orElseThrow())
-                    .map(Targets::of).toList();
+            return runs.stream().map(run -> Targets.of(run, run.setups().stream().filter(s -> s.name().equals(setup)).findFirst().orElseThrow()))
+                    .toList();
         }
 
         Map<String, List<Target>> medianTargets() {
@@ -78,8 +88,16 @@ final class BenchmarkReport {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("run", run);
             Map<String, List<Target>> targets = new LinkedHashMap<>();
-            run.setups().forEach(setup -> targets.put(setup.name(), Targets.of(setup)));
+            run.setups().forEach(setup -> targets.put(setup.name(), Targets.of(run, setup)));
             entry.put("targets", targets);
+            Map<String, Map<String, String>> cost = new LinkedHashMap<>();
+            Map<String, List<StatementFigures>> busiest = new LinkedHashMap<>();
+            drains(run).forEach((setup, activity) -> {
+                cost.put(setup, costPerDelivery(activity));
+                busiest.put(setup, activity == null ? List.of() : activity.busiest(BUSIEST));
+            });
+            entry.put("databaseCostPerDeliveryWhileDraining", cost);
+            entry.put("busiestStatementsWhileDraining", busiest);
             runs.add(entry);
         }
         document.put("runs", runs);
@@ -94,7 +112,7 @@ final class BenchmarkReport {
         md.append("# Benchmark, ").append(runs.size()).append(runs.size() == 1 ? " run" : " runs").append(" from ")
                 .append(runs.get(0).started()).append("\n\nMachine: ").append(report.machine()).append(".\n\n");
         if (runs.size() > 1) {
-            md.append("## Targets, median of ").append(runs.size()).append(" runs\n\n");
+            md.append("## ").append(TARGETS_TITLE).append(", median of ").append(runs.size()).append(" runs\n\n");
             md.append("Load average at the start of each run: ")
                     .append(runs.stream().map(Run::loadAverageAtStart).collect(Collectors.joining("; "))).append(".\n\n");
             targetsTable(md, report.medianTargets());
@@ -105,13 +123,15 @@ final class BenchmarkReport {
             md.append("\n## Run ").append(run.number()).append(", ").append(run.started()).append(", load average ")
                     .append(run.loadAverageAtStart()).append(" at the start, ").append(run.loadAverageAtEnd()).append(" at the end\n\n");
             Map<String, List<Target>> targets = new LinkedHashMap<>();
-            run.setups().forEach(setup -> targets.put(setup.name(), Targets.of(setup)));
+            run.setups().forEach(setup -> targets.put(setup.name(), Targets.of(run, setup)));
+            md.append("### ").append(TARGETS_TITLE).append("\n\n");
             targetsTable(md, targets);
-            md.append("\n");
+            md.append("\n### Loads\n\n");
             loadsTable(md, loads(run), true);
             for (Setup setup : run.setups()) {
                 details(md, setup);
             }
+            sql(md, run);
         }
         md.append("\n## Settings\n\n");
         report.settings().forEach((key, value) -> md.append("- ").append(key).append(": ").append(value).append("\n"));
@@ -135,6 +155,187 @@ final class BenchmarkReport {
         }
     }
 
+    /** Each PostgreSQL setup's drain, by setup name: what the database did meanwhile (null when not measured). */
+    private static Map<String, DatabaseActivity> drains(Run run) {
+        Map<String, DatabaseActivity> drains = new LinkedHashMap<>();
+        run.setups().stream().filter(setup -> setup.database().equals(Targets.POSTGRESQL))
+                .forEach(setup -> drains.put(setup.name(), setup.drain().database()));
+        return drains;
+    }
+
+    /**
+     * On PostgreSQL: the SQL of each load that was a window of {@link SqlActivity}, the database's cost per delivery while
+     * the backlog drains, and the busiest statements meanwhile.
+     */
+    private static void sql(StringBuilder md, Run run) {
+        Map<String, DatabaseActivity> drains = drains(run);
+        if (drains.isEmpty()) {
+            return;
+        }
+        md.append("\n### SQL per load (PostgreSQL)\n\n")
+                .append("From pg_stat_statements, reset for the service's database as the load starts and read as it ends. A round trip is ")
+                .append("a statement's execution (a JDBC batch counts one per row) or a transaction's BEGIN or COMMIT; transactions are ")
+                .append("counted by their BEGIN. Statements go to the intake or the delivery by their text; in a load with the ")
+                .append("destination delivering, the transactions that are not the intake's (one per run of its duplicate check) ")
+                .append("are the delivery's.\n\n")
+                .append("| Setup | Load | Accepted | Delivered | Intake round trips per event | Delivery round trips per delivery "
+                        + "| Transactions, intake / delivery | Execution ms, intake / delivery / other | Samples with a lock wait |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
+        String database = null;
+        for (Setup setup : run.setups()) {
+            if (!setup.database().equals(Targets.POSTGRESQL)) {
+                continue;
+            }
+            if (!setup.database().equals(database)) {
+                database = setup.database();
+                sqlRow(md, "minimal intake", setup.reference().saturationDatabase());
+            }
+            sqlRow(md, setup.name(), setup.saturationDatabase());
+            sqlRow(md, setup.name(), setup.drain().database());
+            sqlRow(md, setup.name(), setup.delivering().database());
+        }
+
+        md.append("\n### Database cost per delivery while the backlog drains (PostgreSQL)\n\n")
+                .append("Over the drain's window: from the resume until the ").append(number(BridgeMeasurement.TARGET_RATE))
+                .append(" events/s load ended. The delivery's statements are apart from the intake's, which took ")
+                .append(number(BridgeMeasurement.TARGET_RATE)).append(" events/s meanwhile; the table counts and the lock samples ")
+                .append("are the whole database's. pg_stat_statements' execution time leaves out a commit's wait for its WAL flush.\n\n");
+        md.append("| Per delivery |");
+        drains.keySet().forEach(setup -> md.append(" ").append(setup).append(" |"));
+        md.append("\n|---|").append("---|".repeat(drains.size())).append("\n");
+        List<Map<String, String>> columns = drains.values().stream().map(BenchmarkReport::costPerDelivery).toList();
+        for (String row : columns.get(0).keySet()) {
+            md.append("| ").append(row).append(" |");
+            columns.forEach(column -> md.append(" ").append(cell(column.get(row))).append(" |"));
+            md.append("\n");
+        }
+
+        drains.forEach((setup, activity) -> {
+            md.append("\n#### Busiest statements while the backlog drains, ").append(setup).append("\n\n");
+            if (activity == null) {
+                md.append("Not measured.\n");
+                return;
+            }
+            double total = activity.statements().stream().mapToDouble(StatementFigures::totalMs).sum();
+            md.append("By execution time, of ").append(decimal(total)).append(" ms in all.\n\n")
+                    .append("| Side | Statement | Calls | Rows | Mean ms | % of the time |\n|---|---|---|---|---|---|\n");
+            for (StatementFigures statement : activity.busiest(BUSIEST)) {
+                md.append("| ").append(statement.side()).append(" | ").append(cell(SqlActivity.shortened(statement.query())))
+                        .append(" | ").append(number(statement.calls())).append(" | ").append(number(statement.rows()))
+                        .append(" | ").append(statement.calls() == 0 ? "–" : String.format(Locale.ROOT, "%.3f", statement.totalMs() / statement.calls()))
+                        .append(" | ").append(total == 0 ? "–" : String.format(Locale.ROOT, "%.1f", 100 * statement.totalMs() / total)).append(" |\n");
+            }
+        });
+    }
+
+    private static void sqlRow(StringBuilder md, String setup, DatabaseActivity activity) {
+        if (activity == null) {
+            return;
+        }
+        md.append("| ").append(setup).append(" | ").append(activity.load()).append(" | ").append(number(activity.acceptedEvents()))
+                .append(" | ").append(number(activity.deliveries()))
+                .append(" | ").append(activity.roundTripsPerEvent() == null ? "–" : decimal(activity.roundTripsPerEvent()))
+                .append(" | ").append(activity.roundTripsPerDelivery() == null ? (activity.note() == null ? "–" : cell(activity.note()))
+                        : decimal(activity.roundTripsPerDelivery()))
+                .append(" | ").append(number(activity.intake().transactions())).append(" / ").append(number(activity.delivery().transactions()))
+                .append(" | ").append(number(activity.intake().executionMs())).append(" / ").append(number(activity.delivery().executionMs()))
+                .append(" / ").append(number(activity.other().executionMs()))
+                .append(" | ").append(percent(activity.lockWaits().lockWaitFraction())).append(" of ").append(number(activity.lockWaits().samples()))
+                .append(" |\n");
+    }
+
+    /**
+     * The database's cost per delivery while the backlog drains, row by row, as printed; also written to
+     * {@code results.json}.
+     */
+    static Map<String, String> costPerDelivery(DatabaseActivity activity) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        String deliveries = "Deliveries in the window (events accepted meanwhile)";
+        if (activity == null) {
+            rows.put(deliveries, "not measured");
+            return rows;
+        }
+        long n = activity.deliveries();
+        rows.put(deliveries, number(n) + " in " + decimal(activity.seconds()) + " s (" + number(activity.acceptedEvents()) + ")");
+        if (n == 0) {
+            return rows;
+        }
+        rows.put("SQL round trips of the delivery: statements, and BEGIN and COMMIT", activity.roundTripsPerDelivery() == null
+                ? "not measured: " + activity.note() : decimal(activity.roundTripsPerDelivery()));
+        rows.put("Statements of the delivery, BEGIN and COMMIT apart", per(activity.delivery().statements(), n));
+        rows.put("Transactions of the delivery", per(activity.delivery().transactions(), n));
+        rows.put("Rows the delivery's statements returned or changed", per(activity.delivery().rows(), n));
+        rows.put("Shared buffers of the delivery's statements: hit / read", per(activity.delivery().sharedBlocksHit(), n) + " / "
+                + per(activity.delivery().sharedBlocksRead(), n));
+        rows.put("Execution time of the delivery's statements", String.format(Locale.ROOT, "%.3f ms", activity.delivery().executionMs() / n));
+        rows.put("The whole database (the intake's " + number(BridgeMeasurement.TARGET_RATE) + " events/s included): statements, "
+                + "transactions, execution time", per(activity.all().statements(), n) + ", " + per(activity.all().transactions(), n) + ", "
+                + String.format(Locale.ROOT, "%.3f ms", activity.all().executionMs() / n));
+        rows.put("Rows by table (pg_stat_user_tables, the whole database)", tables(activity.tables(), n));
+        LockWaits locks = activity.lockWaits();
+        rows.put("Samples with a backend waiting on a lock (every " + locks.sampleMillis() + " ms)", percent(locks.lockWaitFraction())
+                + " of " + number(locks.samples()) + "; on average " + String.format(Locale.ROOT, "%.2f", locks.samples() == 0 ? 0.0
+                : (double) locks.backendsWaitingOnLocks() / locks.samples()) + " backends waiting, of " + String.format(Locale.ROOT, "%.2f",
+                locks.samples() == 0 ? 0.0 : (double) locks.activeBackends() / locks.samples()) + " active"
+                + (locks.failure() == null ? "" : "; sampling stopped: " + locks.failure()));
+        rows.put("Samples with a lock not granted (pg_locks)", percent(locks.samples() == 0 ? 0 : (double) locks.samplesWithUngrantedLock() / locks.samples())
+                + (locks.ungrantedLocks().isEmpty() ? "" : "; " + counts(locks.ungrantedLocks(), 4, "")));
+        rows.put("Statements waiting on a lock (backend samples)", locks.waitingStatements().isEmpty() ? "none"
+                : counts(locks.waitingStatements(), 3, ""));
+        long active = locks.activeBackends();
+        rows.put("What the active backends waited on (share of backend samples)", active == 0 ? "no active backend sampled"
+                : locks.waitEvents().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                .map(e -> e.getKey() + " " + percent((double) e.getValue() / active)).collect(Collectors.joining(", ")));
+        return rows;
+    }
+
+    /** Each table's rows per delivery: inserted, updated (of which HOT), deleted, read by index and sequentially. */
+    private static String tables(Map<String, TableFigures> tables, long n) {
+        if (tables.isEmpty()) {
+            return "none";
+        }
+        List<String> each = new ArrayList<>();
+        tables.forEach((table, rows) -> {
+            List<String> figures = new ArrayList<>();
+            if (rows.inserted() > 0) {
+                figures.add(per(rows.inserted(), n) + " inserted");
+            }
+            if (rows.updated() > 0) {
+                figures.add(per(rows.updated(), n) + " updated (" + per(rows.hotUpdated(), n) + " HOT)");
+            }
+            if (rows.deleted() > 0) {
+                figures.add(per(rows.deleted(), n) + " deleted");
+            }
+            if (rows.indexFetched() > 0) {
+                figures.add(per(rows.indexFetched(), n) + " fetched by index");
+            }
+            if (rows.sequentiallyRead() > 0) {
+                figures.add(per(rows.sequentiallyRead(), n) + " read sequentially");
+            }
+            each.add(table + " " + String.join(", ", figures));
+        });
+        return String.join("; ", each);
+    }
+
+    private static String counts(Map<String, Long> counts, int most, String suffix) {
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(most)
+                .map(e -> e.getKey() + ": " + number(e.getValue()) + suffix).collect(Collectors.joining("; "))
+                + (counts.size() > most ? "; and " + (counts.size() - most) + " more" : "");
+    }
+
+    private static String per(long count, long n) {
+        return String.format(Locale.ROOT, "%.2f", (double) count / n);
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f %%", 100 * fraction);
+    }
+
+    /** A markdown table cell: pipes (SQL's ||) escaped. */
+    private static String cell(String text) {
+        return text == null ? "–" : text.replace("|", "\\|");
+    }
+
     /** A load of one service on one database, for the loads table. */
     private record Row(String database, String service, LoadFigures load) {
     }
@@ -150,11 +351,15 @@ final class BenchmarkReport {
                     rows.add(new Row(database, "minimal intake", load));
                 }
             }
-            String service = setup.instances() == 1 ? "bridge" : "bridge, " + setup.instances() + " instances";
+            String service = (setup.instances() == 1 ? "bridge" : "bridge, " + setup.instances() + " instances")
+                    + (setup.build().equals(BridgeMeasurement.Build.BASELINE) ? ", baseline" : "");
             List<LoadFigures> loads = new ArrayList<>();
             loads.add(setup.saturation());
             if (setup.drain().intake() != null) {
                 loads.add(setup.drain().intake());
+            }
+            if (setup.delivering().intake() != null) {
+                loads.add(setup.delivering().intake());
             }
             if (setup.get() != null) {
                 loads.add(setup.get());

@@ -1,5 +1,8 @@
 package io.carbridge.benchmark;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +15,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.carbridge.benchmark.Figures.DatabaseActivity;
+import io.carbridge.benchmark.Figures.DeliveringIntake;
 import io.carbridge.benchmark.Figures.Drain;
 import io.carbridge.benchmark.Figures.EndToEnd;
 import io.carbridge.benchmark.Figures.EngineOverhead;
@@ -30,9 +35,13 @@ import org.awaitility.core.ConditionTimeoutException;
  * The bridge on one database, one or more instances sharing it, with the sink as its one destination at the default
  * destination settings. In order: warm-up; the sink answers 410 Gone, which pauses the destination, and the intake at
  * saturation leaves a backlog in the outbox; the destination is resumed through the admin API and the backlog drains
- * while the intake takes 1,000 events/s; the trivial GET at saturation (one instance); a low rate, for the delivery
- * engine's CPU per delivery; the fixed rates (intake latency, receipt-to-sink latency at 500/s); duplicates. Between
- * loads the sink catches up with every accepted event, so that one load's backlog does not weigh on the next.
+ * while the intake takes 1,000 events/s; the intake at saturation while the destination delivers; the trivial GET at
+ * saturation (one instance); a low rate, for the delivery engine's CPU per delivery; the fixed rates (intake latency,
+ * receipt-to-sink latency at 500/s); duplicates. Between loads the sink catches up with every accepted event, so that
+ * one load's backlog does not weigh on the next. On PostgreSQL, the three loads of the intake at saturation and of the
+ * drain are each a window of {@link SqlActivity}: what the database did meanwhile.
+ * <p>
+ * The bridge is this checkout's build, or the baseline's ({@link Build}).
  */
 final class BridgeMeasurement {
 
@@ -49,33 +58,102 @@ final class BridgeMeasurement {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * A build of the bridge: this checkout's ({@code target/smartcar-bridge.jar}, run from the checkout), or another
+     * checkout's ({@code benchmark.baseline-jar}: its {@code target/smartcar-bridge.jar} with {@code lib/} beside it,
+     * run from that checkout, whose {@code application.properties} and {@code routes/} it reads).
+     *
+     * @param label            {@link #THIS_BUILD} or {@link #BASELINE}
+     * @param workingDirectory where it runs from
+     */
+    record Build(String label, Path jar, Path workingDirectory) {
+
+        static final String THIS_BUILD = "this build";
+        static final String BASELINE = "baseline";
+
+        static Build thisBuild() {
+            return new Build(THIS_BUILD, ServiceProcess.JAR.toAbsolutePath(), Path.of("").toAbsolutePath());
+        }
+
+        /** Another checkout's build; refuses a jar that is not in a built checkout's {@code target/}. */
+        static Build baseline(Path jar) {
+            Path absolute = jar.toAbsolutePath().normalize();
+            Path checkout = absolute.getParent() == null ? null : absolute.getParent().getParent();
+            if (!Files.isRegularFile(absolute) || !Files.isDirectory(absolute.resolveSibling("lib")) || checkout == null
+                    || !Files.isRegularFile(checkout.resolve("application.properties")) || !Files.isDirectory(checkout.resolve("routes"))) {
+                throw new IllegalArgumentException("benchmark.baseline-jar must be the smartcar-bridge.jar of a built checkout "
+                        + "(<checkout>/target/smartcar-bridge.jar with lib/ beside it, application.properties and routes/ in the checkout), not " + jar);
+            }
+            return new Build(BASELINE, absolute, checkout);
+        }
+
+        boolean isBaseline() {
+            return label.equals(BASELINE);
+        }
+
+        ServiceProcess start(String name, String url, Map<String, String> environment, List<String> settings) {
+            return isBaseline() ? ServiceProcess.startJar(jar, workingDirectory, name, url, environment, settings)
+                    : ServiceProcess.start(name, url, environment, settings);
+        }
+
+        /** The jar, where it runs from, and the checkout's commit (with a mark when the checkout has changes). */
+        String describe() {
+            return jar + ", run from " + workingDirectory + ", " + commit(workingDirectory);
+        }
+
+        private static String commit(Path checkout) {
+            try {
+                Process log = new ProcessBuilder("git", "-C", checkout.toString(), "log", "-1", "--format=commit %h (%cs) %s")
+                        .redirectErrorStream(true).start();
+                String commit = new String(log.getInputStream().readAllBytes()).trim();
+                Process status = new ProcessBuilder("git", "-C", checkout.toString(), "status", "--porcelain", "--untracked-files=no")
+                        .redirectErrorStream(true).start();
+                boolean changed = !new String(status.getInputStream().readAllBytes()).isBlank();
+                return log.waitFor() == 0 ? commit + (changed && status.waitFor() == 0 ? ", with uncommitted changes" : "") : "commit unknown";
+            } catch (IOException e) {
+                return "commit unknown";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "commit unknown";
+            }
+        }
+    }
+
     private final Benchmark.Options options;
     private final BenchmarkDatabase database;
     private final int instances;
+    private final Build build;
     private final String adminToken = "benchmark-" + UUID.randomUUID();
     private boolean delivering;
     /** False once a backlog did not drain in time: later loads then run on top of it, and the figures say so. */
     private boolean keepingUp = true;
 
-    BridgeMeasurement(Benchmark.Options options, BenchmarkDatabase database, int instances) {
+    BridgeMeasurement(Benchmark.Options options, BenchmarkDatabase database, int instances, Build build) {
         this.options = options;
         this.database = database;
         this.instances = instances;
+        this.build = build;
     }
 
     Setup measure(String name, Reference reference) {
-        String url = database.newDatabase("bridge" + instances);
+        String url = database.newDatabase("bridge" + instances + (build.isBaseline() ? "_baseline" : ""));
+        SqlActivity sql = database.sqlActivity(url);
         try (Sink sink = new Sink(TestPorts.freePort()).up();
-             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink))) {
+             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink));
+             DashboardRun dashboard = DashboardRun.start(options, database.key() + (instances > 1 ? "-" + instances : "")
+                     + (build.isBaseline() ? "-baseline" : ""), name, bridge.services())) {
             SmartcarTraffic traffic = new SmartcarTraffic("bench-" + database.key() + "-" + instances + "-" + System.currentTimeMillis(), 42);
             bridge.warmUp(traffic);
             delivering = sink.awaitDistinct(1, Duration.ofSeconds(20));
             drain(sink, bridge);
 
             // first after the warm-up, as the minimal intake's: neither has had more time to compile its path
-            Backlog backlog = intakeAtSaturationIntoAPausedOutbox(sink, bridge, traffic);
-            Drain drain = backlog.paused() ? drainWhileTakingTargetRate(sink, bridge, traffic, backlog.eventIds())
+            Backlog backlog = intakeAtSaturationIntoAPausedOutbox(sink, bridge, traffic, sql);
+            Drain drain = backlog.paused() ? drainWhileTakingTargetRate(sink, bridge, traffic, backlog.eventIds(), sql)
                     : Drain.notMeasured("the destination did not pause within " + PAUSE_TIMEOUT.toSeconds() + " s of the sink answering 410 Gone");
+
+            drain(sink, bridge);
+            DeliveringIntake deliveringIntake = intakeAtSaturationWhileDelivering(sink, bridge, traffic, sql);
 
             drain(sink, bridge);
             LoadFigures get = instances > 1 ? null : bridge.saturate("GET " + SmartcarTraffic.CEILING_PATH
@@ -105,14 +183,16 @@ final class BridgeMeasurement {
             drain(sink, bridge);
 
             EndToEnd endToEnd = endToEnd(sink, bridge, receiptToSink);
+            dashboard.render();
             ServiceUnderLoad.Stopped stopped = bridge.stop();
-            return new Setup(name, database.label(), instances, reference, get, lowLoad, engine, fixedRates, duplicates,
-                    backlog.saturation(), backlog.paused(), drain, endToEnd, stopped.storage(), stopped.peakRssMb());
+            return new Setup(name, database.label(), instances, build.label(), reference, get, lowLoad, engine, fixedRates, duplicates,
+                    backlog.saturation(), backlog.paused(), backlog.database(), drain, deliveringIntake, endToEnd, stopped.storage(),
+                    stopped.peakRssMb());
         }
     }
 
-    /** The intake at saturation, and the events it left waiting in the outbox. */
-    private record Backlog(LoadFigures saturation, boolean paused, Set<String> eventIds) {
+    /** The intake at saturation, the events it left waiting in the outbox, and what PostgreSQL did meanwhile. */
+    private record Backlog(LoadFigures saturation, boolean paused, Set<String> eventIds, DatabaseActivity database) {
     }
 
     /**
@@ -120,7 +200,7 @@ final class BridgeMeasurement {
      * wait, as the minimal intake's do. Then the intake at saturation. If the destination does not pause, the sink
      * takes deliveries again and the intake is measured delivering meanwhile.
      */
-    private Backlog intakeAtSaturationIntoAPausedOutbox(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic) {
+    private Backlog intakeAtSaturationIntoAPausedOutbox(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, SqlActivity sql) {
         Set<String> eventIds = new HashSet<>();
         Observer intoBacklog = (delivery, status) -> {
             if (status == SmartcarTraffic.ACCEPTED) {
@@ -139,9 +219,36 @@ final class BridgeMeasurement {
             sink.back();
             paused = false;
         }
+        SqlActivity.Window window = sql.start();
+        long deliveriesBefore = sink.deliveries();
         LoadFigures saturation = bridge.saturate("intake at saturation" + (paused ? ", destination paused" : ", delivering"),
                 traffic.events(), intoBacklog);
-        return new Backlog(saturation, paused, eventIds);
+        DatabaseActivity activity = window == null ? null
+                : window.stop(saturation.load(), paused, saturation.accepted(), () -> sink.deliveries() - deliveriesBefore);
+        return new Backlog(saturation, paused, eventIds, activity);
+    }
+
+    /**
+     * The intake at saturation while the destination, resumed, delivers to the sink, which answers at once: the intake
+     * against the intake at saturation with the destination paused, and the distinct events that first reached the sink
+     * per second meanwhile.
+     */
+    private DeliveringIntake intakeAtSaturationWhileDelivering(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, SqlActivity sql) {
+        if (!delivering) {
+            return DeliveringIntake.notMeasured("no delivery reached the sink within 20 s of the warm-up");
+        }
+        if (bridge.services().stream().anyMatch(this::isPaused)) {
+            return DeliveringIntake.notMeasured("the destination is paused (it was not resumed)");
+        }
+        SqlActivity.Window window = sql.start();
+        long deliveriesBefore = sink.deliveries();
+        long started = System.nanoTime();
+        LoadFigures intake = bridge.saturate("intake at saturation, the destination delivering" + (keepingUp ? "" : " (on top of an earlier backlog)"),
+                traffic.events(), Observer.NONE);
+        long ended = System.nanoTime();
+        DatabaseActivity activity = window == null ? null
+                : window.stop(intake.load(), false, intake.accepted(), () -> sink.deliveries() - deliveriesBefore);
+        return new DeliveringIntake(intake, sink.firstArrivalsBetween(started, ended) / ((ended - started) / 1e9), activity, null);
     }
 
     /** The instances, one after another (each migrates the schema at start), each with an instance id of its own. */
@@ -152,12 +259,12 @@ final class BridgeMeasurement {
         try {
             for (int i = 1; i <= instances; i++) {
                 List<String> settings = new ArrayList<>(options.serviceJvmArgs());
-                settings.add("-Dcamel.main.routes-include-pattern=" + Benchmark.WITH_CEILING_ROUTE);
+                settings.add("-Dcamel.main.routes-include-pattern=" + Benchmark.withCeilingRoute());
                 settings.addAll(sink.destinationSettings());
                 settings.add("-Dbridge.instance-id=benchmark-" + i);
                 settings.addAll(Benchmark.passedOnSettings());
-                String name = "benchmark-" + database.key() + "-bridge" + (instances > 1 ? "-" + i : "");
-                ServiceProcess service = ServiceProcess.start(name, url, environment, settings);
+                String name = "benchmark-" + database.key() + "-bridge" + (build.isBaseline() ? "-baseline" : "") + (instances > 1 ? "-" + i : "");
+                ServiceProcess service = build.start(name, url, environment, settings);
                 services.add(service);
                 service.awaitReady(START_TIMEOUT);
                 Benchmark.started(name, service);
@@ -209,23 +316,31 @@ final class BridgeMeasurement {
      * events that first reached the sink from the resume until the whole backlog had arrived, or until the load ended
      * if it had not (the engine then worked on a backlog all along).
      */
-    private Drain drainWhileTakingTargetRate(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, Set<String> backlog) {
+    private Drain drainWhileTakingTargetRate(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, Set<String> backlog,
+                                             SqlActivity sql) {
+        SqlActivity.Window window = sql.start();
         sink.back();
+        long deliveriesBefore = sink.deliveries();
         long resumedAt = System.nanoTime();
         for (ServiceProcess service : bridge.services()) {
             int status = service.http().send("POST", "/admin/destinations/" + Sink.NAME + "/resume", null, admin()).status();
             if (status != 200) {
+                if (window != null) {
+                    window.stop("resume refused", false, 0, () -> 0);
+                }
                 return Drain.notMeasured("the admin API answered " + status + " to the resume");
             }
         }
         LoadFigures intake = bridge.atRate(Targets.number(TARGET_RATE) + " events/s while a backlog of " + Targets.number(backlog.size()) + " drains",
                 TARGET_RATE, traffic.events(), Observer.NONE);
         long loadEnded = System.nanoTime();
+        DatabaseActivity activity = window == null ? null
+                : window.stop(intake.load(), false, intake.accepted(), () -> sink.deliveries() - deliveriesBefore);
         OptionalLong cleared = sink.lastFirstArrivalOf(backlog);
         boolean clearedInLoad = cleared.isPresent() && cleared.getAsLong() <= loadEnded;
         long end = clearedInLoad ? cleared.getAsLong() : loadEnded;
         double seconds = (end - resumedAt) / 1e9;
-        return new Drain(backlog.size(), sink.firstArrivalsBetween(resumedAt, end) / seconds, seconds, clearedInLoad, intake, null);
+        return new Drain(backlog.size(), sink.firstArrivalsBetween(resumedAt, end) / seconds, seconds, clearedInLoad, intake, activity, null);
     }
 
     private Map<String, String> admin() {

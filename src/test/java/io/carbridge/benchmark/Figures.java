@@ -36,6 +36,23 @@ final class Figures {
         boolean allSucceeded() {
             return successes == sent;
         }
+
+        /** Events answered 202: stored now. */
+        long accepted() {
+            return statuses.getOrDefault(SmartcarTraffic.ACCEPTED, 0L);
+        }
+
+        /**
+         * The CPU time of all the service's processes during the load per event it accepted, in microseconds; null when it
+         * accepted none.
+         */
+        Double serviceCpuMicrosPerAccepted() {
+            if (accepted() == 0 || achievedPerSecond == 0) {
+                return null;
+            }
+            double seconds = successes / achievedPerSecond;
+            return serviceCores * seconds * 1e6 / accepted();
+        }
     }
 
     /**
@@ -48,10 +65,149 @@ final class Figures {
      * @param whyNotMeasured  null when measured
      */
     record Drain(long backlog, Double deliveredPerSecond, double seconds, boolean backlogCleared, LoadFigures intake,
-                 String whyNotMeasured) {
+                 DatabaseActivity database, String whyNotMeasured) {
 
         static Drain notMeasured(String why) {
-            return new Drain(0, null, 0, false, null, why);
+            return new Drain(0, null, 0, false, null, null, why);
+        }
+    }
+
+    /**
+     * The intake at saturation while the destination (the sink, answering at once) delivers: the backlog the intake makes
+     * meanwhile is the delivery's to drain.
+     *
+     * @param deliveredPerSecond distinct events that first reached the sink per second during the load
+     * @param database           what PostgreSQL did meanwhile; null on H2
+     * @param whyNotMeasured     null when measured
+     */
+    record DeliveringIntake(LoadFigures intake, Double deliveredPerSecond, DatabaseActivity database, String whyNotMeasured) {
+
+        static DeliveringIntake notMeasured(String why) {
+            return new DeliveringIntake(null, null, null, why);
+        }
+    }
+
+    /**
+     * One statement as {@code pg_stat_statements} counts it over a load: its executions (a JDBC batch counts one per
+     * row), the rows it returned or changed, its execution time (ms), the shared buffers it found in memory and read, and
+     * the WAL it wrote.
+     *
+     * @param side {@link DatabaseActivity#INTAKE}, {@link DatabaseActivity#DELIVERY}, {@link DatabaseActivity#TRANSACTION}
+     *             or {@link DatabaseActivity#OTHER}, by its text (see {@link SqlActivity#side})
+     */
+    record StatementFigures(String side, String query, long calls, long rows, double totalMs, long sharedBlocksHit,
+                            long sharedBlocksRead, long sharedBlocksDirtied, long walBytes) {
+    }
+
+    /** The rows one table took over a load, from {@code pg_stat_user_tables}. */
+    record TableFigures(long inserted, long updated, long hotUpdated, long deleted, long sequentiallyRead, long indexFetched) {
+    }
+
+    /**
+     * The service's backends sampled every {@code sampleMillis} during a load: how many samples found one waiting on a
+     * heavyweight lock ({@code wait_event_type = 'Lock'}) or holding a lock request not granted ({@code pg_locks}); over
+     * all samples, the backends waiting on a lock and the active backends; the ungranted locks by type and mode, what the
+     * active backends waited on, and the statements that waited on a lock, each with its number of backend samples.
+     *
+     * @param failure null unless the sampling stopped on an error
+     */
+    record LockWaits(long sampleMillis, int samples, int samplesWithLockWait, int samplesWithUngrantedLock, long backendsWaitingOnLocks,
+                     long activeBackends, Map<String, Long> ungrantedLocks, Map<String, Long> waitEvents,
+                     Map<String, Long> waitingStatements, String failure) {
+
+        /** The fraction of samples in which a backend waited on a lock. */
+        double lockWaitFraction() {
+            return samples == 0 ? 0 : (double) samplesWithLockWait / samples;
+        }
+    }
+
+    /**
+     * The statements of one side over a load: executions apart from transaction control, transactions, and round trips
+     * (the executions plus two per transaction, its {@code BEGIN} and its {@code COMMIT}); the rows, execution time
+     * and shared buffers of its statements.
+     */
+    record Side(long statements, long transactions, long roundTrips, long rows, double executionMs, long sharedBlocksHit,
+                long sharedBlocksRead) {
+    }
+
+    /**
+     * What PostgreSQL did for one service's database during one load ({@link SqlActivity}).
+     * <p>
+     * Transactions are counted by their {@code BEGIN}. In a load where the delivery engine has nothing to do (its
+     * destination paused, or the minimal intake) every transaction is the intake's. Otherwise the intake's are as many as
+     * its duplicate check ran (once per transaction of its group commit), and the rest are counted as the delivery's: the
+     * service's other work (the pause check, metrics, health) runs without a transaction of its own.
+     *
+     * @param seconds                 from the reset of the statistics to their reading
+     * @param intakeOnly              whether every transaction was the intake's (see above)
+     * @param acceptedEvents          events answered 202 during the load
+     * @param deliveries              deliveries the sink took during the load
+     * @param intake                  the intake's statements (see {@link SqlActivity#side})
+     * @param delivery                the delivery's: claims, outcomes, attempts, the pause check
+     * @param other                   every other statement; its transactions are 0 (see above)
+     * @param all                     every statement of the database
+     * @param roundTripsPerEvent      the intake's round trips per accepted event; null if none was accepted
+     * @param roundTripsPerDelivery   the delivery's round trips per delivery; null if nothing was delivered or the intake's
+     *                                transactions could not be told apart
+     * @param intakeTransactionChecks how many times the intake's duplicate check ran
+     * @param note                    null, or what the attribution could not do
+     */
+    record DatabaseActivity(String load, double seconds, boolean intakeOnly, long acceptedEvents, long deliveries, Side intake,
+                            Side delivery, Side other, Side all, Double roundTripsPerEvent, Double roundTripsPerDelivery,
+                            long intakeTransactionChecks, String note, List<StatementFigures> statements,
+                            Map<String, TableFigures> tables, LockWaits lockWaits) {
+
+        static final String INTAKE = "intake";
+        static final String DELIVERY = "delivery";
+        static final String TRANSACTION = "transaction";
+        static final String OTHER = "other";
+
+        static DatabaseActivity of(String load, double seconds, boolean intakeOnly, long acceptedEvents, long deliveries,
+                                   List<StatementFigures> statements, Map<String, TableFigures> tables, LockWaits lockWaits) {
+            long transactions = statements.stream().filter(s -> SqlActivity.isBegin(s.query())).mapToLong(StatementFigures::calls).sum();
+            long intakeChecks = statements.stream().filter(s -> SqlActivity.isIntakeTransaction(s.query()))
+                    .mapToLong(StatementFigures::calls).sum();
+            long intakeStatements = statements.stream().filter(s -> s.side().equals(INTAKE)).mapToLong(StatementFigures::calls).sum();
+            String note = null;
+            long intakeTransactions;
+            if (intakeOnly) {
+                intakeTransactions = transactions;
+            } else if (intakeChecks == 0 && intakeStatements > 0) {
+                intakeTransactions = 0;
+                note = "the intake's transactions could not be told apart from the delivery's: its duplicate check ("
+                        + SqlActivity.INTAKE_TRANSACTION + " ...) did not run";
+            } else {
+                intakeTransactions = Math.min(intakeChecks, transactions);
+            }
+            long deliveryTransactions = transactions - intakeTransactions;
+            Side intake = side(statements, INTAKE, intakeTransactions);
+            Side delivery = side(statements, DELIVERY, deliveryTransactions);
+            Side other = side(statements, OTHER, 0);
+            Side control = side(statements, TRANSACTION, 0);
+            Side all = new Side(intake.statements() + delivery.statements() + other.statements(), transactions,
+                    intake.statements() + delivery.statements() + other.statements() + 2 * transactions,
+                    intake.rows() + delivery.rows() + other.rows() + control.rows(),
+                    intake.executionMs() + delivery.executionMs() + other.executionMs() + control.executionMs(),
+                    intake.sharedBlocksHit() + delivery.sharedBlocksHit() + other.sharedBlocksHit() + control.sharedBlocksHit(),
+                    intake.sharedBlocksRead() + delivery.sharedBlocksRead() + other.sharedBlocksRead() + control.sharedBlocksRead());
+            return new DatabaseActivity(load, seconds, intakeOnly, acceptedEvents, deliveries, intake, delivery, other, all,
+                    acceptedEvents == 0 ? null : (double) intake.roundTrips() / acceptedEvents,
+                    deliveries == 0 || note != null ? null : (double) delivery.roundTrips() / deliveries,
+                    intakeChecks, note, statements, tables, lockWaits);
+        }
+
+        /** A side's statements; the transaction control statements' rows, time and buffers count with no side. */
+        private static Side side(List<StatementFigures> statements, String side, long transactions) {
+            List<StatementFigures> its = statements.stream().filter(s -> s.side().equals(side)).toList();
+            long calls = its.stream().mapToLong(StatementFigures::calls).sum();
+            return new Side(side.equals(TRANSACTION) ? 0 : calls, transactions, (side.equals(TRANSACTION) ? 0 : calls) + 2 * transactions,
+                    its.stream().mapToLong(StatementFigures::rows).sum(), its.stream().mapToDouble(StatementFigures::totalMs).sum(),
+                    its.stream().mapToLong(StatementFigures::sharedBlocksHit).sum(), its.stream().mapToLong(StatementFigures::sharedBlocksRead).sum());
+        }
+
+        /** The statements that took the most execution time, the most first. */
+        List<StatementFigures> busiest(int count) {
+            return statements.stream().sorted(java.util.Comparator.comparingDouble(StatementFigures::totalMs).reversed()).limit(count).toList();
         }
     }
 
@@ -96,20 +252,30 @@ final class Figures {
         }
     }
 
-    /** The minimal durable intake on one database: the reference of every ratio. */
-    record Reference(LoadFigures get, LoadFigures saturation, LoadFigures atTargetRate, Storage storage, long peakRssMb) {
+    /**
+     * The minimal durable intake on one database: the reference of every ratio.
+     *
+     * @param saturationDatabase what PostgreSQL did during its intake at saturation; null on H2
+     */
+    record Reference(LoadFigures get, LoadFigures saturation, DatabaseActivity saturationDatabase, LoadFigures atTargetRate,
+                     Storage storage, long peakRssMb) {
     }
 
     /**
      * The bridge on one database with one or more instances, and the minimal intake measured on the same database in
      * the same run.
      *
-     * @param get        the trivial GET at saturation; null with several instances (a figure of one server)
-     * @param saturation the intake at saturation, the destination paused (the outbox rows wait, as in the reference)
+     * @param build              which build of the bridge ran: {@link BridgeMeasurement.Build#THIS_BUILD} or
+     *                           {@link BridgeMeasurement.Build#BASELINE} ({@code benchmark.baseline-jar})
+     * @param get                the trivial GET at saturation; null with several instances (a figure of one server)
+     * @param saturation         the intake at saturation, the destination paused (the outbox rows wait, as in the reference)
+     * @param saturationDatabase what PostgreSQL did meanwhile; null on H2
+     * @param delivering         the intake at saturation while the destination delivers
      */
-    record Setup(String name, String database, int instances, Reference reference, LoadFigures get, LoadFigures lowLoad,
+    record Setup(String name, String database, int instances, String build, Reference reference, LoadFigures get, LoadFigures lowLoad,
                  EngineOverhead engine, List<LoadFigures> fixedRates, LoadFigures duplicates, LoadFigures saturation,
-                 boolean saturationPaused, Drain drain, EndToEnd endToEnd, Storage storage, List<Long> peakRssMb) {
+                 boolean saturationPaused, DatabaseActivity saturationDatabase, Drain drain, DeliveringIntake delivering,
+                 EndToEnd endToEnd, Storage storage, List<Long> peakRssMb) {
     }
 
     /** One measurement of every setup, with the machine's load average when it started and ended. */

@@ -92,6 +92,16 @@ public final class PostgresServer {
         return start(DURABLE);
     }
 
+    /**
+     * {@link #startDurable()} with more server settings ({@code name=value}, as {@code postgres -c} takes them), such as
+     * the benchmark's {@code shared_preload_libraries=pg_stat_statements}.
+     */
+    public static PostgresServer startDurable(List<String> moreSettings) {
+        List<String> settings = new ArrayList<>(DURABLE);
+        settings.addAll(moreSettings);
+        return start(settings);
+    }
+
     /** The JDBC URL of the {@code postgres} database, user {@code postgres} (no password). */
     public String url() {
         return url("postgres") + "&user=postgres";

@@ -98,6 +98,17 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * {@link #startIn}, with another build of the service: {@code jar} (its {@code lib/} beside it), run from
+     * {@code workingDirectory} (the checkout it was built in, whose {@code application.properties} and {@code routes/} it
+     * reads). The benchmark's baseline.
+     */
+    public static ServiceProcess startJar(Path jar, Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
+                                          List<String> systemProperties) {
+        return launch(workingDirectory, name, databaseUrl, environment, systemProperties, List.of("-jar", jar.toAbsolutePath().toString()),
+                false, READINESS_PATH);
+    }
+
+    /**
      * Starts {@code mainClass} of the test classpath as its own process, under the same heap limit and with the same
      * environment as {@link #start}; {@link #awaitReady} waits for a 200 from {@code readinessPath} on its HTTP port.
      */
