@@ -3,11 +3,9 @@ package io.carbridge;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.time.Duration;
 
 import javax.sql.DataSource;
 
-import io.carbridge.admin.AdminAccess;
 import io.carbridge.admin.AdminApi;
 import io.carbridge.console.ConsoleRoutes;
 import io.carbridge.delivery.Delivery;
@@ -18,9 +16,10 @@ import io.carbridge.delivery.DeliverySteps;
 import io.carbridge.delivery.http.HttpSinkSteps;
 import io.carbridge.delivery.kafka.KafkaSinkSteps;
 import io.carbridge.http.ClientAddresses;
-import io.carbridge.http.ClientRateLimit;
 import io.carbridge.http.HttpServerGuard;
+import io.carbridge.http.HttpSettings;
 import io.carbridge.intake.Intake;
+import io.carbridge.intake.IntakeSettings;
 import io.carbridge.intake.IntakeSteps;
 import io.carbridge.intake.ReplayWindow;
 import io.carbridge.outbox.OutboxComponent;
@@ -174,7 +173,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
      */
     @BindToRegistry
     public Vertx vertx() {
-        return httpGuard().vertx(new VertxOptions().setWorkerPoolSize(settings().integer("bridge.http.worker-threads", 64, 4, 1024)));
+        return httpGuard().vertx(new VertxOptions().setWorkerPoolSize(settings().of(HttpSettings.class).workerThreads()));
     }
 
     /** Where camel-micrometer-prometheus finds the registry it serves on /observe/metrics; the bridge's series go there too. */
@@ -186,9 +185,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     /** What every admin call shares: the bearer token, the JSON answer, the error answers. */
     @BindToRegistry
     public AdminApi adminApi() {
-        return new AdminApi(new AdminAccess(settings().optional(AdminAccess.PROPERTY).orElse(null)), clientAddresses(),
-                new ClientRateLimit("admin", settings().integer("bridge.admin.failed-token-burst", 10, 1, 10_000),
-                        settings().positiveDuration("bridge.admin.failed-token-refill", Duration.ofMinutes(1)), meters()), meters());
+        return AdminApi.from(settings(), clientAddresses(), meters());
     }
 
     /** The admin calls on events, deliveries and destinations. */
@@ -284,6 +281,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     private Settings settings() {
         if (settings == null) {
             settings = new Settings(camel);
+            settings.refuseUnknownKeys();
         }
         return settings;
     }
@@ -308,7 +306,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private IntakeCounts intakeCounts() {
         if (intakeCounts == null) {
-            intakeCounts = storage().intakeCounts(camel, settings());
+            intakeCounts = storage().intakeCounts(camel, settings().instanceId(),
+                    settings().of(IntakeSettings.class).countsFlushInterval());
         }
         return intakeCounts;
     }
@@ -352,7 +351,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private VehicleState state() {
         if (state == null) {
-            state = new VehicleState(camel, settings(), storage(), meters());
+            state = new VehicleState(camel, settings().of(IntakeSettings.class).errorDedupeWindow(), storage(), meters());
         }
         return state;
     }

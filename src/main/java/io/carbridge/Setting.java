@@ -35,6 +35,12 @@ public @interface Setting {
     /** Whether a duration may be zero (else it must be positive). */
     boolean zeroAllowed() default false;
 
+    /**
+     * Whether a route's Camel timer reads the duration too ({@code period={{key}}}): then only Camel's own grammar, no
+     * ISO-8601, and more than zero.
+     */
+    boolean timerPeriod() default false;
+
     /** How the default reads in the table when the initial value does not say it (e.g. "(all)"); empty: the value. */
     String defaultText() default "";
 }

@@ -1,27 +1,45 @@
 package io.carbridge;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
- * Typed, validated access to the properties of {@code application.properties} (and their {@code -D} / environment
- * overrides). Every failure names the property, so a misconfigured service stops with a message an operator can act on.
+ * The settings of {@code application.properties} (and their {@code -D} / environment overrides). The groups that
+ * {@link DeclaredSettings} lists are bound onto their beans ({@link #of}); the settings their owners have not declared
+ * yet (Smartcar's) are read key by key, with the same conversions. Every failure names the property, so a misconfigured
+ * service stops with a message an operator can act on.
  */
 public final class Settings {
 
     private final PropertiesComponent properties;
     private final SettingsBinding binding;
+    private final Map<Class<?>, Object> bound = new HashMap<>();
 
     public Settings(CamelContext camel) {
         this.properties = camel.getPropertiesComponent();
         this.binding = new SettingsBinding(camel);
+    }
+
+    /** The bean of a group of {@link DeclaredSettings}, bound and checked on first use. */
+    public <T> T of(Class<T> type) {
+        Object bean = bound.get(type);
+        if (bean == null) {
+            bean = binding.bindDeclared(DeclaredSettings.groupOf(type).prefix(), SettingsBinding.newInstance(type));
+            bound.put(type, bean);
+        }
+        return type.cast(bean);
+    }
+
+    /** Stops at a {@code bridge.*} key that no declared group has ({@link DeclaredSettings#refuseUnknownKeys}). */
+    public void refuseUnknownKeys() {
+        DeclaredSettings.refuseUnknownKeys(binding);
     }
 
     /** Binds the settings under {@code prefix} onto a bean that declares them ({@link Setting}); see {@link SettingsBinding}. */
@@ -57,17 +75,9 @@ public final class Settings {
         return value;
     }
 
-    public boolean bool(String key, boolean defaultValue) {
-        return optional(key).map(text -> switch (text.toLowerCase()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new InvalidSettingException(key, "is '" + text + "', it must be true or false");
-        }).orElse(defaultValue);
-    }
-
-    /** Durations are written as ISO-8601 ({@code PT30S}) or as a number with a unit: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}. */
+    /** A duration as Camel writes one ({@link SettingsBinding#duration}). */
     public Duration duration(String key, Duration defaultValue) {
-        return optional(key).map(text -> parseDuration(key, text)).orElse(defaultValue);
+        return optional(key).map(text -> SettingsBinding.duration(key, text)).orElse(defaultValue);
     }
 
     /** A duration that must be more than zero. */
@@ -79,17 +89,9 @@ public final class Settings {
         return duration;
     }
 
-    /**
-     * A period a route's Camel timer reads from the property itself: positive, and not ISO-8601, which the timer would
-     * take as zero (a run without pause).
-     */
+    /** A period a route's Camel timer reads from the property itself ({@link SettingsBinding#timerPeriod}). */
     public Duration timerPeriod(String key, Duration defaultValue) {
-        Duration period = duration(key, defaultValue);
-        String text = optional(key).orElse("");
-        if (text.startsWith("P") || text.startsWith("p") || period.isZero() || period.isNegative()) {
-            throw new InvalidSettingException(key, "is '" + text + "': write a positive duration such as 60s or 5m");
-        }
-        return period;
+        return optional(key).map(text -> SettingsBinding.timerPeriod(key, text)).orElse(defaultValue);
     }
 
     public List<String> list(String key) {
@@ -99,36 +101,7 @@ public final class Settings {
 
     /** Names this instance in database claims (delivery, subscription sync); must differ between instances sharing a database. */
     public String instanceId() {
-        return optional("bridge.instance-id").orElseGet(() -> {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                return "bridge";
-            }
-        });
-    }
-
-    /** Reads a duration the way settings are written; {@link InvalidSettingException} names {@code key} when it is not one. */
-    public static Duration parseDuration(String key, String text) {
-        try {
-            if (text.startsWith("P") || text.startsWith("p")) {
-                return Duration.parse(text);
-            }
-            String lower = text.toLowerCase();
-            if (lower.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(lower.substring(0, lower.length() - 2).trim()));
-            }
-            long amount = Long.parseLong(lower.substring(0, lower.length() - 1).trim());
-            return switch (lower.charAt(lower.length() - 1)) {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                case 'h' -> Duration.ofHours(amount);
-                case 'd' -> Duration.ofDays(amount);
-                default -> throw new NumberFormatException(text);
-            };
-        } catch (RuntimeException e) {
-            throw new InvalidSettingException(key, "is '" + text + "', expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S");
-        }
+        return of(InstanceSettings.class).instanceId();
     }
 
     private static int parseInt(String key, String text) {

@@ -5,17 +5,21 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.carbridge.Settings.InvalidSettingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.TypeConverter;
+import org.apache.camel.util.TimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds the properties under a prefix onto a settings bean whose fields declare them ({@link Setting}), the one place
@@ -26,8 +30,14 @@ import org.apache.camel.TypeConverter;
  */
 public final class SettingsBinding {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SettingsBinding.class);
     /** Camel's duration grammar, strictly: Camel's own parser reads "5x" as zero. ISO-8601 is checked by parsing. */
     private static final Pattern CAMEL_DURATION = Pattern.compile("\\d+|(?=\\d)(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?");
+    /** What the bridge's own grammar read before Camel's: one amount and unit in any case, a space between ({@code 5 M}). */
+    private static final Pattern FORMER_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
+    /** A shipped value taken from the environment: {@code {{env:NAME:default}}}. */
+    private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\{\\{env:([A-Z0-9_]+):?(.*)}}");
+    private static final String DURATION_EXAMPLES = "expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S";
 
     private final CamelContext camel;
 
@@ -60,13 +70,27 @@ public final class SettingsBinding {
     }
 
     /**
-     * The settings table's rows of a settings bean type, as the documentation shows them:
-     * {@code | `prefix.key` | | default | description |}.
+     * The settings reference's rows of a settings bean type ({@link #tableRow}), in declaration order.
+     *
+     * @param shipped the settings the bridge ships ({@code application.properties}), for the environment variables
      */
-    public static List<String> tableRows(Class<?> type, String prefix) {
-        return declared(type).stream().map(setting -> "| `" + prefix + setting.key() + "` | | "
-                + (setting.defaultText().isEmpty() ? "" : (setting.defaultText().startsWith("(") ? setting.defaultText() : "`" + setting.defaultText() + "`") + " ")
-                + "| " + setting.description() + ". |").toList();
+    public static List<String> tableRows(Class<?> type, String prefix, Properties shipped) {
+        return declared(type).stream().map(setting -> tableRow(prefix + setting.key(), setting.defaultText(), setting.description() + ".", shipped)).toList();
+    }
+
+    /**
+     * One row of the settings reference, {@code | `key` | `VARIABLE` | `default` | description |}: where the shipped
+     * settings take the value from the environment ({@code {{env:NAME:default}}}), the variable and its default; else
+     * the value they set; else {@code defaultText}, shown as it is when it is a note ({@code (required)}).
+     */
+    public static String tableRow(String key, String defaultText, String description, Properties shipped) {
+        String value = shipped.getProperty(key, "").trim();
+        Matcher environment = FROM_ENVIRONMENT.matcher(value);
+        String variable = environment.matches() ? "`" + environment.group(1) + "` " : "";
+        String shippedDefault = environment.matches() ? environment.group(2) : value.contains("{{") ? "" : value;
+        String shown = shippedDefault.isEmpty() ? defaultText : shippedDefault;
+        return "| `" + key + "` | " + variable + "| " + (shown.isEmpty() ? "" : (shown.startsWith("(") ? shown : "`" + shown + "`") + " ")
+                + "| " + description + " |";
     }
 
     /**
@@ -82,7 +106,8 @@ public final class SettingsBinding {
 
     /**
      * Sets each declared field of {@code bean} whose key is set under {@code prefix} (blank values count as unset), then
-     * checks every field against its declaration. Returns the bean.
+     * checks every field against its declaration. A key under the prefix that the bean does not declare stops the start.
+     * Returns the bean.
      *
      * @param owner what the settings belong to, for the messages (e.g. "destination 'crm'")
      */
@@ -90,12 +115,26 @@ public final class SettingsBinding {
         List<Declared> declared = declared(bean.getClass());
         for (String key : keysUnder(prefix)) {
             String name = key.substring(prefix.length());
-            Declared setting = declared.stream().filter(candidate -> normalised(candidate.key()).equals(normalised(name))).findFirst()
-                    .orElseThrow(() -> new InvalidSettingException(key, "is not a setting of " + owner
-                            + Suggestions.nearest(name, declared.stream().map(Declared::key).toList()).map(near -> ": did you mean " + prefix + near + "?").orElse("")));
-            Optional<String> value = camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(text -> !text.isEmpty());
+            if (find(declared, name).isEmpty()) {
+                throw new InvalidSettingException(key, "is not a setting of " + owner
+                        + Suggestions.nearest(name, declared.stream().map(Declared::key).toList()).map(near -> ": did you mean " + prefix + near + "?").orElse(""));
+            }
+        }
+        return bindDeclared(prefix, bean);
+    }
+
+    /**
+     * As {@link #bind}, but a key under the prefix that the bean does not declare is left alone: for a prefix that holds
+     * other settings too ({@code bridge.}), whose unknown keys {@link DeclaredSettings} refuses over all the beans.
+     */
+    public <T> T bindDeclared(String prefix, T bean) {
+        List<Declared> declared = declared(bean.getClass());
+        for (String key : keysUnder(prefix)) {
+            Optional<Declared> setting = find(declared, key.substring(prefix.length()));
+            Optional<String> value = setting.isEmpty() ? Optional.empty()
+                    : camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(text -> !text.isEmpty());
             if (value.isPresent()) {
-                write(setting.field(), bean, convert(key, setting.field(), value.get()));
+                write(setting.get().field(), bean, convert(key, setting.get(), value.get()));
             }
         }
         for (Declared setting : declared) {
@@ -104,11 +143,15 @@ public final class SettingsBinding {
         return bean;
     }
 
-    private Object convert(String key, Field field, String text) {
-        Class<?> type = field.getType();
+    private static Optional<Declared> find(List<Declared> declared, String name) {
+        return declared.stream().filter(candidate -> normalised(candidate.key()).equals(normalised(name))).findFirst();
+    }
+
+    private Object convert(String key, Declared setting, String text) {
+        Class<?> type = setting.field().getType();
         try {
             if (type == Duration.class) {
-                return duration(key, text);
+                return setting.setting().timerPeriod() ? timerPeriod(key, text) : duration(key, text);
             }
             if (type == List.class) {
                 return Arrays.stream(text.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
@@ -128,17 +171,47 @@ public final class SettingsBinding {
         }
     }
 
-    /** A duration the way Camel writes one ({@code 500ms}, {@code 30s}, {@code 1h30m}, {@code 7d}) or ISO-8601. */
-    private Duration duration(String key, String text) {
-        boolean iso = text.startsWith("P") || text.startsWith("p");
-        if (!iso && !CAMEL_DURATION.matcher(text).matches()) {
-            throw new InvalidSettingException(key, "is '" + text + "', expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S");
+    /**
+     * A duration the way Camel writes one ({@code 500ms}, {@code 30s}, {@code 1h30m}, {@code 7d}) or ISO-8601. What the
+     * bridge read before it read Camel's ({@code 5M}, {@code 30 s}) is still read, with a WARN naming Camel's form.
+     */
+    public static Duration duration(String key, String text) {
+        if (isIso(text)) {
+            try {
+                return Duration.parse(text);
+            } catch (RuntimeException e) {
+                throw new InvalidSettingException(key, "is '" + text + "', " + DURATION_EXAMPLES);
+            }
         }
-        try {
-            return camel.getTypeConverter().mandatoryConvertTo(Duration.class, text);
-        } catch (Exception e) {
-            throw new InvalidSettingException(key, "is '" + text + "', expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S");
+        if (CAMEL_DURATION.matcher(text).matches()) {
+            return TimeUtils.toDuration(text);
         }
+        Matcher former = FORMER_DURATION.matcher(text);
+        if (!former.matches()) {
+            throw new InvalidSettingException(key, "is '" + text + "', " + DURATION_EXAMPLES);
+        }
+        String camelForm = former.group(1) + former.group(2).toLowerCase(Locale.ROOT);
+        LOG.warn("{} is '{}': write {} (durations are written as Camel writes them); this form will not be read forever", key, text, camelForm);
+        return TimeUtils.toDuration(camelForm);
+    }
+
+    /**
+     * A period a route's Camel timer reads from the property itself ({@code {{key}}}): positive, and in Camel's own
+     * grammar, as the timer reads ISO-8601 and the former forms as zero (a run without pause).
+     */
+    public static Duration timerPeriod(String key, String text) {
+        boolean camelForm = CAMEL_DURATION.matcher(text).matches();
+        if (!camelForm && !isIso(text) && !FORMER_DURATION.matcher(text).matches()) {
+            throw new InvalidSettingException(key, "is '" + text + "', " + DURATION_EXAMPLES);
+        }
+        if (!camelForm || TimeUtils.toMilliSeconds(text) == 0) {
+            throw new InvalidSettingException(key, "is '" + text + "': write a positive duration such as 60s or 5m");
+        }
+        return TimeUtils.toDuration(text);
+    }
+
+    private static boolean isIso(String text) {
+        return text.startsWith("P") || text.startsWith("p");
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -214,11 +287,11 @@ public final class SettingsBinding {
     }
 
     /** Keys compare without case and without dashes: {@code retry.initialDelay} is {@code retry.initial-delay}. */
-    private static String normalised(String key) {
+    static String normalised(String key) {
         return key.toLowerCase(Locale.ROOT).replace("-", "");
     }
 
-    private static Object newInstance(Class<?> type) {
+    static <T> T newInstance(Class<T> type) {
         try {
             var constructor = type.getDeclaredConstructor();
             constructor.setAccessible(true);

@@ -7,19 +7,17 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.carbridge.delivery.Destinations;
 import org.junit.jupiter.api.Test;
 
 /**
- * One source for each default: the README's settings table says what {@code application.properties} declares, and shows
- * the settings of a destination, {@code bridge.destination.<name>.*}, as their declaration does.
+ * One source for each default: the settings tables, the README's and the generated {@code docs/settings.md}
+ * ({@link SettingsReferenceTest}), say together what {@code application.properties} declares.
  */
 class SettingsDocumentationTest {
 
@@ -29,8 +27,9 @@ class SettingsDocumentationTest {
     private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\{\\{env:([A-Z0-9_]+):(.*)}}");
 
     @Test
-    void theReadmeTableAndApplicationPropertiesListTheSameSettingsWithTheSameEnvironmentVariablesAndDefaults() throws IOException {
+    void theSettingsTablesAndApplicationPropertiesListTheSameSettingsWithTheSameEnvironmentVariablesAndDefaults() throws IOException {
         Map<String, String[]> readme = readmeTable();
+        readme.putAll(rows(Files.readString(Path.of("docs", "settings.md"))));
         Map<String, String> declared = applicationProperties();
 
         Map<String, String> differences = new TreeMap<>();
@@ -40,37 +39,31 @@ class SettingsDocumentationTest {
             }
             String[] row = readme.get(key);
             if (row == null) {
-                differences.put(key, "declared in application.properties, missing from the README's settings table");
+                differences.put(key, "declared in application.properties, missing from the settings tables");
                 return;
             }
             Matcher environment = FROM_ENVIRONMENT.matcher(value);
             String variable = environment.matches() ? environment.group(1) : "";
             String defaultValue = environment.matches() ? environment.group(2) : value;
             if (!variable.equals(row[0])) {
-                differences.put(key, "environment variable " + variable + " in application.properties, " + row[0] + " in the README");
+                differences.put(key, "environment variable " + variable + " in application.properties, " + row[0] + " in the table");
             } else if (!defaultValue.equals(row[1])) {
-                differences.put(key, "default '" + defaultValue + "' in application.properties, '" + row[1] + "' in the README");
+                differences.put(key, "default '" + defaultValue + "' in application.properties, '" + row[1] + "' in the table");
             }
         });
         readme.keySet().stream().filter(key -> !key.contains("<") && !declared.containsKey(key))
-                .forEach(key -> differences.put(key, "in the README's settings table, not declared in application.properties"));
+                .forEach(key -> differences.put(key, "in a settings table, not declared in application.properties"));
 
         assertThat(differences).isEmpty();
-    }
-
-    @Test
-    void theReadmeTableShowsEveryDestinationSettingAsItsDeclarationSaysInOrder() throws IOException {
-        List<String> documented = Files.readString(Path.of("README.md")).lines()
-                .filter(line -> line.startsWith("| `bridge.destination.<name>.")).toList();
-
-        assertThat(documented).as("the README's rows of bridge.destination.<name>.*, made from io.carbridge.delivery.DestinationSettings")
-                .containsExactlyElementsOf(Destinations.settingsTableRows());
     }
 
     /** Each setting's environment variable (or "") and default, as the README's table shows them. */
     private static Map<String, String[]> readmeTable() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
-        String table = readme.substring(readme.indexOf("## Settings"), readme.indexOf("\n## ", readme.indexOf("## Settings") + 1));
+        return rows(readme.substring(readme.indexOf("## Settings"), readme.indexOf("\n## ", readme.indexOf("## Settings") + 1)));
+    }
+
+    private static Map<String, String[]> rows(String table) {
         Map<String, String[]> rows = new LinkedHashMap<>();
         Matcher row = ROW.matcher(table);
         while (row.find()) {

@@ -80,6 +80,14 @@ class StartupFailuresIT {
         assertThat(line).contains("camel.main.routes-include-pattern", empty + "/*.camel.yaml", "smartcar-webhook");
     }
 
+    @Test
+    void aMistypedBridgeSettingIsNamedWithTheOneMeant() {
+        String line = failedStart("startup-mistyped-setting", ServiceProcess.newDatabaseUrl("startup-mistyped-setting"), Path.of(""),
+                "-Dbridge.http.idel-timeout=5s");
+
+        assertThat(line).contains("bridge.http.idel-timeout", "did you mean bridge.http.idle-timeout?");
+    }
+
     /** A destination's mistake, each in one line that names the setting: what a team mistypes in its settings. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {

@@ -11,9 +11,6 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class AdminAccess {
 
-    /** The property holding the token, {@code ADMIN_TOKEN} by default. */
-    public static final String PROPERTY = "bridge.admin.token";
-
     /** The {@code reason} of the 401 answered while the admin API is off, which the console shows as such. */
     public static final String DISABLED = "admin_api_disabled";
 

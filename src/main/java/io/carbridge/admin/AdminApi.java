@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbridge.Json;
+import io.carbridge.Settings;
 import io.carbridge.http.ClientAddresses;
 import io.carbridge.http.ClientRateLimit;
 import io.carbridge.http.RequestHeaders;
@@ -48,12 +49,19 @@ public final class AdminApi {
      *                     is answered 429 until the bucket refills, the right token included (else answers would tell a
      *                     right guess from a wrong one)
      */
-    public AdminApi(AdminAccess access, ClientAddresses clients, ClientRateLimit failedTokens, MeterRegistry meters) {
+    private AdminApi(AdminAccess access, ClientAddresses clients, ClientRateLimit failedTokens, MeterRegistry meters) {
         this.access = access;
         this.clients = clients;
         this.failedTokens = failedTokens;
         this.failures = Counter.builder("bridge.admin.token.failures")
                 .description("Admin calls refused for a missing or wrong bearer token").register(meters);
+    }
+
+    /** The admin API as {@code bridge.admin.*} sets it up. */
+    public static AdminApi from(Settings settings, ClientAddresses clients, MeterRegistry meters) {
+        AdminSettings admin = settings.of(AdminSettings.class);
+        return new AdminApi(new AdminAccess(admin.token), clients,
+                new ClientRateLimit("admin", admin.failedTokenBurst, admin.failedTokenRefill, meters), meters);
     }
 
     /**

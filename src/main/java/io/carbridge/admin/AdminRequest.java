@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 import io.carbridge.Settings;
+import io.carbridge.SettingsBinding;
 import io.carbridge.storage.SqlTime;
 import org.apache.camel.Message;
 
@@ -74,7 +75,7 @@ public final class AdminRequest {
     public Duration duration(String name, Duration defaultValue) {
         return query(name).map(value -> {
             try {
-                return Settings.parseDuration(name, value);
+                return SettingsBinding.duration(name, value);
             } catch (Settings.InvalidSettingException e) {
                 throw RequestRefused.badRequest(name + " must be a duration such as 1m, 15m, 1h or 7d");
             }

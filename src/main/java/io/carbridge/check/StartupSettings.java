@@ -2,20 +2,18 @@ package io.carbridge.check;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
+import io.carbridge.DeclaredSettings;
 import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
-import io.carbridge.admin.AdminAccess;
 import io.carbridge.http.ClientAddresses;
-import io.carbridge.http.HttpServerGuard;
 import io.carbridge.intake.ManagementTokens;
 import io.carbridge.smartcar.Smartcar;
 import io.carbridge.smartcar.SmartcarSettings;
-import io.carbridge.state.VehicleState;
 import io.carbridge.storage.Database;
 import io.carbridge.tracing.Tracing;
 import org.apache.camel.CamelContext;
@@ -25,10 +23,10 @@ import org.apache.camel.CamelContext;
  * without what the start does with them: no port is bound, no database opened, no Smartcar called. Each part that
  * fails is one problem, so one run lists every mistake, not the first.
  *
- * <p>Where a part's owner has a method that reads and checks its settings without opening anything, that method runs
- * here ({@link SmartcarSettings#load}, {@link HttpServerGuard.Limits#from}, ...). The settings the owners read one by one
- * in their constructors, whose other work needs the database, are read here with the same bounds; a change of those
- * bounds in their owner is to be made here too ({@code ConfigurationCheckTest} fails for a setting of
+ * <p>The groups of {@link DeclaredSettings} are bound onto their beans as at start, each a part; then the checks their
+ * owners make beyond the declarations, by the owners' own methods that open nothing ({@link Database#url},
+ * {@link ClientAddresses#from}, {@link SmartcarSettings#load}, ...). Smartcar's settings, not declared yet, are read
+ * here with the bounds their owner reads them with ({@code ConfigurationCheckTest} fails for a setting of
  * {@code application.properties} that this class does not read).
  */
 final class StartupSettings {
@@ -40,73 +38,30 @@ final class StartupSettings {
     static List<Problem> check(CamelContext camel) {
         List<String> read = new ArrayList<>();
         Settings settings = ReadKeys.settings(camel, read);
-        Map<String, Runnable> parts = new LinkedHashMap<>();
-        // BridgeConfiguration: the ports (that they are free is for the start to find), the HTTP servers, the admin API
-        parts.put("ports", () -> {
+        List<Runnable> parts = new ArrayList<>();
+        // BridgeConfiguration: the ports (that they are free is for the start to find)
+        parts.add(() -> {
             settings.integer("camel.server.port", 0, 0, 65_535);
             settings.integer("camel.management.port", 0, 0, 65_535);
         });
-        parts.put("http", () -> {
-            settings.integer("bridge.http.worker-threads", 64, 4, 1024);
-            HttpServerGuard.Limits.from(settings);
-            ClientAddresses.from(settings);
-        });
-        parts.put("admin", () -> {
-            settings.optional(AdminAccess.PROPERTY);
-            settings.integer("bridge.admin.failed-token-burst", 10, 1, 10_000);
-            settings.positiveDuration("bridge.admin.failed-token-refill", Duration.ofMinutes(1));
-        });
-        // storage.Database and Storage, up to the connection
-        parts.put("database", () -> {
-            Database.durableUrl(settings.required("bridge.db.url", "set DB_URL to a JDBC URL"));
-            settings.string("bridge.db.user", "");
-            settings.string("bridge.db.password", "");
-            settings.integer("bridge.db.pool-size", 16, 2, 500);
-            settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(5));
-        });
-        parts.put("intake counts", () -> {
-            Duration flushInterval = settings.duration("bridge.intake.counts-flush-interval", Duration.ofSeconds(5));
-            if (flushInterval.isNegative() || flushInterval.isZero()) {
-                throw new Settings.InvalidSettingException("bridge.intake.counts-flush-interval", "must be a positive duration such as 5s");
-            }
-        });
-        // delivery.Delivery, less the destinations (DestinationsCheck)
-        parts.put("retention", () -> {
-            settings.integer("bridge.retention.hours", 720, 168, 87_600);
-            settings.timerPeriod("bridge.retention.interval", Duration.ofHours(1));
-            settings.integer("bridge.retention.batch-size", 500, 1, 100_000);
-        });
-        parts.put("outbox", () -> {
-            settings.integer("bridge.intake.max-batch", 256, 1, 10_000);
-            settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10));
-            settings.duration("bridge.intake.min-commit-interval", Duration.ofMillis(5));
-            settings.duration("bridge.delivery.poll-interval", Duration.ofSeconds(1));
-            settings.duration("bridge.delivery.claim-margin", Duration.ofSeconds(60));
-            settings.duration("bridge.delivery.min-commit-interval", Duration.ofMillis(5));
-            settings.duration("bridge.delivery.stop-timeout", Duration.ofSeconds(20));
-            settings.instanceId();
-        });
-        // intake.Intake
-        parts.put("intake", () -> {
-            ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
-            settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
-            settings.string("bridge.intake.path", "/webhooks/smartcar");
-        });
-        // state.VehicleState
-        parts.put("state", () -> VehicleState.errorDedupeWindow(settings));
+        parts.add(settings::refuseUnknownKeys);
+        DeclaredSettings.GROUPS.forEach(group -> parts.add(() -> settings.of(group.type())));
+        parts.add(() -> ClientAddresses.from(settings));
+        parts.add(() -> Database.url(settings));
+        parts.add(() -> ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null)));
         // smartcar.Smartcar
-        parts.put("smartcar", () -> {
+        parts.add(() -> {
             SmartcarSettings.load(settings);
             Smartcar.reconciliationSettings(settings);
             settings.integer("bridge.connect.client-burst", 10, 1, 10_000);
             settings.positiveDuration("bridge.connect.client-refill", Duration.ofSeconds(6));
             settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000);
         });
-        // tracing.Tracing
-        parts.put("tracing", () -> Tracing.endpoint(settings));
-        List<Problem> problems = new ArrayList<>();
-        parts.values().forEach(part -> run(part, read).ifPresent(problems::add));
-        return problems;
+        parts.add(() -> Tracing.endpoint(settings));
+        // a group that fails is reported once, though an owner's check binds it again
+        Set<Problem> problems = new LinkedHashSet<>();
+        parts.forEach(part -> run(part, read).ifPresent(problems::add));
+        return new ArrayList<>(problems);
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.carbridge.delivery;
 
-import java.time.Duration;
-
 import io.carbridge.Settings;
 import io.carbridge.delivery.http.HttpSinkSteps;
+import io.carbridge.intake.IntakeSettings;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.state.VehicleStateStore;
 import io.carbridge.storage.IntakeCounts;
+import io.carbridge.storage.RetentionSettings;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -24,21 +24,15 @@ public final class Delivery {
     private final OutboxComponent outbox;
 
     public Delivery(Settings settings, Storage storage, MeterRegistry meters) {
-        // event ids are Smartcar's deduplication keys: keep them at least the 7 days Smartcar advises
-        settings.integer("bridge.retention.hours", 720, 168, 87_600);
-        settings.timerPeriod("bridge.retention.interval", Duration.ofHours(1));
-        settings.integer("bridge.retention.batch-size", 500, 1, 100_000);
+        // the retention route reads its settings itself ({{bridge.retention.*}}): checked here, before it runs
+        settings.of(RetentionSettings.class);
+        IntakeSettings intake = settings.of(IntakeSettings.class);
+        DeliverySettings delivery = settings.of(DeliverySettings.class);
         this.storage = storage;
         this.destinations = Destinations.from(settings);
         this.outbox = new OutboxComponent(storage, settings.instanceId(), destinations, meters,
-                new OutboxComponent.Settings(
-                        settings.integer("bridge.intake.max-batch", 256, 1, 10_000),
-                        settings.duration("bridge.intake.commit-timeout", Duration.ofSeconds(10)),
-                        settings.duration("bridge.intake.min-commit-interval", Duration.ofMillis(5)),
-                        settings.duration("bridge.delivery.poll-interval", Duration.ofSeconds(1)),
-                        settings.duration("bridge.delivery.claim-margin", Duration.ofSeconds(60)),
-                        settings.duration("bridge.delivery.min-commit-interval", Duration.ofMillis(5)),
-                        settings.duration("bridge.delivery.stop-timeout", Duration.ofSeconds(20))));
+                new OutboxComponent.Settings(intake.maxBatch(), intake.commitTimeout(), intake.minCommitInterval(),
+                        delivery.pollInterval, delivery.claimMargin, delivery.minCommitInterval, delivery.stopTimeout));
     }
 
     public Destinations destinations() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -297,7 +298,7 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     /** The rows of the settings table for {@code bridge.destination.<name>.*}, from their declaration. */
     public static List<String> settingsTableRows() {
-        return SettingsBinding.tableRows(DestinationSettings.class, PREFIX + "<name>.");
+        return SettingsBinding.tableRows(DestinationSettings.class, PREFIX + "<name>.", new Properties());
     }
 
     /** What the destination's requests carry that must never be shown: the sink's secrets. */

@@ -33,7 +33,7 @@ public final class ClientAddresses {
 
     public static ClientAddresses from(Settings settings) {
         List<IpSubnetFilterRule> proxies = new ArrayList<>();
-        for (String entry : settings.list(PROPERTY)) {
+        for (String entry : settings.of(HttpSettings.class).trustedProxies) {
             proxies.add(rule(entry));
         }
         return new ClientAddresses(List.copyOf(proxies));

@@ -54,9 +54,8 @@ public final class HttpServerGuard {
     public record Limits(Duration idleTimeout, Duration bodyReadTimeout, int maxConnections) {
 
         public static Limits from(Settings settings) {
-            return new Limits(settings.positiveDuration("bridge.http.idle-timeout", Duration.ofSeconds(30)),
-                    settings.positiveDuration("bridge.http.body-read-timeout", Duration.ofSeconds(10)),
-                    settings.integer("bridge.http.max-connections", 512, 1, 100_000));
+            HttpSettings http = settings.of(HttpSettings.class);
+            return new Limits(http.idleTimeout, http.bodyReadTimeout, http.maxConnections);
         }
     }
 

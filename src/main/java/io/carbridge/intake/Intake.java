@@ -10,6 +10,7 @@ import io.carbridge.StartupFailure;
 import io.carbridge.http.HttpServerGuard;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.IntakeCounts;
+import io.carbridge.storage.RetentionSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -44,13 +45,13 @@ public final class Intake {
 
     public Intake(Settings settings, MeterRegistry meters, IntakeCounts perMinute, OutboxComponent outbox) {
         ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
-        int maxBodyBytes = settings.integer("bridge.intake.max-body-bytes", 65_536, 1_024, 10 * 1024 * 1024);
+        IntakeSettings intake = settings.of(IntakeSettings.class);
         this.metrics = new IntakeMetrics(meters, perMinute);
         outbox.outbox().lastReceivedAt().ifPresent(metrics::lastReceivedAt);
-        this.steps = new IntakeSteps(tokens, Json.MAPPER, outbox.routing(), metrics, maxBodyBytes);
+        this.steps = new IntakeSteps(tokens, Json.MAPPER, outbox.routing(), metrics, intake.maxBodyBytes);
         // event ids are remembered as long as events are kept
-        this.replayWindow = new ReplayWindow(Duration.ofHours(settings.integer("bridge.retention.hours", 720, 168, 87_600)), Clock.systemUTC());
-        this.path = settings.string("bridge.intake.path", "/webhooks/smartcar");
+        this.replayWindow = new ReplayWindow(Duration.ofHours(settings.of(RetentionSettings.class).hours()), Clock.systemUTC());
+        this.path = intake.path;
     }
 
     public IntakeSteps steps() {

@@ -39,17 +39,16 @@ public final class Database {
     }
 
     public static HikariDataSource open(Settings settings) {
-        String url = durableUrl(settings.required("bridge.db.url", "set DB_URL to a JDBC URL"));
-        String user = settings.string("bridge.db.user", "");
-        String password = settings.string("bridge.db.password", "");
-        h2File(url).ifPresent(file -> requireUsableH2File(file, url, user, password));
+        DatabaseSettings db = settings.of(DatabaseSettings.class);
+        String url = url(settings);
+        h2File(url).ifPresent(file -> requireUsableH2File(file, url, db.user, db.password));
         HikariConfig config = new HikariConfig();
         config.setPoolName("bridge-db");
         config.setJdbcUrl(url);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setMaximumPoolSize(settings.integer("bridge.db.pool-size", 16, 2, 500));
-        config.setConnectionTimeout(settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(5)).toMillis());
+        config.setUsername(db.user);
+        config.setPassword(db.password);
+        config.setMaximumPoolSize(db.poolSize);
+        config.setConnectionTimeout(db.connectionTimeout.toMillis());
         if (url.startsWith("jdbc:postgresql:")) {
             // PostgreSQL plans a prepared statement once for all parameters after five runs, and keeps that plan until the
             // table is analysed again: planned while the tables were nearly empty, the duplicate check read every stored
@@ -90,6 +89,18 @@ public final class Database {
     private static final Map<String, String> H2_SETTINGS = Map.of(
             "WRITE_DELAY", "0; another value would acknowledge events that a crash can lose",
             "DB_CLOSE_ON_EXIT", "FALSE; another value lets H2 close the database while the service is still shutting down");
+
+    /**
+     * The URL the pool opens: {@code bridge.db.url}, required, made durable ({@link #durableUrl}). Opens nothing: the
+     * setting checks (--check) run it too.
+     */
+    public static String url(Settings settings) {
+        String url = settings.of(DatabaseSettings.class).url;
+        if (url == null) {
+            throw new Settings.InvalidSettingException("bridge.db.url", "is not set: set DB_URL to a JDBC URL");
+        }
+        return durableUrl(url);
+    }
 
     /**
      * Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value, and a

@@ -49,13 +49,12 @@ public final class Storage {
         return new Storage(dataSource);
     }
 
-    /** The intake's outcomes per minute, written to the database off the request path; started and stopped with Camel. */
-    public IntakeCounts intakeCounts(CamelContext camel, Settings settings) {
-        Duration flushInterval = settings.duration("bridge.intake.counts-flush-interval", Duration.ofSeconds(5));
-        if (flushInterval.isNegative() || flushInterval.isZero()) {
-            throw new Settings.InvalidSettingException("bridge.intake.counts-flush-interval", "must be a positive duration such as 5s");
-        }
-        IntakeCounts counts = new IntakeCounts(jdbc, camel.getExecutorServiceManager(), settings.instanceId(), flushInterval);
+    /**
+     * The intake's outcomes per minute, written to the database off the request path every {@code flushInterval};
+     * started and stopped with Camel.
+     */
+    public IntakeCounts intakeCounts(CamelContext camel, String instanceId, Duration flushInterval) {
+        IntakeCounts counts = new IntakeCounts(jdbc, camel.getExecutorServiceManager(), instanceId, flushInterval);
         addService(camel, counts, "the intake's counts");
         return counts;
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
-import io.carbridge.admin.AdminAccess;
+import io.carbridge.admin.AdminSettings;
 import io.carbridge.delivery.Destinations;
 import io.carbridge.intake.Intake;
 import io.carbridge.intake.ManagementTokens;
@@ -72,7 +72,7 @@ public final class Tracing {
      * value stops the start, naming the setting.
      */
     public static Optional<URI> endpoint(Settings settings) {
-        Optional<String> text = settings.optional(ENDPOINT);
+        Optional<String> text = Optional.ofNullable(settings.of(TracingSettings.class).otlpEndpoint);
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -100,7 +100,7 @@ public final class Tracing {
         }
         List<String> secrets = new ArrayList<>();
         destinations.all().forEach(destination -> secrets.addAll(destinations.secretsOf(destination.name())));
-        settings.optional(AdminAccess.PROPERTY).ifPresent(secrets::add);
+        Optional.ofNullable(settings.of(AdminSettings.class).token()).ifPresent(secrets::add);
         secrets.addAll(settings.list(ManagementTokens.PROPERTY));
         settings.optional("bridge.smartcar.client-secret").ifPresent(secrets::add);
         if (given != null) {

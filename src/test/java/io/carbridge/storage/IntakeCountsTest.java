@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.carbridge.Settings;
+import io.carbridge.intake.IntakeSettings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -97,7 +98,7 @@ class IntakeCountsTest {
         properties.setProperty("bridge.intake.counts-flush-interval", "0s");
         camel.getPropertiesComponent().setInitialProperties(properties);
 
-        assertThatThrownBy(() -> Storage.open(camel, new Settings(camel)).intakeCounts(camel, new Settings(camel)))
+        assertThatThrownBy(() -> new Settings(camel).of(IntakeSettings.class).countsFlushInterval())
                 .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("bridge.intake.counts-flush-interval");
     }
 
