@@ -1,5 +1,7 @@
 package io.carbridge.admin;
 
+import static io.carbridge.ExchangeProperties.ADMIN_CALL;
+
 import io.carbridge.http.RequestRefused;
 import java.time.Duration;
 import java.util.Map;
@@ -36,8 +38,6 @@ public final class AdminApi {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.admin");
     private static final ObjectMapper JSON = Json.MAPPER;
-    /** Exchange property: the method and path of the call, for the audit line (the answer drops the request's headers). */
-    private static final String CALL = "adminCall";
 
     private final AdminAccess access;
     private final ClientAddresses clients;
@@ -70,7 +70,7 @@ public final class AdminApi {
      */
     public void checkToken(Exchange exchange) {
         Message message = exchange.getMessage();
-        exchange.setProperty(CALL, message.getHeader(Exchange.HTTP_METHOD, String.class) + " " + message.getHeader(Exchange.HTTP_PATH, String.class));
+        exchange.setProperty(ADMIN_CALL, message.getHeader(Exchange.HTTP_METHOD, String.class) + " " + message.getHeader(Exchange.HTTP_PATH, String.class));
         String client = clients.of(exchange);
         failedTokens.check(client).ifPresent(wait -> {
             throw new RequestRefused(429, "rate_limited", "too many wrong admin tokens from this address; try again later", wait);
@@ -120,6 +120,6 @@ public final class AdminApi {
             message.setHeader("Retry-After", answer.retryAfter().toSeconds());
         }
         message.setBody(JSON.writeValueAsBytes(answer.body()));
-        LOG.info("admin {} -> {}", exchange.getProperty(CALL, String.class), answer.status());
+        LOG.info("admin {} -> {}", exchange.getProperty(ADMIN_CALL, String.class), answer.status());
     }
 }

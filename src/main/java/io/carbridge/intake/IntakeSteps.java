@@ -1,5 +1,12 @@
 package io.carbridge.intake;
 
+import static io.carbridge.ExchangeProperties.DELIVERED_AT;
+import static io.carbridge.ExchangeProperties.EVENT_NAME;
+import static io.carbridge.ExchangeProperties.EVENT_TYPE;
+import static io.carbridge.ExchangeProperties.INTAKE_ANSWER;
+import static io.carbridge.ExchangeProperties.RAW_BODY;
+import static io.carbridge.ExchangeProperties.SIGNATURE;
+
 import io.carbridge.http.RequestRefused;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,17 +38,6 @@ import org.slf4j.event.Level;
  */
 public final class IntakeSteps {
 
-    /** Exchange property: the request body exactly as received. */
-    public static final String RAW_BODY = "smartcarRawBody";
-    /** Exchange property: {@code valid}, {@code missing} or {@code invalid}. */
-    public static final String SIGNATURE = "smartcarSignature";
-    /** Exchange property: the answer prepared for Smartcar, see {@link IntakeAnswer}. */
-    public static final String ANSWER = "smartcarAnswer";
-    /** Exchange properties: the envelope's {@code eventName} (legacy) and {@code eventType} (current), which the route routes on. */
-    public static final String EVENT_NAME = "smartcarEventName";
-    public static final String EVENT_TYPE = "smartcarEventType";
-    /** Exchange property: {@code meta.deliveredAt} of a current-format envelope, which the route's replay window reads. */
-    public static final String DELIVERED_AT = "smartcarDeliveredAt";
 
     static final String SIGNATURE_HEADER = "SC-Signature";
 
@@ -132,7 +128,7 @@ public final class IntakeSteps {
      */
     public void answerChallenge(Exchange exchange) throws Exception {
         String challenge = Envelopes.challenge(envelope(exchange));
-        exchange.setProperty(ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
+        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.challenge(tokens.hmacHex(challenge)));
     }
 
     /**
@@ -140,7 +136,7 @@ public final class IntakeSteps {
      * the answer is 2xx all the same, so that a genuine sender would not retry it. Counted and logged as {@code stale}.
      */
     public void answerStaleReplay(Exchange exchange) {
-        exchange.setProperty(ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
+        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
                 "deliveredAt=" + exchange.getProperty(DELIVERED_AT, Instant.class)));
     }
 
@@ -180,7 +176,7 @@ public final class IntakeSteps {
      * Runs last on the route and in each of its error handlers; a stored event is answered 202 (or 200 as a duplicate).
      */
     public void respondToSmartcar(Exchange exchange) throws Exception {
-        IntakeAnswer answer = exchange.getProperty(ANSWER, IntakeAnswer.class);
+        IntakeAnswer answer = exchange.getProperty(INTAKE_ANSWER, IntakeAnswer.class);
         if (answer == null) {
             CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
             String repeatOf = exchange.getMessage().getHeader(OutboxConstants.REPEAT_OF, String.class);
@@ -206,14 +202,14 @@ public final class IntakeSteps {
     public void answerRejection(Exchange exchange) {
         RequestRefused rejection = caught(exchange, RequestRefused.class);
         metrics.rejected(rejection.reason());
-        exchange.setProperty(ANSWER, IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage()));
+        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage()));
     }
 
     /** The event could not be committed in time ({@link StorageUnavailableException}): 503, and Smartcar delivers it again. */
     public void answerStorageUnavailable(Exchange exchange) {
         LOG.error("outcome=unavailable: {}", caught(exchange, StorageUnavailableException.class).getMessage());
         metrics.rejected("storage_unavailable");
-        exchange.setProperty(ANSWER, IntakeAnswer.rejected(503, "storage_unavailable",
+        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.rejected(503, "storage_unavailable",
                 "the event could not be stored now; deliver it again later"));
     }
 
@@ -221,7 +217,7 @@ public final class IntakeSteps {
     public void answerInternalError(Exchange exchange) {
         LOG.error("outcome=error: unexpected failure in the intake", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
         metrics.rejected("internal_error");
-        exchange.setProperty(ANSWER, IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later"));
+        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later"));
     }
 
     /** The exception an {@code onException} caught, of the type it was declared for (Camel matches causes too). */

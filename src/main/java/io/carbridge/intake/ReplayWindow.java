@@ -1,5 +1,6 @@
 package io.carbridge.intake;
 
+import io.carbridge.ExchangeProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +32,11 @@ public final class ReplayWindow {
      * (as {@link IntakeSteps#parseEnvelope()} read it). A delivery without a readable {@code meta.deliveredAt} is not judged.
      */
     public boolean isStale(Exchange exchange) {
-        Object type = exchange.getProperty(IntakeSteps.EVENT_TYPE);
+        Object type = exchange.getProperty(ExchangeProperties.EVENT_TYPE);
         if (!"VEHICLE_STATE".equals(type) && !"VEHICLE_ERROR".equals(type)) {
             return false;
         }
-        Instant deliveredAt = exchange.getProperty(IntakeSteps.DELIVERED_AT, Instant.class);
+        Instant deliveredAt = exchange.getProperty(ExchangeProperties.DELIVERED_AT, Instant.class);
         return deliveredAt != null && deliveredAt.isBefore(clock.instant().minus(maxAge));
     }
 }

@@ -1,5 +1,9 @@
 package io.carbridge.smartcar;
 
+import static io.carbridge.ExchangeProperties.CONNECT_ANSWER;
+import static io.carbridge.ExchangeProperties.CONNECT_OWNER;
+import static io.carbridge.ExchangeProperties.CONNECT_STATE;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -31,9 +35,6 @@ public final class ConnectSteps {
     /** What a 429 for the cap of open states asks the browser to wait: states expire continuously, a minute frees some. */
     private static final int RETRY_AFTER_SECONDS = 60;
 
-    private static final String STATE = "connectState";
-    private static final String ANSWER = "connectAnswer";
-    private static final String OWNER = "connectOwner";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.connect");
 
@@ -148,8 +149,8 @@ public final class ConnectSteps {
         if (answer == null || answer.isBlank() || state == null || state.isBlank()) {
             throw new RequestRefused(400, "invalid_request", "This page was opened without the answer from Smartcar. Please start again.");
         }
-        exchange.setProperty(ANSWER, answer);
-        exchange.setProperty(STATE, states.consume(state, Instant.now()).orElseThrow(() -> new RequestRefused(400, "invalid_state",
+        exchange.setProperty(CONNECT_ANSWER, answer);
+        exchange.setProperty(CONNECT_STATE, states.consume(state, Instant.now()).orElseThrow(() -> new RequestRefused(400, "invalid_state",
                 "This connection link has expired or was already used. Nothing was connected; please start again.")));
     }
 
@@ -158,7 +159,7 @@ public final class ConnectSteps {
      * for the owner's first token pair, and {@code GET /user} (a failure of either is a 502 page).
      */
     public void connectOwner(Exchange exchange) {
-        exchange.setProperty(OWNER, api.owner(exchange.getProperty(ANSWER, String.class), Instant.now()));
+        exchange.setProperty(CONNECT_OWNER, api.owner(exchange.getProperty(CONNECT_ANSWER, String.class), Instant.now()));
     }
 
     /**
@@ -167,8 +168,8 @@ public final class ConnectSteps {
      */
     public void storeConnection(Exchange exchange) throws Exception {
         Instant now = Instant.now();
-        SmartcarApi.Owner owner = exchange.getProperty(OWNER, SmartcarApi.Owner.class);
-        ConnectStateStore.ConnectState state = exchange.getProperty(STATE, ConnectStateStore.ConnectState.class);
+        SmartcarApi.Owner owner = exchange.getProperty(CONNECT_OWNER, SmartcarApi.Owner.class);
+        ConnectStateStore.ConnectState state = exchange.getProperty(CONNECT_STATE, ConnectStateStore.ConnectState.class);
         connections.saveConnected(owner.userId(), state.customerReference(), state.mode(), owner.tokens(), now);
         LOG.info("connected user={} reference={} mode={}", owner.userId(), state.customerReference(), state.mode());
     }

@@ -1,5 +1,8 @@
 package io.carbridge.smartcar;
 
+import static io.carbridge.ExchangeProperties.RECONCILIATION_RUN;
+import static io.carbridge.ExchangeProperties.SIGNALS;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -41,10 +44,6 @@ public final class ReconciliationSteps {
 
     /** The route a run starts at: the start-up check's and the admin API's. */
     public static final String ENDPOINT = "direct:vehicle-reconciliation";
-    /** Exchange property: the {@link ReconciliationRun}. */
-    static final String RUN = "vehicleReconciliation";
-    /** Exchange property: what Smartcar answered for the vehicle being reconciled. */
-    static final String SIGNALS = "smartcarSignals";
     static final String NEEDS_V3 = "filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
             + "bridge.smartcar.api-version is v2";
 
@@ -172,7 +171,7 @@ public final class ReconciliationSteps {
         Instant now = Instant.now();
         ReconciliationRun run = new ReconciliationRun(instance, request != null ? request
                 : new ReconciliationRun.Request(ReconciliationRun.Trigger.OPERATOR, null), now);
-        exchange.setProperty(RUN, run);
+        exchange.setProperty(RECONCILIATION_RUN, run);
         exchange.getMessage().setBody(List.of());
         if (signalReader == null) {
             run.stop(NEEDS_V3);
@@ -433,7 +432,7 @@ public final class ReconciliationSteps {
     }
 
     private static ReconciliationRun run(Exchange exchange) {
-        return exchange.getProperty(RUN, ReconciliationRun.class);
+        return exchange.getProperty(RECONCILIATION_RUN, ReconciliationRun.class);
     }
 
     private static Duration min(Duration a, Duration b) {

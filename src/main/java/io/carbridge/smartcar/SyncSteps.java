@@ -1,5 +1,10 @@
 package io.carbridge.smartcar;
 
+import static io.carbridge.ExchangeProperties.GONE_VEHICLES;
+import static io.carbridge.ExchangeProperties.LISTING;
+import static io.carbridge.ExchangeProperties.SYNC_RUN;
+import static io.carbridge.ExchangeProperties.VEHICLE;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,14 +25,6 @@ public final class SyncSteps {
 
     /** Where the version's listing route starts (its template: {@link SmartcarApi#listingTemplate()}). */
     public static final String LISTING_ENDPOINT = "direct:list-vehicles";
-    /** Exchange property: the {@link SyncRun}. */
-    static final String RUN = "syncRun";
-    /** Exchange property: the {@link Listing} this run claimed. */
-    public static final String LISTING = "smartcarListing";
-    /** Exchange property: the {@link VehicleStore.Claim} of the vehicle being subscribed. */
-    static final String VEHICLE = "smartcarVehicle";
-    /** Exchange property: the vehicles gone from their listing that need an unsubscribe. */
-    static final String GONE = "goneVehicles";
 
     public static final Logger LOG = LoggerFactory.getLogger("io.carbridge.smartcar.sync");
 
@@ -53,7 +50,7 @@ public final class SyncSteps {
     public void startSubscriptionSync(Exchange exchange) {
         Instant now = Instant.now();
         SyncRun run = new SyncRun(instance, now);
-        exchange.setProperty(RUN, run);
+        exchange.setProperty(SYNC_RUN, run);
         if (settings == null) {
             run.off();
         } else {
@@ -72,7 +69,7 @@ public final class SyncSteps {
                 .ifPresent(listing -> exchange.setProperty(LISTING, listing));
     }
 
-    /** Vehicles of the listing missing from a complete listing become GONE; the subscribed ones go to the unsubscribe split. */
+    /** Vehicles of the listing missing from a complete listing become GONE_VEHICLES; the subscribed ones go to the unsubscribe split. */
     public void markGoneVehicles(Exchange exchange) {
         Listing listing = listing(exchange);
         VehicleStore.Gone gone = listing.markGone(Instant.now());
@@ -80,7 +77,7 @@ public final class SyncSteps {
             run(exchange).vehiclesGone(gone.marked().size());
             LOG.info("{} vehicles gone: {}", listing, gone.marked());
         }
-        exchange.setProperty(GONE, gone.toUnsubscribe());
+        exchange.setProperty(GONE_VEHICLES, gone.toUnsubscribe());
     }
 
     /** Records the listed vehicles; the body becomes the ones to subscribe now. */
@@ -248,7 +245,7 @@ public final class SyncSteps {
     }
 
     private static SyncRun run(Exchange exchange) {
-        return exchange.getProperty(RUN, SyncRun.class);
+        return exchange.getProperty(SYNC_RUN, SyncRun.class);
     }
 
     /** The listing the step works on: the version's listing route casts it to its own. */

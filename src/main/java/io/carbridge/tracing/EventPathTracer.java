@@ -1,5 +1,7 @@
 package io.carbridge.tracing;
 
+import static io.carbridge.ExchangeProperties.ON_THE_EVENT_PATH;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,6 @@ import org.apache.camel.util.URISupport;
  */
 final class EventPathTracer extends OpenTelemetryTracer {
 
-    /** Exchange property: the exchange is on the event path, and traced. */
-    static final String ON_THE_EVENT_PATH = "bridgeTraced";
 
     private static final String MASK = "xxxxxx";
 

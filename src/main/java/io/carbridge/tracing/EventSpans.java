@@ -1,5 +1,6 @@
 package io.carbridge.tracing;
 
+import io.carbridge.ExchangeProperties;
 import java.util.Map;
 
 import io.carbridge.outbox.ClaimedDelivery;
@@ -83,7 +84,7 @@ final class EventSpans implements OutboxTracing {
                     .setAttribute(REPLAY, delivery.replay())
                     .startSpan();
             // Camel's tracer continues from here: the destination's route, its transform and sink are this span's children
-            exchange.setProperty(EventPathTracer.ON_THE_EVENT_PATH, Boolean.TRUE);
+            exchange.setProperty(ExchangeProperties.ON_THE_EVENT_PATH, Boolean.TRUE);
             openTelemetry.getPropagators().getTextMapPropagator().inject(Context.root().with(span), exchange.getMessage(),
                     (message, key, value) -> message.setHeader(key, value));
             return (result, statusCode) -> {
