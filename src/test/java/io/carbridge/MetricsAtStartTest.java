@@ -17,7 +17,7 @@ import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every metric the README documents exists as soon as the service has started, before any traffic, at zero: an alert on
+ * Every metric docs/operations.md documents exists as soon as the service has started, before any traffic, at zero: an alert on
  * a rate of rejections or sync failures works before the first one, and a dashboard shows zero instead of nothing.
  */
 @CamelMainTest(configurationClasses = BridgeConfiguration.class,
@@ -30,7 +30,7 @@ class MetricsAtStartTest {
     void everyDocumentedMetricExistsAtZeroBeforeAnyTraffic() throws Exception {
         String metrics = BridgeHttp.metrics();
         Set<String> documented = documentedMetrics();
-        assertThat(documented).as("the README's Metrics paragraph").hasSizeGreaterThan(15);
+        assertThat(documented).as("the Metrics paragraph of docs/operations.md").hasSizeGreaterThan(15);
 
         for (String name : documented) {
             assertThat(metrics).as(name).containsPattern("(?m)^" + name + "(_count|_bucket)?[{ ]");
@@ -44,11 +44,11 @@ class MetricsAtStartTest {
         }
     }
 
-    /** The metric names of the README's "Metrics" paragraph (Operations), without their label lists. */
+    /** The metric names of the "Metrics" paragraph of docs/operations.md, without their label lists. */
     private static Set<String> documentedMetrics() throws Exception {
-        String readme = Files.readString(Paths.get("README.md"));
-        int start = readme.indexOf("- **Metrics**");
-        String paragraph = readme.substring(start, readme.indexOf("\n- **", start + 1));
+        String operations = Files.readString(Paths.get("docs/operations.md"));
+        int start = operations.indexOf("- **Metrics**");
+        String paragraph = operations.substring(start, operations.indexOf("\n- **", start + 1));
         Set<String> names = new LinkedHashSet<>();
         Matcher name = Pattern.compile("`(bridge_[a-z_]+)").matcher(paragraph);
         while (name.find()) {

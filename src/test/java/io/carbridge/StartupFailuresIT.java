@@ -49,7 +49,7 @@ class StartupFailuresIT {
 
         String line = failedStart("startup-damaged", url, Path.of(""));
 
-        assertThat(line).contains(directory.resolve("bridge.mv.db").toString(), "is damaged", "Recovering a damaged H2 database", "README");
+        assertThat(line).contains(directory.resolve("bridge.mv.db").toString(), "is damaged", "Recovering a damaged H2 database", "docs/operations.md");
     }
 
     @Test

@@ -157,7 +157,7 @@ public final class Database {
 
     /**
      * An H2 database that cannot be opened stops the service at once with one line that says why: its directory cannot
-     * be written, its file is damaged (the README says how to recover it), or another process holds it. Without this the
+     * be written, its file is damaged (docs/operations.md says how to recover), or another process holds it. Without this the
      * pool would wait out its connection timeout and Flyway would fail with a long stack trace.
      */
     private static void requireUsableH2File(Path file, String url, String user, String password) {
@@ -176,7 +176,7 @@ public final class Database {
             String mvFile = file + ".mv.db";
             throw new StartupFailure(switch (e.getErrorCode()) {
                 case ErrorCode.FILE_CORRUPTED_1 -> "The H2 database file " + mvFile + " is damaged (" + firstLine(e.getMessage())
-                        + "): see \"Recovering a damaged H2 database\" in the README.";
+                        + "): see \"Recovering a damaged H2 database\" in docs/operations.md.";
                 case ErrorCode.DATABASE_ALREADY_OPEN_1 -> "The H2 database file " + mvFile + " is in use by another process (another "
                         + "instance of the bridge?): stop it, or set DB_URL to another file.";
                 default -> "The H2 database " + mvFile + " cannot be opened: " + firstLine(e.getMessage());

@@ -79,7 +79,7 @@ final class LoadGenerator implements AutoCloseable {
         this.context = vertx.getOrCreateContext();
         this.ports = ports.stream().mapToInt(Integer::intValue).toArray();
         this.client = vertx.createHttpClient(
-                // keep-alive shorter than the bridge's idle timeout (30 s), as the README asks of a load balancer: with
+                // keep-alive shorter than the bridge's idle timeout (30 s), as docs/operations.md asks of a load balancer: with
                 // Vert.x's 60 s a request could go out on a connection the bridge was closing as idle, and get no answer
                 new HttpClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(true).setKeepAliveTimeout(10).setConnectTimeout(5_000),
                 new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
