@@ -36,7 +36,7 @@ class SmartcarSettingsTest {
             "bridge.smartcar.token-encryption.secret-key", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=",
             "bridge.connect.scope", "read_vehicle_info, read_battery");
 
-    /** A v3 configuration as the README has it: no TOKEN_ENCRYPTION_KEY, no api-version (v3 is the default). */
+    /** A v3 configuration as docs/smartcar-setup.md has it: no TOKEN_ENCRYPTION_KEY, no api-version (v3 is the default). */
     private static final Map<String, String> COMPLETE_V3 = Map.of(
             "bridge.smartcar.management-token", "amt-1",
             "bridge.smartcar.client-id", "client_api-1",
