@@ -1,5 +1,5 @@
 /*
- * The operator console: a client of the bridge's admin API (README, "Admin API"), and nothing else. The admin token is
+ * The operator console: a client of the bridge's admin API (docs/admin-api.md), and nothing else. The admin token is
  * entered once per browser tab, kept in this tab's sessionStorage and sent as a header; it never appears in a URL.
  * No framework and no build step; the DOM is built with createElement and textContent only, so nothing the bridge
  * stored (an event's payload, say) can ever run as markup or script here.
