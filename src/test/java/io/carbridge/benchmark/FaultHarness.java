@@ -21,7 +21,7 @@ import io.carbridge.testing.ServiceProcess;
 import io.carbridge.testing.TestPorts;
 
 /**
- * The fault harness ({@code mvn -B -Pfaults verify}, see the README): the packaged service under load while things go
+ * The fault harness ({@code mvn -B -Pfaults verify}, see docs/performance.md): the packaged service under load while things go
  * wrong, each scenario ending in a one-line verdict with its counts. {@link Scale#FULL} is the harness run by the
  * command; {@link Scale#QUICK} is the same code at a few seconds per scenario, run by {@code FaultHarnessIT} in the
  * test suite.
