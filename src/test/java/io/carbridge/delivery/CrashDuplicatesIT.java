@@ -28,7 +28,7 @@ import io.carbridge.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bound the README promises on what a destination sees twice after {@code kill -9}: at most twice the destination's
+ * The bound ARCHITECTURE.md promises on what a destination sees twice after {@code kill -9}: at most twice the destination's
  * concurrency per kill (the attempts in flight, and the finished ones whose outcome was not committed yet). Five kills
  * at random moments while 200 events a round are sent and go to a slow destination (20 ms a request, concurrency 4); each restart
  * finishes what the killed process left, and nothing is lost.

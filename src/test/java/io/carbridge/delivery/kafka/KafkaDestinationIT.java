@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * them. Each vehicle's events are on the topic keyed by it, in the order received; a broker stopped for 15 s under
  * load costs the intake nothing and loses nothing; a record the broker refuses is a dead letter at once, delivered when
  * replayed after the limit is raised; a file destination writes one file per event; and {@code kill -9} right after
- * the intake acknowledged loses nothing, with no more duplicates than the README's bound.
+ * the intake acknowledged loses nothing, with no more duplicates than the bound of ARCHITECTURE.md.
  */
 class KafkaDestinationIT {
 
