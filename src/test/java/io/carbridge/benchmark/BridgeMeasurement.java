@@ -200,31 +200,32 @@ final class BridgeMeasurement {
      * wait, as the minimal intake's do. Then the intake at saturation. If the destination does not pause, the sink
      * takes deliveries again and the intake is measured delivering meanwhile.
      */
-    private Backlog intakeAtSaturationIntoAPausedOutbox(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, SqlActivity sql) {
+    private Backlog intakeAtSaturationIntoAPausedOutbox(BenchmarkDestination destination, ServiceUnderLoad bridge, SmartcarTraffic traffic,
+                                                        SqlActivity sql) {
         Set<String> eventIds = new HashSet<>();
         Observer intoBacklog = (delivery, status) -> {
             if (status == SmartcarTraffic.ACCEPTED) {
                 eventIds.add(delivery.eventId());
             }
         };
-        Benchmark.phase("the sink answers 410 Gone: the destination pauses");
-        sink.gone();
-        bridge.send(20, Duration.ofSeconds(1), traffic.events(), intoBacklog);
+        Benchmark.phase("the destination " + destination.name() + " pauses");
+        destination.pause(() -> bridge.send(20, Duration.ofSeconds(1), traffic.events(), intoBacklog),
+                () -> onEveryInstance(bridge, destination, "pause"));
         boolean paused;
         try {
             Awaitility.await().pollInterval(Duration.ofMillis(200)).atMost(PAUSE_TIMEOUT)
-                    .until(() -> bridge.services().stream().allMatch(this::isPaused));
+                    .until(() -> bridge.services().stream().allMatch(service -> isPaused(service, destination)));
             paused = true;
         } catch (ConditionTimeoutException notPaused) {
-            sink.back();
+            destination.takeDeliveriesAgain();
             paused = false;
         }
         SqlActivity.Window window = sql.start();
-        long deliveriesBefore = sink.deliveries();
+        long deliveriesBefore = destination.deliveries();
         LoadFigures saturation = bridge.saturate("intake at saturation" + (paused ? ", destination paused" : ", delivering"),
                 traffic.events(), intoBacklog);
         DatabaseActivity activity = window == null ? null
-                : window.stop(saturation.load(), paused, saturation.accepted(), () -> sink.deliveries() - deliveriesBefore);
+                : window.stop(saturation.load(), paused, saturation.accepted(), () -> destination.deliveries() - deliveriesBefore);
         return new Backlog(saturation, paused, eventIds, activity);
     }
 
@@ -237,7 +238,7 @@ final class BridgeMeasurement {
         if (!delivering) {
             return DeliveringIntake.notMeasured("no delivery reached the sink within 20 s of the warm-up");
         }
-        if (bridge.services().stream().anyMatch(this::isPaused)) {
+        if (bridge.services().stream().anyMatch(service -> isPaused(service, sink))) {
             return DeliveringIntake.notMeasured("the destination is paused (it was not resumed)");
         }
         SqlActivity.Window window = sql.start();
@@ -252,7 +253,7 @@ final class BridgeMeasurement {
     }
 
     /** The instances, one after another (each migrates the schema at start), each with an instance id of its own. */
-    private List<ServiceProcess> start(String url, Sink sink) {
+    private List<ServiceProcess> start(String url, BenchmarkDestination destination) {
         List<ServiceProcess> services = new ArrayList<>();
         Map<String, String> environment = new HashMap<>(database.environment(url));
         environment.put("ADMIN_TOKEN", adminToken);
@@ -260,7 +261,7 @@ final class BridgeMeasurement {
             for (int i = 1; i <= instances; i++) {
                 List<String> settings = new ArrayList<>(options.serviceJvmArgs());
                 settings.add("-Dcamel.main.routes-include-pattern=" + Benchmark.withCeilingRoute());
-                settings.addAll(sink.destinationSettings());
+                settings.addAll(destination.destinationSettings());
                 settings.add("-Dbridge.instance-id=benchmark-" + i);
                 settings.addAll(Benchmark.passedOnSettings());
                 String name = "benchmark-" + database.key() + "-bridge" + (build.isBaseline() ? "-baseline" : "") + (instances > 1 ? "-" + i : "");
@@ -302,13 +303,24 @@ final class BridgeMeasurement {
         return new EngineOverhead(seconds * 1000 / deliveries, deliveries, seconds, after.threads(), null);
     }
 
-    private boolean isPaused(ServiceProcess service) {
-        for (JsonNode destination : service.http().get("/admin/destinations", admin()).json()) {
-            if (destination.path("name").asText().equals(Sink.NAME)) {
-                return destination.path("paused").asBoolean();
+    private boolean isPaused(ServiceProcess service, BenchmarkDestination destination) {
+        for (JsonNode listed : service.http().get("/admin/destinations", admin()).json()) {
+            if (listed.path("name").asText().equals(destination.name())) {
+                return listed.path("paused").asBoolean();
             }
         }
         return false;
+    }
+
+    /** Asks every instance to {@code pause} or {@code resume} the destination; the first status other than 200, or 200. */
+    private int onEveryInstance(ServiceUnderLoad bridge, BenchmarkDestination destination, String action) {
+        for (ServiceProcess service : bridge.services()) {
+            int status = service.http().send("POST", "/admin/destinations/" + destination.name() + "/" + action, null, admin()).status();
+            if (status != 200) {
+                return status;
+            }
+        }
+        return 200;
     }
 
     /**
@@ -316,31 +328,29 @@ final class BridgeMeasurement {
      * events that first reached the sink from the resume until the whole backlog had arrived, or until the load ended
      * if it had not (the engine then worked on a backlog all along).
      */
-    private Drain drainWhileTakingTargetRate(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, Set<String> backlog,
-                                             SqlActivity sql) {
+    private Drain drainWhileTakingTargetRate(BenchmarkDestination destination, ServiceUnderLoad bridge, SmartcarTraffic traffic,
+                                             Set<String> backlog, SqlActivity sql) {
         SqlActivity.Window window = sql.start();
-        sink.back();
-        long deliveriesBefore = sink.deliveries();
+        destination.takeDeliveriesAgain();
+        long deliveriesBefore = destination.deliveries();
         long resumedAt = System.nanoTime();
-        for (ServiceProcess service : bridge.services()) {
-            int status = service.http().send("POST", "/admin/destinations/" + Sink.NAME + "/resume", null, admin()).status();
-            if (status != 200) {
-                if (window != null) {
-                    window.stop("resume refused", false, 0, () -> 0);
-                }
-                return Drain.notMeasured("the admin API answered " + status + " to the resume");
+        int status = onEveryInstance(bridge, destination, "resume");
+        if (status != 200) {
+            if (window != null) {
+                window.stop("resume refused", false, 0, () -> 0);
             }
+            return Drain.notMeasured("the admin API answered " + status + " to the resume");
         }
         LoadFigures intake = bridge.atRate(Targets.number(TARGET_RATE) + " events/s while a backlog of " + Targets.number(backlog.size()) + " drains",
                 TARGET_RATE, traffic.events(), Observer.NONE);
         long loadEnded = System.nanoTime();
         DatabaseActivity activity = window == null ? null
-                : window.stop(intake.load(), false, intake.accepted(), () -> sink.deliveries() - deliveriesBefore);
-        OptionalLong cleared = sink.lastFirstArrivalOf(backlog);
+                : window.stop(intake.load(), false, intake.accepted(), () -> destination.deliveries() - deliveriesBefore);
+        OptionalLong cleared = destination.lastFirstArrivalOf(backlog);
         boolean clearedInLoad = cleared.isPresent() && cleared.getAsLong() <= loadEnded;
         long end = clearedInLoad ? cleared.getAsLong() : loadEnded;
         double seconds = (end - resumedAt) / 1e9;
-        return new Drain(backlog.size(), sink.firstArrivalsBetween(resumedAt, end) / seconds, seconds, clearedInLoad, intake, activity, null);
+        return new Drain(backlog.size(), destination.firstArrivalsBetween(resumedAt, end) / seconds, seconds, clearedInLoad, intake, activity, null);
     }
 
     private Map<String, String> admin() {
