@@ -15,7 +15,8 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * The one destination of a bridge under the benchmark, seen from where its deliveries arrive: each event counted by
  * its id, with the moment ({@link System#nanoTime()}) it first arrived. The delivery figures are read from these
- * arrivals whatever the destination's kind ({@link Sink}, an HTTP endpoint), so that each kind is measured alike.
+ * arrivals whatever the destination's kind, so that an HTTP sink ({@link Sink}) and a Kafka topic ({@link KafkaTopic})
+ * are measured alike.
  */
 abstract class BenchmarkDestination implements AutoCloseable {
 

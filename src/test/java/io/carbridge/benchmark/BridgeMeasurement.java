@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import io.carbridge.benchmark.Figures.DeliveringIntake;
 import io.carbridge.benchmark.Figures.Drain;
 import io.carbridge.benchmark.Figures.EndToEnd;
 import io.carbridge.benchmark.Figures.EngineOverhead;
+import io.carbridge.benchmark.Figures.KafkaDelivery;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.Reference;
 import io.carbridge.benchmark.Figures.Setup;
@@ -40,6 +42,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * receipt-to-sink latency at 500/s); duplicates. Between loads the sink catches up with every accepted event, so that
  * one load's backlog does not weigh on the next. On PostgreSQL, the three loads of the intake at saturation and of the
  * drain are each a window of {@link SqlActivity}: what the database did meanwhile.
+ * <p>
+ * Then, with one instance, the Kafka row: a bridge of its own whose one destination is a topic on the in-process broker
+ * ({@link KafkaTopic}), its delivery measured by the same two loads as the sink's ({@link #kafkaDelivery()}).
  * <p>
  * The bridge is this checkout's build, or the baseline's ({@link Build}).
  */
@@ -138,8 +143,9 @@ final class BridgeMeasurement {
     Setup measure(String name, Reference reference) {
         String url = database.newDatabase("bridge" + instances + (build.isBaseline() ? "_baseline" : ""));
         SqlActivity sql = database.sqlActivity(url);
+        Function<KafkaDelivery, Setup> withKafkaRow;
         try (Sink sink = new Sink(TestPorts.freePort()).up();
-             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink));
+             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink, ""));
              DashboardRun dashboard = DashboardRun.start(options, database.key() + (instances > 1 ? "-" + instances : "")
                      + (build.isBaseline() ? "-baseline" : ""), name, bridge.services())) {
             SmartcarTraffic traffic = new SmartcarTraffic("bench-" + database.key() + "-" + instances + "-" + System.currentTimeMillis(), 42);
@@ -185,9 +191,47 @@ final class BridgeMeasurement {
             EndToEnd endToEnd = endToEnd(sink, bridge, receiptToSink);
             dashboard.render();
             ServiceUnderLoad.Stopped stopped = bridge.stop();
-            return new Setup(name, database.label(), instances, build.label(), reference, get, lowLoad, engine, fixedRates, duplicates,
-                    backlog.saturation(), backlog.paused(), backlog.database(), drain, deliveringIntake, endToEnd, stopped.storage(),
-                    stopped.peakRssMb());
+            withKafkaRow = kafka -> new Setup(name, database.label(), instances, build.label(), reference, get, lowLoad, engine, fixedRates,
+                    duplicates, backlog.saturation(), backlog.paused(), backlog.database(), drain, kafka, deliveringIntake, endToEnd,
+                    stopped.storage(), stopped.peakRssMb());
+        }
+        // once this bridge, its sink and its dashboard are closed, so that nothing of theirs weighs on the Kafka row
+        return withKafkaRow.apply(kafkaDelivery());
+    }
+
+    /**
+     * The Kafka row, after the HTTP destination's bridge stopped: a bridge of its own on a fresh database, whose one
+     * destination is a topic on the in-process broker, warmed up as the first, then its delivery measured by the same
+     * two loads as the HTTP destination's: the intake at saturation into the paused outbox, and the drain while the
+     * intake takes {@link #TARGET_RATE} events/s. With one instance only: two would double the row's time for a figure
+     * the HTTP row already gives for two instances.
+     */
+    private KafkaDelivery kafkaDelivery() {
+        if (!options.kafka()) {
+            return KafkaDelivery.skipped("off (benchmark.kafka=false)");
+        }
+        if (instances > 1) {
+            return KafkaDelivery.skipped("– (measured with one instance)");
+        }
+        String url = database.newDatabase("kafka" + (build.isBaseline() ? "_baseline" : ""));
+        SqlActivity sql = database.sqlActivity(url);
+        try (KafkaTopic topic = KafkaTopic.start();
+             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, topic, "-kafka"))) {
+            SmartcarTraffic traffic = new SmartcarTraffic("kafka-" + database.key() + "-" + System.currentTimeMillis(), 43);
+            bridge.warmUp(traffic);
+            if (!topic.awaitDistinct(bridge.accepted(), options.drainTimeout())) {
+                bridge.stop();
+                return KafkaDelivery.notMeasured("the warm-up's events did not all reach the topic within "
+                        + options.drainTimeout().toSeconds() + " s");
+            }
+            Backlog backlog = intakeAtSaturationIntoAPausedOutbox(topic, bridge, traffic, sql);
+            Drain drain = backlog.paused() ? drainWhileTakingTargetRate(topic, bridge, traffic, backlog.eventIds(), sql)
+                    : Drain.notMeasured("the destination did not pause within " + PAUSE_TIMEOUT.toSeconds() + " s of the admin API's pause");
+            bridge.stop();
+            return new KafkaDelivery(backlog.saturation(), backlog.paused(), drain, null);
+        } catch (RuntimeException e) {
+            // costs this row only, the HTTP figures stand: a baseline older than Kafka destinations does not start with one
+            return KafkaDelivery.notMeasured("the bridge with a Kafka destination failed: " + e.getMessage());
         }
     }
 
@@ -252,8 +296,11 @@ final class BridgeMeasurement {
         return new DeliveringIntake(intake, sink.firstArrivalsBetween(started, ended) / ((ended - started) / 1e9), activity, null);
     }
 
-    /** The instances, one after another (each migrates the schema at start), each with an instance id of its own. */
-    private List<ServiceProcess> start(String url, BenchmarkDestination destination) {
+    /**
+     * The instances, one after another (each migrates the schema at start), each with an instance id of its own;
+     * {@code nameSuffix} tells their logs from another bridge's of the same setup.
+     */
+    private List<ServiceProcess> start(String url, BenchmarkDestination destination, String nameSuffix) {
         List<ServiceProcess> services = new ArrayList<>();
         Map<String, String> environment = new HashMap<>(database.environment(url));
         environment.put("ADMIN_TOKEN", adminToken);
@@ -264,7 +311,7 @@ final class BridgeMeasurement {
                 settings.addAll(destination.destinationSettings());
                 settings.add("-Dbridge.instance-id=benchmark-" + i);
                 settings.addAll(Benchmark.passedOnSettings());
-                String name = "benchmark-" + database.key() + "-bridge" + (build.isBaseline() ? "-baseline" : "") + (instances > 1 ? "-" + i : "");
+                String name = "benchmark-" + database.key() + "-bridge" + nameSuffix + (build.isBaseline() ? "-baseline" : "") + (instances > 1 ? "-" + i : "");
                 ServiceProcess service = build.start(name, url, environment, settings);
                 services.add(service);
                 service.awaitReady(START_TIMEOUT);
