@@ -26,10 +26,12 @@ import io.carbridge.testing.ServiceProcess;
  * The benchmark ({@code mvn -B -Pbenchmark verify}, see docs/performance.md): on H2 and on PostgreSQL, each in a fresh
  * database, the minimal durable intake ({@link MinimalIntake}) and then the bridge, both as processes of their own
  * under {@code -Xmx256m}; on PostgreSQL also two instances of the bridge sharing the database. Every ratio of issue
- * 23's targets is taken between figures of the same run. With {@code benchmark.baseline-jar}, each bridge setup is
- * measured again right after, with the baseline's build, on a fresh database. {@code benchmark.runs} repeats the whole
- * measurement; the report gives each run with the load average at its start, and the median of each figure. Prints the
- * tables and writes {@code results.md}, {@code results.json} and {@code latency.png}.
+ * 23's targets is taken between figures of the same run. Each setup with one instance also measures delivery to a
+ * Kafka topic on a broker in this JVM (issue 21's Kafka row; {@code benchmark.kafka=false} turns it off). With
+ * {@code benchmark.baseline-jar}, each bridge setup is measured again right after, with the baseline's build, on a
+ * fresh database. {@code benchmark.runs} repeats the whole measurement; the report gives each run with the load average
+ * at its start, and the median of each figure. Prints the tables and writes {@code results.md}, {@code results.json}
+ * and {@code latency.png}.
  * <p>
  * Settings are system properties: {@code benchmark.*} ({@link Options}) for the run itself; any {@code bridge.*} or
  * {@code camel.*} property is passed on to the bridge and printed with the figures.
@@ -58,10 +60,12 @@ public final class Benchmark {
      *                       ({@code benchmark.baseline-jar}, a {@code smartcar-bridge.jar} of another checkout); null for none
      * @param dashboard      whether each bridge setup is also watched through the Grafana dashboard ({@code benchmark.dashboard},
      *                       false; {@link DashboardRun})
+     * @param kafka          whether each setup with one instance also measures delivery to a Kafka topic on the in-process
+     *                       broker, in a bridge of its own ({@code benchmark.kafka}, true; {@link KafkaTopic})
      */
     record Options(int runs, List<String> databases, int phaseSeconds, int warmupSeconds, int concurrency, List<Integer> rates,
                    int duplicateRate, int lowRate, List<String> serviceJvmArgs, Duration drainTimeout, Path output, Build baseline,
-                   boolean dashboard) {
+                   boolean dashboard, boolean kafka) {
 
         static Options fromSystemProperties() {
             String db = System.getProperty("benchmark.db", "both").trim().toLowerCase();
@@ -84,7 +88,7 @@ public final class Benchmark {
                     Path.of(System.getProperty("benchmark.output", "target/benchmark")),
                     System.getProperty("benchmark.baseline-jar", "").isBlank() ? null
                             : Build.baseline(Path.of(System.getProperty("benchmark.baseline-jar").trim())),
-                    Boolean.getBoolean(DashboardRun.OPTION));
+                    Boolean.getBoolean(DashboardRun.OPTION), Boolean.parseBoolean(System.getProperty("benchmark.kafka", "true")));
         }
 
         /** This build, then the baseline's if there is one. */
@@ -232,6 +236,14 @@ public final class Benchmark {
                 + "the destination is resumed (admin API) as " + BridgeMeasurement.TARGET_RATE + " events/s start for "
                 + options.phaseSeconds() + " s; distinct events reaching the sink per second from the resume until the backlog "
                 + "is delivered or the load ends");
+        if (options.kafka()) {
+            settings.put("kafka", "with one instance, after the HTTP destination's bridge stopped: a bridge of its own on a fresh database, "
+                    + "its one destination -Dbridge.destination." + KafkaTopic.NAME + ".uri=kafka:" + KafkaTopic.TOPIC
+                    + "?brokers=<the broker> at its default settings; the broker is Kafka (KRaft, one node) in the benchmark's JVM, the topic "
+                    + KafkaTopic.PARTITIONS + " partitions, read by a consumer there; warm-up, then the destination paused (admin API), "
+                    + "the intake at saturation, and the delivery measured as the HTTP destination's: distinct events reaching the topic "
+                    + "per second from the resume, the intake taking " + Targets.number(BridgeMeasurement.TARGET_RATE) + " events/s (benchmark.kafka=false: off)");
+        }
         settings.put("intake while delivering", "once the sink has every event, the intake at saturation (" + options.concurrency()
                 + " in flight, " + options.phaseSeconds() + " s) with the destination delivering, against the intake at saturation "
                 + "with it paused; distinct events reaching the sink per second meanwhile");

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.carbridge.benchmark.Figures.DatabaseActivity;
 import io.carbridge.benchmark.Figures.EndToEnd;
+import io.carbridge.benchmark.Figures.KafkaDelivery;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.LockWaits;
 import io.carbridge.benchmark.Figures.StatementFigures;
@@ -47,7 +48,7 @@ final class BenchmarkReport {
             new Color(0xFF7F0E), new Color(0x8C564B)};
     /** The busiest statements shown per setup. */
     private static final int BUSIEST = 8;
-    private static final String TARGETS_TITLE = "Issue 23's targets (and issue 13's that still hold)";
+    private static final String TARGETS_TITLE = "Issue 23's and issue 21's targets (and issue 13's that still hold)";
 
     private BenchmarkReport() {
     }
@@ -193,6 +194,9 @@ final class BenchmarkReport {
             sqlRow(md, setup.name(), setup.saturationDatabase());
             sqlRow(md, setup.name(), setup.drain().database());
             sqlRow(md, setup.name(), setup.delivering().database());
+            if (setup.kafka().drain() != null) {
+                sqlRow(md, setup.name() + ", Kafka destination", setup.kafka().drain().database());
+            }
         }
 
         md.append("\n### Database cost per delivery while the backlog drains (PostgreSQL)\n\n")
@@ -368,6 +372,13 @@ final class BenchmarkReport {
             loads.addAll(setup.fixedRates());
             loads.add(setup.duplicates());
             loads.forEach(load -> rows.add(new Row(setup.database(), service, load)));
+            KafkaDelivery kafka = setup.kafka();
+            if (kafka.saturation() != null) {
+                rows.add(new Row(setup.database(), service + ", Kafka destination", kafka.saturation()));
+            }
+            if (kafka.drain() != null && kafka.drain().intake() != null) {
+                rows.add(new Row(setup.database(), service + ", Kafka destination", kafka.drain().intake()));
+            }
         }
         return rows;
     }

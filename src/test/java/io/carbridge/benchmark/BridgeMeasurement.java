@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import io.carbridge.benchmark.Figures.DeliveringIntake;
 import io.carbridge.benchmark.Figures.Drain;
 import io.carbridge.benchmark.Figures.EndToEnd;
 import io.carbridge.benchmark.Figures.EngineOverhead;
+import io.carbridge.benchmark.Figures.KafkaDelivery;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.Reference;
 import io.carbridge.benchmark.Figures.Setup;
@@ -40,6 +42,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * receipt-to-sink latency at 500/s); duplicates. Between loads the sink catches up with every accepted event, so that
  * one load's backlog does not weigh on the next. On PostgreSQL, the three loads of the intake at saturation and of the
  * drain are each a window of {@link SqlActivity}: what the database did meanwhile.
+ * <p>
+ * Then, with one instance, the Kafka row: a bridge of its own whose one destination is a topic on the in-process broker
+ * ({@link KafkaTopic}), its delivery measured by the same two loads as the sink's ({@link #kafkaDelivery()}).
  * <p>
  * The bridge is this checkout's build, or the baseline's ({@link Build}).
  */
@@ -138,8 +143,9 @@ final class BridgeMeasurement {
     Setup measure(String name, Reference reference) {
         String url = database.newDatabase("bridge" + instances + (build.isBaseline() ? "_baseline" : ""));
         SqlActivity sql = database.sqlActivity(url);
+        Function<KafkaDelivery, Setup> withKafkaRow;
         try (Sink sink = new Sink(TestPorts.freePort()).up();
-             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink));
+             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, sink, ""));
              DashboardRun dashboard = DashboardRun.start(options, database.key() + (instances > 1 ? "-" + instances : "")
                      + (build.isBaseline() ? "-baseline" : ""), name, bridge.services())) {
             SmartcarTraffic traffic = new SmartcarTraffic("bench-" + database.key() + "-" + instances + "-" + System.currentTimeMillis(), 42);
@@ -185,9 +191,47 @@ final class BridgeMeasurement {
             EndToEnd endToEnd = endToEnd(sink, bridge, receiptToSink);
             dashboard.render();
             ServiceUnderLoad.Stopped stopped = bridge.stop();
-            return new Setup(name, database.label(), instances, build.label(), reference, get, lowLoad, engine, fixedRates, duplicates,
-                    backlog.saturation(), backlog.paused(), backlog.database(), drain, deliveringIntake, endToEnd, stopped.storage(),
-                    stopped.peakRssMb());
+            withKafkaRow = kafka -> new Setup(name, database.label(), instances, build.label(), reference, get, lowLoad, engine, fixedRates,
+                    duplicates, backlog.saturation(), backlog.paused(), backlog.database(), drain, kafka, deliveringIntake, endToEnd,
+                    stopped.storage(), stopped.peakRssMb());
+        }
+        // once this bridge, its sink and its dashboard are closed, so that nothing of theirs weighs on the Kafka row
+        return withKafkaRow.apply(kafkaDelivery());
+    }
+
+    /**
+     * The Kafka row, after the HTTP destination's bridge stopped: a bridge of its own on a fresh database, whose one
+     * destination is a topic on the in-process broker, warmed up as the first, then its delivery measured by the same
+     * two loads as the HTTP destination's: the intake at saturation into the paused outbox, and the drain while the
+     * intake takes {@link #TARGET_RATE} events/s. With one instance only: two would double the row's time for a figure
+     * the HTTP row already gives for two instances.
+     */
+    private KafkaDelivery kafkaDelivery() {
+        if (!options.kafka()) {
+            return KafkaDelivery.skipped("off (benchmark.kafka=false)");
+        }
+        if (instances > 1) {
+            return KafkaDelivery.skipped("– (measured with one instance)");
+        }
+        String url = database.newDatabase("kafka" + (build.isBaseline() ? "_baseline" : ""));
+        SqlActivity sql = database.sqlActivity(url);
+        try (KafkaTopic topic = KafkaTopic.start();
+             ServiceUnderLoad bridge = new ServiceUnderLoad(options, database, url, start(url, topic, "-kafka"))) {
+            SmartcarTraffic traffic = new SmartcarTraffic("kafka-" + database.key() + "-" + System.currentTimeMillis(), 43);
+            bridge.warmUp(traffic);
+            if (!topic.awaitDistinct(bridge.accepted(), options.drainTimeout())) {
+                bridge.stop();
+                return KafkaDelivery.notMeasured("the warm-up's events did not all reach the topic within "
+                        + options.drainTimeout().toSeconds() + " s");
+            }
+            Backlog backlog = intakeAtSaturationIntoAPausedOutbox(topic, bridge, traffic, sql);
+            Drain drain = backlog.paused() ? drainWhileTakingTargetRate(topic, bridge, traffic, backlog.eventIds(), sql)
+                    : Drain.notMeasured("the destination did not pause within " + PAUSE_TIMEOUT.toSeconds() + " s of the admin API's pause");
+            bridge.stop();
+            return new KafkaDelivery(backlog.saturation(), backlog.paused(), drain, null);
+        } catch (RuntimeException e) {
+            // costs this row only, the HTTP figures stand: a baseline older than Kafka destinations does not start with one
+            return KafkaDelivery.notMeasured("the bridge with a Kafka destination failed: " + e.getMessage());
         }
     }
 
@@ -200,31 +244,32 @@ final class BridgeMeasurement {
      * wait, as the minimal intake's do. Then the intake at saturation. If the destination does not pause, the sink
      * takes deliveries again and the intake is measured delivering meanwhile.
      */
-    private Backlog intakeAtSaturationIntoAPausedOutbox(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, SqlActivity sql) {
+    private Backlog intakeAtSaturationIntoAPausedOutbox(BenchmarkDestination destination, ServiceUnderLoad bridge, SmartcarTraffic traffic,
+                                                        SqlActivity sql) {
         Set<String> eventIds = new HashSet<>();
         Observer intoBacklog = (delivery, status) -> {
             if (status == SmartcarTraffic.ACCEPTED) {
                 eventIds.add(delivery.eventId());
             }
         };
-        Benchmark.phase("the sink answers 410 Gone: the destination pauses");
-        sink.gone();
-        bridge.send(20, Duration.ofSeconds(1), traffic.events(), intoBacklog);
+        Benchmark.phase("the destination " + destination.name() + " pauses");
+        destination.pause(() -> bridge.send(20, Duration.ofSeconds(1), traffic.events(), intoBacklog),
+                () -> onEveryInstance(bridge, destination, "pause"));
         boolean paused;
         try {
             Awaitility.await().pollInterval(Duration.ofMillis(200)).atMost(PAUSE_TIMEOUT)
-                    .until(() -> bridge.services().stream().allMatch(this::isPaused));
+                    .until(() -> bridge.services().stream().allMatch(service -> isPaused(service, destination)));
             paused = true;
         } catch (ConditionTimeoutException notPaused) {
-            sink.back();
+            destination.takeDeliveriesAgain();
             paused = false;
         }
         SqlActivity.Window window = sql.start();
-        long deliveriesBefore = sink.deliveries();
+        long deliveriesBefore = destination.deliveries();
         LoadFigures saturation = bridge.saturate("intake at saturation" + (paused ? ", destination paused" : ", delivering"),
                 traffic.events(), intoBacklog);
         DatabaseActivity activity = window == null ? null
-                : window.stop(saturation.load(), paused, saturation.accepted(), () -> sink.deliveries() - deliveriesBefore);
+                : window.stop(saturation.load(), paused, saturation.accepted(), () -> destination.deliveries() - deliveriesBefore);
         return new Backlog(saturation, paused, eventIds, activity);
     }
 
@@ -237,7 +282,7 @@ final class BridgeMeasurement {
         if (!delivering) {
             return DeliveringIntake.notMeasured("no delivery reached the sink within 20 s of the warm-up");
         }
-        if (bridge.services().stream().anyMatch(this::isPaused)) {
+        if (bridge.services().stream().anyMatch(service -> isPaused(service, sink))) {
             return DeliveringIntake.notMeasured("the destination is paused (it was not resumed)");
         }
         SqlActivity.Window window = sql.start();
@@ -251,8 +296,11 @@ final class BridgeMeasurement {
         return new DeliveringIntake(intake, sink.firstArrivalsBetween(started, ended) / ((ended - started) / 1e9), activity, null);
     }
 
-    /** The instances, one after another (each migrates the schema at start), each with an instance id of its own. */
-    private List<ServiceProcess> start(String url, Sink sink) {
+    /**
+     * The instances, one after another (each migrates the schema at start), each with an instance id of its own;
+     * {@code nameSuffix} tells their logs from another bridge's of the same setup.
+     */
+    private List<ServiceProcess> start(String url, BenchmarkDestination destination, String nameSuffix) {
         List<ServiceProcess> services = new ArrayList<>();
         Map<String, String> environment = new HashMap<>(database.environment(url));
         environment.put("ADMIN_TOKEN", adminToken);
@@ -260,10 +308,10 @@ final class BridgeMeasurement {
             for (int i = 1; i <= instances; i++) {
                 List<String> settings = new ArrayList<>(options.serviceJvmArgs());
                 settings.add("-Dcamel.main.routes-include-pattern=" + Benchmark.withCeilingRoute());
-                settings.addAll(sink.destinationSettings());
+                settings.addAll(destination.destinationSettings());
                 settings.add("-Dbridge.instance-id=benchmark-" + i);
                 settings.addAll(Benchmark.passedOnSettings());
-                String name = "benchmark-" + database.key() + "-bridge" + (build.isBaseline() ? "-baseline" : "") + (instances > 1 ? "-" + i : "");
+                String name = "benchmark-" + database.key() + "-bridge" + nameSuffix + (build.isBaseline() ? "-baseline" : "") + (instances > 1 ? "-" + i : "");
                 ServiceProcess service = build.start(name, url, environment, settings);
                 services.add(service);
                 service.awaitReady(START_TIMEOUT);
@@ -302,13 +350,24 @@ final class BridgeMeasurement {
         return new EngineOverhead(seconds * 1000 / deliveries, deliveries, seconds, after.threads(), null);
     }
 
-    private boolean isPaused(ServiceProcess service) {
-        for (JsonNode destination : service.http().get("/admin/destinations", admin()).json()) {
-            if (destination.path("name").asText().equals(Sink.NAME)) {
-                return destination.path("paused").asBoolean();
+    private boolean isPaused(ServiceProcess service, BenchmarkDestination destination) {
+        for (JsonNode listed : service.http().get("/admin/destinations", admin()).json()) {
+            if (listed.path("name").asText().equals(destination.name())) {
+                return listed.path("paused").asBoolean();
             }
         }
         return false;
+    }
+
+    /** Asks every instance to {@code pause} or {@code resume} the destination; the first status other than 200, or 200. */
+    private int onEveryInstance(ServiceUnderLoad bridge, BenchmarkDestination destination, String action) {
+        for (ServiceProcess service : bridge.services()) {
+            int status = service.http().send("POST", "/admin/destinations/" + destination.name() + "/" + action, null, admin()).status();
+            if (status != 200) {
+                return status;
+            }
+        }
+        return 200;
     }
 
     /**
@@ -316,31 +375,29 @@ final class BridgeMeasurement {
      * events that first reached the sink from the resume until the whole backlog had arrived, or until the load ended
      * if it had not (the engine then worked on a backlog all along).
      */
-    private Drain drainWhileTakingTargetRate(Sink sink, ServiceUnderLoad bridge, SmartcarTraffic traffic, Set<String> backlog,
-                                             SqlActivity sql) {
+    private Drain drainWhileTakingTargetRate(BenchmarkDestination destination, ServiceUnderLoad bridge, SmartcarTraffic traffic,
+                                             Set<String> backlog, SqlActivity sql) {
         SqlActivity.Window window = sql.start();
-        sink.back();
-        long deliveriesBefore = sink.deliveries();
+        destination.takeDeliveriesAgain();
+        long deliveriesBefore = destination.deliveries();
         long resumedAt = System.nanoTime();
-        for (ServiceProcess service : bridge.services()) {
-            int status = service.http().send("POST", "/admin/destinations/" + Sink.NAME + "/resume", null, admin()).status();
-            if (status != 200) {
-                if (window != null) {
-                    window.stop("resume refused", false, 0, () -> 0);
-                }
-                return Drain.notMeasured("the admin API answered " + status + " to the resume");
+        int status = onEveryInstance(bridge, destination, "resume");
+        if (status != 200) {
+            if (window != null) {
+                window.stop("resume refused", false, 0, () -> 0);
             }
+            return Drain.notMeasured("the admin API answered " + status + " to the resume");
         }
         LoadFigures intake = bridge.atRate(Targets.number(TARGET_RATE) + " events/s while a backlog of " + Targets.number(backlog.size()) + " drains",
                 TARGET_RATE, traffic.events(), Observer.NONE);
         long loadEnded = System.nanoTime();
         DatabaseActivity activity = window == null ? null
-                : window.stop(intake.load(), false, intake.accepted(), () -> sink.deliveries() - deliveriesBefore);
-        OptionalLong cleared = sink.lastFirstArrivalOf(backlog);
+                : window.stop(intake.load(), false, intake.accepted(), () -> destination.deliveries() - deliveriesBefore);
+        OptionalLong cleared = destination.lastFirstArrivalOf(backlog);
         boolean clearedInLoad = cleared.isPresent() && cleared.getAsLong() <= loadEnded;
         long end = clearedInLoad ? cleared.getAsLong() : loadEnded;
         double seconds = (end - resumedAt) / 1e9;
-        return new Drain(backlog.size(), sink.firstArrivalsBetween(resumedAt, end) / seconds, seconds, clearedInLoad, intake, activity, null);
+        return new Drain(backlog.size(), destination.firstArrivalsBetween(resumedAt, end) / seconds, seconds, clearedInLoad, intake, activity, null);
     }
 
     private Map<String, String> admin() {

@@ -73,6 +73,28 @@ final class Figures {
     }
 
     /**
+     * The Kafka row: a bridge of its own whose one destination is a topic on the in-process broker ({@link KafkaTopic}),
+     * its delivery measured as the HTTP destination's is: the intake at saturation fills the paused outbox, then the
+     * backlog drains while the intake takes {@link BridgeMeasurement#TARGET_RATE} events/s.
+     *
+     * @param saturation       the intake at saturation, the destination paused: the intake's rate with no destination delivering
+     * @param saturationPaused whether the destination paused
+     * @param drain            the delivery to the topic while the backlog drains
+     * @param whySkipped       null when measured; otherwise why this setup has no Kafka row
+     */
+    record KafkaDelivery(LoadFigures saturation, boolean saturationPaused, Drain drain, String whySkipped) {
+
+        static KafkaDelivery skipped(String why) {
+            return new KafkaDelivery(null, false, null, why);
+        }
+
+        /** Meant to be measured, but it could not be: its delivery figure says why. */
+        static KafkaDelivery notMeasured(String why) {
+            return new KafkaDelivery(null, false, Drain.notMeasured(why), null);
+        }
+    }
+
+    /**
      * The intake at saturation while the destination (the sink, answering at once) delivers: the backlog the intake makes
      * meanwhile is the delivery's to drain.
      *
@@ -270,11 +292,13 @@ final class Figures {
      * @param get                the trivial GET at saturation; null with several instances (a figure of one server)
      * @param saturation         the intake at saturation, the destination paused (the outbox rows wait, as in the reference)
      * @param saturationDatabase what PostgreSQL did meanwhile; null on H2
+     * @param drain              the delivery to the HTTP sink while the backlog drains
+     * @param kafka              the same with a Kafka destination, in a bridge of its own
      * @param delivering         the intake at saturation while the destination delivers
      */
     record Setup(String name, String database, int instances, String build, Reference reference, LoadFigures get, LoadFigures lowLoad,
                  EngineOverhead engine, List<LoadFigures> fixedRates, LoadFigures duplicates, LoadFigures saturation,
-                 boolean saturationPaused, DatabaseActivity saturationDatabase, Drain drain, DeliveringIntake delivering,
+                 boolean saturationPaused, DatabaseActivity saturationDatabase, Drain drain, KafkaDelivery kafka, DeliveringIntake delivering,
                  EndToEnd endToEnd, Storage storage, List<Long> peakRssMb) {
     }
 

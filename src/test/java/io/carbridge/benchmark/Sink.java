@@ -3,14 +3,8 @@ package io.carbridge.benchmark;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,17 +14,15 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The one destination of a benchmark run: a local HTTP endpoint that takes every delivery the bridge POSTs, counts it
+ * The HTTP destination of a benchmark run: a local HTTP endpoint that takes every delivery the bridge POSTs, counts it
  * by its {@code Idempotency-Key} (the event id), notes when each event first arrived, and measures receipt-to-sink
  * latency as now minus the event's {@code receivedAt} (the bridge and the sink share the machine's clock). It can go
  * away (connections refused) and come back on the same port, as a destination in an outage does; or answer
  * {@code 410 Gone}, which makes the bridge pause it until an operator resumes it.
  */
-final class Sink implements AutoCloseable {
+final class Sink extends BenchmarkDestination {
 
     static final String PATH = "/sink";
     /** The destination's name in the bridge's settings. */
@@ -40,12 +32,7 @@ final class Sink implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     private final int port;
-    private final Map<String, Integer> deliveriesByEvent = new ConcurrentHashMap<>();
-    /** {@link System#nanoTime()} when each event first arrived. */
-    private final Map<String, Long> firstArrivals = new ConcurrentHashMap<>();
-    private final AtomicLong deliveries = new AtomicLong();
     private final Recorder receiptToSink = new Recorder(MAX_LATENCY_MICROS, 3);
-    private volatile long lastDeliveryNanos;
     private volatile boolean gone;
     private HttpServer server;
 
@@ -60,7 +47,13 @@ final class Sink implements AutoCloseable {
         return settings;
     }
 
+    @Override
+    String name() {
+        return NAME;
+    }
+
     /** The service's settings that make this sink its one destination, {@code sink}, every other setting its default. */
+    @Override
     List<String> destinationSettings() {
         return List.of("-Dbridge.destinations=" + NAME, "-Dbridge.destination." + NAME + ".url=http://127.0.0.1:" + port + PATH);
     }
@@ -82,68 +75,27 @@ final class Sink implements AutoCloseable {
         gone = false;
     }
 
+    /** The bridge pauses a destination that answers 410 Gone: from the next delivery on. */
+    @Override
+    void pause(Runnable deliverAFew, Runnable pauseThroughAdminApi) {
+        gone();
+        deliverAFew.run();
+    }
+
+    @Override
+    void takeDeliveriesAgain() {
+        back();
+    }
+
     /** Stops listening and closes every open connection: deliveries are refused until {@link #up()}. */
     void down() {
         server.close().toCompletionStage().toCompletableFuture().join();
         server = null;
     }
 
-    long deliveries() {
-        return deliveries.get();
-    }
-
-    long distinctEvents() {
-        return deliveriesByEvent.size();
-    }
-
-    int deliveriesOf(String eventId) {
-        return deliveriesByEvent.getOrDefault(eventId, 0);
-    }
-
-    long lastDeliveryNanos() {
-        return lastDeliveryNanos;
-    }
-
-    /** How many events first arrived within {@code [fromNanos, toNanos]} ({@link System#nanoTime()}). */
-    long firstArrivalsBetween(long fromNanos, long toNanos) {
-        return firstArrivals.values().stream().filter(at -> at >= fromNanos && at <= toNanos).count();
-    }
-
-    /** When the last of {@code eventIds} first arrived ({@link System#nanoTime()}); empty while some have not arrived. */
-    OptionalLong lastFirstArrivalOf(Collection<String> eventIds) {
-        long last = Long.MIN_VALUE;
-        for (String eventId : eventIds) {
-            Long arrived = firstArrivals.get(eventId);
-            if (arrived == null) {
-                return OptionalLong.empty();
-            }
-            last = Math.max(last, arrived);
-        }
-        return OptionalLong.of(last);
-    }
-
     /** Receipt-to-sink latencies (microseconds) since the previous call. */
     Histogram takeReceiptToSink() {
         return receiptToSink.getIntervalHistogram();
-    }
-
-    /** Waits until every one of {@code eventIds} arrived at least once; false if some had not within {@code timeout}. */
-    boolean awaitAll(Collection<String> eventIds, Duration timeout) {
-        return waitUntil(() -> eventIds.stream().allMatch(deliveriesByEvent::containsKey), Duration.ofMillis(200), timeout);
-    }
-
-    /** Waits until {@code count} distinct events arrived; false if not within {@code timeout}. */
-    boolean awaitDistinct(long count, Duration timeout) {
-        return waitUntil(() -> distinctEvents() >= count, Duration.ofMillis(50), timeout);
-    }
-
-    private static boolean waitUntil(Callable<Boolean> condition, Duration poll, Duration timeout) {
-        try {
-            Awaitility.await().pollInterval(poll).atMost(timeout).until(condition);
-            return true;
-        } catch (ConditionTimeoutException notInTime) {
-            return false;
-        }
     }
 
     @Override
@@ -171,10 +123,7 @@ final class Sink implements AutoCloseable {
                 request.response().setStatusCode(400).end("not a bridge delivery: " + e.getMessage());
                 return;
             }
-            deliveriesByEvent.merge(eventId, 1, Integer::sum);
-            firstArrivals.putIfAbsent(eventId, now);
-            deliveries.incrementAndGet();
-            lastDeliveryNanos = now;
+            arrived(eventId, now);
             request.response().setStatusCode(204).end();
         });
     }

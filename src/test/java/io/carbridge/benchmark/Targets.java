@@ -10,6 +10,7 @@ import io.carbridge.benchmark.Figures.DatabaseActivity;
 import io.carbridge.benchmark.Figures.DeliveringIntake;
 import io.carbridge.benchmark.Figures.Drain;
 import io.carbridge.benchmark.Figures.EngineOverhead;
+import io.carbridge.benchmark.Figures.KafkaDelivery;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.Reference;
 import io.carbridge.benchmark.Figures.Run;
@@ -18,9 +19,9 @@ import io.carbridge.benchmark.Figures.Storage;
 import io.carbridge.testing.ServiceProcess;
 
 /**
- * Issue 23's targets, and the two of issue 13's that still hold (the delivery engine's overhead, the heap), judged on
- * one setup's figures (and, for the second instance, on the same build's one instance in the same run), and their
- * medians over several runs.
+ * Issue 23's targets, issue 21's of the Kafka row, and the two of issue 13's that still hold (the delivery engine's
+ * overhead, the heap), judged on one setup's figures (and, for the second instance, on the same build's one instance in
+ * the same run), and their medians over several runs.
  */
 final class Targets {
 
@@ -29,6 +30,8 @@ final class Targets {
     static final String POSTGRESQL_ONLY = "not measured (PostgreSQL only)";
     static final String POSTGRESQL = "PostgreSQL";
     static final String H2 = "H2";
+    /** Delivery while the intake takes {@link BridgeMeasurement#TARGET_RATE}: issue 23's for HTTP, issue 21's for Kafka. */
+    static final double MIN_DELIVERY_PER_SECOND = 2_000;
 
     private Targets() {
     }
@@ -108,8 +111,10 @@ final class Targets {
         boolean postgres = setup.database().equals(POSTGRESQL);
         List<Target> targets = new ArrayList<>();
 
-        targets.add(delivery(setup.drain()));
+        targets.add(delivery("Delivery to an instant sink, default destination settings, while the intake takes "
+                + number(BridgeMeasurement.TARGET_RATE) + " events/s", setup.drain(), true));
         targets.add(secondInstance(setup, oneInstance));
+        targets.addAll(kafka(setup));
 
         LoadFigures saturation = setup.saturation();
         String saturationNote = (setup.saturationPaused() ? "" : "; the destination did not pause, so the bridge delivered meanwhile")
@@ -149,18 +154,59 @@ final class Targets {
         return targets;
     }
 
-    private static Target delivery(Drain drain) {
-        String measure = "Delivery to an instant sink, default destination settings, while the intake takes "
-                + number(BridgeMeasurement.TARGET_RATE) + " events/s";
-        Goal goal = new Goal(">=", 2_000, Unit.PER_SECOND);
+    /** A destination's delivery while its backlog drains and the intake takes the target rate; {@code judged} false: information. */
+    private static Target delivery(String measure, Drain drain, boolean judged) {
+        Goal goal = new Goal(">=", MIN_DELIVERY_PER_SECOND, Unit.PER_SECOND);
         if (drain.whyNotMeasured() != null) {
             return Target.notMeasured(measure, goal, drain.whyNotMeasured());
         }
         LoadFigures intake = drain.intake();
         return Target.of(measure, goal, drain.deliveredPerSecond(), number(drain.deliveredPerSecond()) + " events/s over "
                 + decimal(drain.seconds()) + " s (backlog " + number(drain.backlog()) + (drain.backlogCleared() ? ", cleared" : ", left at the load's end")
-                + "; the intake meanwhile " + perSecond(intake) + ", p99 " + decimal(intake.p99Ms()) + " ms" + failures(intake) + ")",
-                true, intake.allSucceeded());
+                + "; the intake meanwhile " + perSecond(intake) + ", p99 " + decimal(intake.p99Ms()) + " ms" + failures(intake) + ")"
+                + (judged ? "" : "; a target on H2 only"), judged, intake.allSucceeded());
+    }
+
+    /**
+     * The Kafka row's targets (issue 21): its delivery, on H2 at least {@link #MIN_DELIVERY_PER_SECOND} and on every setup
+     * at least the HTTP destination's; and the intake meanwhile against its rate with no destination delivering.
+     */
+    private static List<Target> kafka(Setup setup) {
+        KafkaDelivery kafka = setup.kafka();
+        String delivery = "Delivery to a Kafka topic (the in-process broker), default destination settings, while the intake takes "
+                + number(BridgeMeasurement.TARGET_RATE) + " events/s";
+        String againstHttp = "Kafka delivery against the HTTP destination's (an instant sink), same setup";
+        Goal againstHttpGoal = new Goal(">=", 1, Unit.RATIO);
+        String intake = "Intake while the Kafka destination drains, against its rate with no destination delivering";
+        Goal intakeGoal = new Goal(">=", 0.9, Unit.RATIO);
+        Goal deliveryGoal = new Goal(">=", MIN_DELIVERY_PER_SECOND, Unit.PER_SECOND);
+        if (kafka.whySkipped() != null) {
+            return List.of(Target.notHere(delivery, deliveryGoal, kafka.whySkipped()),
+                    Target.notHere(againstHttp, againstHttpGoal, kafka.whySkipped()),
+                    Target.notHere(intake, intakeGoal, kafka.whySkipped()));
+        }
+        Drain drain = kafka.drain();
+        if (drain.whyNotMeasured() != null) {
+            return List.of(Target.notMeasured(delivery, deliveryGoal, drain.whyNotMeasured()),
+                    Target.notMeasured(againstHttp, againstHttpGoal, drain.whyNotMeasured()),
+                    Target.notMeasured(intake, intakeGoal, drain.whyNotMeasured()));
+        }
+        Drain http = setup.drain();
+        Target ratio = http.whyNotMeasured() != null
+                ? Target.notMeasured(againstHttp, againstHttpGoal, "the HTTP destination's delivery was not measured")
+                : Target.of(againstHttp, againstHttpGoal, drain.deliveredPerSecond() / http.deliveredPerSecond(),
+                decimal(drain.deliveredPerSecond() / http.deliveredPerSecond()) + " (" + number(drain.deliveredPerSecond()) + "/s against "
+                        + number(http.deliveredPerSecond()) + "/s)", true, drain.intake().allSucceeded() && http.intake().allSucceeded());
+        // offered the target rate, an intake with no destination delivering takes all of it, or as much as it takes at
+        // saturation with the destination paused when that is less (a loaded machine)
+        LoadFigures during = drain.intake();
+        double withoutDelivery = Math.min(BridgeMeasurement.TARGET_RATE, kafka.saturation().achievedPerSecond());
+        Target kept = Target.of(intake, intakeGoal, during.achievedPerSecond() / withoutDelivery,
+                decimal(during.achievedPerSecond() / withoutDelivery) + " (" + perSecond(during) + " of " + number(BridgeMeasurement.TARGET_RATE)
+                        + "/s offered, against " + number(withoutDelivery) + "/s: the offered rate, or the intake at saturation with the "
+                        + "destination paused if less, which was " + perSecond(kafka.saturation()) + failures(during) + ")",
+                true, during.allSucceeded() && kafka.saturation().allSucceeded());
+        return List.of(delivery(delivery, drain, setup.database().equals(H2)), ratio, kept);
     }
 
     /** The second instance's delivery against the first's, same build, same run. */
