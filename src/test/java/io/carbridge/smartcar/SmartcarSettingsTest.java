@@ -3,7 +3,7 @@ package io.carbridge.smartcar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -58,7 +58,7 @@ class SmartcarSettingsTest {
         assertThat(v3.api(new SmartcarApi.Parts(loaded, null, null, null, null, null)).connectClientId())
                 .as("Connect takes the Application ID").isEqualTo("app-uuid-1");
         assertThat(loaded.clientId()).isEqualTo("client_api-1");
-        assertThat(Arrays.stream(V3Settings.class.getRecordComponents()).map(RecordComponent::getType))
+        assertThat(Arrays.stream(V3Settings.class.getDeclaredFields()).map(Field::getType))
                 .as("no token cipher: v3 stores no owner tokens").doesNotContain(TokenCipher.class);
         assertThat(loaded.toString()).doesNotContain("secret-value", "amt-1");
         assertThat(SmartcarSettings.load(settings(with(COMPLETE_V3, "bridge.sync.page-size", "100"))).orElseThrow().pageSize()).isEqualTo(100);
