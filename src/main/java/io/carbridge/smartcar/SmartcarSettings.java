@@ -16,8 +16,8 @@ import io.carbridge.intake.ManagementTokens;
  * The settings of Connect and the subscription sync, made from their groups ({@link SmartcarClientSettings},
  * {@link ConnectSettings}, {@link SyncSettings}, the version's own) and checked together. Both are enabled by setting
  * {@code SMARTCAR_CLIENT_ID}; then every other required setting of the configured {@link ApiVersion} must be present,
- * or the service does not start and the message names the variable. Without it the bridge is an intake-only deployment: {@code /connect/*} answers 503 and
- * the sync does nothing.
+ * or the service does not start and the message names the variable. Without it the bridge is an intake-only
+ * deployment: {@code /connect/*} answers 503 and the sync does nothing.
  *
  * <p>These are the settings both versions have; {@link #api()} holds those of the configured version only, read first
  * (so that a v2.0 deployment upgraded without {@code SMARTCAR_API_VERSION} stops with the one line that says what to

@@ -30,7 +30,7 @@ public final class V2Settings implements ApiSettings {
     @Setting("v2: Smartcar's REST API v2.0")
     String apiUrl = "https://api.smartcar.com/v2.0";
 
-    /** Made by {@link #load} from the declarations, on a copy: the bound bean stays as the properties say. */
+    // made by load, on a copy: the bound bean stays as the properties say
     private String clientSecret;
     private TokenCipher cipher;
 
@@ -38,8 +38,9 @@ public final class V2Settings implements ApiSettings {
     public static V2Settings load(Settings settings) {
         V2Settings declared = settings.of(V2Settings.class);
         V2Settings loaded = new V2Settings();
-        loaded.clientSecret = SmartcarSettings.required(SmartcarSettings.CLIENT_SECRET, settings.of(SmartcarClientSettings.class).clientSecret(),
-                "SMARTCAR_CLIENT_SECRET", "the client secret of the Smartcar application");
+        String clientSecret = settings.of(SmartcarClientSettings.class).clientSecret();
+        loaded.clientSecret = SmartcarSettings.required(SmartcarSettings.CLIENT_SECRET, clientSecret, "SMARTCAR_CLIENT_SECRET",
+                "the client secret of the Smartcar application");
         loaded.secretKey = SmartcarSettings.required(TokenCipher.PROPERTY, declared.secretKey, "TOKEN_ENCRYPTION_KEY",
                 "base64 of 32 random bytes: openssl rand -base64 32");
         loaded.cipher = TokenCipher.fromBase64(loaded.secretKey);

@@ -36,7 +36,7 @@ public final class V3Settings implements ApiSettings {
     @Setting("v3: the Management API (`/webhooks`, `/subscriptions`)")
     String managementApiUrl = "https://management.api.smartcar.com/v3";
 
-    /** Set by {@link #load}, on a copy: the bound bean stays as the properties say. */
+    // set by load, on a copy: the bound bean stays as the properties say
     private String clientSecret;
 
     /**
@@ -52,8 +52,9 @@ public final class V3Settings implements ApiSettings {
                     + "(Smartcar Dashboard); a deployment on Smartcar API v2.0 sets SMARTCAR_API_VERSION=v2");
         }
         loaded.applicationId = declared.applicationId;
-        loaded.clientSecret = SmartcarSettings.required(SmartcarSettings.CLIENT_SECRET, settings.of(SmartcarClientSettings.class).clientSecret(),
-                "SMARTCAR_CLIENT_SECRET", "the secret of the application's API client id");
+        String clientSecret = settings.of(SmartcarClientSettings.class).clientSecret();
+        loaded.clientSecret = SmartcarSettings.required(SmartcarSettings.CLIENT_SECRET, clientSecret, "SMARTCAR_CLIENT_SECRET",
+                "the secret of the application's API client id");
         loaded.iamUrl = SmartcarSettings.url("bridge.smartcar.iam-url", declared.iamUrl, "SMARTCAR_IAM_URL");
         loaded.vehicleApiUrl = SmartcarSettings.url("bridge.smartcar.vehicle-api-url", declared.vehicleApiUrl, "SMARTCAR_VEHICLE_API_URL");
         loaded.managementApiUrl = SmartcarSettings.url("bridge.smartcar.management-api-url", declared.managementApiUrl,
