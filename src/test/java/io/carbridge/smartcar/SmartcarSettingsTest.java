@@ -143,6 +143,22 @@ class SmartcarSettingsTest {
                 .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property);
     }
 
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+            "bridge.reconcile.requests-per-minute | 0.001 | is 0.001, it must be between 0.01 and 100000.0",
+            "bridge.reconcile.gap-threshold | 20s | must be longer than bridge.reconcile.heartbeat-interval",
+            "bridge.reconcile.heartbeat-interval | PT10S | is 'PT10S': write a positive duration such as 60s or 5m"})
+    void gapFillingRefusesAnInvalidValueAsBefore(String property, String value, String problem) {
+        assertThatThrownBy(() -> ReconciliationSettings.of(settings(Map.of(property, value))))
+                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property + " " + problem);
+    }
+
+    @Test
+    void aValueOfTheWrongTypeStopsAnIntakeOnlyDeploymentToo() {
+        assertThatThrownBy(() -> SmartcarSettings.load(settings(Map.of("bridge.sync.retry-backoff", "soon"))))
+                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("bridge.sync.retry-backoff is 'soon'");
+    }
+
     @Test
     void theRetryDelayDoublesUpToTheMaximum() {
         SmartcarSettings loaded = SmartcarSettings.load(settings(with("bridge.sync.max-retry-backoff", "5m"))).orElseThrow();
