@@ -230,8 +230,9 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     public void configure(CamelContext camel) throws Exception {
         LogFormat.warnOfAnUnknownValue();
         // Camel logs a failed bind of its HTTP servers and starts anyway: a bridge Smartcar cannot reach must not start
-        requireFreePort("camel.server.port", "HTTP_PORT");
-        requireFreePort("camel.management.port", "MANAGEMENT_PORT");
+        CamelPorts ports = CamelPorts.of(settings());
+        requireFreePort("camel.server.port", ports.serverPort(), "HTTP_PORT");
+        requireFreePort("camel.management.port", ports.managementPort(), "MANAGEMENT_PORT");
         Vertx vertx = camel.getRegistry().lookupByNameAndType("vertx", Vertx.class);
         // the HTTP servers listen before the routes run: they answer 503 until every route has started, and from the
         // moment the service begins to stop
@@ -363,8 +364,7 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return smartcar;
     }
 
-    private void requireFreePort(String key, String variable) {
-        int port = settings().integer(key, 0, 0, 65_535);
+    private static void requireFreePort(String key, int port, String variable) {
         if (port == 0) {
             return;
         }

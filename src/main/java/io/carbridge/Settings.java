@@ -1,9 +1,6 @@
 package io.carbridge;
 
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,9 +9,9 @@ import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * The settings of {@code application.properties} (and their {@code -D} / environment overrides). The groups that
- * {@link DeclaredSettings} lists are bound onto their beans ({@link #of}); the settings their owners have not declared
- * yet (Smartcar's) are read key by key, with the same conversions. Every failure names the property, so a misconfigured
- * service stops with a message an operator can act on.
+ * {@link DeclaredSettings} lists are bound onto their beans ({@link #of}), a destination's onto its own ({@link #bind}):
+ * every {@code bridge.*} setting is read through a bean that declares it. Every failure names the property, so a
+ * misconfigured service stops with a message an operator can act on.
  */
 public final class Settings {
 
@@ -31,7 +28,7 @@ public final class Settings {
     public <T> T of(Class<T> type) {
         Object bean = bound.get(type);
         if (bean == null) {
-            bean = binding.bindDeclared(DeclaredSettings.groupOf(type).prefix(), SettingsBinding.newInstance(type));
+            bean = bindDeclared(DeclaredSettings.groupOf(type).prefix(), SettingsBinding.newInstance(type));
             bound.put(type, bean);
         }
         return type.cast(bean);
@@ -47,77 +44,25 @@ public final class Settings {
         return binding.bind(prefix, bean, owner);
     }
 
+    /**
+     * Binds the settings under {@code prefix} that {@code bean} declares, leaving the prefix's other keys alone: for a
+     * prefix whose other settings are someone else's ({@code camel.}).
+     */
+    public <T> T bindDeclared(String prefix, T bean) {
+        return binding.bindDeclared(prefix, bean);
+    }
+
+    /**
+     * A value as it is, for what no bean declares: an environment variable a setting names (a destination's secret), a
+     * Camel setting.
+     */
     public Optional<String> optional(String key) {
         return properties.resolveProperty(key).map(String::trim).filter(value -> !value.isEmpty());
-    }
-
-    public String required(String key, String hint) {
-        return optional(key).orElseThrow(() -> new InvalidSettingException(key, "is not set: " + hint));
-    }
-
-    public String string(String key, String defaultValue) {
-        return optional(key).orElse(defaultValue);
-    }
-
-    public int integer(String key, int defaultValue, int min, int max) {
-        int value = optional(key).map(text -> parseInt(key, text)).orElse(defaultValue);
-        if (value < min || value > max) {
-            throw new InvalidSettingException(key, "is " + value + ", it must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    public double decimal(String key, double defaultValue, double min, double max) {
-        double value = optional(key).map(text -> parseDouble(key, text)).orElse(defaultValue);
-        if (value < min || value > max) {
-            throw new InvalidSettingException(key, "is " + value + ", it must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    /** A duration as Camel writes one ({@link SettingsBinding#duration}). */
-    public Duration duration(String key, Duration defaultValue) {
-        return optional(key).map(text -> SettingsBinding.duration(key, text)).orElse(defaultValue);
-    }
-
-    /** A duration that must be more than zero. */
-    public Duration positiveDuration(String key, Duration defaultValue) {
-        Duration duration = duration(key, defaultValue);
-        if (duration.isZero() || duration.isNegative()) {
-            throw new InvalidSettingException(key, "must be positive");
-        }
-        return duration;
-    }
-
-    /** A period a route's Camel timer reads from the property itself ({@link SettingsBinding#timerPeriod}). */
-    public Duration timerPeriod(String key, Duration defaultValue) {
-        return optional(key).map(text -> SettingsBinding.timerPeriod(key, text)).orElse(defaultValue);
-    }
-
-    public List<String> list(String key) {
-        return optional(key).map(text -> Arrays.stream(text.split(","))
-                .map(String::trim).filter(item -> !item.isEmpty()).toList()).orElse(List.of());
     }
 
     /** Names this instance in database claims (delivery, subscription sync); must differ between instances sharing a database. */
     public String instanceId() {
         return of(InstanceSettings.class).instanceId();
-    }
-
-    private static int parseInt(String key, String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(key, "is '" + text + "', expected a whole number");
-        }
-    }
-
-    private static double parseDouble(String key, String text) {
-        try {
-            return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(key, "is '" + text + "', expected a number");
-        }
     }
 
     /** A setting that stops the service at start; the message names the property and what is wrong with it. */

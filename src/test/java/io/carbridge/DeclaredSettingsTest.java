@@ -22,14 +22,17 @@ class DeclaredSettingsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"bridge.db.pool-sise, bridge.db.pool-size", "bridge.http.idel-timeout, bridge.http.idle-timeout",
             "bridge.dleivery.poll-interval, bridge.delivery.poll-interval", "bridge.instance-ib, bridge.instance-id",
-            "bridge.destinatons, bridge.destinations"})
+            "bridge.destinatons, bridge.destinations", "bridge.smartcar.clinet-id, bridge.smartcar.client-id",
+            "bridge.smartcar.token-encription.secret-key, bridge.smartcar.token-encryption.secret-key",
+            "bridge.connect.scopes, bridge.connect.scope", "bridge.sync.perod, bridge.sync.period",
+            "bridge.reconcile.gap-treshold, bridge.reconcile.gap-threshold"})
     void aMistypedKeyIsRefusedNamingTheNearestValidOne(String mistyped, String meant) {
         assertThatThrownBy(() -> settings(Map.of(mistyped, "5")).refuseUnknownKeys()).isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Configuration error: " + mistyped + " is not a setting of the bridge: did you mean " + meant + "?");
     }
 
     @Test
-    void theKeysOfApplicationPropertiesAndThoseTheirOwnersStillReadArePassed() throws Exception {
+    void theKeysOfApplicationPropertiesAndADestinationsArePassedWrittenInAnyCase() throws Exception {
         Settings settings = settings(Map.of("bridge.smartcar.clientid", "x", "bridge.destination.crm.url", "http://crm", "bridge.sync.period", "1m",
                 "bridge.intake.maxBodyBytes", "2048"));
         assertThatCode(settings::refuseUnknownKeys).doesNotThrowAnyException();

@@ -60,14 +60,13 @@ class SettingsReferenceTest {
 
                 Generated from the settings' declarations by `SettingsReferenceTest` (the `@Setting` fields of the settings beans
                 `io.carbridge.DeclaredSettings` lists, and of `io.carbridge.delivery.DestinationSettings`): do not edit it, change a
-                declaration and run `mvn -o test -Dtest=SettingsReferenceTest -D%s=true`. Smartcar's settings
-                (`bridge.smartcar.*`, `bridge.connect.*`, `bridge.sync.*`, `bridge.reconcile.*`) and `bridge.destinations` are in
-                the README's settings table until they are declared too.
+                declaration and run `mvn -o test -Dtest=SettingsReferenceTest -D%s=true`.
 
                 Each setting is set in `application.properties`, or with `-Dname=value`; the environment variable, where there is
                 one, overrides the file. A `bridge.*` key the bridge does not know stops the start, naming the nearest one. Durations
                 are written as Camel writes them, `500ms`, `30s`, `5m`, `1h30m`, `7d`, or ISO-8601 (`PT30S`), except a period a
-                route's timer reads (`bridge.retention.interval`), which takes Camel's form only.
+                route's timer reads (`bridge.retention.interval`, `bridge.sync.period`, `bridge.reconcile.heartbeat-interval`), which
+                takes Camel's form only.
 
                 | Setting | Environment variable | Default | What it does |
                 |---|---|---|---|

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.carbridge.Settings;
 import io.carbridge.EndpointCatalog.Mistake;
+import io.carbridge.delivery.DestinationListSettings;
 import io.carbridge.delivery.Destinations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -57,7 +58,7 @@ final class DestinationsCheck {
         // the list itself (a name twice, a name that is not one), as the start reads it
         StartupSettings.run(() -> read(settings), listRead).ifPresent(problems::add);
         // then each destination alone, so that a mistake in one does not hide those of the next
-        for (String name : new LinkedHashSet<>(settings.list(LIST))) {
+        for (String name : new LinkedHashSet<>(settings.of(DestinationListSettings.class).names())) {
             List<String> read = new ArrayList<>();
             AtomicReference<Destinations> alone = new AtomicReference<>();
             Optional<Problem> problem = withOnly(name, () -> StartupSettings.run(() -> alone.set(read(ReadKeys.settings(camel, read))), read));

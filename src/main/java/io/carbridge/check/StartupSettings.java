@@ -1,18 +1,18 @@
 package io.carbridge.check;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.carbridge.CamelPorts;
 import io.carbridge.DeclaredSettings;
 import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
 import io.carbridge.http.ClientAddresses;
 import io.carbridge.intake.ManagementTokens;
-import io.carbridge.smartcar.Smartcar;
+import io.carbridge.smartcar.ReconciliationSettings;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.storage.Database;
 import io.carbridge.tracing.Tracing;
@@ -25,9 +25,8 @@ import org.apache.camel.CamelContext;
  *
  * <p>The groups of {@link DeclaredSettings} are bound onto their beans as at start, each a part; then the checks their
  * owners make beyond the declarations, by the owners' own methods that open nothing ({@link Database#url},
- * {@link ClientAddresses#from}, {@link SmartcarSettings#load}, ...). Smartcar's settings, not declared yet, are read
- * here with the bounds their owner reads them with ({@code ConfigurationCheckTest} fails for a setting of
- * {@code application.properties} that this class does not read).
+ * {@link ClientAddresses#from}, {@link SmartcarSettings#load}, ...) ({@code ConfigurationCheckCoverageTest} fails for
+ * a setting of {@code application.properties} that this class does not read).
  */
 final class StartupSettings {
 
@@ -40,23 +39,15 @@ final class StartupSettings {
         Settings settings = ReadKeys.settings(camel, read);
         List<Runnable> parts = new ArrayList<>();
         // BridgeConfiguration: the ports (that they are free is for the start to find)
-        parts.add(() -> {
-            settings.integer("camel.server.port", 0, 0, 65_535);
-            settings.integer("camel.management.port", 0, 0, 65_535);
-        });
+        parts.add(() -> CamelPorts.of(settings));
         parts.add(settings::refuseUnknownKeys);
         DeclaredSettings.GROUPS.forEach(group -> parts.add(() -> settings.of(group.type())));
         parts.add(() -> ClientAddresses.from(settings));
         parts.add(() -> Database.url(settings));
-        parts.add(() -> ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null)));
+        parts.add(() -> ManagementTokens.of(settings));
         // smartcar.Smartcar
-        parts.add(() -> {
-            SmartcarSettings.load(settings);
-            Smartcar.reconciliationSettings(settings);
-            settings.integer("bridge.connect.client-burst", 10, 1, 10_000);
-            settings.positiveDuration("bridge.connect.client-refill", Duration.ofSeconds(6));
-            settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000);
-        });
+        parts.add(() -> SmartcarSettings.load(settings));
+        parts.add(() -> ReconciliationSettings.of(settings));
         parts.add(() -> Tracing.endpoint(settings));
         // a group that fails is reported once, though an owner's check binds it again
         Set<Problem> problems = new LinkedHashSet<>();

@@ -60,7 +60,7 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     public static Destinations from(Settings settings) {
         Map<String, Destination> byName = new LinkedHashMap<>();
-        for (String name : settings.list("bridge.destinations")) {
+        for (String name : settings.of(DestinationListSettings.class).names()) {
             if (!NAME.matcher(name).matches()) {
                 throw new InvalidSettingException("bridge.destinations", "names '" + name
                         + "': a destination name is lowercase letters, digits and dashes");

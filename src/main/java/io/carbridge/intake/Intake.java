@@ -44,7 +44,7 @@ public final class Intake {
     private final String path;
 
     public Intake(Settings settings, MeterRegistry meters, IntakeCounts perMinute, OutboxComponent outbox) {
-        ManagementTokens tokens = ManagementTokens.parse(settings.optional(ManagementTokens.PROPERTY).orElse(null));
+        ManagementTokens tokens = ManagementTokens.of(settings);
         IntakeSettings intake = settings.of(IntakeSettings.class);
         this.metrics = new IntakeMetrics(meters, perMinute);
         outbox.outbox().lastReceivedAt().ifPresent(metrics::lastReceivedAt);

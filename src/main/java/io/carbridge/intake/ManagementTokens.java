@@ -36,9 +36,18 @@ public final class ManagementTokens {
         this.macs = ThreadLocal.withInitial(this::newMacs);
     }
 
+    /** The tokens of {@code bridge.smartcar.management-token}; none stops the start. */
+    public static ManagementTokens of(Settings settings) {
+        return of(settings.of(ManagementTokenSettings.class).tokens());
+    }
+
     /** @param commaSeparated {@code current[,previous...]} as in {@code SMARTCAR_MANAGEMENT_TOKEN} */
     public static ManagementTokens parse(String commaSeparated) {
-        List<SecretKeySpec> keys = Arrays.stream(commaSeparated == null ? new String[0] : commaSeparated.split(","))
+        return of(Arrays.asList(commaSeparated.split(",")));
+    }
+
+    private static ManagementTokens of(List<String> tokens) {
+        List<SecretKeySpec> keys = tokens.stream()
                 .map(String::trim)
                 .filter(token -> !token.isEmpty())
                 .map(token -> new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), HMAC))

@@ -28,9 +28,8 @@ public enum ApiVersion {
         this.settings = settings;
     }
 
-    /** The setting, v3 when unset; anything else stops the service at start. */
-    public static ApiVersion of(Settings settings) {
-        String value = settings.string(PROPERTY, V3.value);
+    /** The version {@code bridge.smartcar.api-version} names; anything else stops the service at start. */
+    static ApiVersion of(String value) {
         for (ApiVersion version : values()) {
             if (version.value.equals(value)) {
                 return version;

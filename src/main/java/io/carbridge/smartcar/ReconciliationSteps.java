@@ -57,16 +57,12 @@ public final class ReconciliationSteps {
     private static final Duration RATE_LIMIT_BACKOFF = Duration.ofSeconds(30);
     private static final Duration SHORTEST_WAIT = Duration.ofSeconds(1);
 
-    /** What gap filling is configured with. */
-    record Settings(Duration gapThreshold, int burst, double perMinute) {
-    }
-
     private final SmartcarSettings smartcar;
     private final SmartcarApi.Signals signalReader;
     private final ReconciliationStore store;
     private final VehicleStateStore state;
     private final RateLimitPause pause;
-    private final Settings settings;
+    private final ReconciliationSettings settings;
     private final String instance;
     private final ProducerTemplate producer;
     private final RequestBudget budget;
@@ -80,7 +76,7 @@ public final class ReconciliationSteps {
      * @param signals  the port's read of a vehicle's signals; null unless the API version has one (v3)
      */
     ReconciliationSteps(SmartcarSettings smartcar, SmartcarApi.Signals signals, ReconciliationStore store, VehicleStateStore state, RateLimitPause pause,
-                        Settings settings, String instance, ProducerTemplate producer) {
+                        ReconciliationSettings settings, String instance, ProducerTemplate producer) {
         this.smartcar = smartcar;
         this.signalReader = signals;
         this.store = store;
@@ -89,7 +85,7 @@ public final class ReconciliationSteps {
         this.settings = settings;
         this.instance = instance;
         this.producer = producer;
-        this.budget = new RequestBudget(settings.burst(), settings.perMinute(), System.nanoTime());
+        this.budget = new RequestBudget(settings.requestsBurst(), settings.requestsPerMinute(), System.nanoTime());
         this.lastAliveBeforeStart = lastHeartbeat(store);
     }
 

@@ -1,6 +1,5 @@
 package io.carbridge.smartcar;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,13 +65,13 @@ public final class Smartcar {
 
         SmartcarSettings config = configured.orElse(null);
         syncSteps = new SyncSteps(config, api.orElse(null), vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
-        ClientRateLimit perClient = new ClientRateLimit("connect", settings.integer("bridge.connect.client-burst", 10, 1, 10_000),
-                settings.positiveDuration("bridge.connect.client-refill", Duration.ofSeconds(6)), meters);
-        connectSteps = new ConnectSteps(config, api.orElse(null), new ConnectStateStore(storage.jdbc(),
-                settings.integer("bridge.connect.max-open-states", 10_000, 1, 1_000_000)), connections, metrics, clients, perClient);
+        ConnectSettings connect = settings.of(ConnectSettings.class);
+        ClientRateLimit perClient = new ClientRateLimit("connect", connect.clientBurst, connect.clientRefill, meters);
+        connectSteps = new ConnectSteps(config, api.orElse(null), new ConnectStateStore(storage.jdbc(), connect.maxOpenStates),
+                connections, metrics, clients, perClient);
         ReconciliationStore reconciliations = new ReconciliationStore(storage.jdbc());
         reconciliationSteps = new ReconciliationSteps(config, api.flatMap(SmartcarApi::signals).orElse(null), reconciliations, state,
-                new RateLimitPause(storage.jdbc()), reconciliationSettings(settings), settings.instanceId(), producer);
+                new RateLimitPause(storage.jdbc()), ReconciliationSettings.of(settings), settings.instanceId(), producer);
         reconciliationAdmin = new ReconciliationAdmin(api, reconciliations, reconciliationSteps);
         if (config != null) {
             LOG.info("Smartcar Connect and the subscription sync are on: {}", config);
@@ -123,22 +122,6 @@ public final class Smartcar {
     /** The admin calls of gap filling. */
     public ReconciliationAdmin reconciliationAdmin() {
         return reconciliationAdmin;
-    }
-
-    /**
-     * {@code bridge.reconcile.*}: the gap after which the bridge reads Smartcar at start, the heartbeat that tells it
-     * (read by the route's timer, validated here: it must be shorter than the gap, or every start would look like
-     * one), and the request budget.
-     */
-    public static ReconciliationSteps.Settings reconciliationSettings(Settings settings) {
-        Duration gap = settings.duration("bridge.reconcile.gap-threshold", Duration.ofMinutes(3));
-        Duration heartbeat = settings.timerPeriod("bridge.reconcile.heartbeat-interval", Duration.ofSeconds(30));
-        if (heartbeat.compareTo(gap) >= 0) {
-            throw new Settings.InvalidSettingException("bridge.reconcile.gap-threshold", "must be longer than "
-                    + "bridge.reconcile.heartbeat-interval, such as 3m with a heartbeat of 30s");
-        }
-        return new ReconciliationSteps.Settings(gap, settings.integer("bridge.reconcile.requests-burst", 120, 1, 100_000),
-                settings.decimal("bridge.reconcile.requests-per-minute", 2, 0.01, 100_000));
     }
 
     /** The HTTP client settings of every Smartcar call, bound as {@value SmartcarApiRoutes#HTTP_CLIENT_BEAN}. */

@@ -13,9 +13,10 @@ import io.carbridge.StartupFailure;
 import io.carbridge.admin.AdminSettings;
 import io.carbridge.delivery.Destinations;
 import io.carbridge.intake.Intake;
-import io.carbridge.intake.ManagementTokens;
+import io.carbridge.intake.ManagementTokenSettings;
 import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.outbox.OutboxTracing;
+import io.carbridge.smartcar.SmartcarClientSettings;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -101,8 +102,8 @@ public final class Tracing {
         List<String> secrets = new ArrayList<>();
         destinations.all().forEach(destination -> secrets.addAll(destinations.secretsOf(destination.name())));
         Optional.ofNullable(settings.of(AdminSettings.class).token()).ifPresent(secrets::add);
-        secrets.addAll(settings.list(ManagementTokens.PROPERTY));
-        settings.optional("bridge.smartcar.client-secret").ifPresent(secrets::add);
+        secrets.addAll(settings.of(ManagementTokenSettings.class).tokens());
+        Optional.ofNullable(settings.of(SmartcarClientSettings.class).clientSecret()).ifPresent(secrets::add);
         if (given != null) {
             return new Tracing(given, null, secrets);
         }
@@ -142,7 +143,7 @@ public final class Tracing {
         ResourceBuilder names = Resource.builder();
         String service = resource.getAttribute(SERVICE_NAME);
         if (service == null || service.startsWith("unknown_service")) {
-            names.put(SERVICE_NAME, settings.string("camel.main.name", "smartcar-bridge"));
+            names.put(SERVICE_NAME, settings.optional("camel.main.name").orElse("smartcar-bridge"));
         }
         if (resource.getAttribute(SERVICE_INSTANCE_ID) == null) {
             names.put(SERVICE_INSTANCE_ID, settings.instanceId());

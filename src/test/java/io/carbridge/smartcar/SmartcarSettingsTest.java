@@ -3,7 +3,7 @@ package io.carbridge.smartcar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -58,7 +58,7 @@ class SmartcarSettingsTest {
         assertThat(v3.api(new SmartcarApi.Parts(loaded, null, null, null, null, null)).connectClientId())
                 .as("Connect takes the Application ID").isEqualTo("app-uuid-1");
         assertThat(loaded.clientId()).isEqualTo("client_api-1");
-        assertThat(Arrays.stream(V3Settings.class.getRecordComponents()).map(RecordComponent::getType))
+        assertThat(Arrays.stream(V3Settings.class.getDeclaredFields()).map(Field::getType))
                 .as("no token cipher: v3 stores no owner tokens").doesNotContain(TokenCipher.class);
         assertThat(loaded.toString()).doesNotContain("secret-value", "amt-1");
         assertThat(SmartcarSettings.load(settings(with(COMPLETE_V3, "bridge.sync.page-size", "100"))).orElseThrow().pageSize()).isEqualTo(100);
@@ -141,6 +141,22 @@ class SmartcarSettingsTest {
     void refusesAnInvalidValueNamingTheSetting(String property, String value) {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(with(property, value))))
                 .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property);
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+            "bridge.reconcile.requests-per-minute | 0.001 | is 0.001, it must be between 0.01 and 100000.0",
+            "bridge.reconcile.gap-threshold | 20s | must be longer than bridge.reconcile.heartbeat-interval",
+            "bridge.reconcile.heartbeat-interval | PT10S | is 'PT10S': write a positive duration such as 60s or 5m"})
+    void gapFillingRefusesAnInvalidValueAsBefore(String property, String value, String problem) {
+        assertThatThrownBy(() -> ReconciliationSettings.of(settings(Map.of(property, value))))
+                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property + " " + problem);
+    }
+
+    @Test
+    void aValueOfTheWrongTypeStopsAnIntakeOnlyDeploymentToo() {
+        assertThatThrownBy(() -> SmartcarSettings.load(settings(Map.of("bridge.sync.retry-backoff", "soon"))))
+                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("bridge.sync.retry-backoff is 'soon'");
     }
 
     @Test
