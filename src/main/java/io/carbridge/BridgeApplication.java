@@ -1,14 +1,13 @@
 package io.carbridge;
 
+import io.carbridge.check.CheckCommand;
+import io.carbridge.delivery.Destinations;
+import io.carbridge.intake.Intake;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.carbridge.check.CheckCommand;
-import io.carbridge.delivery.Destinations;
-import io.carbridge.intake.Intake;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConstants;
@@ -19,17 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the bridge: camel-main reads {@code application.properties} from the working directory, loads the YAML routes
  * of {@code routes/}, and {@link BridgeConfiguration} wires the Java side (no classpath scanning: what runs is what
- * that class names). A team's own route files and settings, kept elsewhere, are added with {@value TeamFiles#ROUTES_DIR}
- * and {@value TeamFiles#SETTINGS} ({@link TeamFiles}). With {@value CheckCommand#OPTION} it checks the route files and
- * the settings instead, and exits.
+ * that class names). A team's own route files and settings, kept elsewhere, are added with
+ * {@value TeamFiles#ROUTES_DIR} and {@value TeamFiles#SETTINGS} ({@link TeamFiles}). With {@value CheckCommand#OPTION}
+ * it checks the route files and the settings instead, and exits.
  */
 public final class BridgeApplication {
 
     /** Where the operator's configuration lives; {@code -Dcamel.main.property-placeholder-location=...} moves it. */
     public static final String PROPERTIES_LOCATION = "file:application.properties";
 
-    private BridgeApplication() {
-    }
+    private BridgeApplication() {}
 
     public static void main(String[] args) throws Exception {
         if (CheckCommand.isRequested(args)) {
@@ -50,9 +48,12 @@ public final class BridgeApplication {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeStart(BaseMainSupport main) {
-                // the routes are loaded, Camel not started: a failure here is the operator's one line, not Camel's stack trace
+                // the routes are loaded, Camel not started: a failure here is the operator's one line, not Camel's
+                // stack trace
                 Intake.requireIntakeRoute(main.getCamelContext());
-                main.getCamelContext().getRegistry().lookupByNameAndType("destinations", Destinations.class)
+                main.getCamelContext()
+                        .getRegistry()
+                        .lookupByNameAndType("destinations", Destinations.class)
                         .requireConsumedRoutes(main.getCamelContext());
             }
         });
@@ -77,13 +78,16 @@ public final class BridgeApplication {
         }
     }
 
-    /** What stopped the start, when it is the operator's to fix: a {@link StartupFailure}, or a file the settings name. */
+    /**
+     * What stopped the start, when it is the operator's to fix: a {@link StartupFailure}, or a file the settings name.
+     */
     private static StartupFailure startupFailure(Exception e) {
         StartupFailure failure = ObjectHelper.getException(StartupFailure.class, e);
         NoSuchFileException missing = ObjectHelper.getException(NoSuchFileException.class, e);
         if (failure == null && missing != null) {
             // camel-main names the directory of a route pattern it cannot list this way
-            failure = new StartupFailure("There is no " + missing.getFile() + " in the working directory " + Path.of("").toAbsolutePath()
+            failure = new StartupFailure("There is no " + missing.getFile() + " in the working directory "
+                    + Path.of("").toAbsolutePath()
                     + ": start the service from the directory that holds routes/ (the repository root), or correct the setting that "
                     + "names it (camel.main.routes-include-pattern for the route files).");
         }
@@ -99,7 +103,8 @@ public final class BridgeApplication {
                 || System.getenv("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION") != null;
         Path properties = Path.of(PROPERTIES_LOCATION.substring("file:".length()));
         if (!locationChosen && !Files.isRegularFile(properties)) {
-            throw new StartupFailure("There is no " + properties + " in the working directory " + Path.of("").toAbsolutePath()
+            throw new StartupFailure("There is no " + properties + " in the working directory "
+                    + Path.of("").toAbsolutePath()
                     + ": start the service from the directory that holds application.properties and routes/ (the repository root); "
                     + "a team's own files are added with " + TeamFiles.usage() + ".");
         }

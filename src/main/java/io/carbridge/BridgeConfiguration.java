@@ -1,18 +1,12 @@
 package io.carbridge;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-
-import javax.sql.DataSource;
-
 import io.carbridge.admin.AdminApi;
 import io.carbridge.console.ConsoleRoutes;
 import io.carbridge.delivery.Delivery;
 import io.carbridge.delivery.DeliveryAdmin;
-import io.carbridge.delivery.StatsAdmin;
-import io.carbridge.delivery.Destinations;
 import io.carbridge.delivery.DeliverySteps;
+import io.carbridge.delivery.Destinations;
+import io.carbridge.delivery.StatsAdmin;
 import io.carbridge.delivery.http.HttpSinkSteps;
 import io.carbridge.delivery.kafka.KafkaSinkSteps;
 import io.carbridge.http.ClientAddresses;
@@ -40,6 +34,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -92,7 +90,9 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return delivery().outbox();
     }
 
-    /** The destinations, and the parameters of the routes each one gets from the {@code destination} and sink templates. */
+    /**
+     * The destinations, and the parameters of the routes each one gets from the {@code destination} and sink templates.
+     */
     @BindToRegistry
     public Destinations destinations() {
         return delivery().destinations();
@@ -104,7 +104,10 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         return delivery().steps(state().store());
     }
 
-    /** The steps of {@code routes/http-sink.camel.yaml}: the request (authentication, idempotency key, signature), the answer. */
+    /**
+     * The steps of {@code routes/http-sink.camel.yaml}: the request (authentication, idempotency key, signature), the
+     * answer.
+     */
     @BindToRegistry
     public HttpSinkSteps httpSink() {
         return delivery().httpSinkSteps();
@@ -141,15 +144,18 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     }
 
     /**
-     * The Smartcar port of the API version configured ({@code smartcar.v3.SmartcarV3} or {@code smartcar.v2.SmartcarV2}),
-     * whose methods are the steps of that version's listing route; not bound without {@code SMARTCAR_CLIENT_ID}.
+     * The Smartcar port of the API version configured ({@code smartcar.v3.SmartcarV3} or
+     * {@code smartcar.v2.SmartcarV2}), whose methods are the steps of that version's listing route; not bound without
+     * {@code SMARTCAR_CLIENT_ID}.
      */
     @BindToRegistry
     public SmartcarApi smartcarApi() {
         return smartcar().api().orElse(null);
     }
 
-    /** Makes the route of the version's listing from its template ({@code routes/subscription-sync-v2|v3.camel.yaml}). */
+    /**
+     * Makes the route of the version's listing from its template ({@code routes/subscription-sync-v2|v3.camel.yaml}).
+     */
     @BindToRegistry
     public RouteTemplateParameterSource smartcarListingRoute() {
         return smartcar().listingRoute().orElse(null);
@@ -173,10 +179,15 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
      */
     @BindToRegistry
     public Vertx vertx() {
-        return httpGuard().vertx(new VertxOptions().setWorkerPoolSize(settings().of(HttpSettings.class).workerThreads()));
+        return httpGuard()
+                .vertx(new VertxOptions()
+                        .setWorkerPoolSize(settings().of(HttpSettings.class).workerThreads()));
     }
 
-    /** Where camel-micrometer-prometheus finds the registry it serves on /observe/metrics; the bridge's series go there too. */
+    /**
+     * Where camel-micrometer-prometheus finds the registry it serves on /observe/metrics; the bridge's series go there
+     * too.
+     */
     @BindToRegistry(MicrometerConstants.METRICS_REGISTRY_NAME)
     public MeterRegistry metricsRegistry() {
         return meters();
@@ -266,7 +277,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
             camel.getComponent(scheme, HttpComponent.class).setAutomaticRetriesDisabled(true);
         }
 
-        // traces of the event path, when a collector is named (before the routes are made: Camel's tracer is a route policy)
+        // traces of the event path, when a collector is named (before the routes are made: Camel's tracer is a route
+        // policy)
         tracing().install(camel, delivery().outbox());
         delivery().install(camel);
         intake().installErrorPages(camel, httpGuard());
@@ -277,7 +289,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
         ReadinessMetric.register(camel, meters());
     }
 
-    // --- the parts, made once, on first use ---------------------------------------------------------------------------
+    // --- the parts, made once, on first use
+    // ---------------------------------------------------------------------------
 
     private Settings settings() {
         if (settings == null) {
@@ -290,7 +303,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
     /** The registry camel-micrometer-prometheus serves, when it made one already; else one it will find. */
     private MeterRegistry meters() {
         if (meters == null) {
-            meters = MicrometerUtils.getMeterRegistryFromCamelRegistry(camel.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
+            meters = MicrometerUtils.getMeterRegistryFromCamelRegistry(
+                    camel.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
         }
         if (meters == null) {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -307,8 +321,11 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private IntakeCounts intakeCounts() {
         if (intakeCounts == null) {
-            intakeCounts = storage().intakeCounts(camel, settings().instanceId(),
-                    settings().of(IntakeSettings.class).countsFlushInterval());
+            intakeCounts = storage()
+                    .intakeCounts(
+                            camel,
+                            settings().instanceId(),
+                            settings().of(IntakeSettings.class).countsFlushInterval());
         }
         return intakeCounts;
     }
@@ -352,7 +369,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
 
     private VehicleState state() {
         if (state == null) {
-            state = new VehicleState(camel, settings().of(IntakeSettings.class).errorDedupeWindow(), storage(), meters());
+            state = new VehicleState(
+                    camel, settings().of(IntakeSettings.class).errorDedupeWindow(), storage(), meters());
         }
         return state;
     }
@@ -373,8 +391,8 @@ public class BridgeConfiguration implements CamelConfiguration, CamelContextAwar
             probe.setReuseAddress(true); // as a listener would: connections of an earlier run in TIME_WAIT do not count
             probe.bind(new InetSocketAddress(port));
         } catch (IOException e) {
-            throw new Settings.InvalidSettingException(key, "is " + port + ", which another process is using (set " + variable
-                    + " to a free port)");
+            throw new Settings.InvalidSettingException(
+                    key, "is " + port + ", which another process is using (set " + variable + " to a free port)");
         }
     }
 }

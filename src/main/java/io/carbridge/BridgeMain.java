@@ -2,7 +2,6 @@ package io.carbridge;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.main.Main;
@@ -12,8 +11,8 @@ import org.apache.camel.util.ObjectHelper;
 import org.slf4j.LoggerFactory;
 
 /**
- * camel-main as the service and {@code --check} both set it up: the settings of {@code application.properties} and
- * the route files of {@code routes/} in the working directory, with a team's own files added ({@link TeamFiles}): its
+ * camel-main as the service and {@code --check} both set it up: the settings of {@code application.properties} and the
+ * route files of {@code routes/} in the working directory, with a team's own files added ({@link TeamFiles}): its
  * settings file layered first, its route files loaded after the bridge's.
  */
 public final class BridgeMain extends Main {
@@ -25,12 +24,13 @@ public final class BridgeMain extends Main {
     public BridgeMain(TeamFiles team) {
         this.team = team;
         setDefaultPropertyPlaceholderLocation(BridgeApplication.PROPERTIES_LOCATION);
-        team.propertiesLocations(BridgeApplication.PROPERTIES_LOCATION).ifPresent(this::setPropertyPlaceholderLocations);
+        team.propertiesLocations(BridgeApplication.PROPERTIES_LOCATION)
+                .ifPresent(this::setPropertyPlaceholderLocations);
     }
 
     /**
-     * Once camel-main has read {@code camel.main.routes-include-pattern} from the settings, and before it loads the files:
-     * the team's route files join the bridge's, unless one is named like one of the bridge's.
+     * Once camel-main has read {@code camel.main.routes-include-pattern} from the settings, and before it loads the
+     * files: the team's route files join the bridge's, unless one is named like one of the bridge's.
      */
     @Override
     protected void configureRoutes(CamelContext camel) throws Exception {
@@ -38,8 +38,11 @@ public final class BridgeMain extends Main {
             String bridgePattern = configure().getRoutesIncludePattern();
             team.refuseNamesakes(routeFiles(camel, bridgePattern));
             configure().setRoutesIncludePattern(team.routesIncludePattern(bridgePattern));
-            LoggerFactory.getLogger(BridgeMain.class).info("A team's route files ({} {}) load after the bridge's", TeamFiles.ROUTES_DIR,
-                    team.routesDirectory());
+            LoggerFactory.getLogger(BridgeMain.class)
+                    .info(
+                            "A team's route files ({} {}) load after the bridge's",
+                            TeamFiles.ROUTES_DIR,
+                            team.routesDirectory());
         }
         try {
             super.configureRoutes(camel);
@@ -48,8 +51,10 @@ public final class BridgeMain extends Main {
             if (!message.contains(DUPLICATE_IDS)) {
                 throw e;
             }
-            String ids = message.substring(message.indexOf(DUPLICATE_IDS) + DUPLICATE_IDS.length()).split("\\. ")[0];
-            throw new StartupFailure("Two route files define the route id " + ids + " (camel.main.routes-include-pattern is '"
+            String ids = message.substring(message.indexOf(DUPLICATE_IDS) + DUPLICATE_IDS.length())
+                    .split("\\. ")[0];
+            throw new StartupFailure("Two route files define the route id " + ids
+                    + " (camel.main.routes-include-pattern is '"
                     + configure().getRoutesIncludePattern() + "'): every route needs an id of its own; a team's route ("
                     + TeamFiles.ROUTES_DIR + ") cannot replace one of the bridge's.");
         }
@@ -62,7 +67,8 @@ public final class BridgeMain extends Main {
             return files;
         }
         for (String pattern : patterns.split(",")) {
-            for (Resource resource : PluginHelper.getPackageScanResourceResolver(camel).findResources(pattern.strip())) {
+            for (Resource resource :
+                    PluginHelper.getPackageScanResourceResolver(camel).findResources(pattern.strip())) {
                 files.add(resource.getLocation().replaceFirst("^(file|classpath):", ""));
             }
         }

@@ -1,10 +1,5 @@
 package io.carbridge;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-
 import io.carbridge.Settings.InvalidSettingException;
 import io.carbridge.admin.AdminSettings;
 import io.carbridge.delivery.DeliverySettings;
@@ -21,6 +16,10 @@ import io.carbridge.smartcar.v3.V3Settings;
 import io.carbridge.storage.DatabaseSettings;
 import io.carbridge.storage.RetentionSettings;
 import io.carbridge.tracing.TracingSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The {@code bridge.*} settings declared on settings beans ({@link Setting}): which bean declares the settings under
@@ -34,7 +33,9 @@ public final class DeclaredSettings {
 
         /** The group's keys in full ({@code bridge.db.pool-size}). */
         public List<String> keys() {
-            return SettingsBinding.declared(type).stream().map(setting -> prefix + setting.key()).toList();
+            return SettingsBinding.declared(type).stream()
+                    .map(setting -> prefix + setting.key())
+                    .toList();
         }
     }
 
@@ -63,11 +64,12 @@ public final class DeclaredSettings {
      */
     private static final String BOUND_BY_THEIR_OWNER = "bridge.destination.";
 
-    private DeclaredSettings() {
-    }
+    private DeclaredSettings() {}
 
     static Group groupOf(Class<?> type) {
-        return GROUPS.stream().filter(group -> group.type() == type).findFirst()
+        return GROUPS.stream()
+                .filter(group -> group.type() == type)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(type + " is not a group of DeclaredSettings"));
     }
 
@@ -83,8 +85,12 @@ public final class DeclaredSettings {
             if (known.contains(SettingsBinding.normalised(key)) || key.startsWith(BOUND_BY_THEIR_OWNER)) {
                 continue;
             }
-            throw new InvalidSettingException(key, "is not a setting of the bridge"
-                    + Suggestions.nearest(key, valid).map(near -> ": did you mean " + near + "?").orElse(""));
+            throw new InvalidSettingException(
+                    key,
+                    "is not a setting of the bridge"
+                            + Suggestions.nearest(key, valid)
+                                    .map(near -> ": did you mean " + near + "?")
+                                    .orElse(""));
         }
     }
 }

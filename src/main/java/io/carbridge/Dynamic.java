@@ -6,16 +6,15 @@ package io.carbridge;
  */
 public final class Dynamic {
 
-    private Dynamic() {
-    }
+    private Dynamic() {}
 
     public static boolean isDynamic(String text) {
         return text != null && (text.contains("{{") || text.contains("${"));
     }
 
     /**
-     * The text with each {@code ${...}} written as a placeholder, which the Camel catalog knows to leave alone: an option
-     * whose value is one is checked by its name only.
+     * The text with each {@code ${...}} written as a placeholder, which the Camel catalog knows to leave alone: an
+     * option whose value is one is checked by its name only.
      */
     public static String asPlaceholders(String text) {
         StringBuilder out = new StringBuilder();

@@ -1,5 +1,9 @@
 package io.carbridge;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carbridge.outbox.OutboxEndpoint;
 import java.lang.reflect.Field;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbridge.outbox.OutboxEndpoint;
 import org.apache.camel.catalog.CamelCatalog;
 import org.apache.camel.catalog.DefaultCamelCatalog;
 import org.apache.camel.catalog.EndpointValidationResult;
@@ -27,19 +26,24 @@ import org.apache.camel.spi.UriPath;
 import org.apache.camel.tooling.model.ComponentModel;
 
 /**
- * The endpoints a route may name: every component of the Camel catalog of the version the bridge runs on (camel-catalog,
- * the same release as camel-core), whose jar the bridge also has, and the bridge's own components (the outbox), described
- * from their endpoint's {@code @UriParam} fields as Camel's build would. Checks one endpoint URI: its scheme, the names of
- * its options and, where they are written out (not a {@code {{placeholder}}}), their values.
+ * The endpoints a route may name: every component of the Camel catalog of the version the bridge runs on
+ * (camel-catalog, the same release as camel-core), whose jar the bridge also has, and the bridge's own components (the
+ * outbox), described from their endpoint's {@code @UriParam} fields as Camel's build would. Checks one endpoint URI:
+ * its scheme, the names of its options and, where they are written out (not a {@code {{placeholder}}}), their values.
  */
 public final class EndpointCatalog {
 
-    /** How an endpoint is used: consumed ({@code from}, {@code pollEnrich}) or sent to ({@code to}, {@code wireTap}, ...). */
-    public enum Role { CONSUMER, PRODUCER }
+    /**
+     * How an endpoint is used: consumed ({@code from}, {@code pollEnrich}) or sent to ({@code to}, {@code wireTap},
+     * ...).
+     */
+    public enum Role {
+        CONSUMER,
+        PRODUCER
+    }
 
     /** A mistake in an endpoint URI; {@code option} is the option it concerns, or null for the URI as a whole. */
-    public record Mistake(String option, String message) {
-    }
+    public record Mistake(String option, String message) {}
 
     /** The components the bridge binds itself, not in Camel's catalog: their endpoint classes. */
     private static final List<Class<?>> BRIDGE_ENDPOINTS = List.of(OutboxEndpoint.class);
@@ -66,14 +70,15 @@ public final class EndpointCatalog {
         }
         List<String> pairs = new ArrayList<>();
         // a placeholder stays as written, for the catalog to know the value is not known yet
-        parameters.forEach((name, value) -> pairs.add(name + "=" + (Dynamic.isDynamic(value) ? value : URLEncoder.encode(value, StandardCharsets.UTF_8))));
+        parameters.forEach((name, value) -> pairs.add(
+                name + "=" + (Dynamic.isDynamic(value) ? value : URLEncoder.encode(value, StandardCharsets.UTF_8))));
         return uri + (uri.contains("?") ? "&" : "?") + String.join("&", pairs);
     }
 
     /**
-     * The mistakes in one endpoint URI. {@code {{placeholders}}} (and {@code ${expressions}} of a {@code toD}) are values
-     * known only when the route runs: a URI whose scheme is one is not checked at all, an option whose value is one is
-     * checked by name only.
+     * The mistakes in one endpoint URI. {@code {{placeholders}}} (and {@code ${expressions}} of a {@code toD}) are
+     * values known only when the route runs: a URI whose scheme is one is not checked at all, an option whose value is
+     * one is checked by name only.
      */
     public List<Mistake> check(String uri, Role role) {
         String text = Dynamic.asPlaceholders(uri == null ? "" : uri.strip());
@@ -95,12 +100,17 @@ public final class EndpointCatalog {
         }
         ComponentModel model = catalog.componentModel(scheme);
         if (model == null) {
-            mistakes.add(new Mistake(null, "unknown component '" + scheme + "'" + Suggestions.didYouMean(Suggestions.nearest(scheme, componentNames()))));
+            mistakes.add(new Mistake(
+                    null,
+                    "unknown component '" + scheme + "'"
+                            + Suggestions.didYouMean(Suggestions.nearest(scheme, componentNames()))));
             return mistakes;
         }
         if (!bridgeSchemes.contains(scheme) && !onClassPath(scheme)) {
-            mistakes.add(new Mistake(null, "the component '" + scheme + "' is not in the bridge: its build lacks " + model.getGroupId() + ":"
-                    + model.getArtifactId()));
+            mistakes.add(new Mistake(
+                    null,
+                    "the component '" + scheme + "' is not in the bridge: its build lacks " + model.getGroupId() + ":"
+                            + model.getArtifactId()));
         }
         EndpointValidationResult result;
         try {
@@ -123,16 +133,20 @@ public final class EndpointCatalog {
         for (String option : set(result.getUnknown())) {
             // Camel binds endpoint options ignoring case (httpmethod sets httpMethod); the catalog does not
             if (options.stream().noneMatch(option::equalsIgnoreCase)) {
-                mistakes.add(new Mistake(option, "'" + option + "' is not an option of " + scheme
-                        + Suggestions.didYouMean(Suggestions.nearest(option, options))));
+                mistakes.add(new Mistake(
+                        option,
+                        "'" + option + "' is not an option of " + scheme
+                                + Suggestions.didYouMean(Suggestions.nearest(option, options))));
             }
         }
         // http and a few others pass an option they do not have on to the remote system as a query parameter; one that
         // differs from one of theirs by a letter or two is a slip, not a parameter for the server
         for (String option : set(result.getLenient())) {
             Optional<String> meant = Suggestions.misspeltOf(option, options);
-            meant.ifPresent(name -> mistakes.add(new Mistake(option, "'" + option + "' is not an option of " + scheme + " (did you mean " + name
-                    + "?); " + scheme + " would send it on as a query parameter")));
+            meant.ifPresent(name -> mistakes.add(new Mistake(
+                    option,
+                    "'" + option + "' is not an option of " + scheme + " (did you mean " + name + "?); " + scheme
+                            + " would send it on as a query parameter")));
         }
         for (String option : set(result.getRequired())) {
             mistakes.add(new Mistake(option, scheme + " needs '" + option + "'"));
@@ -141,8 +155,10 @@ public final class EndpointCatalog {
         if (invalidEnum != null) {
             invalidEnum.forEach((option, value) -> {
                 List<?> choices = result.getEnumChoices(String.valueOf(option));
-                mistakes.add(new Mistake(String.valueOf(option), "'" + value + "' is not a value of '" + option + "'"
-                        + (choices == null ? "" : ", which is one of " + choices)));
+                mistakes.add(new Mistake(
+                        String.valueOf(option),
+                        "'" + value + "' is not a value of '" + option + "'"
+                                + (choices == null ? "" : ", which is one of " + choices)));
             });
         }
         invalid(mistakes, result.getInvalidBoolean(), "true or false");
@@ -153,18 +169,20 @@ public final class EndpointCatalog {
         invalid(mistakes, result.getInvalidMap(), "a map");
         invalid(mistakes, result.getInvalidArray(), "a list");
         for (String option : set(result.getNotConsumerOnly())) {
-            mistakes.add(new Mistake(option, "'" + option + "' applies when sending to " + scheme + ", not when consuming from it"));
+            mistakes.add(new Mistake(
+                    option, "'" + option + "' applies when sending to " + scheme + ", not when consuming from it"));
         }
         for (String option : set(result.getNotProducerOnly())) {
-            mistakes.add(new Mistake(option, "'" + option + "' applies when consuming from " + scheme + ", not when sending to it"));
+            mistakes.add(new Mistake(
+                    option, "'" + option + "' applies when consuming from " + scheme + ", not when sending to it"));
         }
         return mistakes;
     }
 
     private static void invalid(List<Mistake> mistakes, Map<?, ?> values, String expected) {
         if (values != null) {
-            values.forEach((option, value) -> mistakes.add(new Mistake(String.valueOf(option), "'" + value + "' is not " + expected
-                    + " for '" + option + "'")));
+            values.forEach((option, value) -> mistakes.add(new Mistake(
+                    String.valueOf(option), "'" + value + "' is not " + expected + " for '" + option + "'")));
         }
     }
 
@@ -181,19 +199,36 @@ public final class EndpointCatalog {
 
     /** Whether Camel finds the component at run time: the file its component resolver looks for on the class path. */
     private static boolean onClassPath(String scheme) {
-        return EndpointCatalog.class.getClassLoader().getResource("META-INF/services/org/apache/camel/component/" + scheme) != null;
+        return EndpointCatalog.class
+                        .getClassLoader()
+                        .getResource("META-INF/services/org/apache/camel/component/" + scheme)
+                != null;
     }
 
     /** The catalog's description of a component, made from its endpoint class's annotations. */
     private static String componentJson(Class<?> endpoint, UriEndpoint uriEndpoint) {
         ObjectNode root = MAPPER.createObjectNode();
         ObjectNode component = root.putObject("component");
-        component.put("kind", "component").put("name", uriEndpoint.scheme()).put("scheme", uriEndpoint.scheme())
-                .put("syntax", uriEndpoint.syntax()).put("title", uriEndpoint.title()).put("description", "")
-                .put("label", "bridge").put("javaType", endpoint.getName()).put("groupId", "io.carbridge")
-                .put("artifactId", "smartcar-bridge").put("version", "").put("consumerOnly", uriEndpoint.consumerOnly())
-                .put("producerOnly", uriEndpoint.producerOnly()).put("lenientProperties", uriEndpoint.lenientProperties())
-                .put("async", false).put("api", false).put("deprecated", false).put("remote", false).put("browsable", false);
+        component
+                .put("kind", "component")
+                .put("name", uriEndpoint.scheme())
+                .put("scheme", uriEndpoint.scheme())
+                .put("syntax", uriEndpoint.syntax())
+                .put("title", uriEndpoint.title())
+                .put("description", "")
+                .put("label", "bridge")
+                .put("javaType", endpoint.getName())
+                .put("groupId", "io.carbridge")
+                .put("artifactId", "smartcar-bridge")
+                .put("version", "")
+                .put("consumerOnly", uriEndpoint.consumerOnly())
+                .put("producerOnly", uriEndpoint.producerOnly())
+                .put("lenientProperties", uriEndpoint.lenientProperties())
+                .put("async", false)
+                .put("api", false)
+                .put("deprecated", false)
+                .put("remote", false)
+                .put("browsable", false);
         root.putObject("componentProperties");
         ObjectNode properties = root.putObject("properties");
         int index = 0;
@@ -204,18 +239,27 @@ public final class EndpointCatalog {
                 if (path == null && param == null) {
                     continue;
                 }
-                String name = path != null ? (path.name().isEmpty() ? field.getName() : path.name())
+                String name = path != null
+                        ? (path.name().isEmpty() ? field.getName() : path.name())
                         : (param.name().isEmpty() ? field.getName() : param.name());
                 Metadata metadata = field.getAnnotation(Metadata.class);
                 ObjectNode option = properties.putObject(name);
-                option.put("index", index++).put("kind", path != null ? "path" : "parameter").put("displayName", name)
-                        .put("group", "common").put("label", param != null ? param.label() : "")
-                        .put("required", metadata != null && metadata.required()).put("type", typeOf(field.getType()))
-                        .put("javaType", field.getType().getName()).put("deprecated", false).put("autowired", false)
-                        .put("secret", false).put("description", path != null ? path.description() : param.description());
+                option.put("index", index++)
+                        .put("kind", path != null ? "path" : "parameter")
+                        .put("displayName", name)
+                        .put("group", "common")
+                        .put("label", param != null ? param.label() : "")
+                        .put("required", metadata != null && metadata.required())
+                        .put("type", typeOf(field.getType()))
+                        .put("javaType", field.getType().getName())
+                        .put("deprecated", false)
+                        .put("autowired", false)
+                        .put("secret", false)
+                        .put("description", path != null ? path.description() : param.description());
                 if (field.getType().isEnum()) {
                     ArrayNode values = option.putArray("enum");
-                    Arrays.stream(field.getType().getEnumConstants()).forEach(value -> values.add(String.valueOf(value)));
+                    Arrays.stream(field.getType().getEnumConstants())
+                            .forEach(value -> values.add(String.valueOf(value)));
                 }
             }
         }
@@ -226,7 +270,11 @@ public final class EndpointCatalog {
         if (type == boolean.class || type == Boolean.class) {
             return "boolean";
         }
-        if (type == int.class || type == long.class || type == short.class || type == Integer.class || type == Long.class) {
+        if (type == int.class
+                || type == long.class
+                || type == short.class
+                || type == Integer.class
+                || type == Long.class) {
             return "integer";
         }
         if (type == double.class || type == float.class || type == Double.class || type == Float.class) {

@@ -57,6 +57,5 @@ public final class ExchangeProperties {
     /** The method and path of the call, for the audit line (the answer drops the request's headers). */
     public static final String ADMIN_CALL = "adminCall";
 
-    private ExchangeProperties() {
-    }
+    private ExchangeProperties() {}
 }

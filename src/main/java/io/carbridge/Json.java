@@ -25,6 +25,5 @@ public final class Json {
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
-    private Json() {
-    }
+    private Json() {}
 }

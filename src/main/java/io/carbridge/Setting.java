@@ -9,9 +9,9 @@ import java.lang.annotation.Target;
  * Declares one setting, on the field of a settings bean that holds it: what it does, and the values it takes. The
  * field's name is the setting's name in camel case ({@code initialDelay} is {@code initial-delay}), its type the type
  * Camel converts the value to (durations as Camel writes them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h},
- * {@code 7d}, or ISO-8601), and its initial value the default. {@link SettingsBinding} binds the properties onto such
- * a bean with Camel's property binding, checks them against these declarations, and lists them for the documentation.
- * A field whose type declares settings of its own is a group ({@code retry.initial-delay}).
+ * {@code 7d}, or ISO-8601), and its initial value the default. {@link SettingsBinding} binds the properties onto such a
+ * bean with Camel's property binding, checks them against these declarations, and lists them for the documentation. A
+ * field whose type declares settings of its own is a group ({@code retry.initial-delay}).
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
@@ -20,7 +20,9 @@ public @interface Setting {
     /** What the setting does, one sentence for the settings table. */
     String value();
 
-    /** The setting's name when it is not its field's name in kebab case: a dotted group, such as {@code retry.max-age}. */
+    /**
+     * The setting's name when it is not its field's name in kebab case: a dotted group, such as {@code retry.max-age}.
+     */
     String name() default "";
 
     /** The smallest number allowed. */

@@ -3,15 +3,14 @@ package io.carbridge;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * The settings of {@code application.properties} (and their {@code -D} / environment overrides). The groups that
- * {@link DeclaredSettings} lists are bound onto their beans ({@link #of}), a destination's onto its own ({@link #bind}):
- * every {@code bridge.*} setting is read through a bean that declares it. Every failure names the property, so a
- * misconfigured service stops with a message an operator can act on.
+ * {@link DeclaredSettings} lists are bound onto their beans ({@link #of}), a destination's onto its own
+ * ({@link #bind}): every {@code bridge.*} setting is read through a bean that declares it. Every failure names the
+ * property, so a misconfigured service stops with a message an operator can act on.
  */
 public final class Settings {
 
@@ -39,7 +38,10 @@ public final class Settings {
         DeclaredSettings.refuseUnknownKeys(binding);
     }
 
-    /** Binds the settings under {@code prefix} onto a bean that declares them ({@link Setting}); see {@link SettingsBinding}. */
+    /**
+     * Binds the settings under {@code prefix} onto a bean that declares them ({@link Setting}); see
+     * {@link SettingsBinding}.
+     */
     public <T> T bind(String prefix, T bean, String owner) {
         return binding.bind(prefix, bean, owner);
     }
@@ -60,7 +62,10 @@ public final class Settings {
         return properties.resolveProperty(key).map(String::trim).filter(value -> !value.isEmpty());
     }
 
-    /** Names this instance in database claims (delivery, subscription sync); must differ between instances sharing a database. */
+    /**
+     * Names this instance in database claims (delivery, subscription sync); must differ between instances sharing a
+     * database.
+     */
     public String instanceId() {
         return of(InstanceSettings.class).instanceId();
     }

@@ -1,5 +1,6 @@
 package io.carbridge;
 
+import io.carbridge.Settings.InvalidSettingException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -13,8 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.carbridge.Settings.InvalidSettingException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.TypeConverter;
 import org.apache.camel.util.TimeUtils;
@@ -32,11 +31,16 @@ public final class SettingsBinding {
 
     private static final Logger LOG = LoggerFactory.getLogger(SettingsBinding.class);
     /** Camel's duration grammar, strictly: Camel's own parser reads "5x" as zero. ISO-8601 is checked by parsing. */
-    private static final Pattern CAMEL_DURATION = Pattern.compile("\\d+|(?=\\d)(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?");
-    /** What the bridge's own grammar read before Camel's: one amount and unit in any case, a space between ({@code 5 M}). */
+    private static final Pattern CAMEL_DURATION =
+            Pattern.compile("\\d+|(?=\\d)(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?");
+    /**
+     * What the bridge's own grammar read before Camel's: one amount and unit in any case, a space between ({@code 5
+     * M}).
+     */
     private static final Pattern FORMER_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
     /** A shipped value taken from the environment: {@code {{env:NAME:default}}}. */
     private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\{\\{env:([A-Z0-9_]+):?(.*)}}");
+
     private static final String DURATION_EXAMPLES = "expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S";
 
     private final CamelContext camel;
@@ -75,7 +79,10 @@ public final class SettingsBinding {
      * @param shipped the settings the bridge ships ({@code application.properties}), for the environment variables
      */
     public static List<String> tableRows(Class<?> type, String prefix, Properties shipped) {
-        return declared(type).stream().map(setting -> tableRow(prefix + setting.key(), setting.defaultText(), setting.description() + ".", shipped)).toList();
+        return declared(type).stream()
+                .map(setting ->
+                        tableRow(prefix + setting.key(), setting.defaultText(), setting.description() + ".", shipped))
+                .toList();
     }
 
     /**
@@ -89,8 +96,9 @@ public final class SettingsBinding {
         String variable = environment.matches() ? "`" + environment.group(1) + "` " : "";
         String shippedDefault = environment.matches() ? environment.group(2) : value.contains("{{") ? "" : value;
         String shown = shippedDefault.isEmpty() ? defaultText : shippedDefault;
-        return "| `" + key + "` | " + variable + "| " + (shown.isEmpty() ? "" : (shown.startsWith("(") ? shown : "`" + shown + "`") + " ")
-                + "| " + description + " |";
+        return "| `" + key + "` | " + variable + "| "
+                + (shown.isEmpty() ? "" : (shown.startsWith("(") ? shown : "`" + shown + "`") + " ") + "| "
+                + description + " |";
     }
 
     /**
@@ -99,15 +107,20 @@ public final class SettingsBinding {
      */
     public Set<String> keysUnder(String prefix) {
         Set<String> keys = new TreeSet<>();
-        camel.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix)).stringPropertyNames().forEach(keys::add);
-        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith(prefix)).forEach(keys::add);
+        camel.getPropertiesComponent()
+                .loadProperties(key -> key.startsWith(prefix))
+                .stringPropertyNames()
+                .forEach(keys::add);
+        System.getProperties().stringPropertyNames().stream()
+                .filter(key -> key.startsWith(prefix))
+                .forEach(keys::add);
         return keys;
     }
 
     /**
-     * Sets each declared field of {@code bean} whose key is set under {@code prefix} (blank values count as unset), then
-     * checks every field against its declaration. A key under the prefix that the bean does not declare stops the start.
-     * Returns the bean.
+     * Sets each declared field of {@code bean} whose key is set under {@code prefix} (blank values count as unset),
+     * then checks every field against its declaration. A key under the prefix that the bean does not declare stops the
+     * start. Returns the bean.
      *
      * @param owner what the settings belong to, for the messages (e.g. "destination 'crm'")
      */
@@ -116,23 +129,36 @@ public final class SettingsBinding {
         for (String key : keysUnder(prefix)) {
             String name = key.substring(prefix.length());
             if (find(declared, name).isEmpty()) {
-                throw new InvalidSettingException(key, "is not a setting of " + owner
-                        + Suggestions.nearest(name, declared.stream().map(Declared::key).toList()).map(near -> ": did you mean " + prefix + near + "?").orElse(""));
+                throw new InvalidSettingException(
+                        key,
+                        "is not a setting of " + owner
+                                + Suggestions.nearest(
+                                                name,
+                                                declared.stream()
+                                                        .map(Declared::key)
+                                                        .toList())
+                                        .map(near -> ": did you mean " + prefix + near + "?")
+                                        .orElse(""));
             }
         }
         return bindDeclared(prefix, bean);
     }
 
     /**
-     * As {@link #bind}, but a key under the prefix that the bean does not declare is left alone: for a prefix that holds
-     * other settings too ({@code bridge.}), whose unknown keys {@link DeclaredSettings} refuses over all the beans.
+     * As {@link #bind}, but a key under the prefix that the bean does not declare is left alone: for a prefix that
+     * holds other settings too ({@code bridge.}), whose unknown keys {@link DeclaredSettings} refuses over all the
+     * beans.
      */
     public <T> T bindDeclared(String prefix, T bean) {
         List<Declared> declared = declared(bean.getClass());
         for (String key : keysUnder(prefix)) {
             Optional<Declared> setting = find(declared, key.substring(prefix.length()));
-            Optional<String> value = setting.isEmpty() ? Optional.empty()
-                    : camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(text -> !text.isEmpty());
+            Optional<String> value = setting.isEmpty()
+                    ? Optional.empty()
+                    : camel.getPropertiesComponent()
+                            .resolveProperty(key)
+                            .map(String::trim)
+                            .filter(text -> !text.isEmpty());
             if (value.isPresent()) {
                 write(setting.get().field(), bean, convert(key, setting.get(), value.get()));
             }
@@ -144,7 +170,9 @@ public final class SettingsBinding {
     }
 
     private static Optional<Declared> find(List<Declared> declared, String name) {
-        return declared.stream().filter(candidate -> normalised(candidate.key()).equals(normalised(name))).findFirst();
+        return declared.stream()
+                .filter(candidate -> normalised(candidate.key()).equals(normalised(name)))
+                .findFirst();
     }
 
     private Object convert(String key, Declared setting, String text) {
@@ -154,7 +182,10 @@ public final class SettingsBinding {
                 return setting.setting().timerPeriod() ? timerPeriod(key, text) : duration(key, text);
             }
             if (type == List.class) {
-                return Arrays.stream(text.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+                return Arrays.stream(text.split(","))
+                        .map(String::trim)
+                        .filter(item -> !item.isEmpty())
+                        .toList();
             }
             if (type.isEnum()) {
                 return enumValue(key, type, text);
@@ -191,7 +222,11 @@ public final class SettingsBinding {
             throw new InvalidSettingException(key, "is '" + text + "', " + DURATION_EXAMPLES);
         }
         String camelForm = former.group(1) + former.group(2).toLowerCase(Locale.ROOT);
-        LOG.warn("{} is '{}': write {} (durations are written as Camel writes them); this form will not be read forever", key, text, camelForm);
+        LOG.warn(
+                "{} is '{}': write {} (durations are written as Camel writes them); this form will not be read forever",
+                key,
+                text,
+                camelForm);
         return TimeUtils.toDuration(camelForm);
     }
 
@@ -217,24 +252,36 @@ public final class SettingsBinding {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object enumValue(String key, Class<?> type, String text) {
         try {
-            return Enum.valueOf((Class<Enum>) type, text.toUpperCase(Locale.ROOT).replace('-', '_'));
+            return Enum.valueOf(
+                    (Class<Enum>) type, text.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(key, "is '" + text + "', it must be one of " + String.join(", ",
-                    Arrays.stream(type.getEnumConstants()).map(constant -> constant.toString().toLowerCase(Locale.ROOT)).toList()));
+            throw new InvalidSettingException(
+                    key,
+                    "is '" + text + "', it must be one of "
+                            + String.join(
+                                    ", ",
+                                    Arrays.stream(type.getEnumConstants())
+                                            .map(constant -> constant.toString().toLowerCase(Locale.ROOT))
+                                            .toList()));
         }
     }
 
     private static void check(String key, Declared declared, Object value) {
         Setting setting = declared.setting();
-        if (value instanceof Number number && (number.doubleValue() < setting.min() || number.doubleValue() > setting.max())) {
-            throw new InvalidSettingException(key, "is " + text(value) + ", it must be between " + setting.min() + " and " + setting.max());
+        if (value instanceof Number number
+                && (number.doubleValue() < setting.min() || number.doubleValue() > setting.max())) {
+            throw new InvalidSettingException(
+                    key, "is " + text(value) + ", it must be between " + setting.min() + " and " + setting.max());
         }
-        if (value instanceof Duration duration && (duration.isNegative() || (duration.isZero() && !setting.zeroAllowed()))) {
+        if (value instanceof Duration duration
+                && (duration.isNegative() || (duration.isZero() && !setting.zeroAllowed()))) {
             throw new InvalidSettingException(key, "must be a positive duration");
         }
-        if (value instanceof String text && setting.oneOf().length > 0
+        if (value instanceof String text
+                && setting.oneOf().length > 0
                 && Arrays.stream(setting.oneOf()).noneMatch(allowed -> allowed.equalsIgnoreCase(text))) {
-            throw new InvalidSettingException(key, "is '" + text + "', it must be one of " + String.join(", ", setting.oneOf()));
+            throw new InvalidSettingException(
+                    key, "is '" + text + "', it must be one of " + String.join(", ", setting.oneOf()));
         }
     }
 
@@ -281,9 +328,14 @@ public final class SettingsBinding {
         return "a " + type.getSimpleName();
     }
 
-    /** The field's name in kebab case ({@code authSecretEnv} is {@code auth-secret-env}), unless the declaration names it. */
+    /**
+     * The field's name in kebab case ({@code authSecretEnv} is {@code auth-secret-env}), unless the declaration names
+     * it.
+     */
     private static String keyOf(Field field, Setting setting) {
-        return !setting.name().isEmpty() ? setting.name() : field.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+        return !setting.name().isEmpty()
+                ? setting.name()
+                : field.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     /** Keys compare without case and without dashes: {@code retry.initialDelay} is {@code retry.initial-delay}. */
@@ -321,5 +373,4 @@ public final class SettingsBinding {
             throw new IllegalStateException(e);
         }
     }
-
 }

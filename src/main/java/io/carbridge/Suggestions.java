@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
-
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** The valid name nearest to a misspelt one, so that a problem can say what was probably meant. */
@@ -12,14 +11,13 @@ public final class Suggestions {
 
     private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
 
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /**
-     * The candidate nearest to {@code name} (ignoring case and dashes), if it is near enough to be a slip of the keyboard:
-     * at most a third of the name's letters differ (two may in a short one). Between two as near, one with the same
-     * letters ({@code ulr} is {@code url}, not {@code uri}), then the one that starts like the name ({@code htp} is
-     * {@code http} rather than {@code ftp}).
+     * The candidate nearest to {@code name} (ignoring case and dashes), if it is near enough to be a slip of the
+     * keyboard: at most a third of the name's letters differ (two may in a short one). Between two as near, one with
+     * the same letters ({@code ulr} is {@code url}, not {@code uri}), then the one that starts like the name
+     * ({@code htp} is {@code http} rather than {@code ftp}).
      */
     public static Optional<String> nearest(String name, Collection<String> candidates) {
         String typed = normalised(name);
@@ -55,8 +53,8 @@ public final class Suggestions {
     }
 
     /**
-     * Whether {@code name} looks like a misspelling of one of the candidates rather than a name of its own: one letter in
-     * four at most differs, two at most, and it is not the candidate itself in another case (Camel accepts that).
+     * Whether {@code name} looks like a misspelling of one of the candidates rather than a name of its own: one letter
+     * in four at most differs, two at most, and it is not the candidate itself in another case (Camel accepts that).
      */
     public static Optional<String> misspeltOf(String name, Collection<String> candidates) {
         String lower = name.toLowerCase(Locale.ROOT);

@@ -10,13 +10,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.apache.camel.main.MainConstants;
 import org.apache.camel.main.MainHelper;
 
 /**
- * A team's own route files and settings, kept in the team's repository rather than in the bridge's directory, given
- * on the command line of the service and of {@code --check}:
+ * A team's own route files and settings, kept in the team's repository rather than in the bridge's directory, given on
+ * the command line of the service and of {@code --check}:
  *
  * <pre>
  * java -jar smartcar-bridge.jar --routes-dir ../fleet-team/routes --settings ../fleet-team/application.properties
@@ -24,20 +23,21 @@ import org.apache.camel.main.MainHelper;
  *
  * The bridge still runs from its own directory, with its own {@code application.properties} and {@code routes/}; the
  * team's files add to them:
+ *
  * <ul>
  *   <li>{@value #ROUTES_DIR}: every {@code *.camel.yaml} of the directory is loaded after the bridge's route files
  *       ({@code camel.main.routes-include-pattern} gains {@code file:<dir>/*.camel.yaml}). A team's file never replaces
  *       one of the bridge's: a file named like one of the bridge's route files stops the start, and so does a route id
- *       that two files define.</li>
+ *       that two files define.
  *   <li>{@value #SETTINGS}: the file is layered over the bridge's settings. Camel reads the property locations in order
  *       and the first that defines a key wins, so the team's file comes first
  *       ({@code file:<file>,file:application.properties}); a key it leaves out keeps the bridge's value. {@code -D}
  *       settings and environment variables still win over both. The same layering without the option is Camel's own
- *       {@code CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION}, which the Kubernetes example uses.</li>
+ *       {@code CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION}, which the Kubernetes example uses.
  * </ul>
  *
  * @param routesDirectory the team's route files, or null
- * @param settings        the team's settings file, or null
+ * @param settings the team's settings file, or null
  */
 public record TeamFiles(Path routesDirectory, Path settings) {
 
@@ -68,7 +68,9 @@ public record TeamFiles(Path routesDirectory, Path settings) {
                 rest.add(argument);
                 continue;
             }
-            String value = argument.contains("=") ? argument.substring(argument.indexOf('=') + 1) : each.hasNext() ? each.next() : "";
+            String value = argument.contains("=")
+                    ? argument.substring(argument.indexOf('=') + 1)
+                    : each.hasNext() ? each.next() : "";
             if (value.isBlank() || value.startsWith("--")) {
                 throw new StartupFailure(option + " needs a value: " + usage());
             }
@@ -94,12 +96,12 @@ public record TeamFiles(Path routesDirectory, Path settings) {
     /** Both options' files are there: a mistyped path stops the start rather than running without the team's files. */
     public void requireFiles() {
         if (routesDirectory != null && !Files.isDirectory(routesDirectory)) {
-            throw new StartupFailure("There is no directory " + routesDirectory.toAbsolutePath() + " (" + ROUTES_DIR + "): name the "
-                    + "directory that holds the team's route files, " + ROUTE_FILES + ".");
+            throw new StartupFailure("There is no directory " + routesDirectory.toAbsolutePath() + " (" + ROUTES_DIR
+                    + "): name the " + "directory that holds the team's route files, " + ROUTE_FILES + ".");
         }
         if (settings != null && !Files.isRegularFile(settings)) {
-            throw new StartupFailure("There is no file " + settings.toAbsolutePath() + " (" + SETTINGS + "): name the team's "
-                    + "settings file, such as its application.properties.");
+            throw new StartupFailure("There is no file " + settings.toAbsolutePath() + " (" + SETTINGS
+                    + "): name the team's " + "settings file, such as its application.properties.");
         }
     }
 
@@ -112,11 +114,14 @@ public record TeamFiles(Path routesDirectory, Path settings) {
         if (settings == null) {
             return Optional.empty();
         }
-        String underneath = MainHelper.lookupPropertyFromSysOrEnv(MainConstants.PROPERTY_PLACEHOLDER_LOCATION).orElse(bridgeLocation);
+        String underneath = MainHelper.lookupPropertyFromSysOrEnv(MainConstants.PROPERTY_PLACEHOLDER_LOCATION)
+                .orElse(bridgeLocation);
         return Optional.of("file:" + settings + "," + underneath);
     }
 
-    /** The route pattern with the team's route files after the bridge's; the bridge's own without a routes directory. */
+    /**
+     * The route pattern with the team's route files after the bridge's; the bridge's own without a routes directory.
+     */
     public String routesIncludePattern(String bridgePattern) {
         if (routesDirectory == null) {
             return bridgePattern;
@@ -138,8 +143,10 @@ public record TeamFiles(Path routesDirectory, Path settings) {
         for (String teamFile : teamRouteFiles()) {
             for (String bridgeFile : bridgeFiles) {
                 if (Path.of(bridgeFile).getFileName().toString().equals(teamFile)) {
-                    throw new StartupFailure(routesDirectory.resolve(teamFile) + " (" + ROUTES_DIR + ") has the name of the bridge's route "
-                            + "file " + bridgeFile + ": a team's route files add to the bridge's and never replace one. Rename it, and "
+                    throw new StartupFailure(routesDirectory.resolve(teamFile) + " (" + ROUTES_DIR
+                            + ") has the name of the bridge's route "
+                            + "file " + bridgeFile
+                            + ": a team's route files add to the bridge's and never replace one. Rename it, and "
                             + "give its routes ids of their own.");
                 }
             }
@@ -149,7 +156,10 @@ public record TeamFiles(Path routesDirectory, Path settings) {
     /** The names of the team's route files. */
     private List<String> teamRouteFiles() {
         try (Stream<Path> files = Files.list(routesDirectory)) {
-            return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".camel.yaml")).sorted().toList();
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".camel.yaml"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

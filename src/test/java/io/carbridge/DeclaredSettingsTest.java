@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
-
 import io.carbridge.Settings.InvalidSettingException;
 import io.carbridge.http.HttpSettings;
 import io.carbridge.intake.IntakeSettings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,21 +19,36 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DeclaredSettingsTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"bridge.db.pool-sise, bridge.db.pool-size", "bridge.http.idel-timeout, bridge.http.idle-timeout",
-            "bridge.dleivery.poll-interval, bridge.delivery.poll-interval", "bridge.instance-ib, bridge.instance-id",
-            "bridge.destinatons, bridge.destinations", "bridge.smartcar.clinet-id, bridge.smartcar.client-id",
-            "bridge.smartcar.token-encription.secret-key, bridge.smartcar.token-encryption.secret-key",
-            "bridge.connect.scopes, bridge.connect.scope", "bridge.sync.perod, bridge.sync.period",
-            "bridge.reconcile.gap-treshold, bridge.reconcile.gap-threshold"})
+    @CsvSource({
+        "bridge.db.pool-sise, bridge.db.pool-size",
+        "bridge.http.idel-timeout, bridge.http.idle-timeout",
+        "bridge.dleivery.poll-interval, bridge.delivery.poll-interval",
+        "bridge.instance-ib, bridge.instance-id",
+        "bridge.destinatons, bridge.destinations",
+        "bridge.smartcar.clinet-id, bridge.smartcar.client-id",
+        "bridge.smartcar.token-encription.secret-key, bridge.smartcar.token-encryption.secret-key",
+        "bridge.connect.scopes, bridge.connect.scope",
+        "bridge.sync.perod, bridge.sync.period",
+        "bridge.reconcile.gap-treshold, bridge.reconcile.gap-threshold"
+    })
     void aMistypedKeyIsRefusedNamingTheNearestValidOne(String mistyped, String meant) {
-        assertThatThrownBy(() -> settings(Map.of(mistyped, "5")).refuseUnknownKeys()).isInstanceOf(InvalidSettingException.class)
-                .hasMessage("Configuration error: " + mistyped + " is not a setting of the bridge: did you mean " + meant + "?");
+        assertThatThrownBy(() -> settings(Map.of(mistyped, "5")).refuseUnknownKeys())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Configuration error: " + mistyped + " is not a setting of the bridge: did you mean "
+                        + meant + "?");
     }
 
     @Test
     void theKeysOfApplicationPropertiesAndADestinationsArePassedWrittenInAnyCase() throws Exception {
-        Settings settings = settings(Map.of("bridge.smartcar.clientid", "x", "bridge.destination.crm.url", "http://crm", "bridge.sync.period", "1m",
-                "bridge.intake.maxBodyBytes", "2048"));
+        Settings settings = settings(Map.of(
+                "bridge.smartcar.clientid",
+                "x",
+                "bridge.destination.crm.url",
+                "http://crm",
+                "bridge.sync.period",
+                "1m",
+                "bridge.intake.maxBodyBytes",
+                "2048"));
         assertThatCode(settings::refuseUnknownKeys).doesNotThrowAnyException();
         assertThat(settings.of(IntakeSettings.class).maxBatch()).isEqualTo(256);
 
@@ -49,8 +63,12 @@ class DeclaredSettingsTest {
         Settings settings = settings(Map.of("bridge.http.idle-timeout", "45s"));
         assertThat(settings.of(HttpSettings.class)).isSameAs(settings.of(HttpSettings.class));
         assertThat(settings.of(IntakeSettings.class).errorDedupeWindow()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(settings(Map.of("bridge.intake.error-dedupe-window", "0")).of(IntakeSettings.class).errorDedupeWindow()).isZero();
-        assertThatThrownBy(() -> settings(Map.of("bridge.http.worker-threads", "2")).of(HttpSettings.class))
+        assertThat(settings(Map.of("bridge.intake.error-dedupe-window", "0"))
+                        .of(IntakeSettings.class)
+                        .errorDedupeWindow())
+                .isZero();
+        assertThatThrownBy(() ->
+                        settings(Map.of("bridge.http.worker-threads", "2")).of(HttpSettings.class))
                 .hasMessage("Configuration error: bridge.http.worker-threads is 2, it must be between 4 and 1024");
     }
 

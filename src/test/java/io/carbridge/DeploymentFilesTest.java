@@ -2,6 +2,10 @@ package io.carbridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.carbridge.delivery.Destinations;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -19,15 +23,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.carbridge.delivery.Destinations;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,8 +64,11 @@ class DeploymentFilesTest {
         settings = properties(Files.readString(Path.of("application.properties")));
         objects = new HashMap<>();
         try (Stream<Path> files = Files.list(DEPLOY)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                for (JsonNode object : new YAMLMapper().readValues(new YAMLMapper().createParser(file.toFile()), JsonNode.class).readAll()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                for (JsonNode object : new YAMLMapper()
+                        .readValues(new YAMLMapper().createParser(file.toFile()), JsonNode.class)
+                        .readAll()) {
                     objects.computeIfAbsent(object.path("kind").asText(), kind -> new HashMap<>())
                             .put(object.path("metadata").path("name").asText(), object);
                 }
@@ -86,13 +87,17 @@ class DeploymentFilesTest {
         String lib = pom.dependencyDirectory();
         String routes = routesDirectory();
         String properties = BridgeApplication.PROPERTIES_LOCATION.substring("file:".length());
-        assertThat(copied.keySet()).as("what the Dockerfile copies").containsExactlyInAnyOrder(jar, lib, routes, properties);
+        assertThat(copied.keySet())
+                .as("what the Dockerfile copies")
+                .containsExactlyInAnyOrder(jar, lib, routes, properties);
         // what the build does not make is in the repository
-        assertThat(Path.of(routes)).isDirectoryContaining(file -> file.toString().endsWith(".camel.yaml"));
+        assertThat(Path.of(routes))
+                .isDirectoryContaining(file -> file.toString().endsWith(".camel.yaml"));
         assertThat(Path.of(properties)).isRegularFile();
 
         String workdir = docker.workdirAtCommand();
-        assertThat(copied).as("where each lands, from the working directory " + workdir)
+        assertThat(copied)
+                .as("where each lands, from the working directory " + workdir)
                 .containsEntry(jar, workdir + "/" + pom.finalName() + ".jar")
                 // the jar's manifest names every dependency as <classpathPrefix><file>
                 .containsEntry(lib, workdir + "/" + strip(pom.classpathPrefix()))
@@ -105,34 +110,54 @@ class DeploymentFilesTest {
         try (Stream<Path> files = Files.list(Path.of(routes))) {
             files.forEach(file -> sent.add(routes + "/" + file.getFileName()));
         }
-        assertThat(sent).allSatisfy(path -> assertThat(ignore.excludes(path)).as(".dockerignore leaves out " + path).isFalse());
-        assertThat(ignore.excludes("src/main/java/io/carbridge/BridgeApplication.java")).as("sources stay out of the context").isTrue();
-        assertThat(ignore.excludes("data/bridge.mv.db")).as("a local database stays out of the context").isTrue();
+        assertThat(sent).allSatisfy(path -> assertThat(ignore.excludes(path))
+                .as(".dockerignore leaves out " + path)
+                .isFalse());
+        assertThat(ignore.excludes("src/main/java/io/carbridge/BridgeApplication.java"))
+                .as("sources stay out of the context")
+                .isTrue();
+        assertThat(ignore.excludes("data/bridge.mv.db"))
+                .as("a local database stays out of the context")
+                .isTrue();
     }
 
     @Test
     void theImageRunsTheReadmesCommandAsAUserThatIsNotRoot() throws IOException {
-        String user = docker.last("USER").orElseThrow(() -> new AssertionError("the Dockerfile sets no USER: it would run as root"));
+        String user = docker.last("USER")
+                .orElseThrow(() -> new AssertionError("the Dockerfile sets no USER: it would run as root"));
         String name = user.split(":")[0];
         assertThat(name).as("USER").isNotIn("root", "0");
         if (!name.matches("\\d+")) {
-            assertThat(docker.instructions("RUN")).as("a RUN creating the user " + name).anySatisfy(run -> assertThat(run).containsPattern("(useradd|adduser).*\\b" + name + "\\b"));
+            assertThat(docker.instructions("RUN"))
+                    .as("a RUN creating the user " + name)
+                    .anySatisfy(run -> assertThat(run).containsPattern("(useradd|adduser).*\\b" + name + "\\b"));
         }
 
-        // the README's command, with -Xmx replaced by a share of the container's memory, and the jar where it was copied
+        // the README's command, with -Xmx replaced by a share of the container's memory, and the jar where it was
+        // copied
         String commands = Files.readString(Path.of("README.md")).split("## The two commands", 2)[1];
         Matcher readme = Pattern.compile("java ((?:-\\S+ )*)-jar (\\S+)").matcher(commands);
-        assertThat(readme.find()).as("the README's start command, under \"The two commands\"").isTrue();
+        assertThat(readme.find())
+                .as("the README's start command, under \"The two commands\"")
+                .isTrue();
         List<String> expected = new ArrayList<>(List.of("java"));
-        Stream.of(readme.group(1).trim().split(" ")).filter(flag -> !flag.startsWith("-Xmx")).forEach(expected::add);
+        Stream.of(readme.group(1).trim().split(" "))
+                .filter(flag -> !flag.startsWith("-Xmx"))
+                .forEach(expected::add);
         expected.addAll(List.of("-jar", Path.of(readme.group(2)).getFileName().toString()));
         List<String> command = docker.command();
-        assertThat(command).as("CMD").anySatisfy(argument -> assertThat(argument).matches("-XX:MaxRAMPercentage=\\d+(\\.\\d+)?"))
+        assertThat(command)
+                .as("CMD")
+                .anySatisfy(argument -> assertThat(argument).matches("-XX:MaxRAMPercentage=\\d+(\\.\\d+)?"))
                 .noneSatisfy(argument -> assertThat(argument).startsWith("-Xmx"));
-        assertThat(command.stream().filter(argument -> !argument.startsWith("-XX:MaxRAMPercentage=")).toList()).as("CMD")
+        assertThat(command.stream()
+                        .filter(argument -> !argument.startsWith("-XX:MaxRAMPercentage="))
+                        .toList())
+                .as("CMD")
                 .isEqualTo(expected);
         // run from the directory the jar, application.properties and routes/ were copied to
-        assertThat(docker.workdirAtCommand() + "/" + command.get(command.indexOf("-jar") + 1)).isIn(docker.copies().values());
+        assertThat(docker.workdirAtCommand() + "/" + command.get(command.indexOf("-jar") + 1))
+                .isIn(docker.copies().values());
     }
 
     @Test
@@ -142,8 +167,11 @@ class DeploymentFilesTest {
         Matcher h2 = Pattern.compile("jdbc:h2:file:\\./([^/]+)/.*").matcher(database);
         assertThat(h2.matches()).as(database).isTrue();
         String data = docker.workdirAtCommand() + "/" + h2.group(1);
-        assertThat(docker.instructions("VOLUME")).as("VOLUME").anySatisfy(volume -> assertThat(volume.replaceAll("[\\[\\]\"]", "").split("[ ,]+")).contains(data));
-        assertThat(docker.instructions("RUN")).as("the data directory given to the service's user")
+        assertThat(docker.instructions("VOLUME")).as("VOLUME").anySatisfy(volume -> assertThat(
+                        volume.replaceAll("[\\[\\]\"]", "").split("[ ,]+"))
+                .contains(data));
+        assertThat(docker.instructions("RUN"))
+                .as("the data directory given to the service's user")
                 .anySatisfy(run -> assertThat(run).containsPattern("chown .*\\b" + h2.group(1) + "\\b"));
 
         assertThat(docker.instructions("EXPOSE").stream().flatMap(expose -> Stream.of(expose.split("\\s+"))))
@@ -155,7 +183,8 @@ class DeploymentFilesTest {
     @Test
     void theProbesAskTheBridgesHealthPathsOnItsManagementPort() {
         JsonNode container = container();
-        String health = settings.getProperty("camel.management.health-path",
+        String health = settings.getProperty(
+                "camel.management.health-path",
                 new MainConfigurationProperties().httpManagementServer().getHealthPath());
         int management = port(container, "camel.management.port");
         int http = port(container, "camel.server.port");
@@ -171,13 +200,19 @@ class DeploymentFilesTest {
         if (container.has("startupProbe")) {
             JsonNode get = container.path("startupProbe").path("httpGet");
             assertThat(get.path("path").asText()).as("startupProbe").isIn(expected.values());
-            assertThat(resolve(container, get.path("port"))).as("startupProbe port").isEqualTo(management);
+            assertThat(resolve(container, get.path("port")))
+                    .as("startupProbe port")
+                    .isEqualTo(management);
         }
 
         // the Service carries the main port only: the management port stays private
         JsonNode service = one("Service");
-        assertThat(service.path("spec").path("ports")).as("the Service's ports").isNotEmpty().allSatisfy(port ->
-                assertThat(resolve(container, port.path("targetPort"))).as("Service targetPort").isEqualTo(http));
+        assertThat(service.path("spec").path("ports"))
+                .as("the Service's ports")
+                .isNotEmpty()
+                .allSatisfy(port -> assertThat(resolve(container, port.path("targetPort")))
+                        .as("Service targetPort")
+                        .isEqualTo(http));
     }
 
     @Test
@@ -192,11 +227,19 @@ class DeploymentFilesTest {
                 }
             });
         }
-        assertThat(read).contains("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD", "MANAGEMENT_PORT");
+        assertThat(read)
+                .contains(
+                        "SMARTCAR_MANAGEMENT_TOKEN",
+                        "ADMIN_TOKEN",
+                        "DB_URL",
+                        "DB_USER",
+                        "DB_PASSWORD",
+                        "MANAGEMENT_PORT");
         // camel-main's own: where it reads the settings from (the team's file layered over the image's)
         read.add(LOCATIONS_VARIABLE);
         // a destination reads its secret from the variable its *-secret-env setting names
-        pod.stringPropertyNames().stream().filter(key -> key.matches("bridge\\.destination\\.[^.]+\\.(auth|signing)-secret-env"))
+        pod.stringPropertyNames().stream()
+                .filter(key -> key.matches("bridge\\.destination\\.[^.]+\\.(auth|signing)-secret-env"))
                 .forEach(key -> read.add(pod.getProperty(key).trim()));
 
         JsonNode container = container();
@@ -205,23 +248,35 @@ class DeploymentFilesTest {
         for (JsonNode from : container.path("envFrom")) {
             secretOrConfigMap(from).fieldNames().forEachRemaining(name -> env.put(name, from));
         }
-        assertThat(env.keySet()).as("environment variables the bridge does not read").isSubsetOf(read);
-        assertThat(env.keySet()).contains("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD");
+        assertThat(env.keySet())
+                .as("environment variables the bridge does not read")
+                .isSubsetOf(read);
+        assertThat(env.keySet())
+                .contains("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD");
         // each from a Secret that has it
         for (String secret : List.of("SMARTCAR_MANAGEMENT_TOKEN", "ADMIN_TOKEN", "DB_URL", "DB_USER", "DB_PASSWORD")) {
             JsonNode reference = env.get(secret).path("valueFrom").path("secretKeyRef");
             assertThat(reference.isObject()).as(secret + " from a Secret").isTrue();
         }
-        env.values().stream().map(variable -> variable.path("valueFrom").path("secretKeyRef")).filter(JsonNode::isObject)
-                .forEach(reference -> assertThat(secretData(reference.path("name").asText()).has(reference.path("key").asText()))
-                        .as("Secret " + reference.path("name").asText() + " has " + reference.path("key").asText()).isTrue());
+        env.values().stream()
+                .map(variable -> variable.path("valueFrom").path("secretKeyRef"))
+                .filter(JsonNode::isObject)
+                .forEach(reference -> assertThat(
+                                secretData(reference.path("name").asText())
+                                        .has(reference.path("key").asText()))
+                        .as("Secret " + reference.path("name").asText() + " has "
+                                + reference.path("key").asText())
+                        .isTrue());
 
         // several replicas share PostgreSQL: an embedded H2 file is open in one process only
         int replicas = one("Deployment").path("spec").path("replicas").asInt(1);
         if (replicas > 1) {
             JsonNode url = env.get("DB_URL").path("valueFrom").path("secretKeyRef");
-            assertThat(secretData(url.path("name").asText()).path(url.path("key").asText()).asText())
-                    .as("DB_URL of " + replicas + " replicas").startsWith("jdbc:postgresql:");
+            assertThat(secretData(url.path("name").asText())
+                            .path(url.path("key").asText())
+                            .asText())
+                    .as("DB_URL of " + replicas + " replicas")
+                    .startsWith("jdbc:postgresql:");
         }
     }
 
@@ -232,30 +287,46 @@ class DeploymentFilesTest {
         String workdir = docker.workdirAtCommand();
         String imageSettings = workdir + "/" + BridgeApplication.PROPERTIES_LOCATION.substring("file:".length());
 
-        // the property locations the pod runs with: the team's file (mounted from the ConfigMap) first, the image's after it
+        // the property locations the pod runs with: the team's file (mounted from the ConfigMap) first, the image's
+        // after it
         List<String> locations = settingsLocations(container);
-        assertThat(locations).as(LOCATIONS_VARIABLE + " (or " + TeamFiles.SETTINGS + ")").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(locations.get(locations.size() - 1)).as("the image's own settings, last").isEqualTo(imageSettings);
+        assertThat(locations)
+                .as(LOCATIONS_VARIABLE + " (or " + TeamFiles.SETTINGS + ")")
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(locations.get(locations.size() - 1))
+                .as("the image's own settings, last")
+                .isEqualTo(imageSettings);
         String teamSettings = locations.get(0);
         JsonNode teamMount = mountAt(teamSettings);
-        assertThat(teamMount).as("the team's settings " + teamSettings + ", first, mounted from a ConfigMap").isNotNull();
+        assertThat(teamMount)
+                .as("the team's settings " + teamSettings + ", first, mounted from a ConfigMap")
+                .isNotNull();
         Properties team = properties(configMapFile(teamMount));
 
         // the image's application.properties stays: the team's file is layered over it, not mounted in its place
-        assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).as("mounts").doesNotContain(imageSettings)
+        assertThat(container.path("volumeMounts").findValuesAsText("mountPath"))
+                .as("mounts")
+                .doesNotContain(imageSettings)
                 .contains(workdir + "/data");
 
         // every key of the team's file is a setting the bridge knows: one of application.properties, or a destination's
         Set<String> destinationSettings = new LinkedHashSet<>();
         for (String row : Destinations.settingsTableRows()) {
-            Matcher key = Pattern.compile("^\\| `bridge\\.destination\\.<name>\\.([^`]+)`").matcher(row);
+            Matcher key = Pattern.compile("^\\| `bridge\\.destination\\.<name>\\.([^`]+)`")
+                    .matcher(row);
             assertThat(key.find()).as(row).isTrue();
             destinationSettings.add(key.group(1));
         }
-        assertThat(team.stringPropertyNames()).as("keys of the team's settings").isNotEmpty().allSatisfy(key -> assertThat(
-                settings.containsKey(key) || (key.matches("bridge\\.destination\\.[a-z0-9][a-z0-9-]*\\..+")
-                        && destinationSettings.contains(key.replaceFirst("^bridge\\.destination\\.[^.]+\\.", ""))))
-                .as(key + ": a key of application.properties, or bridge.destination.<name>.<one of " + destinationSettings + ">").isTrue());
+        assertThat(team.stringPropertyNames())
+                .as("keys of the team's settings")
+                .isNotEmpty()
+                .allSatisfy(key -> assertThat(settings.containsKey(key)
+                                || (key.matches("bridge\\.destination\\.[a-z0-9][a-z0-9-]*\\..+")
+                                        && destinationSettings.contains(
+                                                key.replaceFirst("^bridge\\.destination\\.[^.]+\\.", ""))))
+                        .as(key + ": a key of application.properties, or bridge.destination.<name>.<one of "
+                                + destinationSettings + ">")
+                        .isTrue());
 
         // the team's routes beside the image's, by subPath, never in place of one
         Set<String> imageRoutes = new LinkedHashSet<>();
@@ -268,25 +339,38 @@ class DeploymentFilesTest {
             assertThat(volume).as("volume " + mount.path("name").asText()).isNotNull();
             if (volume.has("configMap") && !mount.path("mountPath").asText().equals(teamSettings)) {
                 String key = mount.path("subPath").asText();
-                assertThat(configMapData(volume.path("configMap").path("name").asText()).has(key)).as("ConfigMap key " + key).isTrue();
+                assertThat(configMapData(volume.path("configMap").path("name").asText())
+                                .has(key))
+                        .as("ConfigMap key " + key)
+                        .isTrue();
                 assertThat(key).endsWith(".camel.yaml");
                 assertThat(mount.path("mountPath").asText()).isEqualTo(workdir + "/" + routesDirectory() + "/" + key);
-                assertThat(imageRoutes).as("the image's routes, which " + key + " would replace").doesNotContain(key);
+                assertThat(imageRoutes)
+                        .as("the image's routes, which " + key + " would replace")
+                        .doesNotContain(key);
                 teamRoutes.add(key);
             }
         }
         assertThat(teamRoutes).as("the team's routes").isNotEmpty();
 
         // they are the example team project's files, which its own build tests (TeamProjectIT)
-        assertThat(team).as("the team's settings: docs/team-project/application.properties")
+        assertThat(team)
+                .as("the team's settings: docs/team-project/application.properties")
                 .isEqualTo(properties(Files.readString(TEAM_PROJECT.resolve("application.properties"))));
         for (String route : teamRoutes) {
-            assertThat(configMapData(volume(mountAtSubPath(route)).path("configMap").path("name").asText()).path(route).asText())
-                    .as(route + ": docs/team-project/routes/" + route).isEqualTo(Files.readString(TEAM_PROJECT.resolve("routes").resolve(route)));
+            assertThat(configMapData(volume(mountAtSubPath(route))
+                                    .path("configMap")
+                                    .path("name")
+                                    .asText())
+                            .path(route)
+                            .asText())
+                    .as(route + ": docs/team-project/routes/" + route)
+                    .isEqualTo(Files.readString(TEAM_PROJECT.resolve("routes").resolve(route)));
         }
 
         // the image's user, not root
-        JsonNode security = deployment.path("spec").path("template").path("spec").path("securityContext");
+        JsonNode security =
+                deployment.path("spec").path("template").path("spec").path("securityContext");
         assertThat(security.path("runAsNonRoot").asBoolean()).isTrue();
         String user = docker.last("USER").orElse("").split(":")[0];
         if (user.matches("\\d+")) {
@@ -297,8 +381,14 @@ class DeploymentFilesTest {
     @Test
     void thePodIsGivenMoreTimeToStopThanTheServiceTakes() {
         Properties pod = podSettings();
-        long shutdown = seconds(pod.getProperty("camel.main.shutdown-timeout")) + seconds(pod.getProperty("bridge.delivery.stop-timeout"));
-        assertThat(one("Deployment").path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asLong())
+        long shutdown = seconds(pod.getProperty("camel.main.shutdown-timeout"))
+                + seconds(pod.getProperty("bridge.delivery.stop-timeout"));
+        assertThat(one("Deployment")
+                        .path("spec")
+                        .path("template")
+                        .path("spec")
+                        .path("terminationGracePeriodSeconds")
+                        .asLong())
                 .as("terminationGracePeriodSeconds, against camel.main.shutdown-timeout + bridge.delivery.stop-timeout")
                 .isGreaterThan(shutdown);
     }
@@ -312,7 +402,8 @@ class DeploymentFilesTest {
     }
 
     private static JsonNode container() {
-        JsonNode containers = one("Deployment").path("spec").path("template").path("spec").path("containers");
+        JsonNode containers =
+                one("Deployment").path("spec").path("template").path("spec").path("containers");
         assertThat(containers).hasSize(1);
         return containers.get(0);
     }
@@ -322,7 +413,8 @@ class DeploymentFilesTest {
      * sets a key wins), each the image's application.properties or a file mounted from a ConfigMap.
      */
     private static Properties podSettings() {
-        String imageSettings = docker.workdirAtCommand() + "/" + BridgeApplication.PROPERTIES_LOCATION.substring("file:".length());
+        String imageSettings =
+                docker.workdirAtCommand() + "/" + BridgeApplication.PROPERTIES_LOCATION.substring("file:".length());
         List<String> locations = new ArrayList<>(settingsLocations(container()));
         Collections.reverse(locations);
         Properties layered = new Properties();
@@ -331,7 +423,9 @@ class DeploymentFilesTest {
             if (mount != null) {
                 layered.putAll(properties(configMapFile(mount)));
             } else {
-                assertThat(location).as("a settings file neither mounted nor the image's").isEqualTo(imageSettings);
+                assertThat(location)
+                        .as("a settings file neither mounted nor the image's")
+                        .isEqualTo(imageSettings);
                 layered.putAll(settings);
             }
         }
@@ -348,7 +442,9 @@ class DeploymentFilesTest {
         List<String> locations = new ArrayList<>();
         for (JsonNode variable : container.path("env")) {
             if (variable.path("name").asText().equals(LOCATIONS_VARIABLE)) {
-                Stream.of(variable.path("value").asText().split(",")).map(String::trim).forEach(locations::add);
+                Stream.of(variable.path("value").asText().split(","))
+                        .map(String::trim)
+                        .forEach(locations::add);
             }
         }
         List<String> arguments = new ArrayList<>();
@@ -363,17 +459,26 @@ class DeploymentFilesTest {
         if (locations.isEmpty()) {
             locations.add(imageSettings);
         }
-        return locations.stream().map(location -> {
-            assertThat(location).as("a settings location on the container's file system").startsWith("file:");
-            return Path.of(workdir).resolve(location.substring("file:".length())).normalize().toString();
-        }).toList();
+        return locations.stream()
+                .map(location -> {
+                    assertThat(location)
+                            .as("a settings location on the container's file system")
+                            .startsWith("file:");
+                    return Path.of(workdir)
+                            .resolve(location.substring("file:".length()))
+                            .normalize()
+                            .toString();
+                })
+                .toList();
     }
 
     /** The container's mount of a ConfigMap file at this absolute path, or null. */
     private static JsonNode mountAt(String path) {
         for (JsonNode mount : container().path("volumeMounts")) {
             JsonNode volume = volume(mount.path("name").asText());
-            if (volume != null && volume.has("configMap") && mount.path("mountPath").asText().equals(path)) {
+            if (volume != null
+                    && volume.has("configMap")
+                    && mount.path("mountPath").asText().equals(path)) {
                 return mount;
             }
         }
@@ -393,11 +498,14 @@ class DeploymentFilesTest {
     /** The text of the ConfigMap file a mount puts in the container. */
     private static String configMapFile(JsonNode mount) {
         JsonNode volume = volume(mount.path("name").asText());
-        return configMapData(volume.path("configMap").path("name").asText()).path(mount.path("subPath").asText()).asText();
+        return configMapData(volume.path("configMap").path("name").asText())
+                .path(mount.path("subPath").asText())
+                .asText();
     }
 
     private static JsonNode volume(String name) {
-        for (JsonNode volume : one("Deployment").path("spec").path("template").path("spec").path("volumes")) {
+        for (JsonNode volume :
+                one("Deployment").path("spec").path("template").path("spec").path("volumes")) {
             if (volume.path("name").asText().equals(name)) {
                 return volume;
             }
@@ -418,13 +526,17 @@ class DeploymentFilesTest {
     }
 
     private static JsonNode secretOrConfigMap(JsonNode envFrom) {
-        return envFrom.has("secretRef") ? secretData(envFrom.path("secretRef").path("name").asText())
+        return envFrom.has("secretRef")
+                ? secretData(envFrom.path("secretRef").path("name").asText())
                 : configMapData(envFrom.path("configMapRef").path("name").asText());
     }
 
     private static Map<String, Integer> namedPorts(JsonNode container) {
         Map<String, Integer> ports = new HashMap<>();
-        container.path("ports").forEach(port -> ports.put(port.path("name").asText(), port.path("containerPort").asInt()));
+        container
+                .path("ports")
+                .forEach(port -> ports.put(
+                        port.path("name").asText(), port.path("containerPort").asInt()));
         return ports;
     }
 
@@ -461,7 +573,8 @@ class DeploymentFilesTest {
 
     /** {@code file:routes/*.camel.yaml}: {@code routes}. */
     private static String routesDirectory() {
-        String pattern = settings.getProperty("camel.main.routes-include-pattern").trim();
+        String pattern =
+                settings.getProperty("camel.main.routes-include-pattern").trim();
         assertThat(pattern).matches("file:[^/*]+/\\*\\.camel\\.yaml");
         return pattern.substring("file:".length(), pattern.indexOf('/'));
     }
@@ -507,11 +620,15 @@ class DeploymentFilesTest {
                 if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.isEmpty())) {
                     continue;
                 }
-                current.append(' ').append(trimmed.endsWith("\\") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
+                current.append(' ')
+                        .append(trimmed.endsWith("\\") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
                 if (!trimmed.endsWith("\\")) {
                     String instruction = current.toString().trim();
                     int space = instruction.indexOf(' ');
-                    lines.add(new String[] {instruction.substring(0, space).toUpperCase(), instruction.substring(space + 1).trim()});
+                    lines.add(new String[] {
+                        instruction.substring(0, space).toUpperCase(),
+                        instruction.substring(space + 1).trim()
+                    });
                     current.setLength(0);
                 }
             }
@@ -519,7 +636,10 @@ class DeploymentFilesTest {
         }
 
         List<String> instructions(String name) {
-            return lines.stream().filter(line -> line[0].equals(name)).map(line -> line[1]).toList();
+            return lines.stream()
+                    .filter(line -> line[0].equals(name))
+                    .map(line -> line[1])
+                    .toList();
         }
 
         java.util.Optional<String> last(String name) {
@@ -535,10 +655,16 @@ class DeploymentFilesTest {
                 if (line[0].equals("WORKDIR")) {
                     workdir = absolute(workdir, line[1]);
                 } else if (line[0].equals("COPY") || line[0].equals("ADD")) {
-                    assertThat(line[0]).as("ADD fetches and unpacks; COPY copies").isEqualTo("COPY");
+                    assertThat(line[0])
+                            .as("ADD fetches and unpacks; COPY copies")
+                            .isEqualTo("COPY");
                     assertThat(line[1]).as("COPY in its plain form").doesNotStartWith("[");
-                    List<String> words = Stream.of(line[1].split("\\s+")).filter(word -> !word.startsWith("--")).toList();
-                    assertThat(words).as("COPY " + line[1] + ": one source and its destination").hasSize(2);
+                    List<String> words = Stream.of(line[1].split("\\s+"))
+                            .filter(word -> !word.startsWith("--"))
+                            .toList();
+                    assertThat(words)
+                            .as("COPY " + line[1] + ": one source and its destination")
+                            .hasSize(2);
                     copies.put(strip(words.get(0)), absolute(workdir, words.get(1)));
                 }
             }
@@ -558,7 +684,9 @@ class DeploymentFilesTest {
 
         /** The CMD, or the ENTRYPOINT, in exec form (java is PID 1 and gets the SIGTERM itself). */
         List<String> command() throws IOException {
-            assertThat(instructions("ENTRYPOINT").size() + instructions("CMD").size()).as("one CMD or ENTRYPOINT").isEqualTo(1);
+            assertThat(instructions("ENTRYPOINT").size() + instructions("CMD").size())
+                    .as("one CMD or ENTRYPOINT")
+                    .isEqualTo(1);
             String command = last("CMD").orElseGet(() -> last("ENTRYPOINT").orElseThrow());
             assertThat(command).as("exec form").startsWith("[");
             List<String> arguments = new ArrayList<>();
@@ -588,7 +716,8 @@ class DeploymentFilesTest {
                 }
                 boolean exception = pattern.startsWith("!");
                 pattern = strip(exception ? pattern.substring(1).trim() : pattern);
-                rules.add(Map.entry(Pattern.compile(regex(pattern.startsWith("/") ? pattern.substring(1) : pattern)), !exception));
+                rules.add(Map.entry(
+                        Pattern.compile(regex(pattern.startsWith("/") ? pattern.substring(1) : pattern)), !exception));
             }
             return new DockerIgnore(rules);
         }
@@ -596,7 +725,10 @@ class DeploymentFilesTest {
         boolean excludes(String path) {
             boolean excluded = false;
             for (Map.Entry<Pattern, Boolean> rule : rules) {
-                for (String candidate = path; candidate != null; candidate = candidate.contains("/") ? candidate.substring(0, candidate.lastIndexOf('/')) : null) {
+                for (String candidate = path;
+                        candidate != null;
+                        candidate =
+                                candidate.contains("/") ? candidate.substring(0, candidate.lastIndexOf('/')) : null) {
                     if (rule.getKey().matcher(candidate).matches()) {
                         excluded = rule.getValue();
                         break;
@@ -636,22 +768,35 @@ class DeploymentFilesTest {
     private record Pom(String directory, String finalName, String dependencyDirectory, String classpathPrefix) {
 
         static Pom read(Path file) throws Exception {
-            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+            Document pom =
+                    DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
             XPath xpath = XPathFactory.newInstance().newXPath();
             String packaging = xpath.evaluate("/*[local-name()='project']/*[local-name()='packaging']", pom);
             assertThat(packaging).as("packaging").isIn("", "jar");
             String directory = "target";
-            String finalName = xpath.evaluate("/*[local-name()='project']/*[local-name()='build']/*[local-name()='finalName']", pom);
-            String plugins = "/*[local-name()='project']/*[local-name()='build']/*[local-name()='plugins']/*[local-name()='plugin']";
-            String dependencies = xpath.evaluate(plugins + "[*[local-name()='artifactId']='maven-dependency-plugin']"
-                    + "//*[local-name()='execution'][*[local-name()='goals']/*[local-name()='goal']='copy-dependencies']"
-                    + "/*[local-name()='configuration']/*[local-name()='outputDirectory']", pom);
-            String prefix = xpath.evaluate(plugins + "[*[local-name()='artifactId']='maven-jar-plugin']"
-                    + "//*[local-name()='manifest']/*[local-name()='classpathPrefix']", pom);
+            String finalName = xpath.evaluate(
+                    "/*[local-name()='project']/*[local-name()='build']/*[local-name()='finalName']", pom);
+            String plugins =
+                    "/*[local-name()='project']/*[local-name()='build']/*[local-name()='plugins']/*[local-name()='plugin']";
+            String dependencies = xpath.evaluate(
+                    plugins + "[*[local-name()='artifactId']='maven-dependency-plugin']"
+                            + "//*[local-name()='execution'][*[local-name()='goals']/*[local-name()='goal']='copy-dependencies']"
+                            + "/*[local-name()='configuration']/*[local-name()='outputDirectory']",
+                    pom);
+            String prefix = xpath.evaluate(
+                    plugins + "[*[local-name()='artifactId']='maven-jar-plugin']"
+                            + "//*[local-name()='manifest']/*[local-name()='classpathPrefix']",
+                    pom);
             assertThat(finalName).as("build/finalName").isNotBlank();
-            assertThat(dependencies).as("the copy-dependencies outputDirectory").startsWith("${project.build.directory}/");
+            assertThat(dependencies)
+                    .as("the copy-dependencies outputDirectory")
+                    .startsWith("${project.build.directory}/");
             assertThat(prefix).as("the manifest's classpathPrefix").isNotBlank();
-            return new Pom(directory, finalName, directory + dependencies.substring("${project.build.directory}".length()), prefix);
+            return new Pom(
+                    directory,
+                    finalName,
+                    directory + dependencies.substring("${project.build.directory}".length()),
+                    prefix);
         }
     }
 }

@@ -2,14 +2,13 @@ package io.carbridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Layout;
@@ -47,16 +46,23 @@ class JsonLogLayoutTest {
         fields.putValue(LogFields.OUTCOME, "RETRY");
         fields.putValue(LogFields.ATTEMPT, "2");
 
-        String text = new String(layout.toByteArray(Log4jLogEvent.newBuilder().setLoggerName("io.carbridge.outbox.OutboxConsumer")
-                .setLevel(Level.WARN).setContextData(fields)
-                .setMessage(new ParameterizedMessage("delivery destination={} eventId={} attempt={} outcome={}", "crm", forged, 2, "RETRY"))
-                .setThrown(new IllegalStateException("two\nlines")).build()), StandardCharsets.UTF_8);
+        String text = new String(
+                layout.toByteArray(Log4jLogEvent.newBuilder()
+                        .setLoggerName("io.carbridge.outbox.OutboxConsumer")
+                        .setLevel(Level.WARN)
+                        .setContextData(fields)
+                        .setMessage(new ParameterizedMessage(
+                                "delivery destination={} eventId={} attempt={} outcome={}", "crm", forged, 2, "RETRY"))
+                        .setThrown(new IllegalStateException("two\nlines"))
+                        .build()),
+                StandardCharsets.UTF_8);
 
         assertThat(text).endsWith(System.lineSeparator());
         String line = text.substring(0, text.length() - System.lineSeparator().length());
         assertThat(line).doesNotContain("\n", "\r", "\u001b");
         JsonNode object = JSON.readTree(line);
-        assertThat(object.get("message").asText()).isEqualTo("delivery destination=crm eventId=" + forged + " attempt=2 outcome=RETRY");
+        assertThat(object.get("message").asText())
+                .isEqualTo("delivery destination=crm eventId=" + forged + " attempt=2 outcome=RETRY");
         assertThat(object.get("log.level").asText()).isEqualTo("WARN");
         assertThat(object.get("log.logger").asText()).isEqualTo("io.carbridge.outbox.OutboxConsumer");
         assertThat(object.get("service.name").asText()).isEqualTo("smartcar-bridge");
@@ -75,8 +81,10 @@ class JsonLogLayoutTest {
         for (String format : new String[] {null, "text", "JSON", "xml"}) {
             Layout<?> layout = consoleLayout(format);
             assertThat(layout).as(String.valueOf(format)).isInstanceOf(PatternLayout.class);
-            assertThat(((PatternLayout) layout).getConversionPattern()).as(String.valueOf(format))
-                    .isEqualTo("%d{ISO8601} %-5level [%t] %c{1.} - %replace{%enc{%msg}{CRLF}}{[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029]}{?}%n");
+            assertThat(((PatternLayout) layout).getConversionPattern())
+                    .as(String.valueOf(format))
+                    .isEqualTo(
+                            "%d{ISO8601} %-5level [%t] %c{1.} - %replace{%enc{%msg}{CRLF}}{[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029]}{?}%n");
         }
         assertThat(LogFormat.unknown("xml")).contains("xml");
         assertThat(LogFormat.unknown("json")).isEmpty();
@@ -86,19 +94,21 @@ class JsonLogLayoutTest {
     @Test
     void theFieldsOfALineGoThroughSlf4jIntoTheLinesContextAndNoneIsLeftBehind() {
         List<LogEvent> events = new CopyOnWriteArrayList<>();
-        AbstractAppender capture = new AbstractAppender("json-fields-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                events.add(event.toImmutable());
-            }
-        };
+        AbstractAppender capture =
+                new AbstractAppender("json-fields-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        events.add(event.toImmutable());
+                    }
+                };
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         context.getConfiguration().getRootLogger().addAppender(capture, null, null);
         context.updateLoggers();
         try {
             LogFields.event(LoggerFactory.getLogger("io.carbridge.intake").atInfo(), "e-1", "VEHICLE_STATE", null)
-                    .addKeyValue(LogFields.OUTCOME, "accepted").log("outcome={} eventId={}", "accepted", "e-1");
+                    .addKeyValue(LogFields.OUTCOME, "accepted")
+                    .log("outcome={} eventId={}", "accepted", "e-1");
             LoggerFactory.getLogger("io.carbridge.intake").info("a line about nothing");
         } finally {
             context.getConfiguration().getRootLogger().removeAppender(capture.getName());
@@ -110,12 +120,18 @@ class JsonLogLayoutTest {
         assertThat(events.get(0).getMessage().getFormattedMessage()).isEqualTo("outcome=accepted eventId=e-1");
         assertThat(events.get(0).getContextData().toMap())
                 .isEqualTo(Map.of("eventId", "e-1", "eventType", "VEHICLE_STATE", "outcome", "accepted"));
-        assertThat(events.get(1).getContextData().toMap()).as("the next line carries none of them").isEmpty();
+        assertThat(events.get(1).getContextData().toMap())
+                .as("the next line carries none of them")
+                .isEmpty();
     }
 
-    /** The console appender's layout of log4j2.properties, loaded with {@code LOG_FORMAT} set to {@code format} (or not). */
+    /**
+     * The console appender's layout of log4j2.properties, loaded with {@code LOG_FORMAT} set to {@code format} (or
+     * not).
+     */
     private static Layout<?> consoleLayout(String format) throws Exception {
-        URI configuration = JsonLogLayoutTest.class.getResource("/log4j2.properties").toURI();
+        URI configuration =
+                JsonLogLayoutTest.class.getResource("/log4j2.properties").toURI();
         String before = System.getProperty(LogFormat.VARIABLE);
         if (format == null) {
             System.clearProperty(LogFormat.VARIABLE);

@@ -15,11 +15,18 @@ class LogLayoutTest {
 
     @Test
     void aValueWithLineBreaksAndControlCharactersStaysOnItsOwnLogLine() {
-        Layout<?> layout = ((LoggerContext) LogManager.getContext(false)).getConfiguration().getAppender("console").getLayout();
-        String forgedId = "x\n2026-11-30T10:00:00,000 INFO  [main] i.c.intake - outcome=accepted status=202 eventId=FORGED\r\u001b[2K\u2028end";
+        Layout<?> layout = ((LoggerContext) LogManager.getContext(false))
+                .getConfiguration()
+                .getAppender("console")
+                .getLayout();
+        String forgedId =
+                "x\n2026-11-30T10:00:00,000 INFO  [main] i.c.intake - outcome=accepted status=202 eventId=FORGED\r\u001b[2K\u2028end";
 
-        String line = new String(layout.toByteArray(Log4jLogEvent.newBuilder().setLoggerName("io.carbridge.intake").setLevel(Level.INFO)
-                .setMessage(new ParameterizedMessage("outcome={} eventId={}", "rejected", forgedId)).build()));
+        String line = new String(layout.toByteArray(Log4jLogEvent.newBuilder()
+                .setLoggerName("io.carbridge.intake")
+                .setLevel(Level.INFO)
+                .setMessage(new ParameterizedMessage("outcome={} eventId={}", "rejected", forgedId))
+                .build()));
 
         assertThat(line).endsWith(System.lineSeparator());
         assertThat(line.substring(0, line.length() - System.lineSeparator().length()))

@@ -8,6 +8,14 @@ import static io.carbridge.testing.SmartcarDouble.MANAGEMENT_API;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.PostgresServer;
+import io.carbridge.testing.ServiceProcess;
+import io.carbridge.testing.SmartcarDouble;
+import io.carbridge.testing.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -19,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,15 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.PostgresServer;
-import io.carbridge.testing.ServiceProcess;
-import io.carbridge.testing.SmartcarDouble;
-import io.carbridge.testing.TestPorts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,17 +62,24 @@ class ScaleOutIT {
         SMARTCAR.reset();
         SMARTCAR.v3Application();
         SMARTCAR.webhook(false, true);
-        SMARTCAR.connections(IntStream.range(0, VEHICLES).mapToObj(i -> SmartcarDouble.connection(vehicle(i), "user-" + i % 6,
-                "TESLA Model Y", 2024)).toArray(SmartcarDouble.Connection[]::new));
-        SMARTCAR.stub(post(urlPathEqualTo(MANAGEMENT_API + "/subscriptions")).willReturn(aResponse().withStatus(202)
-                .withBody("{\"meta\":{\"message\":\"subscription creation in progress\"}}").withFixedDelay(20)));
+        SMARTCAR.connections(IntStream.range(0, VEHICLES)
+                .mapToObj(i -> SmartcarDouble.connection(vehicle(i), "user-" + i % 6, "TESLA Model Y", 2024))
+                .toArray(SmartcarDouble.Connection[]::new));
+        SMARTCAR.stub(post(urlPathEqualTo(MANAGEMENT_API + "/subscriptions"))
+                .willReturn(aResponse()
+                        .withStatus(202)
+                        .withBody("{\"meta\":{\"message\":\"subscription creation in progress\"}}")
+                        .withFixedDelay(20)));
 
         try (RecordingDestination destination = new RecordingDestination();
-             Instances instances = new Instances(database, destination.url())) {
-            // the three syncs run every second, at once, on the same vehicles: each vehicle is subscribed by one of them
+                Instances instances = new Instances(database, destination.url())) {
+            // the three syncs run every second, at once, on the same vehicles: each vehicle is subscribed by one of
+            // them
             await().atMost(Duration.ofSeconds(60)).until(() -> subscribed(database) == VEHICLES);
             Map<String, Long> subscriptionsSent = subscriptionRequests();
-            assertThat(subscriptionsSent).hasSize(VEHICLES).allSatisfy((vehicle, times) -> assertThat(times).as(vehicle).isEqualTo(1));
+            assertThat(subscriptionsSent).hasSize(VEHICLES).allSatisfy((vehicle, times) -> assertThat(times)
+                    .as(vehicle)
+                    .isEqualTo(1));
 
             Load load = new Load(instances);
             ExecutorService background = Executors.newSingleThreadExecutor();
@@ -83,14 +88,20 @@ class ScaleOutIT {
                 return null;
             });
             ServiceProcess victim = instances.get(1);
-            // killed under load, at a moment it holds claims (the instances' claims take turns: at a given instant it may hold none)
+            // killed under load, at a moment it holds claims (the instances' claims take turns: at a given instant it
+            // may hold none)
             Thread.sleep(2_000);
-            await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(2)).until(() -> !inFlightAt(database, "scale-out-1").isEmpty());
+            await().atMost(Duration.ofSeconds(4))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> !inFlightAt(database, "scale-out-1").isEmpty());
             victim.kill();
             load.skip(1);
-            // what the dead instance held at its death (read before its claims expire): the only events the destination may see twice
+            // what the dead instance held at its death (read before its claims expire): the only events the destination
+            // may see twice
             Set<String> heldByTheDeadInstance = inFlightAt(database, "scale-out-1");
-            assertThat(heldByTheDeadInstance).as("attempts in flight at the kill").isNotEmpty();
+            assertThat(heldByTheDeadInstance)
+                    .as("attempts in flight at the kill")
+                    .isNotEmpty();
             sending.get();
             background.shutdown();
             load.sendFor(Duration.ofSeconds(2));
@@ -98,18 +109,29 @@ class ScaleOutIT {
 
             Set<String> acknowledged = load.acknowledged();
             assertThat(acknowledged).as("acknowledged events").hasSizeGreaterThan(100);
-            assertThat(stored(database)).as("every acknowledged event is stored").containsAll(acknowledged);
-            await().atMost(Duration.ofSeconds(60)).until(() -> destination.distinct().containsAll(acknowledged));
+            assertThat(stored(database))
+                    .as("every acknowledged event is stored")
+                    .containsAll(acknowledged);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> destination.distinct().containsAll(acknowledged));
 
-            assertThat(destination.receivedTwice()).as("events the destination received twice: only those in flight at the kill")
+            assertThat(destination.receivedTwice())
+                    .as("events the destination received twice: only those in flight at the kill")
                     .isSubsetOf(heldByTheDeadInstance);
-            destination.firstArrivals().forEach((vehicle, sequence) -> assertThat(sequence).as("the events of " + vehicle + ", in order")
+            destination.firstArrivals().forEach((vehicle, sequence) -> assertThat(sequence)
+                    .as("the events of " + vehicle + ", in order")
                     .isSorted());
-            assertThat(statuses(database, heldByTheDeadInstance)).as("the dead instance's claims, taken over once they expired")
+            assertThat(statuses(database, heldByTheDeadInstance))
+                    .as("the dead instance's claims, taken over once they expired")
                     .allMatch("DELIVERED"::equals);
-            System.out.printf("Scale-out: %d events acknowledged by %d instances, all delivered; %d in flight at the killed one, "
-                    + "%d of them received twice; %d vehicles subscribed once each%n", acknowledged.size(), INSTANCES,
-                    heldByTheDeadInstance.size(), destination.receivedTwice().size(), VEHICLES);
+            System.out.printf(
+                    "Scale-out: %d events acknowledged by %d instances, all delivered; %d in flight at the killed one, "
+                            + "%d of them received twice; %d vehicles subscribed once each%n",
+                    acknowledged.size(),
+                    INSTANCES,
+                    heldByTheDeadInstance.size(),
+                    destination.receivedTwice().size(),
+                    VEHICLES);
         }
     }
 
@@ -124,14 +146,24 @@ class ScaleOutIT {
 
         Instances(String database, String destinationUrl) {
             Map<String, String> environment = SMARTCAR.v3Environment();
-            environment.putAll(Map.of("DB_USER", "postgres", "DB_PASSWORD", "", "ADMIN_TOKEN", ADMIN.substring("Bearer ".length())));
+            environment.putAll(Map.of(
+                    "DB_USER", "postgres", "DB_PASSWORD", "", "ADMIN_TOKEN", ADMIN.substring("Bearer ".length())));
             for (int i = 0; i < INSTANCES; i++) {
-                services.add(ServiceProcess.start("scale-out-" + i, database, environment, List.of(
-                        "-Dbridge.instance-id=scale-out-" + i,
-                        "-Dbridge.sync.period=1s", "-Dbridge.sync.page-size=" + SmartcarDouble.PAGE_SIZE, "-Dbridge.sync.claim-timeout=10s",
-                        "-Dbridge.destinations=crm", "-Dbridge.destination.crm.url=" + destinationUrl,
-                        "-Dbridge.destination.crm.timeout=1s", "-Dbridge.destination.crm.concurrency=4",
-                        "-Dbridge.delivery.claim-margin=2s", "-Dbridge.delivery.poll-interval=200ms")));
+                services.add(ServiceProcess.start(
+                        "scale-out-" + i,
+                        database,
+                        environment,
+                        List.of(
+                                "-Dbridge.instance-id=scale-out-" + i,
+                                "-Dbridge.sync.period=1s",
+                                "-Dbridge.sync.page-size=" + SmartcarDouble.PAGE_SIZE,
+                                "-Dbridge.sync.claim-timeout=10s",
+                                "-Dbridge.destinations=crm",
+                                "-Dbridge.destination.crm.url=" + destinationUrl,
+                                "-Dbridge.destination.crm.timeout=1s",
+                                "-Dbridge.destination.crm.concurrency=4",
+                                "-Dbridge.delivery.claim-margin=2s",
+                                "-Dbridge.delivery.poll-interval=200ms")));
             }
             services.forEach(service -> service.awaitReady(START));
         }
@@ -190,11 +222,19 @@ class ScaleOutIT {
                 instance = (instance + 1) % instances.size();
             }
             String eventId = String.format("%s-%05d", vehicle(vehicle), sequence);
-            byte[] body = ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"" + vehicle(vehicle)
-                    + "\",\"data\":{},\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"deliveredAt\":\"" + Instant.now() + "\"}}")
+            byte[] body = ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\""
+                            + vehicle(vehicle)
+                            + "\",\"data\":{},\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"deliveredAt\":\""
+                            + Instant.now() + "\"}}")
                     .getBytes(StandardCharsets.UTF_8);
             try {
-                if (instances.get(instance).http().deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status() / 100 == 2) {
+                if (instances
+                                        .get(instance)
+                                        .http()
+                                        .deliver("/webhooks/smartcar", body, Fixtures.sign(body))
+                                        .status()
+                                / 100
+                        == 2) {
                     acknowledged.add(eventId);
                 }
             } catch (UncheckedIOException killedOrRefused) {
@@ -259,7 +299,8 @@ class ScaleOutIT {
                 for (String eventId : received) {
                     if (seen.add(eventId)) {
                         int dash = eventId.lastIndexOf('-');
-                        byVehicle.computeIfAbsent(eventId.substring(0, dash), v -> new ArrayList<>())
+                        byVehicle
+                                .computeIfAbsent(eventId.substring(0, dash), v -> new ArrayList<>())
                                 .add(Integer.parseInt(eventId.substring(dash + 1)));
                     }
                 }
@@ -283,17 +324,24 @@ class ScaleOutIT {
 
     private static Map<String, Long> subscriptionRequests() {
         return SMARTCAR.server().findAll(postRequestedFor(urlPathEqualTo(MANAGEMENT_API + "/subscriptions"))).stream()
-                .collect(Collectors.groupingBy(request -> {
-                    try {
-                        return JSON.readTree(request.getBody()).path("data").path("attributes").path("vehicleId").asText();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, Collectors.counting()));
+                .collect(Collectors.groupingBy(
+                        request -> {
+                            try {
+                                return JSON.readTree(request.getBody())
+                                        .path("data")
+                                        .path("attributes")
+                                        .path("vehicleId")
+                                        .asText();
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        Collectors.counting()));
     }
 
     private static int subscribed(String database) throws Exception {
-        return ids(database, "SELECT vehicle_id FROM vehicle WHERE subscription_status = 'SUBSCRIBED'").size();
+        return ids(database, "SELECT vehicle_id FROM vehicle WHERE subscription_status = 'SUBSCRIBED'")
+                .size();
     }
 
     private static Set<String> stored(String database) throws Exception {
@@ -301,7 +349,9 @@ class ScaleOutIT {
     }
 
     private static Set<String> inFlightAt(String database, String instance) throws Exception {
-        return ids(database, "SELECT event_id FROM delivery WHERE status = 'IN_FLIGHT' AND claimed_by = '" + instance + "'");
+        return ids(
+                database,
+                "SELECT event_id FROM delivery WHERE status = 'IN_FLIGHT' AND claimed_by = '" + instance + "'");
     }
 
     private static List<String> statuses(String database, Set<String> eventIds) throws Exception {
@@ -315,7 +365,7 @@ class ScaleOutIT {
     private static Set<String> ids(String database, String query) throws Exception {
         Set<String> ids = new HashSet<>();
         try (Connection connection = DriverManager.getConnection(database);
-             ResultSet rows = connection.createStatement().executeQuery(query)) {
+                ResultSet rows = connection.createStatement().executeQuery(query)) {
             while (rows.next()) {
                 ids.add(rows.getString(1));
             }

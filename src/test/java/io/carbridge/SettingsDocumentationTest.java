@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,12 +21,14 @@ import org.junit.jupiter.api.Test;
 class SettingsDocumentationTest {
 
     /** A README row: {@code | `key` | `ENV` | `default` | what it does |}. */
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9.<>-]+)` \\| (?:`([A-Z0-9_]+)`)? *\\| ([^|]*) \\|", Pattern.MULTILINE);
+    private static final Pattern ROW =
+            Pattern.compile("^\\| `([a-z0-9.<>-]+)` \\| (?:`([A-Z0-9_]+)`)? *\\| ([^|]*) \\|", Pattern.MULTILINE);
     /** An application.properties value taken from the environment: {@code {{env:NAME:default}}}. */
     private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\{\\{env:([A-Z0-9_]+):(.*)}}");
 
     @Test
-    void theSettingsTablesAndApplicationPropertiesListTheSameSettingsWithTheSameEnvironmentVariablesAndDefaults() throws IOException {
+    void theSettingsTablesAndApplicationPropertiesListTheSameSettingsWithTheSameEnvironmentVariablesAndDefaults()
+            throws IOException {
         Map<String, String[]> readme = readmeTable();
         readme.putAll(rows(Files.readString(Path.of("docs", "settings.md"))));
         Map<String, String> declared = applicationProperties();
@@ -46,12 +47,16 @@ class SettingsDocumentationTest {
             String variable = environment.matches() ? environment.group(1) : "";
             String defaultValue = environment.matches() ? environment.group(2) : value;
             if (!variable.equals(row[0])) {
-                differences.put(key, "environment variable " + variable + " in application.properties, " + row[0] + " in the table");
+                differences.put(
+                        key,
+                        "environment variable " + variable + " in application.properties, " + row[0] + " in the table");
             } else if (!defaultValue.equals(row[1])) {
-                differences.put(key, "default '" + defaultValue + "' in application.properties, '" + row[1] + "' in the table");
+                differences.put(
+                        key, "default '" + defaultValue + "' in application.properties, '" + row[1] + "' in the table");
             }
         });
-        readme.keySet().stream().filter(key -> !key.contains("<") && !declared.containsKey(key))
+        readme.keySet().stream()
+                .filter(key -> !key.contains("<") && !declared.containsKey(key))
                 .forEach(key -> differences.put(key, "in a settings table, not declared in application.properties"));
 
         assertThat(differences).isEmpty();
@@ -60,7 +65,8 @@ class SettingsDocumentationTest {
     /** Each setting's environment variable (or "") and default, as the README's table shows them. */
     private static Map<String, String[]> readmeTable() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
-        return rows(readme.substring(readme.indexOf("## Settings"), readme.indexOf("\n## ", readme.indexOf("## Settings") + 1)));
+        return rows(readme.substring(
+                readme.indexOf("## Settings"), readme.indexOf("\n## ", readme.indexOf("## Settings") + 1)));
     }
 
     private static Map<String, String[]> rows(String table) {
@@ -69,7 +75,8 @@ class SettingsDocumentationTest {
         while (row.find()) {
             String defaultCell = row.group(3).trim();
             // `value` is the default; (required), (empty) and (unset: ...) are no value at all
-            String defaultValue = defaultCell.startsWith("`") ? defaultCell.substring(1, defaultCell.indexOf('`', 1)) : "";
+            String defaultValue =
+                    defaultCell.startsWith("`") ? defaultCell.substring(1, defaultCell.indexOf('`', 1)) : "";
             rows.put(row.group(1), new String[] {row.group(2) == null ? "" : row.group(2), defaultValue});
         }
         return rows;
@@ -82,5 +89,4 @@ class SettingsDocumentationTest {
         properties.forEach((key, value) -> declared.put((String) key, ((String) value).trim()));
         return declared;
     }
-
 }

@@ -2,6 +2,7 @@ package io.carbridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.delivery.Destinations;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -9,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-
-import io.carbridge.delivery.Destinations;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,13 +24,22 @@ class SettingsReferenceTest {
 
     /** Camel's own settings an operator changes: key, default where application.properties sets none, description. */
     private static final String[][] CAMEL_SETTINGS = {
-            {"camel.server.port", "", "Port of the webhook, Connect and admin endpoints."},
-            {"camel.server.host", "", "Address the HTTP server of the webhook, Connect and admin endpoints listens on: `0.0.0.0` is "
-                    + "every interface; behind a proxy on the same host, `127.0.0.1` lets only the proxy reach it."},
-            {"camel.management.port", "", "Port of health and Prometheus metrics."},
-            {"camel.management.host", "", "Address the management port listens on; `127.0.0.1` keeps health and metrics on this machine."},
-            {"camel.main.shutdown-timeout", "", "Seconds given to in-flight work on SIGTERM."},
-            {"camel.main.routes-reload-enabled", "", "Development: reload `routes/*.camel.yaml` when a file changes."}};
+        {"camel.server.port", "", "Port of the webhook, Connect and admin endpoints."},
+        {
+            "camel.server.host",
+            "",
+            "Address the HTTP server of the webhook, Connect and admin endpoints listens on: `0.0.0.0` is "
+                    + "every interface; behind a proxy on the same host, `127.0.0.1` lets only the proxy reach it."
+        },
+        {"camel.management.port", "", "Port of health and Prometheus metrics."},
+        {
+            "camel.management.host",
+            "",
+            "Address the management port listens on; `127.0.0.1` keeps health and metrics on this machine."
+        },
+        {"camel.main.shutdown-timeout", "", "Seconds given to in-flight work on SIGTERM."},
+        {"camel.main.routes-reload-enabled", "", "Development: reload `routes/*.camel.yaml` when a file changes."}
+    };
 
     @Test
     void docsSettingsMdIsWhatTheDeclarationsGenerate() throws IOException {
@@ -41,7 +49,8 @@ class SettingsReferenceTest {
         }
 
         assertThat(Files.exists(REFERENCE) ? Files.readString(REFERENCE) : "")
-                .as(REFERENCE + " is generated from the settings' declarations: run mvn -o test -Dtest=SettingsReferenceTest -D"
+                .as(REFERENCE
+                        + " is generated from the settings' declarations: run mvn -o test -Dtest=SettingsReferenceTest -D"
                         + WRITE + "=true to write it anew")
                 .isEqualTo(generated);
     }
@@ -53,7 +62,8 @@ class SettingsReferenceTest {
         for (String[] camel : CAMEL_SETTINGS) {
             rows.add(SettingsBinding.tableRow(camel[0], camel[1], camel[2], shipped));
         }
-        DeclaredSettings.GROUPS.forEach(group -> rows.addAll(SettingsBinding.tableRows(group.type(), group.prefix(), shipped)));
+        DeclaredSettings.GROUPS.forEach(
+                group -> rows.addAll(SettingsBinding.tableRows(group.type(), group.prefix(), shipped)));
         rows.addAll(Destinations.settingsTableRows());
         return """
                 # Settings reference

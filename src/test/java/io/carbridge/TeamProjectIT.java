@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * <p>The team's build runs offline with this Maven, on the local repository this build has just filled (the plugins,
  * Camel, JUnit: the same versions the bridge's own build uses). The bridge's artifacts are not installed there (no
  * {@code mvn install} in {@code mvn verify}, and never into a repository other builds share): the team's build gets a
- * repository of its own under {@code target/}, which holds this build's pom, jar and test artifact and links every other
- * directory to the local repository.
+ * repository of its own under {@code target/}, which holds this build's pom, jar and test artifact and links every
+ * other directory to the local repository.
  */
 class TeamProjectIT {
 
@@ -42,9 +41,12 @@ class TeamProjectIT {
         Path mavenHome = Path.of(System.getProperty("bridge.it.maven.home"));
         Path localRepository = Path.of(System.getProperty("bridge.it.maven.repository"));
         String teamPom = Files.readString(TEAM_PROJECT.resolve("pom.xml"));
-        assertThat(teamPom).as("docs/team-project/pom.xml depends on the bridge version this build makes")
+        assertThat(teamPom)
+                .as("docs/team-project/pom.xml depends on the bridge version this build makes")
                 .contains("<smartcar-bridge.version>" + version + "</smartcar-bridge.version>");
-        assertThat(teamPom).as("and on the Camel it runs on").contains("<camel.version>" + camelVersion() + "</camel.version>");
+        assertThat(teamPom)
+                .as("and on the Camel it runs on")
+                .contains("<camel.version>" + camelVersion() + "</camel.version>");
 
         Path project = copy(TEAM_PROJECT, Path.of("target", "team-project"));
         Path repository = repository(localRepository, Path.of("target", "team-project-repository"), version);
@@ -53,9 +55,17 @@ class TeamProjectIT {
         // Maven and the team's tests with the suite's JVM options (the build's test.jvm.options): a build of seconds
         String jvmOptions = System.getProperty("bridge.it.jvm-options", "");
         long start = System.nanoTime();
-        ProcessBuilder maven = new ProcessBuilder(mavenHome.resolve("bin").resolve("mvn").toString(), "-B", "-o", "-ntp",
-                "-Dmaven.repo.local=" + repository.toAbsolutePath(), "-DargLine=" + jvmOptions, "verify")
-                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder maven = new ProcessBuilder(
+                        mavenHome.resolve("bin").resolve("mvn").toString(),
+                        "-B",
+                        "-o",
+                        "-ntp",
+                        "-Dmaven.repo.local=" + repository.toAbsolutePath(),
+                        "-DargLine=" + jvmOptions,
+                        "verify")
+                .directory(project.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         maven.environment().put("JAVA_HOME", System.getProperty("java.home"));
         maven.environment().remove("MAVEN_ARGS");
         maven.environment().put("MAVEN_OPTS", jvmOptions);
@@ -65,24 +75,33 @@ class TeamProjectIT {
             build.destroyForcibly().waitFor();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("docs/team-project: mvn -B -o verify took %d s (load average %.1f)%n", took.toSeconds(),
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(
+                "docs/team-project: mvn -B -o verify took %d s (load average %.1f)%n",
+                took.toSeconds(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
 
         String output = Files.readString(log);
         assertThat(finished).as("the team's build within 5 minutes:\n" + output).isTrue();
-        assertThat(build.exitValue()).as("the team's build (" + log + "):\n" + tail(output)).isZero();
+        assertThat(build.exitValue())
+                .as("the team's build (" + log + "):\n" + tail(output))
+                .isZero();
         // its test ran, all of it, on the kit
         Path report = project.resolve("target/surefire-reports/TEST-com.example.fleet.FleetErpEventRouteTest.xml");
         assertThat(report).as("the team's test report").exists();
-        Matcher counts = Pattern.compile("tests=\"(\\d+)\" errors=\"(\\d+)\" skipped=\"(\\d+)\" failures=\"(\\d+)\"").matcher(Files.readString(report));
+        Matcher counts = Pattern.compile("tests=\"(\\d+)\" errors=\"(\\d+)\" skipped=\"(\\d+)\" failures=\"(\\d+)\"")
+                .matcher(Files.readString(report));
         assertThat(counts.find()).isTrue();
         assertThat(counts.group(1)).as("tests run").isEqualTo("3");
-        assertThat(counts.group(2) + counts.group(3) + counts.group(4)).as("errors, skipped, failures").isEqualTo("000");
+        assertThat(counts.group(2) + counts.group(3) + counts.group(4))
+                .as("errors, skipped, failures")
+                .isEqualTo("000");
     }
 
     /** This build's Camel version, as its pom says it. */
     private static String camelVersion() throws IOException {
-        Matcher version = Pattern.compile("<camel.version>([^<]+)</camel.version>").matcher(Files.readString(Path.of("pom.xml")));
+        Matcher version =
+                Pattern.compile("<camel.version>([^<]+)</camel.version>").matcher(Files.readString(Path.of("pom.xml")));
         assertThat(version.find()).isTrue();
         return version.group(1);
     }
@@ -91,7 +110,8 @@ class TeamProjectIT {
     private static Path copy(Path from, Path to) throws IOException {
         delete(to);
         try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.filter(file -> !from.relativize(file).startsWith("target")).toList()) {
+            for (Path file : files.filter(file -> !from.relativize(file).startsWith("target"))
+                    .toList()) {
                 Path target = to.resolve(from.relativize(file).toString());
                 if (Files.isDirectory(file)) {
                     Files.createDirectories(target);
@@ -104,9 +124,10 @@ class TeamProjectIT {
     }
 
     /**
-     * The team build's local repository: this build's pom, jar and test artifact as {@code io.carbridge:smartcar-bridge},
-     * and every other directory of {@code local} linked, so that everything else resolves offline from what this build
-     * has fetched, and nothing is written into {@code local}'s {@code io/carbridge}.
+     * The team build's local repository: this build's pom, jar and test artifact as
+     * {@code io.carbridge:smartcar-bridge}, and every other directory of {@code local} linked, so that everything else
+     * resolves offline from what this build has fetched, and nothing is written into {@code local}'s
+     * {@code io/carbridge}.
      */
     private static Path repository(Path local, Path repository, String version) throws IOException {
         delete(repository);
@@ -116,7 +137,8 @@ class TeamProjectIT {
         if (Files.isDirectory(local.resolve("io"))) {
             link(local.resolve("io"), io, "carbridge");
         }
-        Path artifact = Files.createDirectories(repository.resolve(GROUP).resolve(ARTIFACT).resolve(version));
+        Path artifact = Files.createDirectories(
+                repository.resolve(GROUP).resolve(ARTIFACT).resolve(version));
         String name = ARTIFACT + "-" + version;
         Files.copy(Path.of("pom.xml"), artifact.resolve(name + ".pom"));
         Files.copy(Path.of("target", ARTIFACT + ".jar"), artifact.resolve(name + ".jar"));
@@ -130,7 +152,9 @@ class TeamProjectIT {
             return;
         }
         try (Stream<Path> entries = Files.list(from)) {
-            for (Path entry : entries.filter(entry -> !entry.getFileName().toString().equals(except)).toList()) {
+            for (Path entry : entries.filter(
+                            entry -> !entry.getFileName().toString().equals(except))
+                    .toList()) {
                 Files.createSymbolicLink(into.resolve(entry.getFileName().toString()), entry.toAbsolutePath());
             }
         }

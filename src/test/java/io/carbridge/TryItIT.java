@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.carbridge.testing.ServiceProcess;
+import io.carbridge.testing.TestPorts;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.carbridge.testing.ServiceProcess;
-import io.carbridge.testing.TestPorts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,18 +29,34 @@ class TryItIT {
 
     @Test
     void theReadmesSamplesReachTheExampleDestination() throws Exception {
-        assumeTrue(List.of("bash", "sed", "openssl", "curl").stream().allMatch(TryItIT::onPath),
+        assumeTrue(
+                List.of("bash", "sed", "openssl", "curl").stream().allMatch(TryItIT::onPath),
                 "the README's commands need bash, sed, openssl and curl");
         int destinationPort = TestPorts.freePort();
-        Path destinationOutput = Files.createDirectories(Paths.get("target", "it-logs")).resolve("try-it-destination.log");
-        Process destination = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "src/test/java/io/carbridge/testing/ExampleDestination.java", String.valueOf(destinationPort))
-                .redirectErrorStream(true).redirectOutput(destinationOutput.toFile()).start();
-        try (ServiceProcess service = ServiceProcess.start("try-it", ServiceProcess.newDatabaseUrl("try-it"),
-                Map.of("SMARTCAR_MANAGEMENT_TOKEN", "demo-token", "ADMIN_TOKEN", "demo-admin",
-                        "EXAMPLE_DESTINATION_URL", "http://localhost:" + destinationPort + "/events"),
-                List.of("-Dbridge.destinations=example")).awaitReady(Duration.ofSeconds(90))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(destinationOutput).contains("Example destination"));
+        Path destinationOutput =
+                Files.createDirectories(Paths.get("target", "it-logs")).resolve("try-it-destination.log");
+        Process destination = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "src/test/java/io/carbridge/testing/ExampleDestination.java",
+                        String.valueOf(destinationPort))
+                .redirectErrorStream(true)
+                .redirectOutput(destinationOutput.toFile())
+                .start();
+        try (ServiceProcess service = ServiceProcess.start(
+                        "try-it",
+                        ServiceProcess.newDatabaseUrl("try-it"),
+                        Map.of(
+                                "SMARTCAR_MANAGEMENT_TOKEN",
+                                "demo-token",
+                                "ADMIN_TOKEN",
+                                "demo-admin",
+                                "EXAMPLE_DESTINATION_URL",
+                                "http://localhost:" + destinationPort + "/events"),
+                        List.of("-Dbridge.destinations=example"))
+                .awaitReady(Duration.ofSeconds(90))) {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.readString(destinationOutput).contains("Example destination"));
 
             String commands = readmeBlock("In a third");
             ProcessBuilder bash = new ProcessBuilder("bash", "-c", commands).redirectErrorStream(true);
@@ -52,13 +67,21 @@ class TryItIT {
             assertThat(shell.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
             // both posts accepted, and the admin API lists both events
-            assertThat(shellOutput).contains("{\"status\":\"accepted\",\"eventId\":\"" + CURRENT_SAMPLE + "\"}",
-                    "{\"status\":\"accepted\",\"eventId\":\"" + LEGACY_TEST_SAMPLE + "\"}", "\"eventId\":\"" + CURRENT_SAMPLE + "\"");
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(destinationOutput).contains(CURRENT_SAMPLE)
-                    && Files.readString(destinationOutput).contains(LEGACY_TEST_SAMPLE));
-            assertThat(Files.readString(destinationOutput)).contains("\"type\":\"smartcar.vehicle_state\"", "\"type\":\"smartcar.charging_completed\"",
-                    "\"test\":true");
-            assertThat(service.output()).containsPattern("eventId=" + CURRENT_SAMPLE + " .*forwardedTo=example")
+            assertThat(shellOutput)
+                    .contains(
+                            "{\"status\":\"accepted\",\"eventId\":\"" + CURRENT_SAMPLE + "\"}",
+                            "{\"status\":\"accepted\",\"eventId\":\"" + LEGACY_TEST_SAMPLE + "\"}",
+                            "\"eventId\":\"" + CURRENT_SAMPLE + "\"");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.readString(destinationOutput).contains(CURRENT_SAMPLE)
+                            && Files.readString(destinationOutput).contains(LEGACY_TEST_SAMPLE));
+            assertThat(Files.readString(destinationOutput))
+                    .contains(
+                            "\"type\":\"smartcar.vehicle_state\"",
+                            "\"type\":\"smartcar.charging_completed\"",
+                            "\"test\":true");
+            assertThat(service.output())
+                    .containsPattern("eventId=" + CURRENT_SAMPLE + " .*forwardedTo=example")
                     .containsPattern("eventId=" + LEGACY_TEST_SAMPLE + " .*mode=test forwardedTo=example");
         } finally {
             destination.destroy();

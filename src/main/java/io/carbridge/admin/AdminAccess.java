@@ -30,7 +30,8 @@ public final class AdminAccess {
             throw new RequestRefused(401, DISABLED, "the admin API is disabled: set ADMIN_TOKEN to enable it");
         }
         String presented = authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorizationHeader.substring(7).trim() : "";
+                ? authorizationHeader.substring(7).trim()
+                : "";
         if (!MessageDigest.isEqual(tokenDigest, sha256(presented))) {
             throw new RequestRefused(401, "unauthorized", "missing or wrong bearer token");
         }

@@ -1,14 +1,13 @@
 package io.carbridge.admin;
 
+import io.carbridge.Settings;
+import io.carbridge.SettingsBinding;
 import io.carbridge.http.RequestRefused;
+import io.carbridge.storage.SqlTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
-
-import io.carbridge.Settings;
-import io.carbridge.SettingsBinding;
-import io.carbridge.storage.SqlTime;
 import org.apache.camel.Message;
 
 /** What an admin handler may read of a request: path parameters and query parameters, validated. */
@@ -20,7 +19,9 @@ public final class AdminRequest {
         this.message = message;
     }
 
-    /** The request of an admin call: its path parameters and query parameters, which platform-http put in the headers. */
+    /**
+     * The request of an admin call: its path parameters and query parameters, which platform-http put in the headers.
+     */
     public static AdminRequest of(Message message) {
         return new AdminRequest(message);
     }
@@ -53,7 +54,9 @@ public final class AdminRequest {
     }
 
     public Optional<String> query(String name) {
-        return Optional.ofNullable(message.getHeader(name, String.class)).map(String::trim).filter(v -> !v.isEmpty());
+        return Optional.ofNullable(message.getHeader(name, String.class))
+                .map(String::trim)
+                .filter(v -> !v.isEmpty());
     }
 
     public Optional<Instant> instant(String name) {
@@ -71,28 +74,34 @@ public final class AdminRequest {
         });
     }
 
-    /** A duration written as settings are: {@code 1m}, {@code 15m}, {@code 1h}, {@code 7d} or ISO-8601 ({@code PT1H}). */
+    /**
+     * A duration written as settings are: {@code 1m}, {@code 15m}, {@code 1h}, {@code 7d} or ISO-8601 ({@code PT1H}).
+     */
     public Duration duration(String name, Duration defaultValue) {
-        return query(name).map(value -> {
-            try {
-                return SettingsBinding.duration(name, value);
-            } catch (Settings.InvalidSettingException e) {
-                throw RequestRefused.badRequest(name + " must be a duration such as 1m, 15m, 1h or 7d");
-            }
-        }).orElse(defaultValue);
+        return query(name)
+                .map(value -> {
+                    try {
+                        return SettingsBinding.duration(name, value);
+                    } catch (Settings.InvalidSettingException e) {
+                        throw RequestRefused.badRequest(name + " must be a duration such as 1m, 15m, 1h or 7d");
+                    }
+                })
+                .orElse(defaultValue);
     }
 
     public int limit(int defaultLimit, int maxLimit) {
-        return query("limit").map(value -> {
-            try {
-                int limit = Integer.parseInt(value);
-                if (limit < 1 || limit > maxLimit) {
-                    throw RequestRefused.badRequest("limit must be between 1 and " + maxLimit);
-                }
-                return limit;
-            } catch (NumberFormatException e) {
-                throw RequestRefused.badRequest("limit must be a whole number");
-            }
-        }).orElse(defaultLimit);
+        return query("limit")
+                .map(value -> {
+                    try {
+                        int limit = Integer.parseInt(value);
+                        if (limit < 1 || limit > maxLimit) {
+                            throw RequestRefused.badRequest("limit must be between 1 and " + maxLimit);
+                        }
+                        return limit;
+                    } catch (NumberFormatException e) {
+                        throw RequestRefused.badRequest("limit must be a whole number");
+                    }
+                })
+                .orElse(defaultLimit);
     }
 }

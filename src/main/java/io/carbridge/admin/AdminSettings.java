@@ -1,8 +1,7 @@
 package io.carbridge.admin;
 
-import java.time.Duration;
-
 import io.carbridge.Setting;
+import java.time.Duration;
 
 /** The admin API's settings, {@code bridge.admin.*}. */
 public final class AdminSettings {
@@ -10,8 +9,12 @@ public final class AdminSettings {
     @Setting(value = "Bearer token of `/admin/*`", defaultText = "(unset: admin API off)")
     String token;
 
-    @Setting(value = "Wrong admin tokens one client address may present at once; past them every admin call from it gets 429 "
-            + "until the bucket refills", min = 1, max = 10_000)
+    @Setting(
+            value =
+                    "Wrong admin tokens one client address may present at once; past them every admin call from it gets 429 "
+                            + "until the bucket refills",
+            min = 1,
+            max = 10_000)
     int failedTokenBurst = 10;
 
     @Setting("One more wrong token allowed every this long")

@@ -1,6 +1,11 @@
 package io.carbridge.check;
 
+import io.carbridge.BridgeApplication;
+import io.carbridge.BridgeMain;
+import io.carbridge.StartupFailure;
 import io.carbridge.Suggestions;
+import io.carbridge.TeamFiles;
+import io.carbridge.intake.Intake;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,12 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.carbridge.BridgeApplication;
-import io.carbridge.BridgeMain;
-import io.carbridge.StartupFailure;
-import io.carbridge.TeamFiles;
-import io.carbridge.intake.Intake;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyBindingException;
 import org.apache.camel.catalog.DefaultCamelCatalog;
@@ -43,10 +42,10 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
  * runs in and with the same options ({@value TeamFiles#ROUTES_DIR} and {@value TeamFiles#SETTINGS} for a team's own
  * files). camel-main reads {@code application.properties} (and {@code -D} settings, the environment) and loads the
  * route files exactly as the service does ({@link BridgeMain}), and is left there: configured, never started, so no
- * HTTP server listens and no route runs; {@link io.carbridge.BridgeConfiguration}, which opens the database, is not used. Then every route file
- * is checked ({@link RouteFilesCheck}) with the placeholders in it ({@link RoutePlaceholders}), every setting the service
- * reads at start ({@link StartupSettings}), every destination ({@link DestinationsCheck}), and that the intake route is
- * there.
+ * HTTP server listens and no route runs; {@link io.carbridge.BridgeConfiguration}, which opens the database, is not
+ * used. Then every route file is checked ({@link RouteFilesCheck}) with the placeholders in it
+ * ({@link RoutePlaceholders}), every setting the service reads at start ({@link StartupSettings}), every destination
+ * ({@link DestinationsCheck}), and that the intake route is there.
  *
  * <p>Prints each problem on a line of its own to standard output and exits 1, or exits 0; a one-line summary goes to
  * standard error.
@@ -56,8 +55,7 @@ public final class CheckCommand {
     /** The command-line option that runs the checks instead of the service. */
     public static final String OPTION = "--check";
 
-    private CheckCommand() {
-    }
+    private CheckCommand() {}
 
     public static boolean isRequested(String[] args) {
         return Arrays.asList(args).contains(OPTION);
@@ -81,15 +79,15 @@ public final class CheckCommand {
         }
         report.problems().forEach(out::println);
         out.flush();
-        err.println(report.problems().isEmpty()
-                ? "--check: no problems in " + report.routeFiles() + " route files and the settings"
-                : "--check: " + report.problems().size() + " problem(s)");
+        err.println(
+                report.problems().isEmpty()
+                        ? "--check: no problems in " + report.routeFiles() + " route files and the settings"
+                        : "--check: " + report.problems().size() + " problem(s)");
         return report.problems().isEmpty() ? 0 : 1;
     }
 
     /** What a run found, and how many route files it read. */
-    record Report(List<Problem> problems, int routeFiles) {
-    }
+    record Report(List<Problem> problems, int routeFiles) {}
 
     /** Every check, from the working directory, with the team's files the arguments name. */
     static Report check(String[] args) {
@@ -114,16 +112,22 @@ public final class CheckCommand {
         try {
             team.requireFiles();
         } catch (StartupFailure e) {
-            problems.add(new Problem(team.routesDirectory() != null && !Files.isDirectory(team.routesDirectory())
-                    ? TeamFiles.ROUTES_DIR : TeamFiles.SETTINGS, e.getMessage()));
+            problems.add(new Problem(
+                    team.routesDirectory() != null && !Files.isDirectory(team.routesDirectory())
+                            ? TeamFiles.ROUTES_DIR
+                            : TeamFiles.SETTINGS,
+                    e.getMessage()));
             return new Report(problems, 0);
         }
         Path properties = Path.of(BridgeApplication.PROPERTIES_LOCATION.substring("file:".length()));
         boolean locationChosen = System.getProperty(MainConstants.PROPERTY_PLACEHOLDER_LOCATION) != null
                 || System.getenv("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION") != null;
         if (!locationChosen && !Files.isRegularFile(properties)) {
-            problems.add(new Problem(properties.toString(), "is not in the working directory " + Path.of("").toAbsolutePath()
-                    + ": run the check from the directory that holds application.properties and routes/ (the repository root)"));
+            problems.add(
+                    new Problem(
+                            properties.toString(),
+                            "is not in the working directory " + Path.of("").toAbsolutePath()
+                                    + ": run the check from the directory that holds application.properties and routes/ (the repository root)"));
             return new Report(problems, 0);
         }
         Main main = new BridgeMain(team);
@@ -142,7 +146,8 @@ public final class CheckCommand {
             }
             RouteFilesCheck routeCheck = RouteFilesCheck.create();
             List<RouteFile> files = routeFiles(camel, main.configure().getRoutesIncludePattern());
-            Set<String> settingNames = camel.getPropertiesComponent().loadProperties().stringPropertyNames();
+            Set<String> settingNames =
+                    camel.getPropertiesComponent().loadProperties().stringPropertyNames();
             for (RouteFile file : files) {
                 problems.addAll(routeCheck.check(file));
                 problems.addAll(RoutePlaceholders.check(file, camel, settingNames));
@@ -155,7 +160,8 @@ public final class CheckCommand {
             problems.addAll(StartupSettings.check(camel));
             problems.addAll(new DestinationsCheck(camel, files, routeCheck).check(consumed));
             if (failure == null) {
-                StartupSettings.run(() -> Intake.requireIntakeRoute(camel), List.of()).ifPresent(problems::add);
+                StartupSettings.run(() -> Intake.requireIntakeRoute(camel), List.of())
+                        .ifPresent(problems::add);
             }
             return new Report(problems, files.size());
         } finally {
@@ -180,13 +186,16 @@ public final class CheckCommand {
             } catch (Exception e) {
                 continue; // camel-main reported it already, as the failure of init
             }
-            for (Resource resource : resources.stream().sorted(Comparator.comparing(Resource::getLocation)).toList()) {
+            for (Resource resource : resources.stream()
+                    .sorted(Comparator.comparing(Resource::getLocation))
+                    .toList()) {
                 String location = resource.getLocation();
                 if (!location.endsWith(".yaml") && !location.endsWith(".yml")) {
                     continue;
                 }
                 try (InputStream in = resource.getInputStream()) {
-                    files.add(RouteFile.parse(displayName(location), new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                    files.add(RouteFile.parse(
+                            displayName(location), new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -201,8 +210,11 @@ public final class CheckCommand {
 
     /** What the routes start from, compared as the service compares a destination's transform with them. */
     private static Set<String> consumedUris(CamelContext camel) {
-        return ((ModelCamelContext) camel).getRouteDefinitions().stream().map(RouteDefinition::getEndpointUrl)
-                .map(DestinationsCheck::normalize).collect(Collectors.toSet());
+        return ((ModelCamelContext) camel)
+                .getRouteDefinitions().stream()
+                        .map(RouteDefinition::getEndpointUrl)
+                        .map(DestinationsCheck::normalize)
+                        .collect(Collectors.toSet());
     }
 
     private static boolean isRouteFileFailure(Throwable failure) {
@@ -225,19 +237,29 @@ public final class CheckCommand {
                 String prefix = binding.getOptionPrefix() == null ? "" : binding.getOptionPrefix();
                 String key = prefix + binding.getOptionKey();
                 MainModel main = new DefaultCamelCatalog().mainModel();
-                List<String> known = main.getOptions().stream().map(option -> option.getName()).toList();
+                List<String> known = main.getOptions().stream()
+                        .map(option -> option.getName())
+                        .toList();
                 if (known.stream().noneMatch(key::equalsIgnoreCase)) {
-                    return new Problem(key, "is not a setting of Camel" + Suggestions.didYouMean(Suggestions.nearest(key, known)));
+                    return new Problem(
+                            key, "is not a setting of Camel" + Suggestions.didYouMean(Suggestions.nearest(key, known)));
                 }
-                return new Problem(key, "is '" + binding.getValue() + "', which Camel cannot use: " + rootMessage(binding));
+                return new Problem(
+                        key, "is '" + binding.getValue() + "', which Camel cannot use: " + rootMessage(binding));
             }
             if (cause instanceof NoSuchFileException missing) {
                 // camel-main names the directory of a route pattern it cannot list this way
-                return new Problem("camel.main.routes-include-pattern", "names " + missing.getFile() + ", which is not in the working "
-                        + "directory " + Path.of("").toAbsolutePath() + ": run the check from the directory that holds routes/");
+                return new Problem(
+                        "camel.main.routes-include-pattern",
+                        "names " + missing.getFile() + ", which is not in the working " + "directory "
+                                + Path.of("").toAbsolutePath()
+                                + ": run the check from the directory that holds routes/");
             }
-            if (cause instanceof MarkedYamlEngineException marked && marked.getProblemMark().isPresent()) {
-                return Problem.at(displayName(marked.getProblemMark().get().getName()), marked.getProblemMark().get().getLine() + 1,
+            if (cause instanceof MarkedYamlEngineException marked
+                    && marked.getProblemMark().isPresent()) {
+                return Problem.at(
+                        displayName(marked.getProblemMark().get().getName()),
+                        marked.getProblemMark().get().getLine() + 1,
                         "Camel cannot load it: " + marked.getProblem());
             }
         }

@@ -1,6 +1,10 @@
 package io.carbridge.check;
 
+import io.carbridge.EndpointCatalog.Mistake;
+import io.carbridge.Settings;
 import io.carbridge.Suggestions;
+import io.carbridge.delivery.DestinationListSettings;
+import io.carbridge.delivery.Destinations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,11 +15,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.carbridge.Settings;
-import io.carbridge.EndpointCatalog.Mistake;
-import io.carbridge.delivery.DestinationListSettings;
-import io.carbridge.delivery.Destinations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RouteTemplateParameterSource;
@@ -38,9 +37,7 @@ final class DestinationsCheck {
     private final List<RouteFile> routeFiles;
     private final RouteFilesCheck routeCheck;
 
-    /**
-     * @param routeFiles the route files the service loads, where the destinations' route template is
-     */
+    /** @param routeFiles the route files the service loads, where the destinations' route template is */
     DestinationsCheck(CamelContext camel, List<RouteFile> routeFiles, RouteFilesCheck routeCheck) {
         this.camel = camel;
         this.routeFiles = routeFiles;
@@ -49,7 +46,7 @@ final class DestinationsCheck {
 
     /**
      * @param consumedUris the (normalized) URIs the loaded routes start from, or empty when the routes could not be
-     *                     loaded (then no transform is checked)
+     *     loaded (then no transform is checked)
      */
     List<Problem> check(Optional<Set<String>> consumedUris) {
         Set<Problem> problems = new LinkedHashSet<>();
@@ -58,10 +55,12 @@ final class DestinationsCheck {
         // the list itself (a name twice, a name that is not one), as the start reads it
         StartupSettings.run(() -> read(settings), listRead).ifPresent(problems::add);
         // then each destination alone, so that a mistake in one does not hide those of the next
-        for (String name : new LinkedHashSet<>(settings.of(DestinationListSettings.class).names())) {
+        for (String name :
+                new LinkedHashSet<>(settings.of(DestinationListSettings.class).names())) {
             List<String> read = new ArrayList<>();
             AtomicReference<Destinations> alone = new AtomicReference<>();
-            Optional<Problem> problem = withOnly(name, () -> StartupSettings.run(() -> alone.set(read(ReadKeys.settings(camel, read))), read));
+            Optional<Problem> problem = withOnly(
+                    name, () -> StartupSettings.run(() -> alone.set(read(ReadKeys.settings(camel, read))), read));
             if (problem.isPresent()) {
                 problems.add(problem.get());
                 continue;
@@ -72,7 +71,8 @@ final class DestinationsCheck {
             for (String routeId : destinations.routeIds()) {
                 Map<String, Object> parameters = destinations.parameters(routeId);
                 problems.addAll(endpoints(name, given, parameters));
-                consumedUris.ifPresent(consumed -> transform(name, given, parameters, consumed).ifPresent(problems::add));
+                consumedUris.ifPresent(
+                        consumed -> transform(name, given, parameters, consumed).ifPresent(problems::add));
             }
         }
         return new ArrayList<>(problems);
@@ -87,8 +87,13 @@ final class DestinationsCheck {
     private Map<String, String> given(String name) {
         String prefix = "bridge.destination." + name + ".";
         Set<String> keys = new TreeSet<>();
-        camel.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix)).stringPropertyNames().forEach(keys::add);
-        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith(prefix)).forEach(keys::add);
+        camel.getPropertiesComponent()
+                .loadProperties(key -> key.startsWith(prefix))
+                .stringPropertyNames()
+                .forEach(keys::add);
+        System.getProperties().stringPropertyNames().stream()
+                .filter(key -> key.startsWith(prefix))
+                .forEach(keys::add);
         Map<String, String> given = new LinkedHashMap<>();
         for (String key : keys) {
             given.put(key, camel.getPropertiesComponent().resolveProperty(key).orElse(""));
@@ -99,14 +104,23 @@ final class DestinationsCheck {
     /** A destination's setting that reading the destination did not read: misspelt, or not one for how it is set up. */
     private static List<Problem> unread(String name, Map<String, String> given, List<String> read) {
         String prefix = "bridge.destination." + name + ".";
-        List<String> known = read.stream().filter(key -> key.startsWith(prefix)).map(key -> key.substring(prefix.length())).distinct().toList();
+        List<String> known = read.stream()
+                .filter(key -> key.startsWith(prefix))
+                .map(key -> key.substring(prefix.length()))
+                .distinct()
+                .toList();
         List<Problem> problems = new ArrayList<>();
         for (String key : given.keySet()) {
             if (!read.contains(key)) {
                 String setting = key.substring(prefix.length());
-                problems.add(new Problem(key, "is not a setting destination '" + name + "' reads"
-                        + Suggestions.nearest(setting, known).map(meant -> " (did you mean " + prefix + meant + "?)")
-                        .orElse(" with its other settings (see \"Every setting of a destination\" in application.properties)")));
+                problems.add(
+                        new Problem(
+                                key,
+                                "is not a setting destination '" + name + "' reads"
+                                        + Suggestions.nearest(setting, known)
+                                                .map(meant -> " (did you mean " + prefix + meant + "?)")
+                                                .orElse(
+                                                        " with its other settings (see \"Every setting of a destination\" in application.properties)")));
             }
         }
         return problems;
@@ -122,29 +136,40 @@ final class DestinationsCheck {
                 found = true;
                 RouteEndpoints.Use filled = fill(use, parameters);
                 for (Mistake mistake : routeCheck.mistakes(filled, filled.fullUri())) {
-                    String setting = settingHolding(given, mistake.option(), filled.uri()).orElse("bridge.destination." + name);
-                    problems.add(new Problem(setting, mistake.message() + " (in the " + use.kind() + " " + RouteFilesCheck.abbreviate(String.valueOf(filled.uri()))
-                            + " of destination '" + name + "', " + file.name() + ":" + use.lineOf(mistake.option()) + ")"));
+                    String setting = settingHolding(given, mistake.option(), filled.uri())
+                            .orElse("bridge.destination." + name);
+                    problems.add(new Problem(
+                            setting,
+                            mistake.message() + " (in the " + use.kind() + " "
+                                    + RouteFilesCheck.abbreviate(String.valueOf(filled.uri())) + " of destination '"
+                                    + name + "', " + file.name() + ":" + use.lineOf(mistake.option()) + ")"));
                 }
             }
         }
         if (!found) {
-            problems.add(new Problem(LIST, "names '" + name + "', made from the route template '" + templateId
-                    + "', which no route file defines"));
+            problems.add(new Problem(
+                    LIST,
+                    "names '" + name + "', made from the route template '" + templateId
+                            + "', which no route file defines"));
         }
         return problems;
     }
 
     /** As the service refuses to start: a transform no route starts from would make every delivery a dead letter. */
-    private static Optional<Problem> transform(String name, Map<String, String> given, Map<String, Object> parameters, Set<String> consumed) {
+    private static Optional<Problem> transform(
+            String name, Map<String, String> given, Map<String, Object> parameters, Set<String> consumed) {
         Object transform = parameters.get("transform");
         if (transform == null || consumed.contains(normalize(String.valueOf(transform)))) {
             return Optional.empty();
         }
-        String setting = given.entrySet().stream().filter(entry -> entry.getValue().equals(String.valueOf(transform))).map(Map.Entry::getKey)
-                .findFirst().orElse("bridge.destination." + name + ".transform");
-        return Optional.of(new Problem(setting, "is '" + transform + "', but no route in the route files starts from it (destination '"
-                + name + "')"));
+        String setting = given.entrySet().stream()
+                .filter(entry -> entry.getValue().equals(String.valueOf(transform)))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse("bridge.destination." + name + ".transform");
+        return Optional.of(new Problem(
+                setting,
+                "is '" + transform + "', but no route in the route files starts from it (destination '" + name + "')"));
     }
 
     /** The URIs routes start from, normalized as the service compares them with a transform. */
@@ -162,16 +187,28 @@ final class DestinationsCheck {
      */
     private static Optional<String> settingHolding(Map<String, String> given, String option, String uri) {
         return given.entrySet().stream()
-                .filter(entry -> option != null ? entry.getValue().contains(option + "=") : entry.getValue().equals(uri))
-                .map(Map.Entry::getKey).findFirst();
+                .filter(entry -> option != null
+                        ? entry.getValue().contains(option + "=")
+                        : entry.getValue().equals(uri))
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
-    /** The endpoint with the template's {@code {{parameters}}} replaced by the destination's values, as Camel fills them. */
+    /**
+     * The endpoint with the template's {@code {{parameters}}} replaced by the destination's values, as Camel fills
+     * them.
+     */
     private static RouteEndpoints.Use fill(RouteEndpoints.Use use, Map<String, Object> parameters) {
         Map<String, String> options = new LinkedHashMap<>();
         use.parameters().forEach((option, value) -> options.put(option, fill(value, parameters)));
-        return new RouteEndpoints.Use(use.kind(), use.role(), use.uri() == null ? null : fill(use.uri(), parameters), use.line(), options,
-                use.parameterLines(), use.template());
+        return new RouteEndpoints.Use(
+                use.kind(),
+                use.role(),
+                use.uri() == null ? null : fill(use.uri(), parameters),
+                use.line(),
+                options,
+                use.parameterLines(),
+                use.template());
     }
 
     private static String fill(String text, Map<String, Object> parameters) {

@@ -4,7 +4,7 @@ package io.carbridge.check;
  * One mistake found by a check, printed as one line: where it is ({@code routes/x.camel.yaml:12}, or a setting such as
  * {@code bridge.destination.crm.url}), then what is wrong.
  *
- * @param where   the file and line, or the setting
+ * @param where the file and line, or the setting
  * @param message what is wrong, and where it helps, what was probably meant
  */
 public record Problem(String where, String message) {

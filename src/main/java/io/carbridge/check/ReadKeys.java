@@ -1,11 +1,10 @@
 package io.carbridge.check;
 
+import io.carbridge.Settings;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Collection;
-
-import io.carbridge.Settings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -17,8 +16,7 @@ import org.apache.camel.spi.PropertiesComponent;
  */
 final class ReadKeys {
 
-    private ReadKeys() {
-    }
+    private ReadKeys() {}
 
     /**
      * The settings as the service reads them at start, adding each key read to {@code read}, in the order read. The one
@@ -31,16 +29,22 @@ final class ReadKeys {
     /** The context as {@link Settings} sees it, adding each key it resolves to {@code read}, in the order read. */
     static CamelContext recording(CamelContext camel, Collection<String> read) {
         PropertiesComponent real = camel.getPropertiesComponent();
-        PropertiesComponent properties = (PropertiesComponent) Proxy.newProxyInstance(PropertiesComponent.class.getClassLoader(),
-                new Class<?>[] {PropertiesComponent.class}, (proxy, method, args) -> {
+        PropertiesComponent properties = (PropertiesComponent) Proxy.newProxyInstance(
+                PropertiesComponent.class.getClassLoader(),
+                new Class<?>[] {PropertiesComponent.class},
+                (proxy, method, args) -> {
                     if (method.getName().equals("resolveProperty") && args != null && args.length == 1) {
                         read.add(String.valueOf(args[0]));
                     }
                     return invoke(real, method, args);
                 });
-        return (CamelContext) Proxy.newProxyInstance(CamelContext.class.getClassLoader(), new Class<?>[] {CamelContext.class},
-                (proxy, method, args) -> method.getName().equals("getPropertiesComponent") && (args == null || args.length == 0)
-                        ? properties : invoke(camel, method, args));
+        return (CamelContext) Proxy.newProxyInstance(
+                CamelContext.class.getClassLoader(),
+                new Class<?>[] {CamelContext.class},
+                (proxy, method, args) ->
+                        method.getName().equals("getPropertiesComponent") && (args == null || args.length == 0)
+                                ? properties
+                                : invoke(camel, method, args));
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {

@@ -1,14 +1,13 @@
 package io.carbridge.check;
 
+import io.carbridge.EndpointCatalog;
+import io.carbridge.EndpointCatalog.Role;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import io.carbridge.EndpointCatalog;
-import io.carbridge.EndpointCatalog.Role;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -26,15 +25,21 @@ final class RouteEndpoints {
     /**
      * One endpoint of a route file.
      *
-     * @param kind           the step that names it: from, to, toD, ...
-     * @param uri            as written, or null when the step has none
-     * @param line           the line of its URI (of the step, when it has none)
-     * @param parameters     its {@code parameters:} map, as written
+     * @param kind the step that names it: from, to, toD, ...
+     * @param uri as written, or null when the step has none
+     * @param line the line of its URI (of the step, when it has none)
+     * @param parameters its {@code parameters:} map, as written
      * @param parameterLines the line of each of those
-     * @param template       the id of the route template it is in, or null
+     * @param template the id of the route template it is in, or null
      */
-    record Use(String kind, Role role, String uri, int line, Map<String, String> parameters, Map<String, Integer> parameterLines,
-               String template) {
+    record Use(
+            String kind,
+            Role role,
+            String uri,
+            int line,
+            Map<String, String> parameters,
+            Map<String, Integer> parameterLines,
+            String template) {
 
         /** The URI with its parameters, as Camel makes it. */
         String fullUri() {
@@ -52,8 +57,7 @@ final class RouteEndpoints {
 
     private final List<Use> uses = new ArrayList<>();
 
-    private RouteEndpoints() {
-    }
+    private RouteEndpoints() {}
 
     static List<Use> of(RouteFile file) {
         RouteEndpoints endpoints = new RouteEndpoints();
@@ -83,14 +87,19 @@ final class RouteEndpoints {
             } else if (key.equals("poll")) {
                 add(key, Role.CONSUMER, value, line, template);
             } else if (EXPRESSIONS.contains(key)) {
-                staticUri(value).ifPresent(uri -> add(key, key.equals("enrich") ? Role.PRODUCER : Role.CONSUMER, uri, line, template));
+                staticUri(value)
+                        .ifPresent(uri ->
+                                add(key, key.equals("enrich") ? Role.PRODUCER : Role.CONSUMER, uri, line, template));
             } else if (key.equals("deadLetterUri")) {
                 add(key, Role.PRODUCER, value, line, template);
             } else if (key.equals("routeTemplate") && value instanceof MappingNode routeTemplate) {
-                String id = RouteFile.valueOf(routeTemplate, "id").map(RouteEndpoints::text).orElse("");
+                String id = RouteFile.valueOf(routeTemplate, "id")
+                        .map(RouteEndpoints::text)
+                        .orElse("");
                 visit(value, id);
             } else if (!key.equals("parameters") && !key.equals("beans")) {
-                // parameters: an endpoint's options, or a template's; beans: their properties; neither names an endpoint
+                // parameters: an endpoint's options, or a template's; beans: their properties; neither names an
+                // endpoint
                 visit(value, template);
             }
         }
@@ -126,7 +135,9 @@ final class RouteEndpoints {
             line = RouteFile.line(scalar);
         } else if (value instanceof MappingNode mapping) {
             Optional<Node> uriNode = RouteFile.valueOf(mapping, "uri");
-            if (uriNode.isPresent() && uriNode.get() instanceof ScalarNode scalar && !scalar.getTag().equals(Tag.NULL)) {
+            if (uriNode.isPresent()
+                    && uriNode.get() instanceof ScalarNode scalar
+                    && !scalar.getTag().equals(Tag.NULL)) {
                 uri = scalar.getValue();
                 line = RouteFile.line(scalar);
             }

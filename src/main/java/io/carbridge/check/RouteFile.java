@@ -1,5 +1,9 @@
 package io.carbridge.check;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -11,11 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -54,14 +53,19 @@ public final class RouteFile {
     /** Parses the text of a route file. A file that is not YAML gives a file with its one syntax problem. */
     public static RouteFile parse(String name, String text) {
         try (Reader reader = new StringReader(text)) {
-            Node root = new Compose(LoadSettings.builder().setLabel(name).build()).composeReader(reader).orElse(null);
+            Node root = new Compose(LoadSettings.builder().setLabel(name).build())
+                    .composeReader(reader)
+                    .orElse(null);
             RouteFile file = new RouteFile(name, root, new ArrayList<>());
             if (root != null) {
                 file.findDuplicateKeys(root);
             }
             return file;
         } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().or(e::getContextMark).map(mark -> mark.getLine() + 1).orElse(1);
+            int line = e.getProblemMark()
+                    .or(e::getContextMark)
+                    .map(mark -> mark.getLine() + 1)
+                    .orElse(1);
             return new RouteFile(name, null, List.of(Problem.at(name, line, "not valid YAML: " + e.getProblem())));
         } catch (YamlEngineException | IOException e) {
             return new RouteFile(name, null, List.of(Problem.at(name, 1, "not valid YAML: " + e.getMessage())));
@@ -83,8 +87,8 @@ public final class RouteFile {
     }
 
     /**
-     * The document as JSON, for the schema. Every scalar is text, as Camel reads it before converting it to the option's
-     * type ({@code constant: true} is the expression "true"); only a missing value is null.
+     * The document as JSON, for the schema. Every scalar is text, as Camel reads it before converting it to the
+     * option's type ({@code constant: true} is the expression "true"); only a missing value is null.
      */
     JsonNode toJson() {
         return root == null ? JSON.nullNode() : toJson(root);
@@ -113,7 +117,9 @@ public final class RouteFile {
         for (Object element : path) {
             if (node instanceof MappingNode mapping) {
                 node = valueOf(mapping, String.valueOf(element)).orElse(null);
-            } else if (node instanceof SequenceNode sequence && element instanceof Number index && index.intValue() < sequence.getValue().size()) {
+            } else if (node instanceof SequenceNode sequence
+                    && element instanceof Number index
+                    && index.intValue() < sequence.getValue().size()) {
                 node = sequence.getValue().get(index.intValue());
             } else {
                 node = null;
@@ -125,7 +131,9 @@ public final class RouteFile {
         return Optional.ofNullable(node);
     }
 
-    /** The line of the key {@code key} in the mapping at {@code path}, or of the mapping itself when it has no such key. */
+    /**
+     * The line of the key {@code key} in the mapping at {@code path}, or of the mapping itself when it has no such key.
+     */
     int lineOfKey(List<?> path, String key) {
         Optional<Node> node = nodeAt(path);
         if (node.isPresent() && node.get() instanceof MappingNode mapping) {
@@ -175,8 +183,10 @@ public final class RouteFile {
             for (NodeTuple tuple : mapping.getValue()) {
                 String key = key(tuple);
                 if (!seen.add(key)) {
-                    syntaxProblems.add(Problem.at(name, line(tuple.getKeyNode()), "'" + key + "' is given twice in the same place; "
-                            + "Camel would use the last one only"));
+                    syntaxProblems.add(Problem.at(
+                            name,
+                            line(tuple.getKeyNode()),
+                            "'" + key + "' is given twice in the same place; " + "Camel would use the last one only"));
                 }
                 findDuplicateKeys(tuple.getValueNode());
             }

@@ -1,5 +1,7 @@
 package io.carbridge.check;
 
+import io.carbridge.EndpointCatalog;
+import io.carbridge.EndpointCatalog.Mistake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import io.carbridge.EndpointCatalog;
-import io.carbridge.EndpointCatalog.Mistake;
 
 /**
  * The checks of route files: each against Camel's YAML DSL schema (an unknown step, an option an EIP does not have, a
@@ -43,7 +42,9 @@ public final class RouteFilesCheck {
     /** The {@code *.camel.yaml} files of a directory, by name. */
     public static List<Path> routeFiles(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+            return files.filter(file -> file.getFileName().toString().endsWith(".camel.yaml"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -68,8 +69,12 @@ public final class RouteFilesCheck {
         }
         // a step without a URI is one mistake: the schema's view of it (a missing uri, an empty value) adds nothing
         Set<String> withoutUri = new HashSet<>();
-        endpointProblems.stream().filter(problem -> problem.message().endsWith(NO_URI)).forEach(problem -> withoutUri.add(problem.where()));
-        schema.check(file).stream().filter(problem -> !withoutUri.contains(problem.where())).forEach(problems::add);
+        endpointProblems.stream()
+                .filter(problem -> problem.message().endsWith(NO_URI))
+                .forEach(problem -> withoutUri.add(problem.where()));
+        schema.check(file).stream()
+                .filter(problem -> !withoutUri.contains(problem.where()))
+                .forEach(problems::add);
         problems.addAll(endpointProblems);
         problems.sort(Comparator.comparingInt(RouteFilesCheck::lineOf));
         return problems;
@@ -77,18 +82,24 @@ public final class RouteFilesCheck {
 
     /** The endpoints of the file that are in the route template {@code templateId}. */
     static List<RouteEndpoints.Use> templateEndpoints(RouteFile file, String templateId) {
-        return RouteEndpoints.of(file).stream().filter(use -> templateId.equals(use.template())).toList();
+        return RouteEndpoints.of(file).stream()
+                .filter(use -> templateId.equals(use.template()))
+                .toList();
     }
 
     /**
-     * Checks one endpoint: {@code fullUri} is its URI with its parameters (for a template's endpoint, with a destination's
-     * values in it), {@code shownUri} how a problem shows it.
+     * Checks one endpoint: {@code fullUri} is its URI with its parameters (for a template's endpoint, with a
+     * destination's values in it), {@code shownUri} how a problem shows it.
      */
     List<Problem> check(String fileName, RouteEndpoints.Use use, String shownUri, String fullUri) {
         List<Problem> problems = new ArrayList<>();
         for (Mistake mistake : mistakes(use, fullUri)) {
-            problems.add(Problem.at(fileName, use.lineOf(mistake.option()), mistake.option() == null && mistake.message().equals(NO_URI.strip())
-                    ? use.kind() + NO_URI : use.kind() + " " + abbreviate(shownUri) + ": " + mistake.message()));
+            problems.add(Problem.at(
+                    fileName,
+                    use.lineOf(mistake.option()),
+                    mistake.option() == null && mistake.message().equals(NO_URI.strip())
+                            ? use.kind() + NO_URI
+                            : use.kind() + " " + abbreviate(shownUri) + ": " + mistake.message()));
         }
         return problems;
     }

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.camel.CamelContext;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -23,11 +22,13 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 final class RoutePlaceholders {
 
-    /** A placeholder, as Camel finds them: {@code {{name}}} or {@code {{name:default}}}, functions such as {@code env:} too. */
+    /**
+     * A placeholder, as Camel finds them: {@code {{name}}} or {@code {{name:default}}}, functions such as {@code env:}
+     * too.
+     */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}]+)}}");
 
-    private RoutePlaceholders() {
-    }
+    private RoutePlaceholders() {}
 
     /** Each placeholder of the file that the settings cannot fill, with its line and the setting probably meant. */
     static List<Problem> check(RouteFile file, CamelContext camel, Set<String> settingNames) {
@@ -36,14 +37,20 @@ final class RoutePlaceholders {
         return problems;
     }
 
-    private static void visit(Node node, Set<String> templateParameters, RouteFile file, CamelContext camel, Set<String> settingNames,
-                              List<Problem> problems) {
+    private static void visit(
+            Node node,
+            Set<String> templateParameters,
+            RouteFile file,
+            CamelContext camel,
+            Set<String> settingNames,
+            List<Problem> problems) {
         if (node instanceof SequenceNode sequence) {
             sequence.getValue().forEach(item -> visit(item, templateParameters, file, camel, settingNames, problems));
         } else if (node instanceof MappingNode mapping) {
             for (NodeTuple tuple : mapping.getValue()) {
                 Set<String> parameters = templateParameters;
-                if (RouteFile.key(tuple).equals("routeTemplate") && tuple.getValueNode() instanceof MappingNode template) {
+                if (RouteFile.key(tuple).equals("routeTemplate")
+                        && tuple.getValueNode() instanceof MappingNode template) {
                     parameters = parametersOf(template);
                 }
                 visit(tuple.getValueNode(), parameters, file, camel, settingNames, problems);
@@ -58,9 +65,12 @@ final class RoutePlaceholders {
                 try {
                     camel.resolvePropertyPlaceholders(matcher.group());
                 } catch (RuntimeException e) {
-                    problems.add(Problem.at(file.name(), RouteFile.line(scalar), matcher.group() + " names no setting"
-                            + Suggestions.didYouMean(Suggestions.nearest(name, settingNames))
-                            + ": Camel would not start the route"));
+                    problems.add(Problem.at(
+                            file.name(),
+                            RouteFile.line(scalar),
+                            matcher.group() + " names no setting"
+                                    + Suggestions.didYouMean(Suggestions.nearest(name, settingNames))
+                                    + ": Camel would not start the route"));
                 }
             }
         }
@@ -73,7 +83,8 @@ final class RoutePlaceholders {
         if (parameters.isPresent() && parameters.get() instanceof SequenceNode list) {
             for (Node item : list.getValue()) {
                 if (item instanceof MappingNode parameter) {
-                    RouteFile.valueOf(parameter, "name").filter(ScalarNode.class::isInstance)
+                    RouteFile.valueOf(parameter, "name")
+                            .filter(ScalarNode.class::isInstance)
                             .ifPresent(name -> names.add(((ScalarNode) name).getValue()));
                 }
             }

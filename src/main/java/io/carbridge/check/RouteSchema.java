@@ -1,5 +1,15 @@
 package io.carbridge.check;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
+import com.networknt.schema.path.NodePath;
 import io.carbridge.Suggestions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,17 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.dialect.Dialect;
-import com.networknt.schema.dialect.Dialects;
-import com.networknt.schema.keyword.NonValidationKeyword;
-import com.networknt.schema.path.NodePath;
 import org.apache.camel.dsl.yaml.YamlRoutesBuilderLoader;
 
 /**
@@ -55,9 +54,13 @@ final class RouteSchema {
             // every scalar reaches the validator as text (RouteFile.toJson); loose types let "true" be a boolean and
             // "30" a number where the schema wants one, as Camel converts them
             // draft 4, as the schema says; its "deprecated" marks options, it asserts nothing
-            Dialect dialect = Dialect.builder(Dialects.getDraft4()).keyword(new NonValidationKeyword("deprecated")).build();
-            SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect,
-                    builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().typeLoose(true).build()));
+            Dialect dialect = Dialect.builder(Dialects.getDraft4())
+                    .keyword(new NonValidationKeyword("deprecated"))
+                    .build();
+            SchemaRegistry registry = SchemaRegistry.withDefaultDialect(
+                    dialect,
+                    builder -> builder.schemaRegistryConfig(
+                            SchemaRegistryConfig.builder().typeLoose(true).build()));
             return new RouteSchema(tree, registry.getSchema(tree));
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + RESOURCE, e);
@@ -71,19 +74,28 @@ final class RouteSchema {
         }
         Map<List<Object>, List<Error>> byPlace = new LinkedHashMap<>();
         for (Error error : schema.validate(file.toJson())) {
-            byPlace.computeIfAbsent(elements(error.getInstanceLocation()), place -> new ArrayList<>()).add(error);
+            byPlace.computeIfAbsent(elements(error.getInstanceLocation()), place -> new ArrayList<>())
+                    .add(error);
         }
         List<Problem> problems = new ArrayList<>();
         byPlace.forEach((place, errors) -> {
             int rank = errors.stream().mapToInt(RouteSchema::rank).min().orElseThrow();
-            // a place where only the alternatives failed, with a more precise mistake deeper inside: the deeper one says it
-            if (rank >= ALTERNATIVE && byPlace.keySet().stream().anyMatch(other -> other.size() > place.size()
-                    && other.subList(0, place.size()).equals(place))) {
+            // a place where only the alternatives failed, with a more precise mistake deeper inside: the deeper one
+            // says it
+            if (rank >= ALTERNATIVE
+                    && byPlace.keySet().stream()
+                            .anyMatch(other -> other.size() > place.size()
+                                    && other.subList(0, place.size()).equals(place))) {
                 return;
             }
             // a step with its options beside it instead of under it: one line that says so, not one per option
-            Error crowded = errors.stream().filter(error -> "maxProperties".equals(error.getKeyword()) && isStep(place)).findFirst().orElse(null);
-            List<Error> best = crowded != null ? List.of(crowded) : errors.stream().filter(error -> rank(error) == rank).toList();
+            Error crowded = errors.stream()
+                    .filter(error -> "maxProperties".equals(error.getKeyword()) && isStep(place))
+                    .findFirst()
+                    .orElse(null);
+            List<Error> best = crowded != null
+                    ? List.of(crowded)
+                    : errors.stream().filter(error -> rank(error) == rank).toList();
             problems.addAll(describe(file, place, crowded != null ? OTHER : rank, best));
         });
         return problems;
@@ -130,12 +142,14 @@ final class RouteSchema {
                     problems.add(Problem.at(file.name(), file.lineOfKey(place, key), message));
                 }
             }
-            case MISSING -> errors.forEach(error -> problems.add(Problem.at(file.name(), lineOfElement(file, place),
-                    what + " needs '" + error.getProperty() + "'")));
+            case MISSING ->
+                errors.forEach(error -> problems.add(Problem.at(
+                        file.name(), lineOfElement(file, place), what + " needs '" + error.getProperty() + "'")));
             case ALTERNATIVE -> {
                 Set<String> options = new LinkedHashSet<>();
                 errors.forEach(error -> options.add(error.getProperty()));
-                problems.add(Problem.at(file.name(), lineOfElement(file, place), what + " needs one of " + shortList(options)));
+                problems.add(Problem.at(
+                        file.name(), lineOfElement(file, place), what + " needs one of " + shortList(options)));
             }
             case TYPE -> {
                 Set<String> expected = new LinkedHashSet<>();
@@ -147,16 +161,21 @@ final class RouteSchema {
                         expected.add(typeName(String.valueOf(arguments[1])));
                     }
                 }
-                problems.add(Problem.at(file.name(), lineOfElement(file, place), what + " is " + typeName(found) + ", but must be "
-                        + String.join(" or ", expected)));
+                problems.add(Problem.at(
+                        file.name(),
+                        lineOfElement(file, place),
+                        what + " is " + typeName(found) + ", but must be " + String.join(" or ", expected)));
             }
             default -> {
                 Error error = errors.get(0);
                 if ("maxProperties".equals(error.getKeyword()) && isStep(place)) {
                     List<String> keys = new ArrayList<>();
                     error.getInstanceNode().fieldNames().forEachRemaining(keys::add);
-                    problems.add(Problem.at(file.name(), lineOfElement(file, place), "one step holds " + String.join(", ", keys)
-                            + ": a step is one key, with its options indented under it"));
+                    problems.add(Problem.at(
+                            file.name(),
+                            lineOfElement(file, place),
+                            "one step holds " + String.join(", ", keys)
+                                    + ": a step is one key, with its options indented under it"));
                 } else {
                     problems.add(Problem.at(file.name(), lineOfElement(file, place), what + " " + error.getMessage()));
                 }
@@ -165,7 +184,10 @@ final class RouteSchema {
         return problems;
     }
 
-    /** The keys the schema allows where an unknown one was found: the properties beside the failing additionalProperties. */
+    /**
+     * The keys the schema allows where an unknown one was found: the properties beside the failing
+     * additionalProperties.
+     */
     private Set<String> allowedKeys(Error error) {
         String location = String.valueOf(error.getSchemaLocation());
         int fragment = location.indexOf('#');
@@ -189,7 +211,9 @@ final class RouteSchema {
 
     /** A step of a route: an item of a {@code steps} list. */
     private static boolean isStep(List<Object> place) {
-        return place.size() >= 2 && place.get(place.size() - 1) instanceof Number && "steps".equals(place.get(place.size() - 2));
+        return place.size() >= 2
+                && place.get(place.size() - 1) instanceof Number
+                && "steps".equals(place.get(place.size() - 2));
     }
 
     /** What the place is called in a route file: its key, or for an item of a list, the list's key. */
@@ -222,6 +246,8 @@ final class RouteSchema {
 
     private static String shortList(Set<String> names) {
         List<String> list = new ArrayList<>(names);
-        return list.size() <= 6 ? String.join(", ", list) : String.join(", ", list.subList(0, 6)) + ", ... (" + list.size() + " in all)";
+        return list.size() <= 6
+                ? String.join(", ", list)
+                : String.join(", ", list.subList(0, 6)) + ", ... (" + list.size() + " in all)";
     }
 }

@@ -1,11 +1,5 @@
 package io.carbridge.check;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
 import io.carbridge.CamelPorts;
 import io.carbridge.DeclaredSettings;
 import io.carbridge.Settings;
@@ -16,22 +10,26 @@ import io.carbridge.smartcar.ReconciliationSettings;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.storage.Database;
 import io.carbridge.tracing.Tracing;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 
 /**
  * The settings {@link io.carbridge.BridgeConfiguration} reads at start, read and checked the same way, part by part,
- * without what the start does with them: no port is bound, no database opened, no Smartcar called. Each part that
- * fails is one problem, so one run lists every mistake, not the first.
+ * without what the start does with them: no port is bound, no database opened, no Smartcar called. Each part that fails
+ * is one problem, so one run lists every mistake, not the first.
  *
  * <p>The groups of {@link DeclaredSettings} are bound onto their beans as at start, each a part; then the checks their
  * owners make beyond the declarations, by the owners' own methods that open nothing ({@link Database#url},
- * {@link ClientAddresses#from}, {@link SmartcarSettings#load}, ...) ({@code ConfigurationCheckCoverageTest} fails for
- * a setting of {@code application.properties} that this class does not read).
+ * {@link ClientAddresses#from}, {@link SmartcarSettings#load}, ...) ({@code ConfigurationCheckCoverageTest} fails for a
+ * setting of {@code application.properties} that this class does not read).
  */
 final class StartupSettings {
 
-    private StartupSettings() {
-    }
+    private StartupSettings() {}
 
     /** Every part's problems, in the order the service meets them at start. */
     static List<Problem> check(CamelContext camel) {
@@ -57,7 +55,8 @@ final class StartupSettings {
 
     /**
      * The problem a part of the start stops at, if any: the setting and what is wrong with it. {@code read} holds the
-     * keys the part read, in order: a value Camel cannot resolve (a {@code {{placeholder}}} of nothing) fails at the last.
+     * keys the part read, in order: a value Camel cannot resolve (a {@code {{placeholder}}} of nothing) fails at the
+     * last.
      */
     static Optional<Problem> run(Runnable part, List<String> read) {
         try {

@@ -1,5 +1,6 @@
 package io.carbridge.console;
 
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,8 +11,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
-import io.vertx.core.buffer.Buffer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
@@ -26,8 +25,8 @@ import org.apache.camel.http.base.HttpHeaderFilterStrategy;
  *
  * <p>Camel's own static content ({@code camel.server.staticEnabled}) is not used: in 4.18 it looks in the working
  * directory before the classpath (with the context path {@code /} it would serve {@code application.properties} and the
- * H2 files under {@code data/}), serves WebJars only from the context path {@code /}, decodes every file as text and sets
- * neither security nor cache headers.
+ * H2 files under {@code data/}), serves WebJars only from the context path {@code /}, decodes every file as text and
+ * sets neither security nor cache headers.
  */
 public final class ConsoleRoutes extends RouteBuilder {
 
@@ -38,7 +37,8 @@ public final class ConsoleRoutes extends RouteBuilder {
      * nothing of the URL (an event id, say) sent to another site.
      */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
-            "Content-Security-Policy", "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "Content-Security-Policy",
+                    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             "X-Content-Type-Options", "nosniff",
             "Referrer-Policy", "no-referrer",
             "X-Frame-Options", "DENY",
@@ -47,6 +47,7 @@ public final class ConsoleRoutes extends RouteBuilder {
 
     /** One file name, no directory and no {@code ..}: anything else is not a console file. */
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)+");
+
     private static final Map<String, String> MEDIA_TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
@@ -60,21 +61,19 @@ public final class ConsoleRoutes extends RouteBuilder {
     /** Where the chart library's files are in its WebJar, which holds them under its version. */
     private String chartLibraryFiles;
 
-    private record ConsoleFile(byte[] bytes, String mediaType, String etag) {
-    }
+    private record ConsoleFile(byte[] bytes, String mediaType, String etag) {}
 
     @Override
     public void configure() {
-        chartLibraryFiles = "META-INF/resources/webjars/" + CHART_LIBRARY + "/" + webJarVersion(CHART_LIBRARY) + "/dist/";
-        PlatformHttpEndpoint endpoint = getContext().getEndpoint("platform-http:" + PATH + "?matchOnUriPrefix=true",
-                PlatformHttpEndpoint.class);
+        chartLibraryFiles =
+                "META-INF/resources/webjars/" + CHART_LIBRARY + "/" + webJarVersion(CHART_LIBRARY) + "/dist/";
+        PlatformHttpEndpoint endpoint = getContext()
+                .getEndpoint("platform-http:" + PATH + "?matchOnUriPrefix=true", PlatformHttpEndpoint.class);
         // Camel's HTTP header filter drops Cache-Control from answers; the console's files must say how to cache them
         HttpHeaderFilterStrategy headers = new HttpHeaderFilterStrategy();
         headers.getOutFilter().remove("cache-control");
         endpoint.setHeaderFilterStrategy(headers);
-        from(endpoint)
-                .routeId("console")
-                .process(this::serve);
+        from(endpoint).routeId("console").process(this::serve);
     }
 
     private void serve(Exchange exchange) {
@@ -96,7 +95,8 @@ public final class ConsoleRoutes extends RouteBuilder {
             message.setHeader("Location", "console/");
             return;
         }
-        ConsoleFile file = path == null || !path.startsWith(PATH + "/") ? null : find(path.substring(PATH.length() + 1));
+        ConsoleFile file =
+                path == null || !path.startsWith(PATH + "/") ? null : find(path.substring(PATH.length() + 1));
         if (file == null) {
             error(message, 404, "no such file");
             return;
@@ -112,12 +112,15 @@ public final class ConsoleRoutes extends RouteBuilder {
         message.setBody(Buffer.buffer(file.bytes()));
     }
 
-    /** {@code ""} is the page, {@code lib/<name>} a file of the chart library's WebJar, {@code <name>} a console file. */
+    /**
+     * {@code ""} is the page, {@code lib/<name>} a file of the chart library's WebJar, {@code <name>} a console file.
+     */
     private ConsoleFile find(String name) {
         String resource;
         if (name.isEmpty()) {
             resource = "console/index.html";
-        } else if (name.startsWith("lib/") && FILE_NAME.matcher(name.substring(4)).matches()) {
+        } else if (name.startsWith("lib/")
+                && FILE_NAME.matcher(name.substring(4)).matches()) {
             resource = chartLibraryFiles + name.substring(4);
         } else if (FILE_NAME.matcher(name).matches()) {
             resource = "console/" + name;
@@ -142,10 +145,12 @@ public final class ConsoleRoutes extends RouteBuilder {
 
     /** The version of a WebJar on the classpath, from its Maven metadata, so that only the pom names it. */
     private String webJarVersion(String artifact) {
-        try (InputStream in = getCamelContext().getClassResolver()
+        try (InputStream in = getCamelContext()
+                .getClassResolver()
                 .loadResourceAsStream("META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties")) {
             if (in == null) {
-                throw new IllegalStateException("the WebJar org.webjars.npm:" + artifact + " of the console is not on the classpath");
+                throw new IllegalStateException(
+                        "the WebJar org.webjars.npm:" + artifact + " of the console is not on the classpath");
             }
             Properties properties = new Properties();
             properties.load(in);

@@ -30,9 +30,19 @@ public final class Delivery {
         DeliverySettings delivery = settings.of(DeliverySettings.class);
         this.storage = storage;
         this.destinations = Destinations.from(settings);
-        this.outbox = new OutboxComponent(storage, settings.instanceId(), destinations, meters,
-                new OutboxComponent.Settings(intake.maxBatch(), intake.commitTimeout(), intake.minCommitInterval(),
-                        delivery.pollInterval, delivery.claimMargin, delivery.minCommitInterval, delivery.stopTimeout));
+        this.outbox = new OutboxComponent(
+                storage,
+                settings.instanceId(),
+                destinations,
+                meters,
+                new OutboxComponent.Settings(
+                        intake.maxBatch(),
+                        intake.commitTimeout(),
+                        intake.minCommitInterval(),
+                        delivery.pollInterval,
+                        delivery.claimMargin,
+                        delivery.minCommitInterval,
+                        delivery.stopTimeout));
     }
 
     public Destinations destinations() {
@@ -45,7 +55,10 @@ public final class Delivery {
 
     /** The steps of the destination template around the transform; a state destination's events carry {@code state}. */
     public DeliverySteps steps(VehicleStateStore state) {
-        return new DeliverySteps(name -> destinations.get(name) != null && destinations.get(name).policy().latestState(), state);
+        return new DeliverySteps(
+                name -> destinations.get(name) != null
+                        && destinations.get(name).policy().latestState(),
+                state);
     }
 
     /** The steps of the HTTP sink's template. */

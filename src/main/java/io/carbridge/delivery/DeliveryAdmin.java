@@ -1,5 +1,14 @@
 package io.carbridge.delivery;
 
+import io.carbridge.Json;
+import io.carbridge.admin.AdminApi;
+import io.carbridge.admin.AdminRequest;
+import io.carbridge.http.RequestRefused;
+import io.carbridge.outbox.Outbox;
+import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.Storage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,16 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import io.carbridge.Json;
-import io.carbridge.http.RequestRefused;
-import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminApi;
-import io.carbridge.outbox.Outbox;
-import io.carbridge.outbox.OutboxComponent;
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.SqlTime;
-import io.carbridge.storage.Storage;
 import org.apache.camel.Message;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
@@ -27,7 +26,8 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 public final class DeliveryAdmin {
 
     private static final String WINDOW_REQUIRED = "from and to are required: the window of receipt, [from, to)";
-    private static final Set<String> DELIVERY_STATUSES = Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED", "SUPERSEDED");
+    private static final Set<String> DELIVERY_STATUSES =
+            Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED", "SUPERSEDED");
 
     private final Storage storage;
     private final Outbox outbox;
@@ -55,11 +55,14 @@ public final class DeliveryAdmin {
     public Object showDestination(Message message) {
         String destination = knownDestination(AdminRequest.of(message));
         Map<String, Object> shown = new LinkedHashMap<>(destinations.describe(destination));
-        outboxComponent.describe().stream().filter(state -> destination.equals(state.get("name"))).findFirst().ifPresent(state -> {
-            shown.put("paused", state.get("paused"));
-            shown.put("healthy", state.get("healthy"));
-            shown.put("problem", state.get("problem"));
-        });
+        outboxComponent.describe().stream()
+                .filter(state -> destination.equals(state.get("name")))
+                .findFirst()
+                .ifPresent(state -> {
+                    shown.put("paused", state.get("paused"));
+                    shown.put("healthy", state.get("healthy"));
+                    shown.put("problem", state.get("problem"));
+                });
         return shown;
     }
 
@@ -72,7 +75,10 @@ public final class DeliveryAdmin {
         AdminRequest request = AdminRequest.of(message);
         String destination = knownDestination(request);
         byte[] body = message.getBody(byte[].class);
-        return trial.tryOut(destinations.get(destination), body == null ? new byte[0] : body, request.query("type").orElse(null),
+        return trial.tryOut(
+                destinations.get(destination),
+                body == null ? new byte[0] : body,
+                request.query("type").orElse(null),
                 request.bool("send").orElse(false));
     }
 
@@ -84,34 +90,58 @@ public final class DeliveryAdmin {
                 .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
                 .equal("e.recognised", "recognised", request.bool("recognised").orElse(null))
                 .range("e.received_at", request);
-        return storage.jdbc().queryForList("SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, "
-                + "e.event_time_unreadable, e.signal_time_unreadable, e.repeat_of, e.mode, e.webhook_id, e.envelope_version, e.received_at "
-                + "FROM webhook_event e" + filter.where()
-                + " ORDER BY e.received_at DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
-                .stream().map(DeliveryAdmin::camelCase).toList();
+        return storage
+                .jdbc()
+                .queryForList(
+                        "SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, "
+                                + "e.event_time_unreadable, e.signal_time_unreadable, e.repeat_of, e.mode, e.webhook_id, e.envelope_version, e.received_at "
+                                + "FROM webhook_event e" + filter.where()
+                                + " ORDER BY e.received_at DESC LIMIT :limit",
+                        filter.parameters(request.limit(100, 1000)))
+                .stream()
+                .map(DeliveryAdmin::camelCase)
+                .toList();
     }
 
     /** One event with Smartcar's payload and every delivery of it, each with its attempts. */
     public Object showEvent(Message message) throws IOException {
         AdminRequest request = AdminRequest.of(message);
         Map<String, Object> parameters = Map.of("eventId", request.path("eventId"));
-        List<Map<String, Object>> events = storage.jdbc().queryForList("SELECT * FROM webhook_event WHERE event_id = :eventId", parameters);
+        List<Map<String, Object>> events =
+                storage.jdbc().queryForList("SELECT * FROM webhook_event WHERE event_id = :eventId", parameters);
         if (events.isEmpty()) {
             throw RequestRefused.notFound("event");
         }
         Map<String, Object> event = camelCase(events.get(0));
         event.put("payload", Json.MAPPER.readValue((byte[]) event.remove("rawBody"), Object.class));
         // why the destinations configured now do not take it: a test event, a type their filter leaves out
-        CanonicalEvent stored = new CanonicalEvent((String) event.get("eventId"), (String) event.get("eventType"),
-                (Boolean) event.get("recognised"), (String) event.get("vehicleId"), null, (String) event.get("mode"), null, null, null, null);
+        CanonicalEvent stored = new CanonicalEvent(
+                (String) event.get("eventId"),
+                (String) event.get("eventType"),
+                (Boolean) event.get("recognised"),
+                (String) event.get("vehicleId"),
+                null,
+                (String) event.get("mode"),
+                null,
+                null,
+                null,
+                null);
         event.put("notForwardedTo", destinations.refusals(stored));
         List<Map<String, Object>> deliveries = new ArrayList<>();
-        for (Map<String, Object> delivery : storage.jdbc().queryForList(
-                "SELECT * FROM delivery WHERE event_id = :eventId ORDER BY id", parameters)) {
+        for (Map<String, Object> delivery : storage.jdbc()
+                .queryForList("SELECT * FROM delivery WHERE event_id = :eventId ORDER BY id", parameters)) {
             Map<String, Object> entry = camelCase(delivery);
-            entry.put("attempts", storage.jdbc().queryForList("SELECT attempt, started_at, duration_ms, status_code, error, outcome "
-                    + "FROM delivery_attempt WHERE delivery_id = :id ORDER BY id", Map.of("id", delivery.get("id")))
-                    .stream().map(DeliveryAdmin::camelCase).toList());
+            entry.put(
+                    "attempts",
+                    storage
+                            .jdbc()
+                            .queryForList(
+                                    "SELECT attempt, started_at, duration_ms, status_code, error, outcome "
+                                            + "FROM delivery_attempt WHERE delivery_id = :id ORDER BY id",
+                                    Map.of("id", delivery.get("id")))
+                            .stream()
+                            .map(DeliveryAdmin::camelCase)
+                            .toList());
             deliveries.add(entry);
         }
         event.put("deliveries", deliveries);
@@ -127,14 +157,23 @@ public final class DeliveryAdmin {
         }
         Filter filter = new Filter()
                 .equal("d.status", "status", status)
-                .equal("d.destination", "destination", request.query("destination").orElse(null))
+                .equal(
+                        "d.destination",
+                        "destination",
+                        request.query("destination").orElse(null))
                 .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
                 .range("d.received_at", request);
-        return storage.jdbc().queryForList("SELECT d.id, d.event_id, d.destination, d.status, d.attempts, d.next_attempt_at, "
-                + "d.last_status_code, d.last_error, d.superseded_by, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
-                + "FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id" + filter.where()
-                + " ORDER BY d.id DESC LIMIT :limit", filter.parameters(request.limit(100, 1000)))
-                .stream().map(DeliveryAdmin::camelCase).toList();
+        return storage
+                .jdbc()
+                .queryForList(
+                        "SELECT d.id, d.event_id, d.destination, d.status, d.attempts, d.next_attempt_at, "
+                                + "d.last_status_code, d.last_error, d.superseded_by, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
+                                + "FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id" + filter.where()
+                                + " ORDER BY d.id DESC LIMIT :limit",
+                        filter.parameters(request.limit(100, 1000)))
+                .stream()
+                .map(DeliveryAdmin::camelCase)
+                .toList();
     }
 
     public Object replayDelivery(Message message) {
@@ -143,7 +182,8 @@ public final class DeliveryAdmin {
         Outbox.Replay replay = outbox.replay(id, Instant.now());
         return switch (replay) {
             case NOT_FOUND -> throw RequestRefused.notFound("delivery " + id);
-            case NOT_FINISHED -> throw RequestRefused.conflict("delivery " + id + " is still queued or was already replayed");
+            case NOT_FINISHED ->
+                throw RequestRefused.conflict("delivery " + id + " is still queued or was already replayed");
             case QUEUED -> {
                 wakeDestinationOf(id);
                 yield new AdminApi.Answer(202, Map.of("replayOf", id, "status", "queued"));
@@ -189,7 +229,8 @@ public final class DeliveryAdmin {
 
     /**
      * Queues for a destination the stored events received in {@code [from, to)} that it wants (its event types and
-     * test-event setting) and has not had yet: events stored before it was configured, or while its filter left them out.
+     * test-event setting) and has not had yet: events stored before it was configured, or while its filter left them
+     * out.
      */
     public Object backfill(Message message) {
         AdminRequest request = AdminRequest.of(message);
@@ -199,7 +240,8 @@ public final class DeliveryAdmin {
         if (!from.isBefore(to)) {
             throw RequestRefused.badRequest("from must be before to");
         }
-        Outbox.Backfill backfill = outbox.backfill(destination, destinations.get(destination)::wants, from, to, Instant.now());
+        Outbox.Backfill backfill =
+                outbox.backfill(destination, destinations.get(destination)::wants, from, to, Instant.now());
         outboxComponent.wake(destination);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("destination", destination);
@@ -220,7 +262,8 @@ public final class DeliveryAdmin {
     }
 
     private void wakeDestinationOf(long deliveryId) {
-        storage.jdbc().queryForList("SELECT destination FROM delivery WHERE id = :id", Map.of("id", deliveryId), String.class)
+        storage.jdbc()
+                .queryForList("SELECT destination FROM delivery WHERE id = :id", Map.of("id", deliveryId), String.class)
                 .forEach(outboxComponent::wake);
     }
 
@@ -238,8 +281,13 @@ public final class DeliveryAdmin {
                     upper = false;
                 }
             }
-            result.put(name.toString(), value instanceof java.time.OffsetDateTime time ? time.toInstant().toString()
-                    : value instanceof java.sql.Timestamp timestamp ? timestamp.toInstant().toString() : value);
+            result.put(
+                    name.toString(),
+                    value instanceof java.time.OffsetDateTime time
+                            ? time.toInstant().toString()
+                            : value instanceof java.sql.Timestamp timestamp
+                                    ? timestamp.toInstant().toString()
+                                    : value);
         });
         return result;
     }

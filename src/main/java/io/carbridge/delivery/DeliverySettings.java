@@ -1,8 +1,7 @@
 package io.carbridge.delivery;
 
-import java.time.Duration;
-
 import io.carbridge.Setting;
+import java.time.Duration;
 
 /** The delivery engine's settings, {@code bridge.delivery.*}, shared by every destination. */
 public final class DeliverySettings {
@@ -13,7 +12,9 @@ public final class DeliverySettings {
     @Setting("A claim lasts the destination's timeout plus this; after that a dead instance's attempt is retried")
     Duration claimMargin = Duration.ofSeconds(60);
 
-    @Setting(value = "Under load, shortest time between two claims of one destination and between two commits of attempt outcomes",
+    @Setting(
+            value =
+                    "Under load, shortest time between two claims of one destination and between two commits of attempt outcomes",
             zeroAllowed = true)
     Duration minCommitInterval = Duration.ofMillis(5);
 

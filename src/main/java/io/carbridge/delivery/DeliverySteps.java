@@ -1,5 +1,11 @@
 package io.carbridge.delivery;
 
+import io.carbridge.Json;
+import io.carbridge.outbox.ClaimedDelivery;
+import io.carbridge.outbox.KnownVehicle;
+import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.state.VehicleStateStore;
+import io.carbridge.storage.CanonicalEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -7,25 +13,19 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
-
-import io.carbridge.Json;
-import io.carbridge.outbox.ClaimedDelivery;
-import io.carbridge.outbox.KnownVehicle;
-import io.carbridge.outbox.OutboxConstants;
-import io.carbridge.state.VehicleStateStore;
-import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
  * The Java steps of the destination route template ({@code routes/destination.camel.yaml}, bean {@code deliverySteps})
  * around the destination's transform:
+ *
  * <ul>
  *   <li>{@link #enrich}: the enriched event, the document a destination receives before its own transform: the
  *       canonical event, the vehicle's make, model and year, the customer reference of the connection it belongs to,
  *       and Smartcar's payload. What is known of the vehicle came from the database with the claim, so this step makes
- *       no query; an unknown vehicle is forwarded with those fields empty, never held back.</li>
- *   <li>{@link #document}: what the transform produced, as the document the sink takes.</li>
+ *       no query; an unknown vehicle is forwarded with those fields empty, never held back.
+ *   <li>{@link #document}: what the transform produced, as the document the sink takes.
  * </ul>
  */
 public final class DeliverySteps {
@@ -35,7 +35,7 @@ public final class DeliverySteps {
 
     /**
      * @param takesState whether a destination (by name) takes a vehicle's state ({@code deliver = state})
-     * @param state      the vehicles' latest signals, which a state destination's enriched event carries
+     * @param state the vehicles' latest signals, which a state destination's enriched event carries
      */
     DeliverySteps(Predicate<String> takesState, VehicleStateStore state) {
         this.takesState = takesState;
@@ -48,8 +48,8 @@ public final class DeliverySteps {
     }
 
     /**
-     * The enriched event of one claimed delivery, as a map: what {@code routes/enriched-event-json.camel.yaml} writes as
-     * JSON. A {@code VEHICLE_STATE} to a destination that takes a vehicle's state also carries {@code state}: the
+     * The enriched event of one claimed delivery, as a map: what {@code routes/enriched-event-json.camel.yaml} writes
+     * as JSON. A {@code VEHICLE_STATE} to a destination that takes a vehicle's state also carries {@code state}: the
      * vehicle's latest value (and last error) of every signal, from every event received so far.
      */
     public Map<String, Object> enrich(ClaimedDelivery delivery) {
@@ -72,7 +72,9 @@ public final class DeliverySteps {
         document.put("vehicle", vehicle);
         document.put("customerReference", known.customerReference());
         document.put("replay", delivery.replay());
-        if ("VEHICLE_STATE".equals(event.eventType()) && event.vehicleId() != null && takesState.test(delivery.destination())) {
+        if ("VEHICLE_STATE".equals(event.eventType())
+                && event.vehicleId() != null
+                && takesState.test(delivery.destination())) {
             document.put("state", Map.of("signals", state.signals(event.vehicleId())));
         }
         document.put("payload", parse(event.rawBody()));
@@ -82,8 +84,8 @@ public final class DeliverySteps {
     /**
      * The document: a map or list the transform left is written as JSON (what {@code marshal: json} would have made);
      * text, bytes and streams are the document as they are. From here on, a failure is the sink's, which another
-     * attempt may not meet; before it, a failure (of the enrich step, of the transform) is the event's, and would be met
-     * again: the outbox makes it a dead letter at once.
+     * attempt may not meet; before it, a failure (of the enrich step, of the transform) is the event's, and would be
+     * met again: the outbox makes it a dead letter at once.
      */
     public void document(Exchange exchange) throws IOException {
         Message message = exchange.getMessage();

@@ -1,16 +1,15 @@
 package io.carbridge.delivery;
 
-import java.util.List;
-
 import io.carbridge.outbox.DeliveryPolicy;
 import io.carbridge.storage.CanonicalEvent;
+import java.util.List;
 
 /**
- * One destination (a CRM, an ERP, a topic, ...) as configured under {@code bridge.destination.<name>.*}: which events it
- * wants, the route that shapes its document, the sink the document goes to, and how the outbox delivers to it.
+ * One destination (a CRM, an ERP, a topic, ...) as configured under {@code bridge.destination.<name>.*}: which events
+ * it wants, the route that shapes its document, the sink the document goes to, and how the outbox delivers to it.
  *
  * @param transformUri the endpoint that turns the enriched event into the destination's document
- * @param settings     the settings as bound, for the admin API
+ * @param settings the settings as bound, for the admin API
  */
 public record Destination(
         String name,
@@ -21,7 +20,9 @@ public record Destination(
         DeliveryPolicy policy,
         DestinationSettings settings) {
 
-    /** Whether this destination wants the event: its type matches (exactly, or a {@code PREFIX_*} pattern) and its mode. */
+    /**
+     * Whether this destination wants the event: its type matches (exactly, or a {@code PREFIX_*} pattern) and its mode.
+     */
     public boolean wants(CanonicalEvent event) {
         return refusal(event) == null;
     }

@@ -1,8 +1,7 @@
 package io.carbridge.delivery;
 
-import java.util.List;
-
 import io.carbridge.Setting;
+import java.util.List;
 
 /**
  * {@code bridge.destinations}, the destinations on; each one's own settings are bound by {@link Destinations}, from
@@ -10,7 +9,9 @@ import io.carbridge.Setting;
  */
 public final class DestinationListSettings {
 
-    @Setting(value = "Comma-separated destination names; empty: events are stored, nothing is forwarded", defaultText = "(empty)")
+    @Setting(
+            value = "Comma-separated destination names; empty: events are stored, nothing is forwarded",
+            defaultText = "(empty)")
     List<String> destinations = List.of();
 
     public List<String> names() {

@@ -1,20 +1,18 @@
 package io.carbridge.delivery;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.carbridge.Json;
+import io.carbridge.http.RequestRefused;
+import io.carbridge.intake.Envelopes;
+import io.carbridge.outbox.ClaimedDelivery;
+import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.storage.CanonicalEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.carbridge.Json;
-import io.carbridge.http.RequestRefused;
-import io.carbridge.intake.Envelopes;
-import io.carbridge.http.RequestRefused;
-import io.carbridge.outbox.ClaimedDelivery;
-import io.carbridge.outbox.OutboxComponent;
-import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -31,7 +29,8 @@ import org.apache.camel.support.DefaultExchange;
 final class DestinationTrial {
 
     /** The types a try has a built-in sample of: {@code src/main/resources/samples/<type>.json}. */
-    static final List<String> SAMPLE_TYPES = List.of("VEHICLE_STATE", "VEHICLE_ERROR", "CHARGING_STARTED", "CHARGING_COMPLETED");
+    static final List<String> SAMPLE_TYPES =
+            List.of("VEHICLE_STATE", "VEHICLE_ERROR", "CHARGING_STARTED", "CHARGING_COMPLETED");
 
     private final CamelContext camel;
     private final OutboxComponent outbox;
@@ -43,13 +42,20 @@ final class DestinationTrial {
 
     /**
      * @param delivery the Smartcar delivery to try, as posted to the webhook; empty for the sample of {@code type}
-     * @param send     whether the document goes to the sink too
+     * @param send whether the document goes to the sink too
      */
     Map<String, Object> tryOut(Destination destination, byte[] delivery, String type, boolean send) throws Exception {
         byte[] raw = delivery.length > 0 ? delivery : sample(type);
         CanonicalEvent event = canonical(raw);
-        ClaimedDelivery claimed = new ClaimedDelivery(0, destination.name(), event.vehicleId() != null ? event.vehicleId() : event.eventId(),
-                1, false, Instant.now(), event, outbox.outbox().knownVehicle(event.vehicleId()));
+        ClaimedDelivery claimed = new ClaimedDelivery(
+                0,
+                destination.name(),
+                event.vehicleId() != null ? event.vehicleId() : event.eventId(),
+                1,
+                false,
+                Instant.now(),
+                event,
+                outbox.outbox().knownVehicle(event.vehicleId()));
         Exchange exchange = new DefaultExchange(camel);
         claimed.describe(exchange.getMessage());
 
@@ -63,7 +69,10 @@ final class DestinationTrial {
         for (String step : List.of("enrich", "transform", "document")) {
             if (!run(step, destination, exchange)) {
                 answer.put("failedAt", step);
-                answer.put("error", exchange.getException().getClass().getSimpleName() + ": " + exchange.getException().getMessage());
+                answer.put(
+                        "error",
+                        exchange.getException().getClass().getSimpleName() + ": "
+                                + exchange.getException().getMessage());
                 return answer;
             }
         }
@@ -84,12 +93,13 @@ final class DestinationTrial {
      */
     private boolean run(String step, Destination destination, Exchange exchange) throws Exception {
         Route route = camel.getRoute(Destinations.routeId(destination.name()));
-        String id = (route == null || route.getNodePrefixId() == null ? "" : route.getNodePrefixId()) + step + "-" + destination.name();
+        String id = (route == null || route.getNodePrefixId() == null ? "" : route.getNodePrefixId()) + step + "-"
+                + destination.name();
         List<Processor> found = route == null ? List.of() : route.filter(id);
         Processor processor = found.size() == 1 ? found.get(0) : null;
         if (processor == null) {
-            throw RequestRefused.conflict("the route of destination '" + destination.name() + "' has no step " + step + "-"
-                    + destination.name() + " (routes/destination.camel.yaml)");
+            throw RequestRefused.conflict("the route of destination '" + destination.name() + "' has no step " + step
+                    + "-" + destination.name() + " (routes/destination.camel.yaml)");
         }
         processor.process(exchange);
         return exchange.getException() == null;
@@ -108,8 +118,10 @@ final class DestinationTrial {
         @SuppressWarnings("unchecked")
         Map<String, Object> delivery = (Map<String, Object>) envelope;
         try {
-            return Envelopes.forwardable(delivery, raw, Instant.now()).orElseThrow(() -> RequestRefused.badRequest(
-                    "a try takes a delivery the bridge forwards: VEHICLE_STATE, VEHICLE_ERROR, or a legacy eventBased or scheduled one"));
+            return Envelopes.forwardable(delivery, raw, Instant.now())
+                    .orElseThrow(
+                            () -> RequestRefused.badRequest(
+                                    "a try takes a delivery the bridge forwards: VEHICLE_STATE, VEHICLE_ERROR, or a legacy eventBased or scheduled one"));
         } catch (RequestRefused e) {
             throw RequestRefused.badRequest("the delivery cannot be read: " + e.getMessage());
         }
@@ -118,7 +130,8 @@ final class DestinationTrial {
     private static byte[] sample(String type) throws IOException {
         String chosen = type == null ? "VEHICLE_STATE" : type;
         if (!SAMPLE_TYPES.contains(chosen)) {
-            throw RequestRefused.badRequest("type must be one of " + String.join(", ", SAMPLE_TYPES) + " (or post a delivery)");
+            throw RequestRefused.badRequest(
+                    "type must be one of " + String.join(", ", SAMPLE_TYPES) + " (or post a delivery)");
         }
         try (InputStream in = DestinationTrial.class.getResourceAsStream("/samples/" + chosen + ".json")) {
             return in.readAllBytes();

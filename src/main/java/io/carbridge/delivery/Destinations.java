@@ -1,5 +1,15 @@
 package io.carbridge.delivery;
 
+import io.carbridge.Settings;
+import io.carbridge.Settings.InvalidSettingException;
+import io.carbridge.SettingsBinding;
+import io.carbridge.delivery.http.HttpSink;
+import io.carbridge.delivery.kafka.KafkaSink;
+import io.carbridge.outbox.DeliveryPolicy;
+import io.carbridge.outbox.FailureList;
+import io.carbridge.outbox.OutboxRouting;
+import io.carbridge.outbox.RetryPolicy;
+import io.carbridge.storage.CanonicalEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,17 +21,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import io.carbridge.Settings;
-import io.carbridge.Settings.InvalidSettingException;
-import io.carbridge.SettingsBinding;
-import io.carbridge.delivery.http.HttpSink;
-import io.carbridge.delivery.kafka.KafkaSink;
-import io.carbridge.outbox.DeliveryPolicy;
-import io.carbridge.outbox.FailureList;
-import io.carbridge.outbox.OutboxRouting;
-import io.carbridge.outbox.RetryPolicy;
-import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
@@ -34,9 +33,9 @@ import org.apache.camel.util.URISupport;
  * destination and the setting.
  *
  * <p>Also the {@link RouteTemplateParameterSource} that makes Camel create the routes of each destination: its route
- * from the {@value #TEMPLATE} template ({@code routes/destination.camel.yaml}), and the route of its sink when the
- * sink is one of the bridge's own (HTTP, Kafka); and the {@link OutboxRouting} that tells the outbox which destinations
- * get a delivery for an event, and how it delivers to each.
+ * from the {@value #TEMPLATE} template ({@code routes/destination.camel.yaml}), and the route of its sink when the sink
+ * is one of the bridge's own (HTTP, Kafka); and the {@link OutboxRouting} that tells the outbox which destinations get
+ * a delivery for an event, and how it delivers to each.
  */
 public final class Destinations implements RouteTemplateParameterSource, OutboxRouting {
 
@@ -45,7 +44,10 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     private static final String PREFIX = "bridge.destination.";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    /** What no sink's next attempt can fix: an endpoint that cannot be made, a document no converter can turn into what it takes. */
+    /**
+     * What no sink's next attempt can fix: an endpoint that cannot be made, a document no converter can turn into what
+     * it takes.
+     */
     private static final List<String> DEAD_ON_EVERY_SINK = List.of(
             "org.apache.camel.ResolveEndpointFailedException",
             "org.apache.camel.NoSuchEndpointException",
@@ -62,10 +64,12 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         Map<String, Destination> byName = new LinkedHashMap<>();
         for (String name : settings.of(DestinationListSettings.class).names()) {
             if (!NAME.matcher(name).matches()) {
-                throw new InvalidSettingException("bridge.destinations", "names '" + name
-                        + "': a destination name is lowercase letters, digits and dashes");
+                throw new InvalidSettingException(
+                        "bridge.destinations",
+                        "names '" + name + "': a destination name is lowercase letters, digits and dashes");
             }
-            DestinationSettings declared = settings.bind(PREFIX + name + ".", new DestinationSettings(), "destination '" + name + "'");
+            DestinationSettings declared =
+                    settings.bind(PREFIX + name + ".", new DestinationSettings(), "destination '" + name + "'");
             if (byName.put(name, destination(settings, name, declared)) != null) {
                 throw new InvalidSettingException("bridge.destinations", "names '" + name + "' twice");
             }
@@ -75,12 +79,23 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     private static Destination destination(Settings settings, String name, DestinationSettings declared) {
         Sink sink = sink(settings, name, declared);
-        RetryPolicy retry = new RetryPolicy(declared.retryInitialDelay, declared.retryMultiplier, declared.retryMaxDelay,
-                declared.retryMaxAttempts, declared.retryMaxAge);
-        FailureList deadOn = new FailureList(DEAD_ON_EVERY_SINK).plus(sink.deadOn()).plus(declared.deadOn);
-        DeliveryPolicy policy = new DeliveryPolicy(declared.concurrency, declared.timeout, retry, deadOn, sink.secrets(),
+        RetryPolicy retry = new RetryPolicy(
+                declared.retryInitialDelay,
+                declared.retryMultiplier,
+                declared.retryMaxDelay,
+                declared.retryMaxAttempts,
+                declared.retryMaxAge);
+        FailureList deadOn =
+                new FailureList(DEAD_ON_EVERY_SINK).plus(sink.deadOn()).plus(declared.deadOn);
+        DeliveryPolicy policy = new DeliveryPolicy(
+                declared.concurrency,
+                declared.timeout,
+                retry,
+                deadOn,
+                sink.secrets(),
                 declared.deliver == DestinationSettings.Deliver.STATE);
-        return new Destination(name, sink, declared.eventTypes, declared.includeTestEvents, declared.transform, policy, declared);
+        return new Destination(
+                name, sink, declared.eventTypes, declared.includeTestEvents, declared.transform, policy, declared);
     }
 
     /**
@@ -90,23 +105,30 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
     private static Sink sink(Settings settings, String name, DestinationSettings declared) {
         String prefix = PREFIX + name + ".";
         if ((declared.uri == null) == (declared.url == null)) {
-            throw new InvalidSettingException(prefix + (declared.uri == null ? "uri" : "url"), declared.uri == null
-                    ? "is not set: destination '" + name + "' needs the Camel endpoint events go to, or an HTTP URL in " + prefix + "url"
-                    : "and " + prefix + "url are both set: destination '" + name + "' takes one of them");
+            throw new InvalidSettingException(
+                    prefix + (declared.uri == null ? "uri" : "url"),
+                    declared.uri == null
+                            ? "is not set: destination '" + name
+                                    + "' needs the Camel endpoint events go to, or an HTTP URL in " + prefix + "url"
+                            : "and " + prefix + "url are both set: destination '" + name + "' takes one of them");
         }
         String key = prefix + (declared.url != null ? "url" : "uri");
         String uri = declared.url != null ? declared.url : declared.uri;
         String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')).toLowerCase(Locale.ROOT) : "";
         boolean http = scheme.equals("http") || scheme.equals("https");
         if (declared.url != null && !http) {
-            throw new InvalidSettingException(key, "is '" + URISupport.sanitizeUri(uri) + "': destination '" + name
-                    + "' needs an http:// or https:// URL here (any other endpoint goes in uri)");
+            throw new InvalidSettingException(
+                    key,
+                    "is '" + URISupport.sanitizeUri(uri) + "': destination '" + name
+                            + "' needs an http:// or https:// URL here (any other endpoint goes in uri)");
         }
         if (!http) {
-            for (String httpOnly : List.of("method", "auth", "auth-secret-env", "auth-username", "auth-header", "signing-secret-env")) {
+            for (String httpOnly : List.of(
+                    "method", "auth", "auth-secret-env", "auth-username", "auth-header", "signing-secret-env")) {
                 if (settings.optional(prefix + httpOnly).isPresent()) {
-                    throw new InvalidSettingException(prefix + httpOnly, "applies to the HTTP sink only, and destination '" + name
-                            + "' sends to " + scheme + ":");
+                    throw new InvalidSettingException(
+                            prefix + httpOnly,
+                            "applies to the HTTP sink only, and destination '" + name + "' sends to " + scheme + ":");
                 }
             }
         }
@@ -119,28 +141,47 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
     private static HttpSink httpSink(Settings settings, String name, String url, DestinationSettings declared) {
         String prefix = PREFIX + name + ".";
         HttpSink.Auth auth = declared.auth;
-        String secret = auth == HttpSink.Auth.NONE ? null : secret(settings, prefix + "auth-secret-env", declared.authSecretEnv, name);
+        String secret = auth == HttpSink.Auth.NONE
+                ? null
+                : secret(settings, prefix + "auth-secret-env", declared.authSecretEnv, name);
         if (auth == HttpSink.Auth.BASIC && declared.authUsername == null) {
-            throw new InvalidSettingException(prefix + "auth-username", "is not set: destination '" + name + "' uses basic authentication");
+            throw new InvalidSettingException(
+                    prefix + "auth-username", "is not set: destination '" + name + "' uses basic authentication");
         }
         if (auth == HttpSink.Auth.HEADER && declared.authHeader == null) {
-            throw new InvalidSettingException(prefix + "auth-header", "is not set: destination '" + name
-                    + "' sends its secret in a header: name it (e.g. X-Api-Key)");
+            throw new InvalidSettingException(
+                    prefix + "auth-header",
+                    "is not set: destination '" + name + "' sends its secret in a header: name it (e.g. X-Api-Key)");
         }
-        String signingSecret = declared.signingSecretEnv == null ? null
+        String signingSecret = declared.signingSecretEnv == null
+                ? null
                 : secret(settings, prefix + "signing-secret-env", declared.signingSecretEnv, name);
-        return new HttpSink(name, url, declared.method.toUpperCase(Locale.ROOT), auth, declared.authUsername, declared.authHeader,
-                secret, signingSecret, declared.timeout, declared.concurrency);
+        return new HttpSink(
+                name,
+                url,
+                declared.method.toUpperCase(Locale.ROOT),
+                auth,
+                declared.authUsername,
+                declared.authHeader,
+                secret,
+                signingSecret,
+                declared.timeout,
+                declared.concurrency);
     }
 
     /** A secret comes from the environment variable the setting names, never from the file itself. */
     private static String secret(Settings settings, String key, String variable, String name) {
         if (variable == null) {
-            throw new InvalidSettingException(key, "is not set: destination '" + name + "' needs the name of the environment variable "
-                    + "holding its secret");
+            throw new InvalidSettingException(
+                    key,
+                    "is not set: destination '" + name + "' needs the name of the environment variable "
+                            + "holding its secret");
         }
-        return settings.optional(variable).orElseThrow(() -> new InvalidSettingException(key,
-                "names the environment variable " + variable + ", which is not set (destination '" + name + "')"));
+        return settings.optional(variable)
+                .orElseThrow(() -> new InvalidSettingException(
+                        key,
+                        "names the environment variable " + variable + ", which is not set (destination '" + name
+                                + "')"));
     }
 
     /**
@@ -152,8 +193,11 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         EndpointCheck check = new EndpointCheck(camel);
         byName.values().forEach(destination -> {
             String key = PREFIX + destination.name() + "." + (destination.settings().url != null ? "url" : "uri");
-            String endpoint = destination.sink() instanceof KafkaSink kafka ? kafka.endpoint()
-                    : destination.sink() instanceof HttpSink httpSink ? httpSink.url() : destination.sink().uri();
+            String endpoint = destination.sink() instanceof KafkaSink kafka
+                    ? kafka.endpoint()
+                    : destination.sink() instanceof HttpSink httpSink
+                            ? httpSink.url()
+                            : destination.sink().uri();
             check.require(endpoint, key, "destination '" + destination.name() + "'");
         });
     }
@@ -165,26 +209,35 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
      */
     public void requireConsumedRoutes(CamelContext camel) {
         List<RouteDefinition> routes = ((ModelCamelContext) camel).getRouteDefinitions();
-        Set<String> consumed = routes.stream().map(RouteDefinition::getEndpointUrl).map(Destinations::normalize).collect(Collectors.toSet());
+        Set<String> consumed = routes.stream()
+                .map(RouteDefinition::getEndpointUrl)
+                .map(Destinations::normalize)
+                .collect(Collectors.toSet());
         for (Destination destination : byName.values()) {
             requireConsumed(routes, consumed, destination.transformUri(), "transform", destination.name());
-            if (destination.sink() instanceof EndpointSink && destination.sink().uri().startsWith("direct:")) {
+            if (destination.sink() instanceof EndpointSink
+                    && destination.sink().uri().startsWith("direct:")) {
                 requireConsumed(routes, consumed, destination.sink().uri(), "uri", destination.name());
             }
         }
     }
 
-    private static void requireConsumed(List<RouteDefinition> routes, Set<String> consumed, String uri, String setting, String name) {
+    private static void requireConsumed(
+            List<RouteDefinition> routes, Set<String> consumed, String uri, String setting, String name) {
         if (consumed.contains(normalize(uri))) {
             return;
         }
         String key = PREFIX + name + "." + setting;
-        Optional<RouteDefinition> named = routes.stream().filter(route -> uri.equals(route.getRouteId())).findFirst();
+        Optional<RouteDefinition> named =
+                routes.stream().filter(route -> uri.equals(route.getRouteId())).findFirst();
         if (named.isPresent()) {
-            throw new InvalidSettingException(key, "is '" + uri + "', the id of a route: name the endpoint it starts from, "
-                    + named.get().getEndpointUrl() + " (destination '" + name + "')");
+            throw new InvalidSettingException(
+                    key,
+                    "is '" + uri + "', the id of a route: name the endpoint it starts from, "
+                            + named.get().getEndpointUrl() + " (destination '" + name + "')");
         }
-        throw new InvalidSettingException(key, "is '" + uri + "', but no route in routes/ starts from it (destination '" + name + "')");
+        throw new InvalidSettingException(
+                key, "is '" + uri + "', but no route in routes/ starts from it (destination '" + name + "')");
     }
 
     private static String normalize(String uri) {
@@ -210,7 +263,10 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
 
     @Override
     public List<String> destinationsFor(CanonicalEvent event) {
-        return byName.values().stream().filter(destination -> destination.wants(event)).map(Destination::name).toList();
+        return byName.values().stream()
+                .filter(destination -> destination.wants(event))
+                .map(Destination::name)
+                .toList();
     }
 
     @Override
@@ -235,7 +291,10 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
         return "deliver-" + name;
     }
 
-    /** Each destination's route, and its sink's route when the sink has one ({@code http-sink-<name>}, {@code kafka-sink-<name>}). */
+    /**
+     * Each destination's route, and its sink's route when the sink has one ({@code http-sink-<name>},
+     * {@code kafka-sink-<name>}).
+     */
     @Override
     public Set<String> routeIds() {
         Set<String> ids = new LinkedHashSet<>();
@@ -258,7 +317,9 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
                 parameters.put("sink", destination.sink().uri());
                 return parameters;
             }
-            Optional<Map<String, Object>> sinkRoute = destination.sink().route()
+            Optional<Map<String, Object>> sinkRoute = destination
+                    .sink()
+                    .route()
                     .filter(route -> routeId.equals(route.get(TEMPLATE_ID) + "-" + destination.name()));
             if (sinkRoute.isPresent()) {
                 return sinkRoute.get();
@@ -282,8 +343,15 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
                 throw new IllegalStateException(e);
             }
             boolean endpoint = declared.key().equals("uri") || declared.key().equals("url");
-            settings.put(declared.key(), value == null ? null : endpoint ? URISupport.sanitizeUri(value.toString())
-                    : value instanceof List<?> || value instanceof Number || value instanceof Boolean ? value : SettingsBinding.text(value));
+            settings.put(
+                    declared.key(),
+                    value == null
+                            ? null
+                            : endpoint
+                                    ? URISupport.sanitizeUri(value.toString())
+                                    : value instanceof List<?> || value instanceof Number || value instanceof Boolean
+                                            ? value
+                                            : SettingsBinding.text(value));
         }
         Map<String, Object> sink = new LinkedHashMap<>();
         sink.put("kind", destination.sink().kind());
@@ -304,6 +372,8 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
     /** What the destination's requests carry that must never be shown: the sink's secrets. */
     public List<String> secretsOf(String name) {
         Destination destination = byName.get(name);
-        return destination == null ? List.of() : new ArrayList<>(destination.policy().secrets());
+        return destination == null
+                ? List.of()
+                : new ArrayList<>(destination.policy().secrets());
     }
 }

@@ -1,8 +1,7 @@
 package io.carbridge.delivery;
 
-import java.util.Map;
-
 import io.carbridge.outbox.OutboxComponent;
+import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 

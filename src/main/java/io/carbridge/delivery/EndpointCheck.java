@@ -1,9 +1,8 @@
 package io.carbridge.delivery;
 
-import java.util.List;
-
 import io.carbridge.EndpointCatalog;
 import io.carbridge.Settings.InvalidSettingException;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.util.ObjectHelper;
 import org.apache.camel.util.URISupport;
@@ -23,23 +22,33 @@ final class EndpointCheck {
     }
 
     /**
-     * @param key   the setting that names the endpoint
+     * @param key the setting that names the endpoint
      * @param owner what it belongs to, for the message (e.g. "destination 'crm'")
      */
     void require(String uri, String key, String owner) {
         String shown = URISupport.sanitizeUri(uri);
         List<EndpointCatalog.Mistake> mistakes = catalog.check(uri, EndpointCatalog.Role.PRODUCER);
         if (!mistakes.isEmpty()) {
-            throw new InvalidSettingException(key, "is '" + shown + "': " + String.join("; ", mistakes.stream()
-                    .map(EndpointCatalog.Mistake::message).toList()) + " (" + owner + ")");
+            throw new InvalidSettingException(
+                    key,
+                    "is '" + shown + "': "
+                            + String.join(
+                                    "; ",
+                                    mistakes.stream()
+                                            .map(EndpointCatalog.Mistake::message)
+                                            .toList()) + " (" + owner + ")");
         }
         try {
             camel.getEndpoint(uri);
         } catch (RuntimeException e) {
             IllegalArgumentException cause = ObjectHelper.getException(IllegalArgumentException.class, e);
-            throw new InvalidSettingException(key, "is '" + shown + "', of which Camel cannot make an endpoint: "
-                    + URISupport.sanitizeUri(String.valueOf(cause != null ? cause.getMessage() : e.getMessage())).replace(uri, shown)
-                    + " (" + owner + ")");
+            throw new InvalidSettingException(
+                    key,
+                    "is '" + shown + "', of which Camel cannot make an endpoint: "
+                            + URISupport.sanitizeUri(
+                                            String.valueOf(cause != null ? cause.getMessage() : e.getMessage()))
+                                    .replace(uri, shown)
+                            + " (" + owner + ")");
         }
     }
 }

@@ -5,14 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.apache.camel.util.SensitiveUtils;
 import org.apache.camel.util.URISupport;
 
 /**
- * Any Camel endpoint as a sink ({@code file:}, {@code log:}, {@code kamelet:}, a team's own {@code direct:} route, ...):
- * the document is sent to it as it is, and the outcome contract applies (completed: delivered; an exception: tried
- * again, or a dead letter for what another attempt cannot fix). A sink route of a team's may also say the outcome
+ * Any Camel endpoint as a sink ({@code file:}, {@code log:}, {@code kamelet:}, a team's own {@code direct:} route,
+ * ...): the document is sent to it as it is, and the outcome contract applies (completed: delivered; an exception:
+ * tried again, or a dead letter for what another attempt cannot fix). A sink route of a team's may also say the outcome
  * itself (io.carbridge.outbox.OutboxConstants#OUTCOME).
  */
 public record EndpointSink(String uri) implements Sink {
@@ -50,9 +49,11 @@ public record EndpointSink(String uri) implements Sink {
                 if (value != null && SensitiveUtils.containsSensitive(option)) {
                     String text = value.toString();
                     secrets.add(text);
-                    boolean raw = text.startsWith(URISupport.RAW_TOKEN_PREFIX + "(") || text.startsWith(URISupport.RAW_TOKEN_PREFIX + "{");
+                    boolean raw = text.startsWith(URISupport.RAW_TOKEN_PREFIX + "(")
+                            || text.startsWith(URISupport.RAW_TOKEN_PREFIX + "{");
                     if (raw && text.length() > 5) {
-                        secrets.add(text.substring(4, text.length() - 1)); // what the component is given: RAW(...) unwrapped
+                        secrets.add(text.substring(
+                                4, text.length() - 1)); // what the component is given: RAW(...) unwrapped
                     }
                 }
             });

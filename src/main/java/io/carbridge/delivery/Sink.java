@@ -26,6 +26,8 @@ public interface Sink {
     /** Every value the sink's requests carry that must never be recorded or shown. */
     List<String> secrets();
 
-    /** The parameters of the sink's own route, its template's id included; empty when the sink is the endpoint itself. */
+    /**
+     * The parameters of the sink's own route, its template's id included; empty when the sink is the endpoint itself.
+     */
     Optional<Map<String, Object>> route();
 }

@@ -1,5 +1,11 @@
 package io.carbridge.delivery;
 
+import io.carbridge.admin.AdminRequest;
+import io.carbridge.http.RequestRefused;
+import io.carbridge.outbox.Outbox;
+import io.carbridge.storage.IntakeCounts;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.Storage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,22 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import io.carbridge.http.RequestRefused;
-import io.carbridge.admin.AdminRequest;
-import io.carbridge.admin.AdminApi;
-import io.carbridge.outbox.Outbox;
-import io.carbridge.storage.IntakeCounts;
-import io.carbridge.storage.SqlTime;
-import io.carbridge.storage.Storage;
 import org.apache.camel.Message;
 
 /**
  * {@code GET /admin/stats?window=1h&step=1m}: what the console's overview shows, read from the database so that it is
- * true across restarts and across instances. The intake's outcomes per step over the window (summed over the
- * instances, from {@code intake_count}, the current minute included: this instance adds what it has not written yet,
- * other instances' last seconds show at their next flush); per destination the backlog, the age of its oldest pending delivery, its dead
- * letters and its pause; and the time of the last event received.
+ * true across restarts and across instances. The intake's outcomes per step over the window (summed over the instances,
+ * from {@code intake_count}, the current minute included: this instance adds what it has not written yet, other
+ * instances' last seconds show at their next flush); per destination the backlog, the age of its oldest pending
+ * delivery, its dead letters and its pause; and the time of the last event received.
  */
 public final class StatsAdmin {
 
@@ -68,16 +66,30 @@ public final class StatsAdmin {
         stats.put("intake", intake(now, step.toSeconds(), (int) points));
         List<Map<String, Object>> perDestination = destinations(now);
         stats.put("destinations", perDestination);
-        stats.put("deadLetters", perDestination.stream().mapToLong(d -> (long) d.get("deadLetters")).sum());
-        stats.put("pausedDestinations", perDestination.stream().filter(d -> (boolean) d.get("paused")).map(d -> d.get("name")).toList());
-        stats.put("lastEventReceivedAt", storage.jdbc().query("SELECT MAX(received_at) AS last_received FROM webhook_event", Map.of(),
-                rows -> rows.next() ? SqlTime.get(rows, "last_received") : null));
+        stats.put(
+                "deadLetters",
+                perDestination.stream()
+                        .mapToLong(d -> (long) d.get("deadLetters"))
+                        .sum());
+        stats.put(
+                "pausedDestinations",
+                perDestination.stream()
+                        .filter(d -> (boolean) d.get("paused"))
+                        .map(d -> d.get("name"))
+                        .toList());
+        stats.put(
+                "lastEventReceivedAt",
+                storage.jdbc()
+                        .query(
+                                "SELECT MAX(received_at) AS last_received FROM webhook_event",
+                                Map.of(),
+                                rows -> rows.next() ? SqlTime.get(rows, "last_received") : null));
         return stats;
     }
 
     /**
-     * The outcomes per step: {@code time} holds the start of each step (epoch seconds, aligned to the step, the last one
-     * the step now running), and each outcome its counts at the same index, as charts take them.
+     * The outcomes per step: {@code time} holds the start of each step (epoch seconds, aligned to the step, the last
+     * one the step now running), and each outcome its counts at the same index, as charts take them.
      */
     private Map<String, Object> intake(Instant now, long stepSeconds, int points) {
         long lastStart = Math.floorDiv(now.getEpochSecond(), stepSeconds) * stepSeconds;
@@ -87,15 +99,23 @@ public final class StatsAdmin {
             time[i] = firstStart + i * stepSeconds;
         }
         long[][] perStep = new long[IntakeCounts.OUTCOMES.length][points];
-        storage.jdbc().query("SELECT minute_start, SUM(accepted) AS accepted, SUM(duplicate) AS duplicate, SUM(rejected) AS rejected, "
-                + "SUM(unrecognised) AS unrecognised FROM intake_count WHERE minute_start >= :from AND minute_start < :to "
-                + "GROUP BY minute_start", Map.of("from", SqlTime.offset(Instant.ofEpochSecond(firstStart)),
-                "to", SqlTime.offset(Instant.ofEpochSecond(lastStart + stepSeconds))), rows -> {
-            int index = (int) ((SqlTime.get(rows, "minute_start").getEpochSecond() - firstStart) / stepSeconds);
-            for (int outcome = 0; outcome < perStep.length; outcome++) {
-                perStep[outcome][index] += rows.getLong(IntakeCounts.OUTCOMES[outcome]);
-            }
-        });
+        storage.jdbc()
+                .query(
+                        "SELECT minute_start, SUM(accepted) AS accepted, SUM(duplicate) AS duplicate, SUM(rejected) AS rejected, "
+                                + "SUM(unrecognised) AS unrecognised FROM intake_count WHERE minute_start >= :from AND minute_start < :to "
+                                + "GROUP BY minute_start",
+                        Map.of(
+                                "from",
+                                SqlTime.offset(Instant.ofEpochSecond(firstStart)),
+                                "to",
+                                SqlTime.offset(Instant.ofEpochSecond(lastStart + stepSeconds))),
+                        rows -> {
+                            int index = (int)
+                                    ((SqlTime.get(rows, "minute_start").getEpochSecond() - firstStart) / stepSeconds);
+                            for (int outcome = 0; outcome < perStep.length; outcome++) {
+                                perStep[outcome][index] += rows.getLong(IntakeCounts.OUTCOMES[outcome]);
+                            }
+                        });
         counts.unwritten().forEach((minute, unwritten) -> {
             long index = (minute * 60 - firstStart) / stepSeconds;
             if (minute * 60 >= firstStart && index < points) {
@@ -109,27 +129,37 @@ public final class StatsAdmin {
         Map<String, Long> totals = new LinkedHashMap<>();
         for (int outcome = 0; outcome < perStep.length; outcome++) {
             intake.put(IntakeCounts.OUTCOMES[outcome], perStep[outcome]);
-            totals.put(IntakeCounts.OUTCOMES[outcome], Arrays.stream(perStep[outcome]).sum());
+            totals.put(
+                    IntakeCounts.OUTCOMES[outcome],
+                    Arrays.stream(perStep[outcome]).sum());
         }
         intake.put("totals", totals);
         return intake;
     }
 
-    /** The configured destinations, then any other that still has deliveries waiting or dead (it was removed from the settings). */
+    /**
+     * The configured destinations, then any other that still has deliveries waiting or dead (it was removed from the
+     * settings).
+     */
     private List<Map<String, Object>> destinations(Instant now) {
         Map<String, Outbox.Backlog> backlog = outbox.backlog();
         Map<String, Long> dead = new HashMap<>();
-        storage.jdbc().query("SELECT destination, COUNT(*) AS dead FROM delivery WHERE status = 'DEAD' GROUP BY destination",
-                rows -> {
-                    dead.put(rows.getString("destination"), rows.getLong("dead"));
-                });
+        storage.jdbc()
+                .query(
+                        "SELECT destination, COUNT(*) AS dead FROM delivery WHERE status = 'DEAD' GROUP BY destination",
+                        rows -> {
+                            dead.put(rows.getString("destination"), rows.getLong("dead"));
+                        });
         Map<String, Map<String, Object>> paused = new HashMap<>();
-        storage.jdbc().query("SELECT destination, paused_reason, paused_at FROM destination_state WHERE paused = TRUE", rows -> {
-            Map<String, Object> pause = new HashMap<>();
-            pause.put("reason", rows.getString("paused_reason"));
-            pause.put("at", SqlTime.get(rows, "paused_at"));
-            paused.put(rows.getString("destination"), pause);
-        });
+        storage.jdbc()
+                .query(
+                        "SELECT destination, paused_reason, paused_at FROM destination_state WHERE paused = TRUE",
+                        rows -> {
+                            Map<String, Object> pause = new HashMap<>();
+                            pause.put("reason", rows.getString("paused_reason"));
+                            pause.put("at", SqlTime.get(rows, "paused_at"));
+                            paused.put(rows.getString("destination"), pause);
+                        });
         Set<String> names = new LinkedHashSet<>();
         destinations.all().forEach(destination -> names.add(destination.name()));
         Set<String> withDeliveries = new TreeSet<>(backlog.keySet());
@@ -144,8 +174,14 @@ public final class StatsAdmin {
             entry.put("configured", destinations.get(name) != null);
             entry.put("backlog", waiting.pending());
             entry.put("oldestPendingAt", waiting.oldestReceivedAt());
-            entry.put("oldestPendingAgeSeconds", waiting.oldestReceivedAt() == null ? null
-                    : Math.max(0, Duration.between(waiting.oldestReceivedAt(), now).toSeconds()));
+            entry.put(
+                    "oldestPendingAgeSeconds",
+                    waiting.oldestReceivedAt() == null
+                            ? null
+                            : Math.max(
+                                    0,
+                                    Duration.between(waiting.oldestReceivedAt(), now)
+                                            .toSeconds()));
             entry.put("deadLetters", dead.getOrDefault(name, 0L));
             entry.put("paused", pause != null);
             entry.put("pausedReason", pause == null ? null : pause.get("reason"));

@@ -1,24 +1,23 @@
 package io.carbridge.http;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-
 import io.carbridge.Settings;
 import io.carbridge.Settings.InvalidSettingException;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
 import io.vertx.core.http.HttpServerRequest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
  * Who sent a request, for the per-client limits: the address of the socket, or, when that socket belongs to a proxy
- * named in {@code bridge.http.trusted-proxies}, the address {@code X-Forwarded-For} says reached the proxies. The header
- * is read right to left, past the trusted proxies: the leftmost entries are whatever the client wrote, the entry a
- * trusted proxy appended is the client it saw. Without trusted proxies the header is never believed.
+ * named in {@code bridge.http.trusted-proxies}, the address {@code X-Forwarded-For} says reached the proxies. The
+ * header is read right to left, past the trusted proxies: the leftmost entries are whatever the client wrote, the entry
+ * a trusted proxy appended is the client it saw. Without trusted proxies the header is never believed.
  */
 public final class ClientAddresses {
 
@@ -42,7 +41,8 @@ public final class ClientAddresses {
     private static IpSubnetFilterRule rule(String entry) {
         String[] parts = entry.split("/", 2);
         if (!NetUtil.isValidIpV4Address(parts[0]) && !NetUtil.isValidIpV6Address(parts[0])) {
-            throw new InvalidSettingException(PROPERTY, "names '" + entry + "': write IP addresses or CIDR ranges such as 10.0.0.0/8");
+            throw new InvalidSettingException(
+                    PROPERTY, "names '" + entry + "': write IP addresses or CIDR ranges such as 10.0.0.0/8");
         }
         boolean v4 = NetUtil.isValidIpV4Address(parts[0]);
         int prefix;
@@ -52,7 +52,8 @@ public final class ClientAddresses {
             prefix = -1;
         }
         if (prefix < 0 || prefix > (v4 ? 32 : 128)) {
-            throw new InvalidSettingException(PROPERTY, "names '" + entry + "': the prefix length of a CIDR range is 0 to " + (v4 ? 32 : 128));
+            throw new InvalidSettingException(
+                    PROPERTY, "names '" + entry + "': the prefix length of a CIDR range is 0 to " + (v4 ? 32 : 128));
         }
         return new IpSubnetFilterRule(parts[0], prefix, IpFilterRuleType.ACCEPT);
     }
@@ -60,7 +61,9 @@ public final class ClientAddresses {
     /** The client of the HTTP request that started this exchange; "unknown" when it did not come from one. */
     public String of(Exchange exchange) {
         HttpMessage message = exchange.getIn(HttpMessage.class);
-        if (message == null || message.getRequest() == null || message.getRequest().remoteAddress() == null) {
+        if (message == null
+                || message.getRequest() == null
+                || message.getRequest().remoteAddress() == null) {
             return "unknown";
         }
         return of(message.getRequest());
@@ -77,7 +80,9 @@ public final class ClientAddresses {
             return client;
         }
         List<String> forwarded = forwardedForHeaders.stream()
-                .flatMap(header -> List.of(header.split(",")).stream()).map(ClientAddresses::withoutPort).toList();
+                .flatMap(header -> List.of(header.split(",")).stream())
+                .map(ClientAddresses::withoutPort)
+                .toList();
         for (int hop = forwarded.size() - 1; hop >= 0; hop--) {
             String address = forwarded.get(hop);
             if (!NetUtil.isValidIpV4Address(address) && !NetUtil.isValidIpV6Address(address)) {

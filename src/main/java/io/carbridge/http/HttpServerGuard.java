@@ -1,18 +1,10 @@
 package io.carbridge.http;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import io.carbridge.Settings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -23,27 +15,36 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.VertxInternal;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Limits of the embedded HTTP servers (the main port and the management port), against clients that hold connections
- * or send slowly, and against requests Vert.x cannot route:
+ * Limits of the embedded HTTP servers (the main port and the management port), against clients that hold connections or
+ * send slowly, and against requests Vert.x cannot route:
+ *
  * <ul>
- *   <li>at most {@code bridge.http.max-connections} open connections per port; one more is closed as it opens;</li>
+ *   <li>at most {@code bridge.http.max-connections} open connections per port; one more is closed as it opens;
  *   <li>a connection with no request in progress for {@code bridge.http.idle-timeout} is closed (whether it never sent
  *       a request, sends its headers too slowly, or stays open after its last answer); a request the bridge takes long
- *       to answer is in progress, and is never cut by it;</li>
+ *       to answer is in progress, and is never cut by it;
  *   <li>a request whose body has not fully arrived {@code bridge.http.body-read-timeout} after its headers is answered
- *       408 and its connection closed;</li>
+ *       408 and its connection closed;
  *   <li>a request URI with a broken percent-escape ({@code /%ZZ}) is answered 400 as JSON, instead of Vert.x logging a
  *       stack trace for it, and a request Vert.x cannot decode (a request line or headers over its limits) gets its
- *       status with a JSON body too;</li>
+ *       status with a JSON body too;
  *   <li>until every route has started ({@link #open()}), and again once the service shuts down ({@link #drain()}),
  *       every request is answered 503 with {@code Retry-After} and a JSON body, on every port: never a 404 or an HTML
- *       page, which would tell Smartcar (or a load balancer) that the path is wrong rather than "not now";</li>
- *   <li>once the service shuts down, every answer closes its connection.</li>
+ *       page, which would tell Smartcar (or a load balancer) that the path is wrong rather than "not now";
+ *   <li>once the service shuts down, every answer closes its connection.
  * </ul>
+ *
  * Camel 4.18's platform-http server builds its Vert.x {@code HttpServerOptions} itself and has no setting for any of
  * these; it takes the Vert.x instance from the registry, though, so the bridge binds the one {@link #vertx} makes,
  * which installs this guard on every HTTP server created with it, before the server listens.
@@ -71,7 +72,7 @@ public final class HttpServerGuard {
     private final Counter idle;
     private final Counter slowBody;
     private final List<Connections> servers = new CopyOnWriteArrayList<>();
-    private volatile Refusals refusals = (request, status, reason) -> { };
+    private volatile Refusals refusals = (request, status, reason) -> {};
     private volatile Window window = Window.STARTING;
 
     /** Whether the routes behind the HTTP servers can serve a request. */
@@ -92,15 +93,24 @@ public final class HttpServerGuard {
     public HttpServerGuard(Limits limits, MeterRegistry meters) {
         this.limits = limits;
         // the timeouts are kept to within a quarter of the shorter one (at most a second late)
-        this.sweepMillis = Math.max(50, Math.min(1_000, Math.min(limits.idleTimeout().toMillis(), limits.bodyReadTimeout().toMillis()) / 4));
+        this.sweepMillis = Math.max(
+                50,
+                Math.min(
+                        1_000,
+                        Math.min(
+                                        limits.idleTimeout().toMillis(),
+                                        limits.bodyReadTimeout().toMillis())
+                                / 4));
         this.overLimit = closed(meters, "over_limit");
         this.idle = closed(meters, "idle");
         this.slowBody = closed(meters, "body_read_timeout");
     }
 
     private static Counter closed(MeterRegistry meters, String reason) {
-        return Counter.builder("bridge.http.connections.closed").tag("reason", reason)
-                .description("Connections the HTTP servers closed: over the limit, idle, or a request body too slow").register(meters);
+        return Counter.builder("bridge.http.connections.closed")
+                .tag("reason", reason)
+                .description("Connections the HTTP servers closed: over the limit, idle, or a request body too slow")
+                .register(meters);
     }
 
     public void reportRefusalsTo(Refusals refusals) {
@@ -130,9 +140,15 @@ public final class HttpServerGuard {
      */
     public Vertx vertx(VertxOptions options) {
         Vertx vertx = Vertx.vertx(options);
-        return proxy(VertxInternal.class, vertx, (proxy, method, args) -> method.getName().equals("createHttpServer")
-                ? guarded(vertx, vertx.createHttpServer(http1(args == null ? new HttpServerOptions() : (HttpServerOptions) args[0])))
-                : null);
+        return proxy(
+                VertxInternal.class,
+                vertx,
+                (proxy, method, args) -> method.getName().equals("createHttpServer")
+                        ? guarded(
+                                vertx,
+                                vertx.createHttpServer(
+                                        http1(args == null ? new HttpServerOptions() : (HttpServerOptions) args[0])))
+                        : null);
     }
 
     /**
@@ -205,8 +221,9 @@ public final class HttpServerGuard {
         }
 
         void closeAfterAnswers() {
-            open.values().forEach(tracked -> tracked.context.runOnContext(now -> tracked.inProgress.forEach(
-                    request -> closeAfterAnswer(request.request()))));
+            open.values()
+                    .forEach(tracked -> tracked.context.runOnContext(
+                            now -> tracked.inProgress.forEach(request -> closeAfterAnswer(request.request()))));
         }
 
         /** Each connection checks itself on its own event loop, where its requests arrive. */
@@ -234,11 +251,13 @@ public final class HttpServerGuard {
         }
 
         void check(long now) {
-            if (inProgress.removeIf(request -> request.request().response().ended() || request.request().response().closed())) {
+            if (inProgress.removeIf(request -> request.request().response().ended()
+                    || request.request().response().closed())) {
                 quietSince = now;
             }
             for (InProgress request : inProgress) {
-                if (!request.request().isEnded() && now - request.startedAt() > limits.bodyReadTimeout().toNanos()) {
+                if (!request.request().isEnded()
+                        && now - request.startedAt() > limits.bodyReadTimeout().toNanos()) {
                     slowBody.increment();
                     if (!request.request().response().headWritten()) {
                         request.request().response().putHeader("Connection", "close");
@@ -256,8 +275,7 @@ public final class HttpServerGuard {
         }
     }
 
-    private record InProgress(HttpServerRequest request, long startedAt) {
-    }
+    private record InProgress(HttpServerRequest request, long startedAt) {}
 
     private static void closeAfterAnswer(HttpServerRequest request) {
         if (!request.response().headWritten()) {
@@ -266,8 +284,8 @@ public final class HttpServerGuard {
     }
 
     /**
-     * A request Vert.x could not decode (a request line or headers over its limits, broken HTTP): the status Vert.x would
-     * give it (414, 431, 400), with a JSON body instead of an empty one, and the connection closed after it.
+     * A request Vert.x could not decode (a request line or headers over its limits, broken HTTP): the status Vert.x
+     * would give it (414, 431, 400), with a JSON body instead of an empty one, and the connection closed after it.
      */
     private static void answerUndecodable(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
@@ -284,7 +302,9 @@ public final class HttpServerGuard {
     /** Whether every {@code %} of the URI starts a two-digit hex escape, which Vert.x needs to route it. */
     static boolean hasValidEscapes(String uri) {
         for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
-            if (i + 2 >= uri.length() || Character.digit(uri.charAt(i + 1), 16) < 0 || Character.digit(uri.charAt(i + 2), 16) < 0) {
+            if (i + 2 >= uri.length()
+                    || Character.digit(uri.charAt(i + 1), 16) < 0
+                    || Character.digit(uri.charAt(i + 2), 16) < 0) {
                 return false;
             }
         }

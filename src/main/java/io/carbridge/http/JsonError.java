@@ -1,16 +1,16 @@
 package io.carbridge.http;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.carbridge.Json;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
 
-/** The bridge's JSON error answer, {@code {"error": "..."}}, written straight to a Vert.x response, outside any route. */
+/**
+ * The bridge's JSON error answer, {@code {"error": "..."}}, written straight to a Vert.x response, outside any route.
+ */
 public final class JsonError {
 
-    private JsonError() {
-    }
+    private JsonError() {}
 
     /** Answers unless an answer has begun already; never echoes a request header. */
     public static void write(HttpServerResponse response, int status, String message) {

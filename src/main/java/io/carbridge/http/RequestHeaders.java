@@ -11,8 +11,7 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
  */
 public final class RequestHeaders {
 
-    private RequestHeaders() {
-    }
+    private RequestHeaders() {}
 
     /**
      * The value of a header of the HTTP request that started this exchange (names compare case-insensitively), or null
@@ -20,6 +19,8 @@ public final class RequestHeaders {
      */
     public static String get(Exchange exchange, String name) {
         HttpMessage request = exchange.getIn(HttpMessage.class);
-        return request == null || request.getRequest() == null ? null : request.getRequest().getHeader(name);
+        return request == null || request.getRequest() == null
+                ? null
+                : request.getRequest().getHeader(name);
     }
 }

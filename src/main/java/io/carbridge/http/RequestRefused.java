@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A request the bridge refuses on purpose (a webhook delivery, an admin call, a Connect page): the status of the answer,
- * a stable reason that metrics, logs and clients such as the console tell cases apart by, and a message safe to show
- * its sender, which never holds a request header or a secret. Each route's error handling turns it into that route's
- * kind of answer (a JSON error, an HTML page). Expected, so it carries no stack trace: a flood of bad requests costs no
- * more than the requests themselves.
+ * A request the bridge refuses on purpose (a webhook delivery, an admin call, a Connect page): the status of the
+ * answer, a stable reason that metrics, logs and clients such as the console tell cases apart by, and a message safe to
+ * show its sender, which never holds a request header or a secret. Each route's error handling turns it into that
+ * route's kind of answer (a JSON error, an HTML page). Expected, so it carries no stack trace: a flood of bad requests
+ * costs no more than the requests themselves.
  */
 public final class RequestRefused extends RuntimeException {
 

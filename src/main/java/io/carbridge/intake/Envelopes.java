@@ -1,6 +1,10 @@
 package io.carbridge.intake;
 
 import io.carbridge.http.RequestRefused;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.StateReport;
+import io.carbridge.storage.VehicleFacts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,20 +19,17 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.SqlTime;
-import io.carbridge.storage.StateReport;
-import io.carbridge.storage.VehicleFacts;
-
 /**
- * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference notes),
- * so reading is tolerant: a missing optional field is null, never an error. Only the fields the bridge keys on are
- * checked: an event id, vehicle id or type that is not text, is longer than its column or holds a control character (a
- * line break would forge log lines), is refused as malformed.
+ * Turns each envelope Smartcar sends into one {@link CanonicalEvent}. Smartcar's formats vary (see the reference
+ * notes), so reading is tolerant: a missing optional field is null, never an error. Only the fields the bridge keys on
+ * are checked: an event id, vehicle id or type that is not text, is longer than its column or holds a control character
+ * (a line break would forge log lines), is refused as malformed.
  */
 public final class Envelopes {
 
-    /** What a challenge may be: Smartcar's are random strings (UUIDs); none of these characters can start a JSON body. */
+    /**
+     * What a challenge may be: Smartcar's are random strings (UUIDs); none of these characters can start a JSON body.
+     */
     private static final Pattern PLAIN_CHALLENGE = Pattern.compile("[A-Za-z0-9._~+/=:-]{1,512}");
 
     static final String LEGACY_VERSION = "2.0";
@@ -41,10 +42,10 @@ public final class Envelopes {
     private static final int MAX_TAG_LENGTH = 20;
     /** How far Smartcar's delivery time may be from the receipt for it to order Smartcar's repeats of an error. */
     private static final Duration REPEAT_CLOCK_BEFORE = Duration.ofHours(1);
+
     private static final Duration REPEAT_CLOCK_AFTER = Duration.ofMinutes(1);
 
-    private Envelopes() {
-    }
+    private Envelopes() {}
 
     /**
      * The canonical event of a delivery of a kind the bridge forwards, as the intake route's choice tells them apart:
@@ -67,21 +68,32 @@ public final class Envelopes {
         return Optional.empty();
     }
 
-    /** Legacy {@code eventName: eventBased}: {@code payload.eventId}, {@code payload.vehicleId}, {@code payload.eventType}. */
+    /**
+     * Legacy {@code eventName: eventBased}: {@code payload.eventId}, {@code payload.vehicleId},
+     * {@code payload.eventType}.
+     */
     public static CanonicalEvent legacyEvent(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
         Map<String, Object> payload = object(envelope, "payload");
-        return legacy(envelope, payload, required(text(payload, "eventType", MAX_SHORT_LENGTH), "payload.eventType"),
-                text(payload, "vehicleId", MAX_SHORT_LENGTH), raw, receivedAt);
+        return legacy(
+                envelope,
+                payload,
+                required(text(payload, "eventType", MAX_SHORT_LENGTH), "payload.eventType"),
+                text(payload, "vehicleId", MAX_SHORT_LENGTH),
+                raw,
+                receivedAt);
     }
 
     /**
-     * Legacy {@code scheduled} (also spelt {@code schedule}) and {@code dynamic}: vehicle data in {@code payload.vehicles[]}
-     * (or a single {@code payload.vehicleId}). The vehicle id is set when the event names exactly one vehicle.
+     * Legacy {@code scheduled} (also spelt {@code schedule}) and {@code dynamic}: vehicle data in
+     * {@code payload.vehicles[]} (or a single {@code payload.vehicleId}). The vehicle id is set when the event names
+     * exactly one vehicle.
      */
     public static CanonicalEvent legacyVehicleData(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
         Map<String, Object> payload = object(envelope, "payload");
         String vehicleId = text(payload, "vehicleId", MAX_SHORT_LENGTH);
-        if (vehicleId == null && payload.get("vehicles") instanceof List<?> vehicles && vehicles.size() == 1
+        if (vehicleId == null
+                && payload.get("vehicles") instanceof List<?> vehicles
+                && vehicles.size() == 1
                 && vehicles.get(0) instanceof Map<?, ?> only) {
             vehicleId = text(cast(only), "vehicleId", MAX_SHORT_LENGTH);
         }
@@ -89,8 +101,13 @@ public final class Envelopes {
         return legacy(envelope, payload, eventType, vehicleId, raw, receivedAt);
     }
 
-    private static CanonicalEvent legacy(Map<String, Object> envelope, Map<String, Object> payload, String eventType, String vehicleId,
-                                         byte[] raw, Instant receivedAt) {
+    private static CanonicalEvent legacy(
+            Map<String, Object> envelope,
+            Map<String, Object> payload,
+            String eventType,
+            String vehicleId,
+            byte[] raw,
+            Instant receivedAt) {
         EventTime eventTime = EventTime.read(payload.get("eventTime"));
         return new CanonicalEvent(
                 eventId(text(payload, "eventId", MAX_ID_LENGTH), envelope, raw),
@@ -132,7 +149,11 @@ public final class Envelopes {
                 raw,
                 signalled.unreadable() || delivered.unreadable(),
                 facts,
-                stateReport(eventType, vehicleId != null ? vehicleId : facts != null ? facts.vehicleId() : null, data, delivered.instant(),
+                stateReport(
+                        eventType,
+                        vehicleId != null ? vehicleId : facts != null ? facts.vehicleId() : null,
+                        data,
+                        delivered.instant(),
                         receivedAt));
     }
 
@@ -140,13 +161,16 @@ public final class Envelopes {
      * What the event reports of its vehicle's state ({@link SignalReadings}): its signals, and for a
      * {@code VEHICLE_ERROR} what makes a later one a repeat of it. Null for an event that names no vehicle.
      */
-    private static StateReport stateReport(String eventType, String vehicleId, Map<String, Object> data, Instant deliveredAt,
-                                           Instant receivedAt) {
+    private static StateReport stateReport(
+            String eventType, String vehicleId, Map<String, Object> data, Instant deliveredAt, Instant receivedAt) {
         if (vehicleId == null) {
             return null;
         }
         SignalReadings.Readings signals = SignalReadings.read(data.get("signals"), deliveredAt, receivedAt);
-        return new StateReport(vehicleId, signals.signals(), signals.timeUnreadable(),
+        return new StateReport(
+                vehicleId,
+                signals.signals(),
+                signals.timeUnreadable(),
                 "VEHICLE_ERROR".equals(eventType) ? errors(vehicleId, data, deliveredAt, receivedAt) : null);
     }
 
@@ -157,7 +181,8 @@ public final class Envelopes {
      * than a minute after it): Smartcar's clock orders its own repeats, whichever instance receives them; otherwise the
      * receipt.
      */
-    private static StateReport.Errors errors(String vehicleId, Map<String, Object> data, Instant deliveredAt, Instant receivedAt) {
+    private static StateReport.Errors errors(
+            String vehicleId, Map<String, Object> data, Instant deliveredAt, Instant receivedAt) {
         if (!(data.get("errors") instanceof List<?> errors)) {
             return null;
         }
@@ -174,15 +199,19 @@ public final class Envelopes {
             return null;
         }
         String user = lenient(object(data, "user").get("id"));
-        boolean deliveredRecently = deliveredAt != null && !deliveredAt.isBefore(receivedAt.minus(REPEAT_CLOCK_BEFORE))
+        boolean deliveredRecently = deliveredAt != null
+                && !deliveredAt.isBefore(receivedAt.minus(REPEAT_CLOCK_BEFORE))
                 && !deliveredAt.isAfter(receivedAt.plus(REPEAT_CLOCK_AFTER));
-        return new StateReport.Errors(sha256(user + "\n" + vehicleId + "\n" + String.join("\n", kinds)), sha256(String.join("\n", states)),
+        return new StateReport.Errors(
+                sha256(user + "\n" + vehicleId + "\n" + String.join("\n", kinds)),
+                sha256(String.join("\n", states)),
                 deliveredRecently ? deliveredAt : receivedAt);
     }
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
@@ -200,15 +229,22 @@ public final class Envelopes {
             return null;
         }
         boolean firstDelivery = "VEHICLE_STATE".equals(envelope.get("eventType"))
-                && (hasTrigger(data.get("triggers"), FIRST_DELIVERY) || hasTrigger(envelope.get("triggers"), FIRST_DELIVERY));
-        return new VehicleFacts(vehicleId, fact(object(data, "user").get("id")), fact(vehicle.get("make")), fact(vehicle.get("model")),
-                year(vehicle.get("year")), firstDelivery);
+                && (hasTrigger(data.get("triggers"), FIRST_DELIVERY)
+                        || hasTrigger(envelope.get("triggers"), FIRST_DELIVERY));
+        return new VehicleFacts(
+                vehicleId,
+                fact(object(data, "user").get("id")),
+                fact(vehicle.get("make")),
+                fact(vehicle.get("model")),
+                year(vehicle.get("year")),
+                firstDelivery);
     }
 
     private static boolean hasTrigger(Object triggers, String name) {
         if (triggers instanceof List<?> list) {
             for (Object trigger : list) {
-                if (trigger instanceof Map<?, ?> map && (name.equals(map.get("type")) || name.equals(map.get("code")))) {
+                if (trigger instanceof Map<?, ?> map
+                        && (name.equals(map.get("type")) || name.equals(map.get("code")))) {
                     return true;
                 }
             }
@@ -218,13 +254,19 @@ public final class Envelopes {
 
     /** A vehicle fact fits its column (at most 100 characters), or is not taken. */
     private static String fact(Object value) {
-        return value instanceof String text && !text.isBlank() && text.length() <= MAX_SHORT_LENGTH && !hasControlCharacter(text) ? text : null;
+        return value instanceof String text
+                        && !text.isBlank()
+                        && text.length() <= MAX_SHORT_LENGTH
+                        && !hasControlCharacter(text)
+                ? text
+                : null;
     }
 
     /** Smartcar has sent the year as a number and as a string. */
     private static Integer year(Object value) {
         try {
-            int year = value instanceof Number number ? Math.toIntExact(number.longValue())
+            int year = value instanceof Number number
+                    ? Math.toIntExact(number.longValue())
                     : value instanceof String text ? Integer.parseInt(text.trim()) : 0;
             return year > 0 && year < 10_000 ? year : null;
         } catch (ArithmeticException | NumberFormatException e) {
@@ -232,7 +274,9 @@ public final class Envelopes {
         }
     }
 
-    /** A signed delivery of a kind the bridge does not know: kept with whatever identity it carries, never forwarded. */
+    /**
+     * A signed delivery of a kind the bridge does not know: kept with whatever identity it carries, never forwarded.
+     */
     public static CanonicalEvent unrecognised(Map<String, Object> envelope, byte[] raw, Instant receivedAt) {
         Map<String, Object> meta = object(envelope, "meta");
         Map<String, Object> payload = object(envelope, "payload");
@@ -241,10 +285,14 @@ public final class Envelopes {
         String webhookId = firstNonNull(lenient(meta.get("webhookId")), lenient(envelope.get("webhookId")), null);
         String version = firstNonNull(lenient(meta.get("version")), lenient(envelope.get("version")), null);
         return new CanonicalEvent(
-                declaredId != null && declaredId.length() <= MAX_ID_LENGTH && !hasControlCharacter(declaredId) ? declaredId : derivedId(webhookId, raw),
+                declaredId != null && declaredId.length() <= MAX_ID_LENGTH && !hasControlCharacter(declaredId)
+                        ? declaredId
+                        : derivedId(webhookId, raw),
                 truncate(type, MAX_SHORT_LENGTH),
                 false,
-                truncate(firstNonNull(lenient(envelope.get("vehicleId")), lenient(payload.get("vehicleId")), null), MAX_SHORT_LENGTH),
+                truncate(
+                        firstNonNull(lenient(envelope.get("vehicleId")), lenient(payload.get("vehicleId")), null),
+                        MAX_SHORT_LENGTH),
                 null,
                 mode(firstNonNull(lenient(meta.get("mode")), lenient(envelope.get("mode")), null)),
                 truncate(webhookId, MAX_SHORT_LENGTH),
@@ -257,15 +305,16 @@ public final class Envelopes {
 
     /**
      * The challenge of a VERIFY, legacy ({@code payload.challenge}) or current ({@code data.challenge}). Only a plain
-     * token is answered: the answer is the HMAC that {@code SC-Signature} uses, so answering a challenge that could be a
-     * JSON body (VERIFY needs no signature) would sign a forged event for anyone who asks.
+     * token is answered: the answer is the HMAC that {@code SC-Signature} uses, so answering a challenge that could be
+     * a JSON body (VERIFY needs no signature) would sign a forged event for anyone who asks.
      */
     public static String challenge(Map<String, Object> envelope) {
         Object challenge = object(envelope, "data").get("challenge");
         if (challenge == null) {
             challenge = object(envelope, "payload").get("challenge");
         }
-        if (!(challenge instanceof String text) || !PLAIN_CHALLENGE.matcher(text).matches()) {
+        if (!(challenge instanceof String text)
+                || !PLAIN_CHALLENGE.matcher(text).matches()) {
             throw malformed("the verification challenge must be a string of 1 to 512 letters, digits and -._~+/=:");
         }
         return text;
@@ -304,7 +353,8 @@ public final class Envelopes {
             if (signal instanceof Map<?, ?> map && map.get("meta") instanceof Map<?, ?> meta) {
                 EventTime updated = EventTime.read(meta.get("oemUpdatedAt"));
                 unreadable |= updated.unreadable();
-                if (updated.instant() != null && (newest == null || updated.instant().isAfter(newest))) {
+                if (updated.instant() != null
+                        && (newest == null || updated.instant().isAfter(newest))) {
                     newest = updated.instant();
                 }
             }
@@ -338,7 +388,9 @@ public final class Envelopes {
                 if (value instanceof Number number && Math.abs(number.doubleValue()) < LONG_RANGE) {
                     long epoch = number.longValue();
                     // before 2001-09-09 in milliseconds is after 33658 in seconds: the magnitude tells the unit
-                    instant = Math.abs(epoch) < 1_000_000_000_000L ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
+                    instant = Math.abs(epoch) < 1_000_000_000_000L
+                            ? Instant.ofEpochSecond(epoch)
+                            : Instant.ofEpochMilli(epoch);
                 } else if (value instanceof String text) {
                     instant = Instant.parse(text);
                 } else {
@@ -368,7 +420,8 @@ public final class Envelopes {
             return null;
         }
         if (!(value instanceof String text) || text.length() > maxLength || hasControlCharacter(text)) {
-            throw malformed(field + " must be a string of at most " + maxLength + " characters, without control characters");
+            throw malformed(
+                    field + " must be a string of at most " + maxLength + " characters, without control characters");
         }
         return text;
     }
@@ -385,9 +438,14 @@ public final class Envelopes {
         return value;
     }
 
-    /** A field the bridge only keeps: any scalar as text, or null (also for text with control characters, which a database may refuse). */
+    /**
+     * A field the bridge only keeps: any scalar as text, or null (also for text with control characters, which a
+     * database may refuse).
+     */
     private static String lenient(Object value) {
-        String text = value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+        String text = value instanceof String || value instanceof Number || value instanceof Boolean
+                ? value.toString()
+                : null;
         return text == null || hasControlCharacter(text) ? null : text;
     }
 

@@ -1,9 +1,5 @@
 package io.carbridge.intake;
 
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-
 import io.carbridge.Json;
 import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
@@ -12,6 +8,9 @@ import io.carbridge.outbox.OutboxComponent;
 import io.carbridge.storage.IntakeCounts;
 import io.carbridge.storage.RetentionSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.model.ModelCamelContext;
@@ -31,10 +30,15 @@ public final class Intake {
      */
     public static void requireIntakeRoute(CamelContext context) {
         if (((ModelCamelContext) context).getRouteDefinition(ROUTE_ID) == null) {
-            String pattern = context.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
-            throw new Settings.InvalidSettingException("camel.main.routes-include-pattern", "is '" + pattern + "', which finds no "
-                    + "route file defining the intake route " + ROUTE_ID + " from the working directory " + Path.of("").toAbsolutePath()
-                    + ": start the service from the directory that holds routes/ (the repository root)");
+            String pattern = context.getPropertiesComponent()
+                    .resolveProperty("camel.main.routes-include-pattern")
+                    .orElse("");
+            throw new Settings.InvalidSettingException(
+                    "camel.main.routes-include-pattern",
+                    "is '" + pattern + "', which finds no "
+                            + "route file defining the intake route " + ROUTE_ID + " from the working directory "
+                            + Path.of("").toAbsolutePath()
+                            + ": start the service from the directory that holds routes/ (the repository root)");
         }
     }
 
@@ -50,7 +54,8 @@ public final class Intake {
         outbox.outbox().lastReceivedAt().ifPresent(metrics::lastReceivedAt);
         this.steps = new IntakeSteps(tokens, Json.MAPPER, outbox.routing(), metrics, intake.maxBodyBytes);
         // event ids are remembered as long as events are kept
-        this.replayWindow = new ReplayWindow(Duration.ofHours(settings.of(RetentionSettings.class).hours()), Clock.systemUTC());
+        this.replayWindow = new ReplayWindow(
+                Duration.ofHours(settings.of(RetentionSettings.class).hours()), Clock.systemUTC());
         this.path = intake.path;
     }
 
@@ -63,8 +68,8 @@ public final class Intake {
     }
 
     /**
-     * JSON answers for what the HTTP servers refuse before a route runs, installed once they run, which they must: Camel
-     * logs a failed bind and carries on, and a bridge that cannot be reached must not look started.
+     * JSON answers for what the HTTP servers refuse before a route runs, installed once they run, which they must:
+     * Camel logs a failed bind and carries on, and a bridge that cannot be reached must not look started.
      */
     public void installErrorPages(CamelContext camel, HttpServerGuard httpGuard) throws Exception {
         JsonErrorPages errorPages = new JsonErrorPages(metrics, path, camel);
@@ -72,8 +77,8 @@ public final class Intake {
         camel.addStartupListener((context, alreadyStarted) -> {
             for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
                 if (router.getServer().getPort() <= 0) {
-                    throw new StartupFailure("the HTTP server did not start on port " + router.getServer().getConfigurationPort()
-                            + " (is another process listening there?)");
+                    throw new StartupFailure("the HTTP server did not start on port "
+                            + router.getServer().getConfigurationPort() + " (is another process listening there?)");
                 }
                 errorPages.installOn(router);
             }

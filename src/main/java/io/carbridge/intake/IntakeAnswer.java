@@ -1,16 +1,15 @@
 package io.carbridge.intake;
 
+import io.carbridge.storage.CanonicalEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.carbridge.storage.CanonicalEvent;
 
 /**
  * What the intake answers Smartcar: status, JSON body, and the outcome it is counted and logged under.
  *
  * @param reason why a delivery was refused; for an event, what its log line adds (where it is forwarded, when a stale
- *               copy was delivered), or null
- * @param event  the event concerned, when the delivery got that far
+ *     copy was delivered), or null
+ * @param event the event concerned, when the delivery got that far
  */
 record IntakeAnswer(int status, String outcome, String reason, Map<String, Object> body, CanonicalEvent event) {
 
@@ -30,7 +29,10 @@ record IntakeAnswer(int status, String outcome, String reason, Map<String, Objec
         return new IntakeAnswer(202, "unrecognised", null, status("unrecognised", event), event);
     }
 
-    /** A copy delivered before the replay window (see {@link ReplayWindow}): nothing stored; 2xx, so that it is not sent again. */
+    /**
+     * A copy delivered before the replay window (see {@link ReplayWindow}): nothing stored; 2xx, so that it is not sent
+     * again.
+     */
     static IntakeAnswer stale(CanonicalEvent event, String reason) {
         return new IntakeAnswer(200, "stale", reason, status("stale", event), event);
     }

@@ -7,7 +7,16 @@ import static io.carbridge.ExchangeProperties.INTAKE_ANSWER;
 import static io.carbridge.ExchangeProperties.RAW_BODY;
 import static io.carbridge.ExchangeProperties.SIGNATURE;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.Json;
+import io.carbridge.LogFields;
+import io.carbridge.http.RequestHeaders;
 import io.carbridge.http.RequestRefused;
+import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.outbox.OutboxRouting;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.StorageUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,16 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.carbridge.Json;
-import io.carbridge.LogFields;
-import io.carbridge.http.RequestHeaders;
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.outbox.OutboxConstants;
-import io.carbridge.outbox.OutboxRouting;
-import io.carbridge.storage.StorageUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.util.ObjectHelper;
@@ -38,7 +37,6 @@ import org.slf4j.event.Level;
  */
 public final class IntakeSteps {
 
-
     static final String SIGNATURE_HEADER = "SC-Signature";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.carbridge.intake");
@@ -49,7 +47,12 @@ public final class IntakeSteps {
     private final IntakeMetrics metrics;
     private final int maxBodyBytes;
 
-    public IntakeSteps(ManagementTokens tokens, ObjectMapper json, OutboxRouting routing, IntakeMetrics metrics, int maxBodyBytes) {
+    public IntakeSteps(
+            ManagementTokens tokens,
+            ObjectMapper json,
+            OutboxRouting routing,
+            IntakeMetrics metrics,
+            int maxBodyBytes) {
         this.tokens = tokens;
         this.json = json;
         this.routing = routing;
@@ -97,10 +100,10 @@ public final class IntakeSteps {
 
     /**
      * Parses the JSON once, strictly ({@link Json#STRICT}), into a map, the body the normalising steps read, and copies
-     * the fields the route's content-based routing reads into exchange properties: a property is a map lookup for the route, where
-     * {@code ${body[eventType]}} would copy the exchange and introspect the map on every evaluation. A body that is not
-     * a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other unsigned delivery, so an
-     * anonymous caller learns nothing about parsing.
+     * the fields the route's content-based routing reads into exchange properties: a property is a map lookup for the
+     * route, where {@code ${body[eventType]}} would copy the exchange and introspect the map on every evaluation. A
+     * body that is not a JSON object is malformed (400) when signed; unsigned, it gets the same 401 as any other
+     * unsigned delivery, so an anonymous caller learns nothing about parsing.
      */
     public void parseEnvelope(Exchange exchange) throws Exception {
         byte[] raw = exchange.getProperty(RAW_BODY, byte[].class);
@@ -108,13 +111,19 @@ public final class IntakeSteps {
         try {
             parsed = Json.STRICT.readValue(raw);
         } catch (JsonProcessingException e) {
-            throw signed(exchange) ? new RequestRefused(400, "malformed_json",
-                    "the body must be one valid JSON document, with nothing after it and no key twice in an object") : signatureRejection(exchange);
+            throw signed(exchange)
+                    ? new RequestRefused(
+                            400,
+                            "malformed_json",
+                            "the body must be one valid JSON document, with nothing after it and no key twice in an object")
+                    : signatureRejection(exchange);
         } catch (IOException e) {
             throw new RequestRefused(400, "malformed_json", "the body could not be read");
         }
         if (!(parsed instanceof Map<?, ?> envelope)) {
-            throw signed(exchange) ? new RequestRefused(400, "malformed_json", "the body must be a JSON object") : signatureRejection(exchange);
+            throw signed(exchange)
+                    ? new RequestRefused(400, "malformed_json", "the body must be a JSON object")
+                    : signatureRejection(exchange);
         }
         exchange.getMessage().setBody(envelope);
         exchange.setProperty(EVENT_NAME, envelope.get("eventName"));
@@ -136,8 +145,11 @@ public final class IntakeSteps {
      * the answer is 2xx all the same, so that a genuine sender would not retry it. Counted and logged as {@code stale}.
      */
     public void answerStaleReplay(Exchange exchange) {
-        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.stale(exchange.getMessage().getBody(CanonicalEvent.class),
-                "deliveredAt=" + exchange.getProperty(DELIVERED_AT, Instant.class)));
+        exchange.setProperty(
+                INTAKE_ANSWER,
+                IntakeAnswer.stale(
+                        exchange.getMessage().getBody(CanonicalEvent.class),
+                        "deliveredAt=" + exchange.getProperty(DELIVERED_AT, Instant.class)));
     }
 
     /** The route's branch for every non-VERIFY delivery whose signature is missing or wrong. */
@@ -145,12 +157,18 @@ public final class IntakeSteps {
         throw signatureRejection(exchange);
     }
 
-    /** Legacy {@code eventBased}: CHARGING_STARTED, CHARGING_STOPPED, CHARGING_COMPLETED ({@link Envelopes#legacyEvent}). */
+    /**
+     * Legacy {@code eventBased}: CHARGING_STARTED, CHARGING_STOPPED, CHARGING_COMPLETED
+     * ({@link Envelopes#legacyEvent}).
+     */
     public void normaliseLegacyEvent(Exchange exchange) {
         normalise(exchange, Envelopes::legacyEvent);
     }
 
-    /** Legacy {@code scheduled}, {@code schedule} and {@code dynamic} vehicle data ({@link Envelopes#legacyVehicleData}). */
+    /**
+     * Legacy {@code scheduled}, {@code schedule} and {@code dynamic} vehicle data
+     * ({@link Envelopes#legacyVehicleData}).
+     */
     public void normaliseLegacyVehicleData(Exchange exchange) {
         normalise(exchange, Envelopes::legacyVehicleData);
     }
@@ -167,7 +185,8 @@ public final class IntakeSteps {
 
     private static void normalise(Exchange exchange, Normaliser normaliser) {
         Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
-        CanonicalEvent event = normaliser.normalise(envelope(exchange), exchange.getProperty(RAW_BODY, byte[].class), receivedAt);
+        CanonicalEvent event =
+                normaliser.normalise(envelope(exchange), exchange.getProperty(RAW_BODY, byte[].class), receivedAt);
         exchange.getMessage().setBody(event);
     }
 
@@ -180,9 +199,12 @@ public final class IntakeSteps {
         if (answer == null) {
             CanonicalEvent event = exchange.getMessage().getBody(CanonicalEvent.class);
             String repeatOf = exchange.getMessage().getHeader(OutboxConstants.REPEAT_OF, String.class);
-            answer = "DUPLICATE".equals(exchange.getMessage().getHeader(OutboxConstants.STORED, String.class)) ? IntakeAnswer.duplicate(event)
-                    : !event.recognised() ? IntakeAnswer.unrecognised(event)
-                    : IntakeAnswer.accepted(event, repeatOf != null ? repeat(event, repeatOf) : forwarding(event));
+            answer = "DUPLICATE".equals(exchange.getMessage().getHeader(OutboxConstants.STORED, String.class))
+                    ? IntakeAnswer.duplicate(event)
+                    : !event.recognised()
+                            ? IntakeAnswer.unrecognised(event)
+                            : IntakeAnswer.accepted(
+                                    event, repeatOf != null ? repeat(event, repeatOf) : forwarding(event));
         }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
@@ -193,7 +215,8 @@ public final class IntakeSteps {
         }
         // a String body is written to the response as it is; a byte[] would be streamed through an InputStream
         message.setBody(json.writeValueAsString(answer.body()));
-        Duration elapsed = Duration.ofMillis(System.currentTimeMillis() - exchange.getClock().getCreated());
+        Duration elapsed = Duration.ofMillis(
+                System.currentTimeMillis() - exchange.getClock().getCreated());
         metrics.finished(answer.outcome(), elapsed);
         log(answer, elapsed);
     }
@@ -202,22 +225,33 @@ public final class IntakeSteps {
     public void answerRejection(Exchange exchange) {
         RequestRefused rejection = caught(exchange, RequestRefused.class);
         metrics.rejected(rejection.reason());
-        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage()));
+        exchange.setProperty(
+                INTAKE_ANSWER, IntakeAnswer.rejected(rejection.status(), rejection.reason(), rejection.getMessage()));
     }
 
-    /** The event could not be committed in time ({@link StorageUnavailableException}): 503, and Smartcar delivers it again. */
+    /**
+     * The event could not be committed in time ({@link StorageUnavailableException}): 503, and Smartcar delivers it
+     * again.
+     */
     public void answerStorageUnavailable(Exchange exchange) {
-        LOG.error("outcome=unavailable: {}", caught(exchange, StorageUnavailableException.class).getMessage());
+        LOG.error(
+                "outcome=unavailable: {}",
+                caught(exchange, StorageUnavailableException.class).getMessage());
         metrics.rejected("storage_unavailable");
-        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.rejected(503, "storage_unavailable",
-                "the event could not be stored now; deliver it again later"));
+        exchange.setProperty(
+                INTAKE_ANSWER,
+                IntakeAnswer.rejected(
+                        503, "storage_unavailable", "the event could not be stored now; deliver it again later"));
     }
 
     /** Anything else: 500 without detail (nothing was stored, Smartcar delivers it again), logged with its cause. */
     public void answerInternalError(Exchange exchange) {
-        LOG.error("outcome=error: unexpected failure in the intake", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        LOG.error(
+                "outcome=error: unexpected failure in the intake",
+                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
         metrics.rejected("internal_error");
-        exchange.setProperty(INTAKE_ANSWER, IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later"));
+        exchange.setProperty(
+                INTAKE_ANSWER, IntakeAnswer.rejected(500, "internal_error", "internal error; deliver it again later"));
     }
 
     /** The exception an {@code onException} caught, of the type it was declared for (Camel matches causes too). */
@@ -232,20 +266,33 @@ public final class IntakeSteps {
     private String forwarding(CanonicalEvent event) {
         List<String> to = routing.destinationsFor(event);
         Map<String, String> notTo = routing.refusals(event);
-        return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to)) + (notTo.isEmpty() ? "" : " notForwardedTo=\""
-                + notTo.entrySet().stream().map(refusal -> refusal.getKey() + ": " + refusal.getValue()).collect(Collectors.joining("; ")) + "\"");
+        return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to))
+                + (notTo.isEmpty()
+                        ? ""
+                        : " notForwardedTo=\""
+                                + notTo.entrySet().stream()
+                                        .map(refusal -> refusal.getKey() + ": " + refusal.getValue())
+                                        .collect(Collectors.joining("; "))
+                                + "\"");
     }
 
     /**
-     * A {@code VEHICLE_ERROR} stored as a repeat of one received shortly before: forwarded nowhere, and the destinations
-     * that would have taken it are told why, with the others' usual reasons.
+     * A {@code VEHICLE_ERROR} stored as a repeat of one received shortly before: forwarded nowhere, and the
+     * destinations that would have taken it are told why, with the others' usual reasons.
      */
     private String repeat(CanonicalEvent event, String repeatOf) {
         Map<String, String> notTo = new TreeMap<>(routing.refusals(event));
-        routing.destinationsFor(event).forEach(destination -> notTo.put(destination, "repeat of " + repeatOf
-                + " within bridge.intake.error-dedupe-window"));
-        return "forwardedTo=none repeatOf=" + repeatOf + (notTo.isEmpty() ? "" : " notForwardedTo=\""
-                + notTo.entrySet().stream().map(refusal -> refusal.getKey() + ": " + refusal.getValue()).collect(Collectors.joining("; ")) + "\"");
+        routing.destinationsFor(event)
+                .forEach(destination ->
+                        notTo.put(destination, "repeat of " + repeatOf + " within bridge.intake.error-dedupe-window"));
+        return "forwardedTo=none repeatOf=" + repeatOf
+                + (notTo.isEmpty()
+                        ? ""
+                        : " notForwardedTo=\""
+                                + notTo.entrySet().stream()
+                                        .map(refusal -> refusal.getKey() + ": " + refusal.getValue())
+                                        .collect(Collectors.joining("; "))
+                                + "\"");
     }
 
     private static void log(IntakeAnswer answer, Duration elapsed) {
@@ -253,19 +300,39 @@ public final class IntakeSteps {
         if (event != null) {
             String detail = answer.reason() == null ? "" : " " + answer.reason();
             // a stale copy is worth a look: it was signed with the management token
-            LogFields.event(LOG.atLevel("stale".equals(answer.outcome()) ? Level.WARN : Level.INFO), event.eventId(), event.eventType(),
-                            event.vehicleId()).addKeyValue(LogFields.OUTCOME, answer.outcome())
-                    .log("outcome={} status={} eventId={} type={} vehicleId={} mode={}{} ms={}", answer.outcome(), answer.status(),
-                            event.eventId(), event.eventType(), event.vehicleId(), event.mode(), detail, elapsed.toMillis());
+            LogFields.event(
+                            LOG.atLevel("stale".equals(answer.outcome()) ? Level.WARN : Level.INFO),
+                            event.eventId(),
+                            event.eventType(),
+                            event.vehicleId())
+                    .addKeyValue(LogFields.OUTCOME, answer.outcome())
+                    .log(
+                            "outcome={} status={} eventId={} type={} vehicleId={} mode={}{} ms={}",
+                            answer.outcome(),
+                            answer.status(),
+                            event.eventId(),
+                            event.eventType(),
+                            event.vehicleId(),
+                            event.mode(),
+                            detail,
+                            elapsed.toMillis());
         } else {
             // a signature refused is worth a look: someone posts what Smartcar did not sign
-            LOG.atLevel(answer.status() == 401 ? Level.WARN : Level.INFO).addKeyValue(LogFields.OUTCOME, answer.outcome())
-                    .log("outcome={} status={} reason={} ms={}", answer.outcome(), answer.status(), answer.reason(), elapsed.toMillis());
+            LOG.atLevel(answer.status() == 401 ? Level.WARN : Level.INFO)
+                    .addKeyValue(LogFields.OUTCOME, answer.outcome())
+                    .log(
+                            "outcome={} status={} reason={} ms={}",
+                            answer.outcome(),
+                            answer.status(),
+                            answer.reason(),
+                            elapsed.toMillis());
         }
     }
 
     private static RequestRefused signatureRejection(Exchange exchange) {
-        String reason = "missing".equals(exchange.getProperty(SIGNATURE, String.class)) ? "signature_missing" : "signature_invalid";
+        String reason = "missing".equals(exchange.getProperty(SIGNATURE, String.class))
+                ? "signature_missing"
+                : "signature_invalid";
         return new RequestRefused(401, reason, "SC-Signature is missing or does not match the body");
     }
 
@@ -288,8 +355,11 @@ public final class IntakeSteps {
             return false;
         }
         int parameters = contentType.indexOf(';');
-        String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim().toLowerCase();
-        return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+        String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters))
+                .trim()
+                .toLowerCase();
+        return mediaType.equals("application/json")
+                || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
     }
 
     /** One of {@link Envelopes}' readers. */

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * JSON answers for what the HTTP server refuses outside of a route: an unknown path (404; 503 during shutdown) and a
  * failure raised before a route runs, such as a body over the size limit (413). Vert.x would answer those in HTML or
- * plain text; callers get the same short JSON error as everywhere else, and refusals on the webhook path (these, and the
- * ones of the {@link HttpServerGuard}) are counted like any other.
+ * plain text; callers get the same short JSON error as everywhere else, and refusals on the webhook path (these, and
+ * the ones of the {@link HttpServerGuard}) are counted like any other.
  */
 public final class JsonErrorPages implements HttpServerGuard.Refusals {
 
@@ -57,8 +57,12 @@ public final class JsonErrorPages implements HttpServerGuard.Refusals {
     /** Whether a route with a method restriction serves this path ({@code :name} segments match any one segment). */
     private static boolean servedWithOtherMethods(Router router, String path) {
         for (Route route : router.getRoutes()) {
-            if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()
-                    && path.matches(route.getPath().replaceAll("[.*+?^$|()\\[\\]{}]", "\\\\$0").replaceAll(":[^/]+", "[^/]+"))) {
+            if (route.getPath() != null
+                    && route.methods() != null
+                    && !route.methods().isEmpty()
+                    && path.matches(route.getPath()
+                            .replaceAll("[.*+?^$|()\\[\\]{}]", "\\\\$0")
+                            .replaceAll(":[^/]+", "[^/]+"))) {
                 return true;
             }
         }
@@ -91,7 +95,9 @@ public final class JsonErrorPages implements HttpServerGuard.Refusals {
         JsonError.write(context.response(), status, message);
     }
 
-    /** A refusal on the webhook path is counted and logged like the intake route's own; elsewhere it costs no log line. */
+    /**
+     * A refusal on the webhook path is counted and logged like the intake route's own; elsewhere it costs no log line.
+     */
     @Override
     public void refused(HttpServerRequest request, int status, String reason) {
         if (intakePath.equals(request.path())) {

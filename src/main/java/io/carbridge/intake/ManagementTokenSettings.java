@@ -1,8 +1,7 @@
 package io.carbridge.intake;
 
-import java.util.List;
-
 import io.carbridge.Setting;
+import java.util.List;
 
 /**
  * {@code bridge.smartcar.management-token}: the intake's key ({@link ManagementTokens}), which Smartcar v2.0's
@@ -10,8 +9,11 @@ import io.carbridge.Setting;
  */
 public final class ManagementTokenSettings {
 
-    @Setting(value = "Application Management Token: key of the challenge answer and of `SC-Signature`. A comma-separated list "
-            + "during a rotation: the first answers challenges, all are accepted for signatures", defaultText = "(required)")
+    @Setting(
+            value =
+                    "Application Management Token: key of the challenge answer and of `SC-Signature`. A comma-separated list "
+                            + "during a rotation: the first answers challenges, all are accepted for signatures",
+            defaultText = "(required)")
     List<String> managementToken = List.of();
 
     /** The tokens configured, the current one first; empty when unset. */

@@ -1,5 +1,6 @@
 package io.carbridge.intake;
 
+import io.carbridge.Settings;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -7,17 +8,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import io.carbridge.Settings;
-
 /**
  * Smartcar's Application Management Token(s), the HMAC-SHA256 key of both the verification challenge and the
- * {@code SC-Signature}. During a rotation several are configured: the first is the current one (it answers
- * challenges), every one is accepted for signatures. The tokens never leave this class, and {@link #toString()} says
- * only how many there are.
+ * {@code SC-Signature}. During a rotation several are configured: the first is the current one (it answers challenges),
+ * every one is accepted for signatures. The tokens never leave this class, and {@link #toString()} says only how many
+ * there are.
  */
 public final class ManagementTokens {
 
@@ -53,9 +51,11 @@ public final class ManagementTokens {
                 .map(token -> new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), HMAC))
                 .toList();
         if (keys.isEmpty()) {
-            throw new Settings.InvalidSettingException(PROPERTY, "is not set: set the environment variable "
-                    + "SMARTCAR_MANAGEMENT_TOKEN to the Application Management Token (Smartcar Dashboard > Configuration > "
-                    + "API Keys); during a rotation list the new token first, then the old one, separated by a comma");
+            throw new Settings.InvalidSettingException(
+                    PROPERTY,
+                    "is not set: set the environment variable "
+                            + "SMARTCAR_MANAGEMENT_TOKEN to the Application Management Token (Smartcar Dashboard > Configuration > "
+                            + "API Keys); during a rotation list the new token first, then the old one, separated by a comma");
         }
         return new ManagementTokens(keys);
     }

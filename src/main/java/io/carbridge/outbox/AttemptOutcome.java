@@ -5,8 +5,8 @@ import java.time.Instant;
 /**
  * What one attempt did and what becomes of its delivery.
  *
- * @param statusCode    the destination's HTTP status, or null when there was no answer
- * @param error         a short description of the failure (never a secret), or null
+ * @param statusCode the destination's HTTP status, or null when there was no answer
+ * @param error a short description of the failure (never a secret), or null
  * @param nextAttemptAt when a retried or paused delivery is due again; null otherwise
  */
 record AttemptOutcome(

@@ -1,8 +1,7 @@
 package io.carbridge.outbox;
 
-import java.time.Instant;
-
 import io.carbridge.storage.CanonicalEvent;
+import java.time.Instant;
 import org.apache.camel.Message;
 
 /**
@@ -10,17 +9,32 @@ import org.apache.camel.Message;
  * claimed. The body of each exchange an {@code outbox:<destination>} endpoint routes.
  *
  * @param orderingKey what orders it among the destination's deliveries: its vehicle (or its event, without one)
- * @param attempt  the number of the attempt about to be made (1 for the first)
- * @param replay   whether an operator queued it again after it finished
+ * @param attempt the number of the attempt about to be made (1 for the first)
+ * @param replay whether an operator queued it again after it finished
  * @param queuedAt when this delivery was queued: the event's receipt, or the replay request; its age counts from here
  * @param traceParent the trace context stored with the event ({@link OutboxTracing}), or null
  */
-public record ClaimedDelivery(long id, String destination, String orderingKey, int attempt, boolean replay, Instant queuedAt,
-                              CanonicalEvent event, KnownVehicle vehicle, String traceParent) {
+public record ClaimedDelivery(
+        long id,
+        String destination,
+        String orderingKey,
+        int attempt,
+        boolean replay,
+        Instant queuedAt,
+        CanonicalEvent event,
+        KnownVehicle vehicle,
+        String traceParent) {
 
     /** A delivery whose event has no trace context. */
-    public ClaimedDelivery(long id, String destination, String orderingKey, int attempt, boolean replay, Instant queuedAt,
-                           CanonicalEvent event, KnownVehicle vehicle) {
+    public ClaimedDelivery(
+            long id,
+            String destination,
+            String orderingKey,
+            int attempt,
+            boolean replay,
+            Instant queuedAt,
+            CanonicalEvent event,
+            KnownVehicle vehicle) {
         this(id, destination, orderingKey, attempt, replay, queuedAt, event, vehicle, null);
     }
 

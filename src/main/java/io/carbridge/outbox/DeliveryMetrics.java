@@ -1,15 +1,14 @@
 package io.carbridge.outbox;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /** Per-destination Prometheus series, prefixed {@code bridge_delivery_} and tagged {@code destination}. */
 final class DeliveryMetrics {
@@ -39,7 +38,7 @@ final class DeliveryMetrics {
             }
             case RETRY -> metrics.retried.increment();
             case DEAD -> metrics.dead.increment();
-            case PAUSED -> { }
+            case PAUSED -> {}
         }
     }
 
@@ -67,24 +66,40 @@ final class DeliveryMetrics {
         final AtomicLong paused = new AtomicLong();
 
         PerDestination(MeterRegistry registry, String name) {
-            delivered = Counter.builder("bridge.delivery.delivered").tag("destination", name)
-                    .description("Deliveries the destination answered with 2xx").register(registry);
-            retried = Counter.builder("bridge.delivery.retried").tag("destination", name)
-                    .description("Failed attempts that will be tried again").register(registry);
-            dead = Counter.builder("bridge.delivery.dead").tag("destination", name)
-                    .description("Deliveries dead-lettered (permanent failure or no attempts left)").register(registry);
-            superseded = Counter.builder("bridge.delivery.superseded").tag("destination", name)
-                    .description("State deliveries not attempted: a later state of the vehicle, or the state the destination had, made them needless")
+            delivered = Counter.builder("bridge.delivery.delivered")
+                    .tag("destination", name)
+                    .description("Deliveries the destination answered with 2xx")
                     .register(registry);
-            latency = Timer.builder("bridge.delivery.latency").tag("destination", name)
+            retried = Counter.builder("bridge.delivery.retried")
+                    .tag("destination", name)
+                    .description("Failed attempts that will be tried again")
+                    .register(registry);
+            dead = Counter.builder("bridge.delivery.dead")
+                    .tag("destination", name)
+                    .description("Deliveries dead-lettered (permanent failure or no attempts left)")
+                    .register(registry);
+            superseded = Counter.builder("bridge.delivery.superseded")
+                    .tag("destination", name)
+                    .description(
+                            "State deliveries not attempted: a later state of the vehicle, or the state the destination had, made them needless")
+                    .register(registry);
+            latency = Timer.builder("bridge.delivery.latency")
+                    .tag("destination", name)
                     .description("From receipt by the bridge to the destination's 2xx")
-                    .publishPercentileHistogram().register(registry);
-            Gauge.builder("bridge.delivery.pending", pending, AtomicLong::get).tag("destination", name)
-                    .description("Deliveries waiting or in flight").register(registry);
-            Gauge.builder("bridge.delivery.oldest.pending.age.seconds", oldestPendingSeconds, AtomicLong::get).tag("destination", name)
-                    .description("Age of the oldest delivery still waiting").register(registry);
-            Gauge.builder("bridge.delivery.paused", paused, AtomicLong::get).tag("destination", name)
-                    .description("1 while the destination is paused (410 Gone or an operator)").register(registry);
+                    .publishPercentileHistogram()
+                    .register(registry);
+            Gauge.builder("bridge.delivery.pending", pending, AtomicLong::get)
+                    .tag("destination", name)
+                    .description("Deliveries waiting or in flight")
+                    .register(registry);
+            Gauge.builder("bridge.delivery.oldest.pending.age.seconds", oldestPendingSeconds, AtomicLong::get)
+                    .tag("destination", name)
+                    .description("Age of the oldest delivery still waiting")
+                    .register(registry);
+            Gauge.builder("bridge.delivery.paused", paused, AtomicLong::get)
+                    .tag("destination", name)
+                    .description("1 while the destination is paused (410 Gone or an operator)")
+                    .register(registry);
         }
     }
 }

@@ -1,5 +1,11 @@
 package io.carbridge.outbox;
 
+import io.carbridge.state.VehicleStateWriter;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.GroupCommit;
+import io.carbridge.storage.SqlTime;
+import io.carbridge.storage.StorageUnavailableException;
+import io.carbridge.storage.VehicleFacts;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,21 +21,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import javax.sql.DataSource;
-
-import io.carbridge.state.VehicleStateWriter;
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.GroupCommit;
-import io.carbridge.storage.SqlTime;
-import io.carbridge.storage.StorageUnavailableException;
-import io.carbridge.storage.VehicleFacts;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -40,7 +37,10 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 final class EventStore extends ServiceSupport {
 
-    public enum Outcome { STORED, DUPLICATE }
+    public enum Outcome {
+        STORED,
+        DUPLICATE
+    }
 
     /**
      * What became of an event: stored or a duplicate; when stored as a repeat of an error received shortly before (see
@@ -54,18 +54,23 @@ final class EventStore extends ServiceSupport {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String SELECT_EXISTING = "SELECT event_id FROM webhook_event WHERE event_id = ANY (?)";
-    private static final String INSERT_EVENT = "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
-            + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable, repeat_of, "
-            + "signal_time_unreadable, trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_EVENT =
+            "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
+                    + "event_time, mode, webhook_id, envelope_version, received_at, raw_body, event_time_unreadable, repeat_of, "
+                    + "signal_time_unreadable, trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_DELIVERY = "INSERT INTO delivery (event_id, destination, ordering_key, status, "
             + "attempts, next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
-    private static final String UPDATE_VEHICLE = "UPDATE vehicle SET user_id = COALESCE(?, user_id), make = COALESCE(?, make), "
-            + "model = COALESCE(?, model), model_year = COALESCE(?, model_year), updated_at = ? WHERE vehicle_id = ?";
-    private static final String INSERT_VEHICLE = "INSERT INTO vehicle (user_id, make, model, model_year, updated_at, vehicle_id) "
-            + "VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String UPDATE_VEHICLE =
+            "UPDATE vehicle SET user_id = COALESCE(?, user_id), make = COALESCE(?, make), "
+                    + "model = COALESCE(?, model), model_year = COALESCE(?, model_year), updated_at = ? WHERE vehicle_id = ?";
+    private static final String INSERT_VEHICLE =
+            "INSERT INTO vehicle (user_id, make, model, model_year, updated_at, vehicle_id) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)";
     /** The first FIRST_DELIVERY confirms a subscription; so does the first after a new subscription (subscribed_at). */
-    private static final String CONFIRM_SUBSCRIPTION = "UPDATE vehicle SET subscription_confirmed_at = ?, updated_at = ? "
-            + "WHERE vehicle_id = ? AND (subscription_confirmed_at IS NULL OR subscription_confirmed_at < subscribed_at)";
+    private static final String CONFIRM_SUBSCRIPTION =
+            "UPDATE vehicle SET subscription_confirmed_at = ?, updated_at = ? "
+                    + "WHERE vehicle_id = ? AND (subscription_confirmed_at IS NULL OR subscription_confirmed_at < subscribed_at)";
+
     private static final int REMEMBERED_VEHICLES = 10_000;
 
     private final DataSource dataSource;
@@ -75,7 +80,10 @@ final class EventStore extends ServiceSupport {
     private final GroupCommit<Submitted, Stored> writer;
     /** The vehicles' state, written with the events; null when none is kept. Set before the writer starts. */
     private VehicleStateWriter state;
-    /** The vehicle facts last committed for each vehicle (writer thread only): a stream of events about one vehicle writes them once. */
+    /**
+     * The vehicle facts last committed for each vehicle (writer thread only): a stream of events about one vehicle
+     * writes them once.
+     */
     private final Map<String, VehicleFacts> writtenFacts = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, VehicleFacts> eldest) {
@@ -84,20 +92,25 @@ final class EventStore extends ServiceSupport {
     };
 
     /**
-     * @param routing          which destinations get an outbox row for an event
+     * @param routing which destinations get an outbox row for an event
      * @param afterOutboxWrite called after a commit that wrote outbox rows (wakes the consumers)
-     * @param maxBatch         the most events committed together
-     * @param commitTimeout    how long a request waits for its commit before the intake answers 503
+     * @param maxBatch the most events committed together
+     * @param commitTimeout how long a request waits for its commit before the intake answers 503
      * @param minCommitInterval the shortest time between two commits under steady load, see {@link GroupCommit}
      */
-    EventStore(DataSource dataSource, OutboxRouting routing, Runnable afterOutboxWrite, int maxBatch, Duration commitTimeout,
-                      Duration minCommitInterval) {
+    EventStore(
+            DataSource dataSource,
+            OutboxRouting routing,
+            Runnable afterOutboxWrite,
+            int maxBatch,
+            Duration commitTimeout,
+            Duration minCommitInterval) {
         this.dataSource = dataSource;
         this.routing = routing;
         this.afterOutboxWrite = afterOutboxWrite;
         this.commitTimeout = commitTimeout;
-        this.writer = new GroupCommit<>("event-store-writer", this::commit, maxBatch, minCommitInterval,
-                commitTimeout.multipliedBy(2));
+        this.writer = new GroupCommit<>(
+                "event-store-writer", this::commit, maxBatch, minCommitInterval, commitTimeout.multipliedBy(2));
     }
 
     /** Keeps the vehicles' state in the transactions that store events; before {@link #start()}. */
@@ -106,8 +119,7 @@ final class EventStore extends ServiceSupport {
     }
 
     /** An event to store, with the trace context stored with it (null when not traced, see {@link OutboxTracing}). */
-    private record Submitted(CanonicalEvent event, String traceParent) {
-    }
+    private record Submitted(CanonicalEvent event, String traceParent) {}
 
     /**
      * Blocks until the event is committed (or known to be there already); throws if that cannot happen in time.
@@ -124,14 +136,18 @@ final class EventStore extends ServiceSupport {
             Thread.currentThread().interrupt();
             throw new StorageUnavailableException("interrupted while waiting for the commit", e);
         } catch (TimeoutException e) {
-            throw new StorageUnavailableException("the database did not commit within " + commitTimeout.toMillis() + " ms", e);
+            throw new StorageUnavailableException(
+                    "the database did not commit within " + commitTimeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof StorageUnavailableException unavailable
-                    ? unavailable : new StorageUnavailableException("the event could not be stored", e.getCause());
+                    ? unavailable
+                    : new StorageUnavailableException("the event could not be stored", e.getCause());
         }
     }
 
-    /** Its writer's thread comes from the context's {@link org.apache.camel.spi.ExecutorServiceManager}; before start. */
+    /**
+     * Its writer's thread comes from the context's {@link org.apache.camel.spi.ExecutorServiceManager}; before start.
+     */
     void useThreadsOf(CamelContext camelContext) {
         writer.setCamelContext(camelContext);
     }
@@ -184,7 +200,8 @@ final class EventStore extends ServiceSupport {
      * One transaction for all the events: the new ones are inserted with their outbox rows (none for a repeat of an
      * error), their vehicle facts and the vehicles' state; the others are duplicates.
      */
-    private List<Stored> commitTogether(List<CanonicalEvent> events, Map<String, String> traceParents) throws SQLException {
+    private List<Stored> commitTogether(List<CanonicalEvent> events, Map<String, String> traceParents)
+            throws SQLException {
         List<Stored> outcomes = new ArrayList<>(events.size());
         List<CanonicalEvent> fresh = new ArrayList<>(events.size());
         int outboxRows;
@@ -200,13 +217,17 @@ final class EventStore extends ServiceSupport {
                         fresh.add(event);
                     }
                 }
-                Map<String, String> repeats = state == null || fresh.isEmpty() ? Map.of() : state.repeats(connection, fresh);
+                Map<String, String> repeats =
+                        state == null || fresh.isEmpty() ? Map.of() : state.repeats(connection, fresh);
                 for (int i = 0, next = 0; i < events.size(); i++) {
                     CanonicalEvent event = events.get(i);
                     boolean isNew = next < fresh.size() && fresh.get(next) == event;
                     next += isNew ? 1 : 0;
                     String repeatOf = isNew ? repeats.get(event.eventId()) : null;
-                    outcomes.add(!isNew ? Stored.DUPLICATE : repeatOf == null ? Stored.STORED : new Stored(Outcome.STORED, repeatOf));
+                    outcomes.add(
+                            !isNew
+                                    ? Stored.DUPLICATE
+                                    : repeatOf == null ? Stored.STORED : new Stored(Outcome.STORED, repeatOf));
                 }
                 outboxRows = insert(connection, fresh, repeats, traceParents);
                 facts = writeVehicleFacts(connection, fresh);
@@ -234,7 +255,8 @@ final class EventStore extends ServiceSupport {
      * of FIRST_DELIVERY events; returns the facts written. A vehicle another transaction inserts meanwhile is updated
      * instead, within a savepoint: the events of the batch are not affected.
      */
-    private Map<String, VehicleFacts> writeVehicleFacts(Connection connection, List<CanonicalEvent> events) throws SQLException {
+    private Map<String, VehicleFacts> writeVehicleFacts(Connection connection, List<CanonicalEvent> events)
+            throws SQLException {
         Map<String, VehicleFacts> written = new HashMap<>();
         Instant now = Instant.now();
         for (CanonicalEvent event : events) {
@@ -276,7 +298,8 @@ final class EventStore extends ServiceSupport {
     }
 
     /** UPDATE_VEHICLE and INSERT_VEHICLE take the same parameters in the same order. */
-    private static int writeVehicle(Connection connection, String sql, VehicleFacts facts, Instant now) throws SQLException {
+    private static int writeVehicle(Connection connection, String sql, VehicleFacts facts, Instant now)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, facts.userId());
             statement.setString(2, facts.make());
@@ -295,7 +318,8 @@ final class EventStore extends ServiceSupport {
     private static Set<String> existingIds(Connection connection, List<CanonicalEvent> events) throws SQLException {
         Set<String> existing = new HashSet<>();
         try (PreparedStatement select = connection.prepareStatement(SELECT_EXISTING)) {
-            Array ids = connection.createArrayOf("VARCHAR", events.stream().map(CanonicalEvent::eventId).toArray());
+            Array ids = connection.createArrayOf(
+                    "VARCHAR", events.stream().map(CanonicalEvent::eventId).toArray());
             select.setArray(1, ids);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -306,7 +330,11 @@ final class EventStore extends ServiceSupport {
         return existing;
     }
 
-    private int insert(Connection connection, List<CanonicalEvent> events, Map<String, String> repeats, Map<String, String> traceParents)
+    private int insert(
+            Connection connection,
+            List<CanonicalEvent> events,
+            Map<String, String> repeats,
+            Map<String, String> traceParents)
             throws SQLException {
         if (events.isEmpty()) {
             return 0;
@@ -314,7 +342,7 @@ final class EventStore extends ServiceSupport {
         Instant now = Instant.now();
         int outboxRows = 0;
         try (PreparedStatement eventRows = connection.prepareStatement(INSERT_EVENT);
-             PreparedStatement deliveryRows = connection.prepareStatement(INSERT_DELIVERY)) {
+                PreparedStatement deliveryRows = connection.prepareStatement(INSERT_DELIVERY)) {
             for (CanonicalEvent event : events) {
                 eventRows.setString(1, event.eventId());
                 eventRows.setString(2, event.eventType());

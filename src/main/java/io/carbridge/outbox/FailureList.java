@@ -28,6 +28,8 @@ public record FailureList(List<String> names) {
     }
 
     public FailureList plus(List<String> more) {
-        return new FailureList(java.util.stream.Stream.concat(names.stream(), more.stream()).distinct().toList());
+        return new FailureList(java.util.stream.Stream.concat(names.stream(), more.stream())
+                .distinct()
+                .toList());
     }
 }

@@ -6,5 +6,4 @@ package io.carbridge.outbox;
  *
  * @param customerReference the integrating company's own reference of the connection the vehicle belongs to
  */
-public record KnownVehicle(String make, String model, Integer year, String customerReference) {
-}
+public record KnownVehicle(String make, String model, Integer year, String customerReference) {}

@@ -1,5 +1,9 @@
 package io.carbridge.outbox;
 
+import io.carbridge.state.VehicleStateWriter;
+import io.carbridge.storage.GroupCommit;
+import io.carbridge.storage.Storage;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -9,11 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import io.carbridge.state.VehicleStateWriter;
-import io.carbridge.storage.GroupCommit;
-import io.carbridge.storage.Storage;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -25,11 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code outbox} Camel component: the table of deliveries between the intake and the destinations, as endpoints.
- * {@code to: outbox:all} stores an event with its deliveries ({@link OutboxProducer}); {@code from: outbox:<destination>}
- * routes a destination's due deliveries and records their outcomes ({@link OutboxConsumer}). The component owns what
- * the endpoints share: the SQL, the group-commit writers of events and of outcomes, and the housekeeping of claims
- * (an instance that died leaves claims that expire; this instance's own claims from before a crash are released at
- * start). It stops after the routes, so that the attempts the consumers let finish are still recorded.
+ * {@code to: outbox:all} stores an event with its deliveries ({@link OutboxProducer}); {@code from:
+ * outbox:<destination>} routes a destination's due deliveries and records their outcomes ({@link OutboxConsumer}). The
+ * component owns what the endpoints share: the SQL, the group-commit writers of events and of outcomes, and the
+ * housekeeping of claims (an instance that died leaves claims that expire; this instance's own claims from before a
+ * crash are released at start). It stops after the routes, so that the attempts the consumers let finish are still
+ * recorded.
  */
 @Component("outbox")
 public final class OutboxComponent extends DefaultComponent implements ExtendedStartupListener {
@@ -50,35 +50,51 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
     /**
      * How the endpoints work, the same for every destination.
      *
-     * @param maxBatch               the most events {@code outbox:all} commits together
-     * @param commitTimeout          how long {@code outbox:all} waits for its commit before it fails
+     * @param maxBatch the most events {@code outbox:all} commits together
+     * @param commitTimeout how long {@code outbox:all} waits for its commit before it fails
      * @param storeMinCommitInterval the shortest time between two commits of events under steady load
-     * @param pollInterval           how often a consumer looks for due deliveries when nothing woke it
-     * @param claimMargin            added to an endpoint's timeout: how long a claim outlives its attempt's deadline
-     * @param minCommitInterval      the shortest time between two claims, or two commits of outcomes, under load
-     * @param stopTimeout            how long a stopping consumer waits for its attempts in flight
+     * @param pollInterval how often a consumer looks for due deliveries when nothing woke it
+     * @param claimMargin added to an endpoint's timeout: how long a claim outlives its attempt's deadline
+     * @param minCommitInterval the shortest time between two claims, or two commits of outcomes, under load
+     * @param stopTimeout how long a stopping consumer waits for its attempts in flight
      */
-    public record Settings(int maxBatch, Duration commitTimeout, Duration storeMinCommitInterval, Duration pollInterval,
-                           Duration claimMargin, Duration minCommitInterval, Duration stopTimeout) {
-    }
+    public record Settings(
+            int maxBatch,
+            Duration commitTimeout,
+            Duration storeMinCommitInterval,
+            Duration pollInterval,
+            Duration claimMargin,
+            Duration minCommitInterval,
+            Duration stopTimeout) {}
 
     /**
-     * @param owner   names this instance in its claims; unique per instance sharing the database
+     * @param owner names this instance in its claims; unique per instance sharing the database
      * @param routing which destinations want an event ({@code outbox:all} queues a delivery for each), and how each is
-     *                delivered to
+     *     delivered to
      */
-    public OutboxComponent(Storage storage, String owner, OutboxRouting routing, MeterRegistry meters, Settings settings) {
+    public OutboxComponent(
+            Storage storage, String owner, OutboxRouting routing, MeterRegistry meters, Settings settings) {
         this.outbox = new Outbox(storage, owner);
-        this.eventStore = new EventStore(storage.dataSource(), routing, this::wakeAll, settings.maxBatch(), settings.commitTimeout(),
+        this.eventStore = new EventStore(
+                storage.dataSource(),
+                routing,
+                this::wakeAll,
+                settings.maxBatch(),
+                settings.commitTimeout(),
                 settings.storeMinCommitInterval());
         this.metrics = new DeliveryMetrics(meters);
         this.routing = routing;
         this.settings = settings;
-        this.recorder = new GroupCommit<>("outbox-recorder", outcomes -> {
-            List<Boolean> applied = outbox.record(outcomes);
-            wakeAll();
-            return applied;
-        }, 256, settings.minCommitInterval(), settings.stopTimeout());
+        this.recorder = new GroupCommit<>(
+                "outbox-recorder",
+                outcomes -> {
+                    List<Boolean> applied = outbox.record(outcomes);
+                    wakeAll();
+                    return applied;
+                },
+                256,
+                settings.minCommitInterval(),
+                settings.stopTimeout());
     }
 
     /**
@@ -128,14 +144,21 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
         }
         outbox.backlog().forEach((destination, backlog) -> {
             if (!consumers.containsKey(destination)) {
-                LOG.warn("{} deliveries wait for destination '{}', which no route consumes (outbox:{}): configure it again "
-                        + "in bridge.destinations to deliver them", backlog.pending(), destination, destination);
+                LOG.warn(
+                        "{} deliveries wait for destination '{}', which no route consumes (outbox:{}): configure it again "
+                                + "in bridge.destinations to deliver them",
+                        backlog.pending(),
+                        destination,
+                        destination);
             }
         });
-        housekeeping = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outbox-housekeeping");
+        housekeeping =
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outbox-housekeeping");
         // a dead instance's claim is taken over within a claim margin of its expiry (at most half a minute)
-        long releaseEvery = Math.min(settings.claimMargin().toMillis(), Duration.ofSeconds(30).toMillis());
-        housekeeping.scheduleWithFixedDelay(this::releaseExpiredClaims, releaseEvery, releaseEvery, TimeUnit.MILLISECONDS);
+        long releaseEvery = Math.min(
+                settings.claimMargin().toMillis(), Duration.ofSeconds(30).toMillis());
+        housekeeping.scheduleWithFixedDelay(
+                this::releaseExpiredClaims, releaseEvery, releaseEvery, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(this::refreshBacklog, 0, 5, TimeUnit.SECONDS);
         dispatching = true;
         consumers.values().forEach(OutboxConsumer::startDispatching);
@@ -155,7 +178,8 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
 
     void attach(OutboxConsumer consumer) {
         if (consumers.putIfAbsent(consumer.destination(), consumer) != null) {
-            throw new IllegalStateException("outbox:" + consumer.destination() + " is consumed by two routes; one destination, one route");
+            throw new IllegalStateException(
+                    "outbox:" + consumer.destination() + " is consumed by two routes; one destination, one route");
         }
         metrics.register(consumer.destination());
         if (dispatching) {
@@ -194,22 +218,24 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
 
     /** The destinations consumed here, each with its state, for the admin API. */
     public List<Map<String, Object>> describe() {
-        return consumers.values().stream().map(consumer -> {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            String problem = consumer.problem(true);
-            entry.put("name", consumer.destination());
-            entry.put("paused", consumer.isPaused());
-            entry.put("healthy", problem == null);
-            entry.put("problem", problem);
-            return entry;
-        }).toList();
+        return consumers.values().stream()
+                .map(consumer -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    String problem = consumer.problem(true);
+                    entry.put("name", consumer.destination());
+                    entry.put("paused", consumer.isPaused());
+                    entry.put("healthy", problem == null);
+                    entry.put("problem", problem);
+                    return entry;
+                })
+                .toList();
     }
 
     /**
      * Destinations that are paused or whose last attempts failed, with the reason; empty when all are healthy.
      *
      * @param withLastError whether the reason quotes the last error, which may name the destination's host and port:
-     *                      for the admin API, not for the unauthenticated readiness answer
+     *     for the admin API, not for the unauthenticated readiness answer
      */
     public Map<String, String> unhealthyDestinations(boolean withLastError) {
         Map<String, String> unhealthy = new LinkedHashMap<>();
@@ -230,13 +256,16 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
      * What an attempt at the delivery would come to, by the outcome contract, for a destination's try: nothing is
      * recorded or counted, and a {@code pause} pauses nothing.
      */
-    public Map<String, Object> judge(ClaimedDelivery delivery, DeliveryPolicy policy, Exchange exchange, Instant startedAt) {
+    public Map<String, Object> judge(
+            ClaimedDelivery delivery, DeliveryPolicy policy, Exchange exchange, Instant startedAt) {
         AttemptOutcome outcome = AttemptClassifier.classify(delivery, policy, exchange, startedAt, Instant.now());
         Map<String, Object> judged = new LinkedHashMap<>();
         judged.put("outcome", outcome.result().name());
         judged.put("statusCode", outcome.statusCode());
         judged.put("error", outcome.error());
-        judged.put("durationMs", Duration.between(outcome.startedAt(), outcome.finishedAt()).toMillis());
+        judged.put(
+                "durationMs",
+                Duration.between(outcome.startedAt(), outcome.finishedAt()).toMillis());
         return judged;
     }
 
@@ -291,7 +320,9 @@ public final class OutboxComponent extends DefaultComponent implements ExtendedS
             Instant now = Instant.now();
             consumers.values().forEach(consumer -> {
                 Outbox.Backlog waiting = backlog.getOrDefault(consumer.destination(), Outbox.Backlog.EMPTY);
-                Duration oldest = waiting.oldestReceivedAt() == null ? Duration.ZERO : Duration.between(waiting.oldestReceivedAt(), now);
+                Duration oldest = waiting.oldestReceivedAt() == null
+                        ? Duration.ZERO
+                        : Duration.between(waiting.oldestReceivedAt(), now);
                 metrics.backlog(consumer.destination(), waiting.pending(), oldest, consumer.isPaused());
             });
         } catch (RuntimeException e) {

@@ -16,11 +16,15 @@ public final class OutboxConstants {
     public static final String EVENT_ID = "CamelOutboxEventId";
     /** Header: the event's type, such as {@code VEHICLE_STATE}. */
     public static final String EVENT_TYPE = "CamelOutboxEventType";
-    /** Header: the vehicle the event is about (none for an event without one): what orders a destination's deliveries. */
+    /**
+     * Header: the vehicle the event is about (none for an event without one): what orders a destination's deliveries.
+     */
     public static final String VEHICLE_ID = "CamelOutboxVehicleId";
     /** Header: the number of this attempt, 1 for the first. */
     public static final String ATTEMPT = "CamelOutboxAttempt";
-    /** Header set by {@code to: outbox:all}: {@code STORED}, or {@code DUPLICATE} when the event id was stored before. */
+    /**
+     * Header set by {@code to: outbox:all}: {@code STORED}, or {@code DUPLICATE} when the event id was stored before.
+     */
     public static final String STORED = "CamelOutboxStored";
     /**
      * Set by {@code to: outbox:all} when it stored the event as a repeat of a {@code VEHICLE_ERROR} received shortly
@@ -30,13 +34,15 @@ public final class OutboxConstants {
 
     /**
      * Property: what the attempt came to, set by a sink that knows better than "completed is delivered, an exception is
-     * tried again": {@code delivered}, {@code retry}, {@code dead} (a dead letter now) or {@code pause} (the destination
-     * is paused until an operator resumes it; the delivery waits).
+     * tried again": {@code delivered}, {@code retry}, {@code dead} (a dead letter now) or {@code pause} (the
+     * destination is paused until an operator resumes it; the delivery waits).
      */
     public static final String OUTCOME = "CamelOutboxOutcome";
     /** Property: why, with {@link #OUTCOME}: the error recorded with the attempt. */
     public static final String OUTCOME_REASON = "CamelOutboxOutcomeReason";
-    /** Property: with {@code retry}, the earliest next attempt: a {@link java.time.Duration}, or a number of seconds. */
+    /**
+     * Property: with {@code retry}, the earliest next attempt: a {@link java.time.Duration}, or a number of seconds.
+     */
     public static final String RETRY_AFTER = "CamelOutboxRetryAfter";
     /**
      * Property: set once the destination's document is made. A failure before it (the enrich step, the transform) is
@@ -44,6 +50,5 @@ public final class OutboxConstants {
      */
     public static final String DOCUMENT_MADE = "CamelOutboxDocumentMade";
 
-    private OutboxConstants() {
-    }
+    private OutboxConstants() {}
 }

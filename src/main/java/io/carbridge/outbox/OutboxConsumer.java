@@ -1,5 +1,6 @@
 package io.carbridge.outbox;
 
+import io.carbridge.LogFields;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,8 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.carbridge.LogFields;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
@@ -46,6 +45,7 @@ final class OutboxConsumer extends DefaultConsumer {
     private final Semaphore unrecorded;
     /** The deliveries this instance holds (claimed, outcome not yet committed), each with its ordering key. */
     private final Map<Long, String> heldHere = new ConcurrentHashMap<>();
+
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean paused;
     private volatile long pausedCheckedAt;
@@ -99,7 +99,9 @@ final class OutboxConsumer extends DefaultConsumer {
             threads.shutdownGraceful(dispatcher, stopTimeout);
             threads.shutdown(workers);
             if (!threads.awaitTermination(workers, stopTimeout)) {
-                LOG.warn("Destination {}: attempts still in flight at shutdown; they will be attempted again after restart", destination);
+                LOG.warn(
+                        "Destination {}: attempts still in flight at shutdown; they will be attempted again after restart",
+                        destination);
             }
         }
         super.doStop();
@@ -134,7 +136,9 @@ final class OutboxConsumer extends DefaultConsumer {
             return "paused" + (withLastError ? ": " + lastError : "");
         }
         int failures = consecutiveFailures.get();
-        return failures >= 3 ? failures + " failed attempts in a row" + (withLastError ? ", last: " + lastError : "") : null;
+        return failures >= 3
+                ? failures + " failed attempts in a row" + (withLastError ? ", last: " + lastError : "")
+                : null;
     }
 
     private void dispatchLoop() {
@@ -148,8 +152,16 @@ final class OutboxConsumer extends DefaultConsumer {
                 int free = freeSlotsToClaim();
                 // a batch ahead: the next attempts start as slots free, not one claim interval later
                 int wanted = free == 0 ? 0 : free + policy.concurrency();
-                List<ClaimedDelivery> claimed = wanted == 0 ? List.of() : component.outbox().claim(destination, wanted, Instant.now(),
-                        policy.timeout().plus(component.claimMargin()), Set.copyOf(heldHere.values()));
+                List<ClaimedDelivery> claimed = wanted == 0
+                        ? List.of()
+                        : component
+                                .outbox()
+                                .claim(
+                                        destination,
+                                        wanted,
+                                        Instant.now(),
+                                        policy.timeout().plus(component.claimMargin()),
+                                        Set.copyOf(heldHere.values()));
                 claimed.forEach(delivery -> heldHere.put(delivery.id(), delivery.orderingKey()));
                 dispatchAll(claimed, pollInterval);
                 if (claimed.size() < wanted || free == 0) {
@@ -188,12 +200,17 @@ final class OutboxConsumer extends DefaultConsumer {
         return free;
     }
 
-    /** Attempts that may start now: a slot in flight, and room among the attempts whose outcome is not committed yet. */
+    /**
+     * Attempts that may start now: a slot in flight, and room among the attempts whose outcome is not committed yet.
+     */
     private int freeSlots() {
         return Math.min(slots.availablePermits(), unrecorded.availablePermits());
     }
 
-    /** The pause lives in the database (an operator or another instance may change it): read at most every poll interval. */
+    /**
+     * The pause lives in the database (an operator or another instance may change it): read at most every poll
+     * interval.
+     */
     private boolean checkPaused(Duration pollInterval) {
         long now = System.currentTimeMillis();
         if (now - pausedCheckedAt >= pollInterval.toMillis()) {
@@ -214,10 +231,15 @@ final class OutboxConsumer extends DefaultConsumer {
             }
             boolean recordable = false;
             boolean slot = false;
-            while (running && !paused && !(recordable = unrecorded.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
+            while (running
+                    && !paused
+                    && !(recordable = unrecorded.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
                 checkPaused(pollInterval);
             }
-            while (recordable && running && !paused && !(slot = slots.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
+            while (recordable
+                    && running
+                    && !paused
+                    && !(slot = slots.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS))) {
                 checkPaused(pollInterval);
             }
             if (!slot) {
@@ -241,14 +263,22 @@ final class OutboxConsumer extends DefaultConsumer {
         if (!policy.latestState() || !"VEHICLE_STATE".equals(delivery.event().eventType()) || delivery.replay()) {
             return false;
         }
-        return component.outbox().supersede(delivery, Instant.now()).map(superseded -> {
-            heldHere.remove(delivery.id());
-            component.metrics().superseded(destination, superseded.deliveries());
-            LOG.debug("delivery destination={} eventId={} outcome=SUPERSEDED by={} deliveries={}", destination, delivery.eventId(),
-                    superseded.by(), superseded.deliveries());
-            wakeup.signal();
-            return true;
-        }).orElse(false);
+        return component
+                .outbox()
+                .supersede(delivery, Instant.now())
+                .map(superseded -> {
+                    heldHere.remove(delivery.id());
+                    component.metrics().superseded(destination, superseded.deliveries());
+                    LOG.debug(
+                            "delivery destination={} eventId={} outcome=SUPERSEDED by={} deliveries={}",
+                            destination,
+                            delivery.eventId(),
+                            superseded.by(),
+                            superseded.deliveries());
+                    wakeup.signal();
+                    return true;
+                })
+                .orElse(false);
     }
 
     private void dispatch(ClaimedDelivery delivery, int index, int batchSize) {
@@ -258,8 +288,11 @@ final class OutboxConsumer extends DefaultConsumer {
             } catch (Throwable e) { // an Error, or a failure before the outcome reached the recorder
                 heldHere.remove(delivery.id()); // or, on H2, no claim would ever take it (nor its vehicle's next) again
                 unrecorded.release();
-                LOG.warn("Destination {}: attempt of event {} failed before its outcome was recorded ({}); it will be attempted again",
-                        destination, delivery.eventId(), e.toString());
+                LOG.warn(
+                        "Destination {}: attempt of event {} failed before its outcome was recorded ({}); it will be attempted again",
+                        destination,
+                        delivery.eventId(),
+                        e.toString());
                 if (e instanceof Error error) {
                     throw error;
                 }
@@ -296,21 +329,40 @@ final class OutboxConsumer extends DefaultConsumer {
     /** An attempt that failed on the bridge's side, not the destination's: tried again after the poll interval. */
     private AttemptOutcome retrySoon(ClaimedDelivery delivery, Instant startedAt, String error) {
         Instant now = Instant.now();
-        return new AttemptOutcome(delivery.id(), delivery.attempt(), startedAt, now, null, error,
-                AttemptOutcome.Result.RETRY, now.plus(component.pollInterval()));
+        return new AttemptOutcome(
+                delivery.id(),
+                delivery.attempt(),
+                startedAt,
+                now,
+                null,
+                error,
+                AttemptOutcome.Result.RETRY,
+                now.plus(component.pollInterval()));
     }
 
     private void finish(ClaimedDelivery delivery, AttemptOutcome outcome) {
         component.metrics().attempted(destination, outcome, delivery.queuedAt());
         if (outcome.result() == AttemptOutcome.Result.DELIVERED) {
             consecutiveFailures.set(0);
-            logFields(LOG.atDebug(), delivery, outcome).log("delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
-                    destination, delivery.eventId(), delivery.attempt(), outcome.statusCode());
+            logFields(LOG.atDebug(), delivery, outcome)
+                    .log(
+                            "delivery destination={} eventId={} attempt={} outcome=DELIVERED status={}",
+                            destination,
+                            delivery.eventId(),
+                            delivery.attempt(),
+                            outcome.statusCode());
         } else {
             consecutiveFailures.incrementAndGet();
             lastError = outcome.error();
-            logFields(LOG.atWarn(), delivery, outcome).log("delivery destination={} eventId={} attempt={} outcome={} next={} error={}",
-                    destination, delivery.eventId(), delivery.attempt(), outcome.result(), outcome.nextAttemptAt(), outcome.error());
+            logFields(LOG.atWarn(), delivery, outcome)
+                    .log(
+                            "delivery destination={} eventId={} attempt={} outcome={} next={} error={}",
+                            destination,
+                            delivery.eventId(),
+                            delivery.attempt(),
+                            outcome.result(),
+                            outcome.nextAttemptAt(),
+                            outcome.error());
         }
         if (outcome.result() == AttemptOutcome.Result.PAUSED && !paused) {
             pause(outcome);
@@ -321,8 +373,11 @@ final class OutboxConsumer extends DefaultConsumer {
             unrecorded.release();
             wakeup.signal();
             if (failure != null) {
-                LOG.warn("Destination {}: outcome of event {} not recorded ({}); it will be attempted again",
-                        destination, delivery.eventId(), failure.getMessage());
+                LOG.warn(
+                        "Destination {}: outcome of event {} not recorded ({}); it will be attempted again",
+                        destination,
+                        delivery.eventId(),
+                        failure.getMessage());
             }
         });
     }
@@ -340,10 +395,15 @@ final class OutboxConsumer extends DefaultConsumer {
             // the database first: the dispatcher rereads the pause from there
             component.outbox().pause(destination, outcome.error(), outcome.finishedAt());
             pausedBy(outcome.error());
-            LOG.error("Destination {} answered 410 Gone: paused until resumed (POST /admin/destinations/{}/resume)", destination, destination);
+            LOG.error(
+                    "Destination {} answered 410 Gone: paused until resumed (POST /admin/destinations/{}/resume)",
+                    destination,
+                    destination);
         } catch (RuntimeException e) {
-            LOG.warn("Destination {} answered 410 Gone, but the pause could not be stored ({}); the next 410 tries again",
-                    destination, e.getMessage());
+            LOG.warn(
+                    "Destination {} answered 410 Gone, but the pause could not be stored ({}); the next 410 tries again",
+                    destination,
+                    e.getMessage());
         }
     }
 }

@@ -17,7 +17,12 @@ import org.apache.camel.support.DefaultEndpoint;
  * destination (concurrency, timeout, retries) is the destination's settings, which the component's routing gives
  * ({@link DeliveryPolicy}).
  */
-@UriEndpoint(firstVersion = "1.0.0", scheme = "outbox", title = "Outbox", syntax = "outbox:name", category = {Category.DATABASE})
+@UriEndpoint(
+        firstVersion = "1.0.0",
+        scheme = "outbox",
+        title = "Outbox",
+        syntax = "outbox:name",
+        category = {Category.DATABASE})
 public final class OutboxEndpoint extends DefaultEndpoint {
 
     /** The producer's name: every destination that wants the event gets a delivery. */
@@ -49,16 +54,22 @@ public final class OutboxEndpoint extends DefaultEndpoint {
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
         if (ALL.equals(name)) {
-            throw new IllegalArgumentException("outbox:" + ALL + " is where events are stored; consume a destination: outbox:<destination>");
+            throw new IllegalArgumentException(
+                    "outbox:" + ALL + " is where events are stored; consume a destination: outbox:<destination>");
         }
-        DeliveryPolicy policy = getComponent().routing().policy(name).orElseThrow(() -> new IllegalArgumentException(
-                "outbox:" + name + " names no destination of bridge.destinations"));
+        DeliveryPolicy policy = getComponent()
+                .routing()
+                .policy(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "outbox:" + name + " names no destination of bridge.destinations"));
         OutboxConsumer consumer = new OutboxConsumer(this, processor, policy);
         configureConsumer(consumer);
         return consumer;
     }
 
-    /** Delivery consumers claim from the database one destination at a time; there is no point in parallel consumers. */
+    /**
+     * Delivery consumers claim from the database one destination at a time; there is no point in parallel consumers.
+     */
     @Override
     public boolean isSingleton() {
         return true;
@@ -67,5 +78,4 @@ public final class OutboxEndpoint extends DefaultEndpoint {
     public String getName() {
         return name;
     }
-
 }

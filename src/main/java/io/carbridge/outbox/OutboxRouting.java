@@ -1,10 +1,9 @@
 package io.carbridge.outbox;
 
+import io.carbridge.storage.CanonicalEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import io.carbridge.storage.CanonicalEvent;
 
 /**
  * Which destinations want an event (the outbox gets one delivery row for each, in the event's own transaction), and how

@@ -44,12 +44,10 @@ public interface OutboxTracing {
             }
 
             @Override
-            public void stored(String outcome, String repeatOf) {
-            }
+            public void stored(String outcome, String repeatOf) {}
 
             @Override
-            public void failed(Throwable failure) {
-            }
+            public void failed(Throwable failure) {}
         };
 
         /** The W3C {@code traceparent} stored with the event, which the attempts continue from; null for none. */
@@ -64,12 +62,12 @@ public interface OutboxTracing {
     /** The span of one attempt. */
     interface Attempt {
 
-        Attempt NONE = (result, statusCode) -> { };
+        Attempt NONE = (result, statusCode) -> {};
 
         /**
          * Ends it with what the attempt came to.
          *
-         * @param result     {@code DELIVERED}, {@code RETRY}, {@code DEAD} or {@code PAUSED}
+         * @param result {@code DELIVERED}, {@code RETRY}, {@code DEAD} or {@code PAUSED}
          * @param statusCode the destination's HTTP status, or null
          */
         void finished(String result, Integer statusCode);

@@ -8,7 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * When a failed delivery is tried again: exponential backoff with jitter, capped, until the delivery is older than
  * {@code maxAge} or has had {@code maxAttempts} attempts (0: no attempt limit), whichever comes first.
  */
-public record RetryPolicy(Duration initialDelay, double multiplier, Duration maxDelay, int maxAttempts, Duration maxAge) {
+public record RetryPolicy(
+        Duration initialDelay, double multiplier, Duration maxDelay, int maxAttempts, Duration maxAge) {
 
     /**
      * The delay before attempt {@code attemptsSoFar + 1}: {@code initialDelay * multiplier^(attemptsSoFar - 1)}, capped

@@ -1,8 +1,7 @@
 package io.carbridge.smartcar;
 
-import java.util.function.Function;
-
 import io.carbridge.smartcar.SmartcarCallException.Kind;
+import java.util.function.Function;
 
 /**
  * The bearer token Smartcar calls carry, and what both API versions do when Smartcar stops taking it: a call answered

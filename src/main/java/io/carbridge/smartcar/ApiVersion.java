@@ -1,10 +1,9 @@
 package io.carbridge.smartcar;
 
-import java.util.function.Function;
-
 import io.carbridge.Settings;
 import io.carbridge.smartcar.v2.V2Settings;
 import io.carbridge.smartcar.v3.V3Settings;
+import java.util.function.Function;
 
 /**
  * The Smartcar API the bridge connects and subscribes vehicles through ({@code bridge.smartcar.api-version}), and the
@@ -35,10 +34,13 @@ public enum ApiVersion {
                 return version;
             }
         }
-        throw new Settings.InvalidSettingException(PROPERTY, "is '" + value + "', set SMARTCAR_API_VERSION to v3 or v2");
+        throw new Settings.InvalidSettingException(
+                PROPERTY, "is '" + value + "', set SMARTCAR_API_VERSION to v3 or v2");
     }
 
-    /** The settings only this version has, read and checked by its package; they make its implementation of the port. */
+    /**
+     * The settings only this version has, read and checked by its package; they make its implementation of the port.
+     */
     ApiSettings settings(Settings settings) {
         return this.settings.apply(settings);
     }

@@ -5,13 +5,12 @@ import org.apache.camel.Message;
 
 /**
  * The answers of {@code /connect/*}: a redirect or a short HTML page. Every request header is dropped first
- * (platform-http would write each back as a response header), and the page's URL is never sent on as a referrer,
- * since the callback URL carries the authorization code.
+ * (platform-http would write each back as a response header), and the page's URL is never sent on as a referrer, since
+ * the callback URL carries the authorization code.
  */
 final class ConnectPages {
 
-    private ConnectPages() {
-    }
+    private ConnectPages() {}
 
     static void redirect(Exchange exchange, String location) {
         Message message = answer(exchange, 302);
@@ -23,7 +22,8 @@ final class ConnectPages {
         Message message = answer(exchange, status);
         message.setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
         message.setBody("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + escape(title) + "</title></head>"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + escape(title)
+                + "</title></head>"
                 + "<body><h1>" + escape(title) + "</h1><p>" + escape(text) + "</p></body></html>\n");
     }
 

@@ -1,9 +1,8 @@
 package io.carbridge.smartcar;
 
+import io.carbridge.Setting;
 import java.time.Duration;
 import java.util.List;
-
-import io.carbridge.Setting;
 
 /**
  * Smartcar Connect's settings, {@code bridge.connect.*}. The scope and the mode are checked by {@link SmartcarSettings}
@@ -20,12 +19,19 @@ public final class ConnectSettings {
     @Setting("How long a `/connect/start` link may take to come back to the callback")
     Duration stateLifetime = Duration.ofMinutes(15);
 
-    @Setting(value = "Most Connect states alive at once (used or not, until they expire); beyond it `/connect/start` answers 429",
-            min = 1, max = 1_000_000)
+    @Setting(
+            value =
+                    "Most Connect states alive at once (used or not, until they expire); beyond it `/connect/start` answers 429",
+            min = 1,
+            max = 1_000_000)
     int maxOpenStates = 10_000;
 
-    @Setting(value = "Connect requests (`/connect/start` and `/connect/callback` together) one client address may make at once; "
-            + "past them 429 with `Retry-After`", min = 1, max = 10_000)
+    @Setting(
+            value =
+                    "Connect requests (`/connect/start` and `/connect/callback` together) one client address may make at once; "
+                            + "past them 429 with `Retry-After`",
+            min = 1,
+            max = 10_000)
     int clientBurst = 10;
 
     @Setting("One more Connect request allowed per client every this long")

@@ -30,12 +30,15 @@ public interface Listing {
     /** Subscribes a vehicle this run claimed to the webhook (v2.0 reads its make, model and year first). */
     void subscribe(VehicleStore.Claim vehicle);
 
-    /** The listing and its vehicles were handled: claim released, failures forgotten, what it found counted in the run. */
+    /**
+     * The listing and its vehicles were handled: claim released, failures forgotten, what it found counted in the run.
+     */
     void synced(Instant now);
 
     /**
-     * The listing failed: claim released, error recorded. With {@code nextAttempt} it counts as a failure and waits until
-     * then; without (a rate limit, which pauses every call, or an owner who must connect again) it does not count.
+     * The listing failed: claim released, error recorded. With {@code nextAttempt} it counts as a failure and waits
+     * until then; without (a rate limit, which pauses every call, or an owner who must connect again) it does not
+     * count.
      */
     void failed(String error, Instant nextAttempt, Instant now);
 }

@@ -1,26 +1,27 @@
 package io.carbridge.smartcar;
 
+import io.carbridge.admin.AdminApi;
+import io.carbridge.http.RequestRefused;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
-import io.carbridge.admin.AdminApi;
-import io.carbridge.http.RequestRefused;
 import org.apache.camel.Message;
 
 /**
  * The admin calls of gap filling: {@code GET /admin/vehicles/reconcile} (the last run, or the one running: vehicles
- * read, signals newer, events stored, failures) and {@code POST /admin/vehicles/reconcile} (a run now). Smartcar API
- * v3 only: with v2 the POST answers 409 {@code needs_api_v3} (503 without {@code SMARTCAR_CLIENT_ID}), and the GET
- * says why there is no run: {@code available: false} with that reason and a message.
+ * read, signals newer, events stored, failures) and {@code POST /admin/vehicles/reconcile} (a run now). Smartcar API v3
+ * only: with v2 the POST answers 409 {@code needs_api_v3} (503 without {@code SMARTCAR_CLIENT_ID}), and the GET says
+ * why there is no run: {@code available: false} with that reason and a message.
  */
 public final class ReconciliationAdmin {
 
-    private static final String NOT_CONFIGURED = "Smartcar Connect and the subscription sync are not configured: set SMARTCAR_CLIENT_ID";
+    private static final String NOT_CONFIGURED =
+            "Smartcar Connect and the subscription sync are not configured: set SMARTCAR_CLIENT_ID";
 
     /** Empty in an intake-only deployment. */
     private final Optional<SmartcarApi> api;
+
     private final ReconciliationStore store;
     private final ReconciliationSteps steps;
 
@@ -51,8 +52,11 @@ public final class ReconciliationAdmin {
         available();
         Map<String, Object> view = view();
         if (Boolean.TRUE.equals(view.get("running")) || !steps.request()) {
-            throw new RequestRefused(409, "running", "a reconciliation is running already (started " + view.get("startedAt")
-                    + "); GET /admin/vehicles/reconcile shows its progress");
+            throw new RequestRefused(
+                    409,
+                    "running",
+                    "a reconciliation is running already (started " + view.get("startedAt")
+                            + "); GET /admin/vehicles/reconcile shows its progress");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status", "started");
@@ -73,8 +77,11 @@ public final class ReconciliationAdmin {
         SmartcarApi configured = api.orElseThrow(() -> new RequestRefused(503, "not_configured", NOT_CONFIGURED));
         // only v3 reads a vehicle's signals
         if (configured.signals().isEmpty()) {
-            throw new RequestRefused(409, "needs_api_v3", "Filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
-                    + "this bridge uses v2 (bridge.smartcar.api-version): nothing is read");
+            throw new RequestRefused(
+                    409,
+                    "needs_api_v3",
+                    "Filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
+                            + "this bridge uses v2 (bridge.smartcar.api-version): nothing is read");
         }
     }
 }

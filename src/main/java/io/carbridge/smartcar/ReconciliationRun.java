@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ReconciliationRun {
 
     /** What starts a run: the bridge was down longer than Smartcar's retries cover, or an operator asked. */
-    public enum Trigger { DOWNTIME, OPERATOR }
+    public enum Trigger {
+        DOWNTIME,
+        OPERATOR
+    }
 
     /** The body a run starts from (the admin call's and the start-up check's). */
-    public record Request(Trigger trigger, Instant downSince) {
-    }
+    public record Request(Trigger trigger, Instant downSince) {}
 
     private final String claimedBy;
     private final Request request;

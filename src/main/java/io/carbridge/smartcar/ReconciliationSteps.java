@@ -3,6 +3,15 @@ package io.carbridge.smartcar;
 import static io.carbridge.ExchangeProperties.RECONCILIATION_RUN;
 import static io.carbridge.ExchangeProperties.SIGNALS;
 
+import io.carbridge.Json;
+import io.carbridge.LogFields;
+import io.carbridge.intake.Envelopes;
+import io.carbridge.intake.SignalReadings;
+import io.carbridge.outbox.OutboxConstants;
+import io.carbridge.smartcar.SmartcarCallException.Kind;
+import io.carbridge.state.VehicleStateStore;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.StateReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,16 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import io.carbridge.Json;
-import io.carbridge.LogFields;
-import io.carbridge.intake.Envelopes;
-import io.carbridge.intake.SignalReadings;
-import io.carbridge.outbox.OutboxConstants;
-import io.carbridge.smartcar.SmartcarCallException.Kind;
-import io.carbridge.state.VehicleStateStore;
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.StateReport;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -44,6 +43,7 @@ public final class ReconciliationSteps {
 
     /** The route a run starts at: the start-up check's and the admin API's. */
     public static final String ENDPOINT = "direct:vehicle-reconciliation";
+
     static final String NEEDS_V3 = "filling gaps from Smartcar needs Smartcar API v3 (GET /v3/vehicles/{id}/signals); "
             + "bridge.smartcar.api-version is v2";
 
@@ -53,8 +53,11 @@ public final class ReconciliationSteps {
     private static final Duration CLAIM_MARGIN = Duration.ofMinutes(5);
     /** Attempts of one vehicle that Smartcar answers 429, before it counts as a failure. */
     private static final int RATE_LIMITED_ATTEMPTS = 5;
-    /** The wait after a 429 without retry-after, doubled after each further one (up to bridge.sync.max-retry-backoff). */
+    /**
+     * The wait after a 429 without retry-after, doubled after each further one (up to bridge.sync.max-retry-backoff).
+     */
     private static final Duration RATE_LIMIT_BACKOFF = Duration.ofSeconds(30);
+
     private static final Duration SHORTEST_WAIT = Duration.ofSeconds(1);
 
     private final SmartcarSettings smartcar;
@@ -73,10 +76,17 @@ public final class ReconciliationSteps {
 
     /**
      * @param smartcar null in an intake-only deployment
-     * @param signals  the port's read of a vehicle's signals; null unless the API version has one (v3)
+     * @param signals the port's read of a vehicle's signals; null unless the API version has one (v3)
      */
-    ReconciliationSteps(SmartcarSettings smartcar, SmartcarApi.Signals signals, ReconciliationStore store, VehicleStateStore state, RateLimitPause pause,
-                        ReconciliationSettings settings, String instance, ProducerTemplate producer) {
+    ReconciliationSteps(
+            SmartcarSettings smartcar,
+            SmartcarApi.Signals signals,
+            ReconciliationStore store,
+            VehicleStateStore state,
+            RateLimitPause pause,
+            ReconciliationSettings settings,
+            String instance,
+            ProducerTemplate producer) {
         this.smartcar = smartcar;
         this.signalReader = signals;
         this.store = store;
@@ -93,7 +103,9 @@ public final class ReconciliationSteps {
         try {
             return store.lastHeartbeat();
         } catch (RuntimeException e) {
-            LOG.warn("could not read the bridge's last heartbeat ({}): a gap before this start is not checked", e.getMessage());
+            LOG.warn(
+                    "could not read the bridge's last heartbeat ({}): a gap before this start is not checked",
+                    e.getMessage());
             return null;
         }
     }
@@ -116,10 +128,16 @@ public final class ReconciliationSteps {
         Duration down = lastAliveBeforeStart == null ? null : Duration.between(lastAliveBeforeStart, now);
         boolean gap = down != null && down.compareTo(settings.gapThreshold()) > 0;
         if (signalReader == null) {
-            String why = smartcar == null ? "filling gaps from Smartcar needs Smartcar API v3 with SMARTCAR_CLIENT_ID set" : NEEDS_V3;
+            String why = smartcar == null
+                    ? "filling gaps from Smartcar needs Smartcar API v3 with SMARTCAR_CLIENT_ID set"
+                    : NEEDS_V3;
             if (gap) {
-                LOG.warn("The bridge was down for {} (last heartbeat {}), longer than Smartcar retries a delivery: events of that "
-                        + "time may be lost. Nothing is read from Smartcar: {}", describe(down), lastAliveBeforeStart, why);
+                LOG.warn(
+                        "The bridge was down for {} (last heartbeat {}), longer than Smartcar retries a delivery: events of that "
+                                + "time may be lost. Nothing is read from Smartcar: {}",
+                        describe(down),
+                        lastAliveBeforeStart,
+                        why);
             } else {
                 LOG.info("Gap filling after downtime is off: {}", why);
             }
@@ -128,12 +146,19 @@ public final class ReconciliationSteps {
         if (lastAliveBeforeStart == null) {
             LOG.info("No heartbeat of an earlier run: the first start with gap filling, nothing to fill");
         } else if (!gap) {
-            LOG.info("The bridge was last up {} ago ({}), within bridge.reconcile.gap-threshold ({}): Smartcar's retries cover it",
-                    describe(down), lastAliveBeforeStart, describe(settings.gapThreshold()));
+            LOG.info(
+                    "The bridge was last up {} ago ({}), within bridge.reconcile.gap-threshold ({}): Smartcar's retries cover it",
+                    describe(down),
+                    lastAliveBeforeStart,
+                    describe(settings.gapThreshold()));
         } else if (queued.compareAndSet(false, true)) {
-            LOG.warn("The bridge was down for {} (last heartbeat {}), longer than Smartcar retries a delivery: reading the signals "
-                    + "of every subscribed vehicle from Smartcar to fill the gap", describe(down), lastAliveBeforeStart);
-            exchange.getMessage().setBody(new ReconciliationRun.Request(ReconciliationRun.Trigger.DOWNTIME, lastAliveBeforeStart));
+            LOG.warn(
+                    "The bridge was down for {} (last heartbeat {}), longer than Smartcar retries a delivery: reading the signals "
+                            + "of every subscribed vehicle from Smartcar to fill the gap",
+                    describe(down),
+                    lastAliveBeforeStart);
+            exchange.getMessage()
+                    .setBody(new ReconciliationRun.Request(ReconciliationRun.Trigger.DOWNTIME, lastAliveBeforeStart));
         }
     }
 
@@ -165,8 +190,10 @@ public final class ReconciliationSteps {
     public void startReconciliation(Exchange exchange) {
         ReconciliationRun.Request request = exchange.getMessage().getBody(ReconciliationRun.Request.class);
         Instant now = Instant.now();
-        ReconciliationRun run = new ReconciliationRun(instance, request != null ? request
-                : new ReconciliationRun.Request(ReconciliationRun.Trigger.OPERATOR, null), now);
+        ReconciliationRun run = new ReconciliationRun(
+                instance,
+                request != null ? request : new ReconciliationRun.Request(ReconciliationRun.Trigger.OPERATOR, null),
+                now);
         exchange.setProperty(RECONCILIATION_RUN, run);
         exchange.getMessage().setBody(List.of());
         if (signalReader == null) {
@@ -182,8 +209,11 @@ public final class ReconciliationSteps {
         List<ReconciliationStore.Vehicle> vehicles = store.subscribedVehicles();
         run.vehiclesTotal(vehicles.size());
         store.progress(run, now, now.plus(CLAIM_MARGIN));
-        LOG.info("vehicle reconciliation started: trigger={} downSince={} vehicles={}", run.request().trigger().name().toLowerCase(Locale.ROOT),
-                run.request().downSince(), vehicles.size());
+        LOG.info(
+                "vehicle reconciliation started: trigger={} downSince={} vehicles={}",
+                run.request().trigger().name().toLowerCase(Locale.ROOT),
+                run.request().downSince(),
+                vehicles.size());
         exchange.getMessage().setBody(vehicles);
     }
 
@@ -201,7 +231,9 @@ public final class ReconciliationSteps {
                 pauseRun(exchange, run, Duration.between(Instant.now(), pausedUntil), "Smartcar's retry-after");
             }
             try {
-                exchange.setProperty(SIGNALS, signalReader.read(vehicle.userId(), vehicle.vehicleId(), () -> takeRequest(exchange, run)));
+                exchange.setProperty(
+                        SIGNALS,
+                        signalReader.read(vehicle.userId(), vehicle.vehicleId(), () -> takeRequest(exchange, run)));
                 run.vehicleRead();
                 progress(run);
                 return;
@@ -209,12 +241,16 @@ public final class ReconciliationSteps {
                 if (e.kind() != Kind.RATE_LIMITED || attempt >= RATE_LIMITED_ATTEMPTS) {
                     throw e;
                 }
-                Duration wait = e.retryAfter() != null ? e.retryAfter()
+                Duration wait = e.retryAfter() != null
+                        ? e.retryAfter()
                         : min(RATE_LIMIT_BACKOFF.multipliedBy(1L << (attempt - 1)), smartcar.maxRetryBackoff());
                 wait = wait.compareTo(SHORTEST_WAIT) < 0 ? SHORTEST_WAIT : wait;
                 pause.pauseUntil(Instant.now().plus(wait), e.getMessage());
-                LOG.warn("vehicle reconciliation: Smartcar answered 429 for vehicle={} ({}); every instance waits {} before asking again",
-                        vehicle.vehicleId(), e.getMessage(), describe(wait));
+                LOG.warn(
+                        "vehicle reconciliation: Smartcar answered 429 for vehicle={} ({}); every instance waits {} before asking again",
+                        vehicle.vehicleId(),
+                        e.getMessage(),
+                        describe(wait));
                 pauseRun(exchange, run, wait, "Smartcar's retry-after");
             }
         }
@@ -241,7 +277,8 @@ public final class ReconciliationSteps {
             }
             Instant known = stored.get(signal.code());
             Newer earlier = newer.get(signal.code());
-            if ((known == null || signal.at().isAfter(known)) && (earlier == null || signal.at().isAfter(earlier.at()))) {
+            if ((known == null || signal.at().isAfter(known))
+                    && (earlier == null || signal.at().isAfter(earlier.at()))) {
                 newer.put(signal.code(), new Newer(signal.at(), webhookShape(item)));
             }
         }
@@ -269,9 +306,14 @@ public final class ReconciliationSteps {
         }
         LogFields.event(LOG.atInfo(), event.eventId(), event.eventType(), event.vehicleId())
                 .addKeyValue(LogFields.OUTCOME, stored ? "stored" : "duplicate")
-                .log("vehicle reconciliation: vehicleId={} signalsNewer={} eventId={} {}", event.vehicleId(), event.state() == null ? 0
-                : event.state().signals().size(), event.eventId(), stored ? "stored as a reconciled VEHICLE_STATE, forwarded like any event"
-                : "stored before (duplicate)");
+                .log(
+                        "vehicle reconciliation: vehicleId={} signalsNewer={} eventId={} {}",
+                        event.vehicleId(),
+                        event.state() == null ? 0 : event.state().signals().size(),
+                        event.eventId(),
+                        stored
+                                ? "stored as a reconciled VEHICLE_STATE, forwarded like any event"
+                                : "stored before (duplicate)");
     }
 
     /** Ends the run: its figures recorded, the claim released, one log line; the body is the run's summary. */
@@ -292,13 +334,18 @@ public final class ReconciliationSteps {
     public void recordVehicleFailure(Exchange exchange) {
         ReconciliationRun run = run(exchange);
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        ReconciliationStore.Vehicle vehicle = exchange.getMessage().getBody() instanceof ReconciliationStore.Vehicle v ? v : null;
-        String vehicleId = vehicle != null ? vehicle.vehicleId() : exchange.getMessage().getBody() instanceof CanonicalEvent e ? e.vehicleId() : null;
+        ReconciliationStore.Vehicle vehicle =
+                exchange.getMessage().getBody() instanceof ReconciliationStore.Vehicle v ? v : null;
+        String vehicleId = vehicle != null
+                ? vehicle.vehicleId()
+                : exchange.getMessage().getBody() instanceof CanonicalEvent e ? e.vehicleId() : null;
         if (caught instanceof Stopping) {
             LOG.info("vehicle reconciliation stopped at vehicle={}: {}", vehicleId, caught.getMessage());
             return;
         }
-        String error = caught instanceof SmartcarCallException call ? call.getMessage() : "internal error: " + caught.getClass().getSimpleName();
+        String error = caught instanceof SmartcarCallException call
+                ? call.getMessage()
+                : "internal error: " + caught.getClass().getSimpleName();
         run.failed("vehicle " + vehicleId + ": " + error);
         try {
             progress(run);
@@ -306,7 +353,10 @@ public final class ReconciliationSteps {
             LOG.debug("could not record the reconciliation's progress: {}", e.getMessage());
         }
         if (caught instanceof SmartcarCallException) {
-            LOG.warn("vehicle reconciliation failed for vehicle={}: {}; it is read again by the next run", vehicleId, error);
+            LOG.warn(
+                    "vehicle reconciliation failed for vehicle={}: {}; it is read again by the next run",
+                    vehicleId,
+                    error);
         } else {
             LOG.error("vehicle reconciliation failed for vehicle={}", vehicleId, caught);
         }
@@ -315,21 +365,23 @@ public final class ReconciliationSteps {
     /** A run that could not start or finish (the database, most likely): logged; the next run starts afresh. */
     public void recordRunFailure(Exchange exchange) {
         queued.set(false);
-        LOG.error("vehicle reconciliation run failed", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        LOG.error(
+                "vehicle reconciliation run failed", exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
     // --- helpers -----------------------------------------------------------------------------------------------------
 
     /** A newer signal: its time, and the signal as a webhook delivery carries it. */
-    private record Newer(Instant at, Map<String, Object> signal) {
-    }
+    private record Newer(Instant at, Map<String, Object> signal) {}
 
     /** One request of the budget, waiting for it when the bucket is empty. */
     private void takeRequest(Exchange exchange, ReconciliationRun run) {
         Duration wait = budget.take(System.nanoTime());
         if (!wait.isZero()) {
             if (wait.compareTo(Duration.ofSeconds(5)) > 0) {
-                LOG.info("vehicle reconciliation: waiting {} for Smartcar's request budget (bridge.reconcile.requests-per-minute)", describe(wait));
+                LOG.info(
+                        "vehicle reconciliation: waiting {} for Smartcar's request budget (bridge.reconcile.requests-per-minute)",
+                        describe(wait));
             }
             try {
                 pauseRun(exchange, run, wait, "the request budget");
@@ -341,7 +393,8 @@ public final class ReconciliationSteps {
     }
 
     /** Waits, keeping the run's claim; ends the run when the bridge stops meanwhile. */
-    private void pauseRun(Exchange exchange, ReconciliationRun run, Duration wait, String what) throws InterruptedException {
+    private void pauseRun(Exchange exchange, ReconciliationRun run, Duration wait, String what)
+            throws InterruptedException {
         Instant until = Instant.now().plus(wait);
         progress(run, until.plus(CLAIM_MARGIN));
         while (Instant.now().isBefore(until)) {
@@ -349,7 +402,8 @@ public final class ReconciliationSteps {
                 run.stop("the bridge is stopping");
                 throw new Stopping("the bridge is stopping while the run waits for " + what);
             }
-            Thread.sleep(Math.max(1, Math.min(200, Duration.between(Instant.now(), until).toMillis())));
+            Thread.sleep(Math.max(
+                    1, Math.min(200, Duration.between(Instant.now(), until).toMillis())));
         }
     }
 
@@ -366,7 +420,8 @@ public final class ReconciliationSteps {
      * signals, {@code meta.deliveredAt} now, the mode of the vehicle's last event, and {@code source: reconciled} (at
      * the top level and in {@code meta}), so a destination can tell it from Smartcar's own deliveries.
      */
-    private Map<String, Object> envelope(ReconciliationStore.Vehicle vehicle, Map<String, Object> included, Map<String, Newer> newer, Instant now) {
+    private Map<String, Object> envelope(
+            ReconciliationStore.Vehicle vehicle, Map<String, Object> included, Map<String, Newer> newer, Instant now) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("id", vehicle.vehicleId());
         facts.put("make", vehicle.make() != null ? vehicle.make() : included.get("make"));
@@ -414,7 +469,9 @@ public final class ReconciliationSteps {
                 signal.put(field, fields.get(field));
             }
         }
-        Map<?, ?> meta = item.get("meta") instanceof Map<?, ?> own ? own : fields.get("meta") instanceof Map<?, ?> nested ? nested : Map.of();
+        Map<?, ?> meta = item.get("meta") instanceof Map<?, ?> own
+                ? own
+                : fields.get("meta") instanceof Map<?, ?> nested ? nested : Map.of();
         Map<String, Object> times = new LinkedHashMap<>();
         if (meta.get("oemUpdatedAt") != null) {
             times.put("oemUpdatedAt", meta.get("oemUpdatedAt"));
@@ -437,12 +494,15 @@ public final class ReconciliationSteps {
 
     static String describe(Duration duration) {
         long seconds = duration.toSeconds();
-        return seconds < 120 ? seconds + " s" : seconds < 7200 ? seconds / 60 + " min" : seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
+        return seconds < 120
+                ? seconds + " s"
+                : seconds < 7200 ? seconds / 60 + " min" : seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
     }
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }

@@ -16,7 +16,7 @@ final class RequestBudget {
     private long updatedAt;
 
     /**
-     * @param burst     requests that may go at once (the bucket's size)
+     * @param burst requests that may go at once (the bucket's size)
      * @param perMinute requests the bucket gains each minute
      */
     RequestBudget(int burst, double perMinute, long nowNanos) {

@@ -1,15 +1,14 @@
 package io.carbridge.smartcar;
 
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
 import io.carbridge.Settings;
 import io.carbridge.http.ClientAddresses;
 import io.carbridge.http.ClientRateLimit;
 import io.carbridge.state.VehicleStateStore;
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RoutesBuilder;
@@ -20,12 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Smartcar Connect and the subscription sync, made from the settings: the port ({@link SmartcarApi}) of the API version
- * configured, the step beans of {@code routes/smartcar-connect.camel.yaml} and {@code routes/subscription-sync.camel.yaml}
- * (bound by {@link io.carbridge.BridgeConfiguration}), the route of the version's listing (from its template), the
- * camel-http routes of its calls, and the admin calls. The version is chosen once: {@link ApiVersion} reads its
- * settings, and they make its implementation of the port; nothing here, in the steps or in the routes asks which it is.
- * Without {@code SMARTCAR_CLIENT_ID} there is no port: the steps are there all the same, but Connect answers 503 and
- * every sync run is inactive, so an intake-only deployment runs the same route files.
+ * configured, the step beans of {@code routes/smartcar-connect.camel.yaml} and
+ * {@code routes/subscription-sync.camel.yaml} (bound by {@link io.carbridge.BridgeConfiguration}), the route of the
+ * version's listing (from its template), the camel-http routes of its calls, and the admin calls. The version is chosen
+ * once: {@link ApiVersion} reads its settings, and they make its implementation of the port; nothing here, in the steps
+ * or in the routes asks which it is. Without {@code SMARTCAR_CLIENT_ID} there is no port: the steps are there all the
+ * same, but Connect answers 503 and every sync run is inactive, so an intake-only deployment runs the same route files.
  */
 public final class Smartcar {
 
@@ -49,10 +48,15 @@ public final class Smartcar {
 
     /**
      * @param clients who sent a request, for the per-client limit of Connect
-     * @param state   the vehicles' latest signals, which reconciliation compares Smartcar's with
+     * @param state the vehicles' latest signals, which reconciliation compares Smartcar's with
      */
-    public Smartcar(CamelContext camel, Settings settings, Storage storage, MeterRegistry meters, ClientAddresses clients,
-                    VehicleStateStore state) {
+    public Smartcar(
+            CamelContext camel,
+            Settings settings,
+            Storage storage,
+            MeterRegistry meters,
+            ClientAddresses clients,
+            VehicleStateStore state) {
         configured = SmartcarSettings.load(settings);
         connections = new ConnectionStore(storage.jdbc(), storage.transactions());
         vehicles = new VehicleStore(storage.jdbc());
@@ -61,17 +65,32 @@ public final class Smartcar {
         producer = camel.createProducerTemplate();
         SmartcarHttp http = new SmartcarHttp(producer);
         // the version's own settings make its implementation of the port
-        api = configured.map(config -> config.api().api(new SmartcarApi.Parts(config, http, connections, vehicles, listings, metrics)));
+        api = configured.map(config ->
+                config.api().api(new SmartcarApi.Parts(config, http, connections, vehicles, listings, metrics)));
 
         SmartcarSettings config = configured.orElse(null);
-        syncSteps = new SyncSteps(config, api.orElse(null), vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
+        syncSteps = new SyncSteps(
+                config, api.orElse(null), vehicles, new RateLimitPause(storage.jdbc()), metrics, settings.instanceId());
         ConnectSettings connect = settings.of(ConnectSettings.class);
         ClientRateLimit perClient = new ClientRateLimit("connect", connect.clientBurst, connect.clientRefill, meters);
-        connectSteps = new ConnectSteps(config, api.orElse(null), new ConnectStateStore(storage.jdbc(), connect.maxOpenStates),
-                connections, metrics, clients, perClient);
+        connectSteps = new ConnectSteps(
+                config,
+                api.orElse(null),
+                new ConnectStateStore(storage.jdbc(), connect.maxOpenStates),
+                connections,
+                metrics,
+                clients,
+                perClient);
         ReconciliationStore reconciliations = new ReconciliationStore(storage.jdbc());
-        reconciliationSteps = new ReconciliationSteps(config, api.flatMap(SmartcarApi::signals).orElse(null), reconciliations, state,
-                new RateLimitPause(storage.jdbc()), ReconciliationSettings.of(settings), settings.instanceId(), producer);
+        reconciliationSteps = new ReconciliationSteps(
+                config,
+                api.flatMap(SmartcarApi::signals).orElse(null),
+                reconciliations,
+                state,
+                new RateLimitPause(storage.jdbc()),
+                ReconciliationSettings.of(settings),
+                settings.instanceId(),
+                producer);
         reconciliationAdmin = new ReconciliationAdmin(api, reconciliations, reconciliationSteps);
         if (config != null) {
             LOG.info("Smartcar Connect and the subscription sync are on: {}", config);
@@ -97,8 +116,9 @@ public final class Smartcar {
     }
 
     /**
-     * The route of the version's listing, made by Camel from the version's template ({@link SmartcarApi#listingTemplate()})
-     * when the routes start; empty without {@code SMARTCAR_CLIENT_ID}, where no sync reaches it.
+     * The route of the version's listing, made by Camel from the version's template
+     * ({@link SmartcarApi#listingTemplate()}) when the routes start; empty without {@code SMARTCAR_CLIENT_ID}, where no
+     * sync reaches it.
      */
     public Optional<RouteTemplateParameterSource> listingRoute() {
         return api.map(smartcar -> new RouteTemplateParameterSource() {

@@ -1,16 +1,15 @@
 package io.carbridge.smartcar;
 
+import io.carbridge.admin.AdminRequest;
+import io.carbridge.http.RequestRefused;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-
-import io.carbridge.http.RequestRefused;
-import io.carbridge.admin.AdminRequest;
-import org.apache.camel.Message;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 
 /**
@@ -20,20 +19,32 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class SmartcarAdmin {
 
-    private static final Set<String> CONNECTION_STATUSES = Set.of(ConnectionStore.ACTIVE, ConnectionStore.NEEDS_REAUTHORIZATION);
-    private static final Set<String> VEHICLE_STATUSES = Set.of(VehicleStore.NONE, VehicleStore.SUBSCRIBING, VehicleStore.SUBSCRIBED,
-            VehicleStore.FAILED, VehicleStore.GONE, VehicleStore.UNSUBSCRIBED);
-    private static final String NOT_CONFIGURED = "Smartcar Connect and the subscription sync are not configured: set SMARTCAR_CLIENT_ID";
+    private static final Set<String> CONNECTION_STATUSES =
+            Set.of(ConnectionStore.ACTIVE, ConnectionStore.NEEDS_REAUTHORIZATION);
+    private static final Set<String> VEHICLE_STATUSES = Set.of(
+            VehicleStore.NONE,
+            VehicleStore.SUBSCRIBING,
+            VehicleStore.SUBSCRIBED,
+            VehicleStore.FAILED,
+            VehicleStore.GONE,
+            VehicleStore.UNSUBSCRIBED);
+    private static final String NOT_CONFIGURED =
+            "Smartcar Connect and the subscription sync are not configured: set SMARTCAR_CLIENT_ID";
 
     private final ConnectionStore connections;
     private final VehicleStore vehicles;
     /** Empty in an intake-only deployment. */
     private final Optional<SmartcarApi> api;
+
     private final ProducerTemplate producer;
     private final SmartcarMetrics metrics;
 
-    SmartcarAdmin(ConnectionStore connections, VehicleStore vehicles, Optional<SmartcarApi> api, ProducerTemplate producer,
-                  SmartcarMetrics metrics) {
+    SmartcarAdmin(
+            ConnectionStore connections,
+            VehicleStore vehicles,
+            Optional<SmartcarApi> api,
+            ProducerTemplate producer,
+            SmartcarMetrics metrics) {
         this.connections = connections;
         this.vehicles = vehicles;
         this.api = api;
@@ -53,8 +64,10 @@ public final class SmartcarAdmin {
     /** The vehicles with their subscription state, last error and last event. */
     public Object listVehicles(Message message) {
         AdminRequest request = AdminRequest.of(message);
-        return Map.of("vehicles", vehicles.withLastEvent(
-                vehicles.list(status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
+        return Map.of(
+                "vehicles",
+                vehicles.withLastEvent(vehicles.list(
+                        status(request, VEHICLE_STATUSES), request.query("userId"), request.limit(100, 1000))));
     }
 
     /** The same run as the timer's, on the caller's thread; answers its summary. */
@@ -62,10 +75,15 @@ public final class SmartcarAdmin {
         if (api.isEmpty()) {
             throw new RequestRefused(503, "not_configured", NOT_CONFIGURED);
         }
-        Exchange run = producer.send(Smartcar.SYNC_ENDPOINT, exchange -> { });
-        Exception failure = run.getException() != null ? run.getException() : run.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Exchange run = producer.send(Smartcar.SYNC_ENDPOINT, exchange -> {});
+        Exception failure = run.getException() != null
+                ? run.getException()
+                : run.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (failure != null) {
-            throw new RequestRefused(503, "sync_failed", "the sync could not run: " + failure.getClass().getSimpleName());
+            throw new RequestRefused(
+                    503,
+                    "sync_failed",
+                    "the sync could not run: " + failure.getClass().getSimpleName());
         }
         return run.getMessage().getBody(Map.class);
     }
@@ -81,7 +99,8 @@ public final class SmartcarAdmin {
         if (!SmartcarHttp.ID.matcher(vehicleId).matches()) {
             throw RequestRefused.badRequest("vehicleId is not a Smartcar vehicle id");
         }
-        String status = (String) vehicles.find(vehicleId).orElseThrow(() -> RequestRefused.notFound("vehicle " + vehicleId))
+        String status = (String) vehicles.find(vehicleId)
+                .orElseThrow(() -> RequestRefused.notFound("vehicle " + vehicleId))
                 .get("subscriptionStatus");
         if (VehicleStore.SUBSCRIBING.equals(status)) {
             throw RequestRefused.conflict("a sync is subscribing this vehicle right now; try again in a moment");
@@ -92,7 +111,8 @@ public final class SmartcarAdmin {
                 metrics.unsubscribed();
             } catch (SmartcarCallException e) {
                 vehicles.recordError(vehicleId, "unsubscribe: " + e.getMessage(), Instant.now());
-                throw new RequestRefused(502, "smartcar_failed", "Smartcar did not unsubscribe the vehicle: " + e.getMessage());
+                throw new RequestRefused(
+                        502, "smartcar_failed", "Smartcar did not unsubscribe the vehicle: " + e.getMessage());
             }
         }
         if (!vehicles.unsubscribed(vehicleId, status, Instant.now())) {

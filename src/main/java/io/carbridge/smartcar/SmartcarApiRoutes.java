@@ -1,7 +1,6 @@
 package io.carbridge.smartcar;
 
 import java.util.List;
-
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpClientConfigurer;
 
@@ -23,14 +22,13 @@ public final class SmartcarApiRoutes extends RouteBuilder {
      * No cookies: one client serves every owner's token, and nothing of one owner's session may reach another's call.
      * No redirects. (Automatic retries are off for every HTTP endpoint, see BridgeConfiguration.)
      */
-    static final HttpClientConfigurer HTTP_CLIENT = builder -> builder
-            .disableCookieManagement()
-            .disableRedirectHandling();
+    static final HttpClientConfigurer HTTP_CLIENT =
+            builder -> builder.disableCookieManagement().disableRedirectHandling();
 
     /**
-     * One call: the route {@code routeId} from {@value #PREFIX}{@code <operation>} (the operation names the call in error
-     * descriptions) to {@code method} on {@code baseUrl}, the path coming with each call; {@code endpointId} names the
-     * camel-http endpoint.
+     * One call: the route {@code routeId} from {@value #PREFIX}{@code <operation>} (the operation names the call in
+     * error descriptions) to {@code method} on {@code baseUrl}, the path coming with each call; {@code endpointId}
+     * names the camel-http endpoint.
      */
     public record Endpoint(String operation, String routeId, String endpointId, String baseUrl, String method) {
 
@@ -51,7 +49,10 @@ public final class SmartcarApiRoutes extends RouteBuilder {
         errorHandler(noErrorHandler());
         List<Endpoint> endpoints = settings.api().endpoints();
         for (Endpoint endpoint : endpoints) {
-            from(PREFIX + endpoint.operation()).routeId(endpoint.routeId()).to(endpoint(endpoint)).id(endpoint.endpointId());
+            from(PREFIX + endpoint.operation())
+                    .routeId(endpoint.routeId())
+                    .to(endpoint(endpoint))
+                    .id(endpoint.endpointId());
         }
     }
 

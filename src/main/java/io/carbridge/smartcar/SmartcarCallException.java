@@ -3,9 +3,9 @@ package io.carbridge.smartcar;
 import java.time.Duration;
 
 /**
- * A Smartcar call that did not give what was asked, classified by what the sync does about it. Carries a short,
- * safe description (status, Smartcar's error type and description), never a token or code; no stack trace, since the
- * kind says what happened.
+ * A Smartcar call that did not give what was asked, classified by what the sync does about it. Carries a short, safe
+ * description (status, Smartcar's error type and description), never a token or code; no stack trace, since the kind
+ * says what happened.
  */
 public final class SmartcarCallException extends RuntimeException {
 
@@ -15,7 +15,10 @@ public final class SmartcarCallException extends RuntimeException {
         UNAUTHORIZED("unauthorized"),
         /** The auth server refused the refresh token or code ({@code invalid_grant}): the owner must connect again. */
         GRANT_REFUSED("refresh_refused"),
-        /** v3: the IAM token endpoint refused the API client id or secret (4xx): retried with backoff until they are fixed. */
+        /**
+         * v3: the IAM token endpoint refused the API client id or secret (4xx): retried with backoff until they are
+         * fixed.
+         */
         CREDENTIALS_REFUSED("credentials_refused"),
         /** 429: wait for {@code retry-after}. */
         RATE_LIMITED("rate_limited"),

@@ -1,5 +1,8 @@
 package io.carbridge.smartcar;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.carbridge.Json;
+import io.carbridge.smartcar.SmartcarCallException.Kind;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URLEncoder;
@@ -14,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.carbridge.Json;
-import io.carbridge.smartcar.SmartcarCallException.Kind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
@@ -26,8 +25,8 @@ import org.apache.camel.util.ObjectHelper;
 /**
  * How the Smartcar clients of both API versions ({@code v2.V2Client}, {@code v3.V3Client}) send a request through its
  * camel-http endpoint in {@link SmartcarApiRoutes} and read the answer: a failure to get one is a timeout or a failed
- * connection, a status outside 2xx is classified by what the sync does about it, and a 2xx that is not what the protocol
- * says is {@link Kind#MALFORMED}. Error descriptions carry Smartcar's error fields (v2.0: {@code type, code,
+ * connection, a status outside 2xx is classified by what the sync does about it, and a 2xx that is not what the
+ * protocol says is {@link Kind#MALFORMED}. Error descriptions carry Smartcar's error fields (v2.0: {@code type, code,
  * description, resolution}; v3: {@code type, code, title, detail, resolution}; OAuth: {@code error,
  * error_description}), never a token or a request header.
  */
@@ -35,11 +34,14 @@ public final class SmartcarHttp {
 
     public static final String FORM = "application/x-www-form-urlencoded";
     public static final String JSON = "application/json";
-    /** Smartcar's ids (vehicles, users, subscriptions) are UUIDs; anything that could change a request path is refused. */
+    /**
+     * Smartcar's ids (vehicles, users, subscriptions) are UUIDs; anything that could change a request path is refused.
+     */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
     private static final String RETRY_AFTER = "Retry-After";
-    private static final List<String> ERROR_FIELDS = List.of("type", "code", "title", "error", "description", "detail", "error_description");
+    private static final List<String> ERROR_FIELDS =
+            List.of("type", "code", "title", "error", "description", "detail", "error_description");
 
     private final ProducerTemplate producer;
 
@@ -48,16 +50,26 @@ public final class SmartcarHttp {
     }
 
     /**
-     * The answer of the call {@code operation} (the route {@value SmartcarApiRoutes#PREFIX}{@code <operation>}), whatever
-     * its status; a failure to get one (timeout, connection) is thrown as such.
+     * The answer of the call {@code operation} (the route {@value SmartcarApiRoutes#PREFIX}{@code <operation>}),
+     * whatever its status; a failure to get one (timeout, connection) is thrown as such.
      */
-    public Response send(String operation, String path, String query, String authorization, String contentType, String body) {
+    public Response send(
+            String operation, String path, String query, String authorization, String contentType, String body) {
         return send(operation, path, query, authorization, contentType, body, Map.of());
     }
 
-    /** {@link #send(String, String, String, String, String, String)} with request headers of its own, such as {@code sc-user-id}. */
-    public Response send(String operation, String path, String query, String authorization, String contentType, String body,
-                         Map<String, String> headers) {
+    /**
+     * {@link #send(String, String, String, String, String, String)} with request headers of its own, such as
+     * {@code sc-user-id}.
+     */
+    public Response send(
+            String operation,
+            String path,
+            String query,
+            String authorization,
+            String contentType,
+            String body,
+            Map<String, String> headers) {
         Exchange result = producer.send(SmartcarApiRoutes.PREFIX + operation, exchange -> {
             Message message = exchange.getIn();
             headers.forEach(message::setHeader);
@@ -80,13 +92,21 @@ public final class SmartcarHttp {
         if (failure != null) {
             IOException io = ObjectHelper.getException(IOException.class, failure);
             if (io instanceof InterruptedIOException) {
-                throw new SmartcarCallException(Kind.TIMEOUT, operation + ": no answer in time (" + io.getClass().getSimpleName() + ")");
+                throw new SmartcarCallException(
+                        Kind.TIMEOUT,
+                        operation + ": no answer in time (" + io.getClass().getSimpleName() + ")");
             }
-            throw new SmartcarCallException(Kind.CONNECTION_FAILED, operation + ": " + (io != null ? io : failure).getClass().getSimpleName());
+            throw new SmartcarCallException(
+                    Kind.CONNECTION_FAILED,
+                    operation + ": " + (io != null ? io : failure).getClass().getSimpleName());
         }
         Message answer = result.getMessage();
         Integer status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        return new Response(operation, status == null ? 0 : status, answer.getBody(byte[].class), answer.getHeader(RETRY_AFTER, String.class));
+        return new Response(
+                operation,
+                status == null ? 0 : status,
+                answer.getBody(byte[].class),
+                answer.getHeader(RETRY_AFTER, String.class));
     }
 
     public static Response succeeded(Response response) {
@@ -103,7 +123,9 @@ public final class SmartcarHttp {
             case 403 -> new SmartcarCallException(Kind.PERMISSION, description);
             case 429 -> new SmartcarCallException(Kind.RATE_LIMITED, description, retryAfter(response.retryAfter()));
             case 430 -> new SmartcarCallException(Kind.BILLING, description);
-            default -> new SmartcarCallException(response.status() >= 500 ? Kind.SERVER_ERROR : Kind.CLIENT_ERROR, description);
+            default ->
+                new SmartcarCallException(
+                        response.status() >= 500 ? Kind.SERVER_ERROR : Kind.CLIENT_ERROR, description);
         };
     }
 
@@ -117,7 +139,10 @@ public final class SmartcarHttp {
             return Duration.ofSeconds(Long.parseLong(value));
         }
         try {
-            Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            Duration until = Duration.between(
+                    Instant.now(),
+                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                            .toInstant());
             return until.isNegative() ? Duration.ZERO : until;
         } catch (DateTimeParseException e) {
             return null;
@@ -127,8 +152,11 @@ public final class SmartcarHttp {
     /** Status plus Smartcar's error fields, v2.0, v3 or OAuth, and the resolution it advises: safe to log and store. */
     public static String describe(Response response) {
         JsonNode error = errorBody(response);
-        List<String> details = new ArrayList<>(ERROR_FIELDS.stream().map(error::path).filter(JsonNode::isTextual)
-                .map(JsonNode::asText).collect(Collectors.toList()));
+        List<String> details = new ArrayList<>(ERROR_FIELDS.stream()
+                .map(error::path)
+                .filter(JsonNode::isTextual)
+                .map(JsonNode::asText)
+                .collect(Collectors.toList()));
         JsonNode resolution = error.path("resolution");
         JsonNode resolutionType = resolution.isObject() ? resolution.path("type") : resolution;
         if (resolutionType.isTextual()) {
@@ -140,7 +168,9 @@ public final class SmartcarHttp {
 
     public static JsonNode errorBody(Response response) {
         try {
-            JsonNode node = response.body() == null || response.body().length == 0 ? null : Json.MAPPER.readTree(response.body());
+            JsonNode node = response.body() == null || response.body().length == 0
+                    ? null
+                    : Json.MAPPER.readTree(response.body());
             return node == null ? Json.MAPPER.missingNode() : node;
         } catch (IOException e) {
             return Json.MAPPER.missingNode();
@@ -151,7 +181,8 @@ public final class SmartcarHttp {
     public static JsonNode json(Response response, String what) {
         JsonNode node = errorBody(response);
         if (!node.isObject()) {
-            throw malformed(what, response.body() == null || response.body().length == 0 ? "empty body" : "not a JSON object");
+            throw malformed(
+                    what, response.body() == null || response.body().length == 0 ? "empty body" : "not a JSON object");
         }
         return node;
     }
@@ -168,7 +199,9 @@ public final class SmartcarHttp {
         return new SmartcarCallException(Kind.MALFORMED, what + ": malformed answer (" + problem + ")");
     }
 
-    /** Smartcar writes a vehicle's year as a number, or (in some v2.0 examples) as four digits of text; null otherwise. */
+    /**
+     * Smartcar writes a vehicle's year as a number, or (in some v2.0 examples) as four digits of text; null otherwise.
+     */
     public static Integer year(JsonNode year) {
         if (year.isNumber() && year.canConvertToInt()) {
             return year.asInt();
@@ -180,7 +213,10 @@ public final class SmartcarHttp {
     public static String form(String... namesAndValues) {
         StringBuilder form = new StringBuilder();
         for (int i = 0; i < namesAndValues.length; i += 2) {
-            form.append(i == 0 ? "" : "&").append(encode(namesAndValues[i])).append('=').append(encode(namesAndValues[i + 1]));
+            form.append(i == 0 ? "" : "&")
+                    .append(encode(namesAndValues[i]))
+                    .append('=')
+                    .append(encode(namesAndValues[i + 1]));
         }
         return form.toString();
     }

@@ -1,11 +1,10 @@
 package io.carbridge.smartcar;
 
-import java.util.List;
-import java.util.stream.Stream;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +18,24 @@ public final class SmartcarMetrics {
     private final Counter unsubscriptions;
 
     /** How a Connect request ended: the {@code outcome} label of {@code bridge_smartcar_connect_total}. */
-    static final List<String> CONNECT_OUTCOMES = List.of("connected", "denied", "connect_error", "invalid_state", "invalid_request",
-            "failed", "not_configured", "unavailable", "error", "rate_limited", "client_limited");
+    static final List<String> CONNECT_OUTCOMES = List.of(
+            "connected",
+            "denied",
+            "connect_error",
+            "invalid_state",
+            "invalid_request",
+            "failed",
+            "not_configured",
+            "unavailable",
+            "error",
+            "rate_limited",
+            "client_limited");
     /** How a token refresh ended: the {@code outcome} label of {@code bridge_smartcar_token_refreshes_total}. */
     static final List<String> REFRESH_OUTCOMES = List.of("refreshed", "refused", "failed");
-    /** How fetching a v3 application token ended: the {@code outcome} label of {@code bridge_smartcar_application_tokens_total}. */
+    /**
+     * How fetching a v3 application token ended: the {@code outcome} label of
+     * {@code bridge_smartcar_application_tokens_total}.
+     */
     static final List<String> APPLICATION_TOKEN_OUTCOMES = List.of("fetched", "failed");
     /** Sync failures that are no Smartcar answer: a fault of the bridge's own (SyncSteps). */
     private static final String INTERNAL_ERROR = "internal_error";
@@ -34,14 +46,21 @@ public final class SmartcarMetrics {
         CONNECT_OUTCOMES.forEach(this::connectCounter);
         REFRESH_OUTCOMES.forEach(this::refreshCounter);
         APPLICATION_TOKEN_OUTCOMES.forEach(this::applicationTokenCounter);
-        Stream.concat(Stream.of(SmartcarCallException.Kind.values()).map(SmartcarCallException.Kind::reason), Stream.of(INTERNAL_ERROR))
+        Stream.concat(
+                        Stream.of(SmartcarCallException.Kind.values()).map(SmartcarCallException.Kind::reason),
+                        Stream.of(INTERNAL_ERROR))
                 .forEach(this::syncFailureCounter);
         this.subscriptions = Counter.builder("bridge.smartcar.subscriptions")
-                .description("Vehicles subscribed to the webhook").register(registry);
+                .description("Vehicles subscribed to the webhook")
+                .register(registry);
         this.unsubscriptions = Counter.builder("bridge.smartcar.unsubscriptions")
-                .description("Vehicles unsubscribed from the webhook (gone from their connection, or by an operator)").register(registry);
+                .description("Vehicles unsubscribed from the webhook (gone from their connection, or by an operator)")
+                .register(registry);
         // read from the database at each scrape, so every instance reports the same number
-        Gauge.builder("bridge.smartcar.connections.needing.reauthorization", connections, SmartcarMetrics::needingReauthorization)
+        Gauge.builder(
+                        "bridge.smartcar.connections.needing.reauthorization",
+                        connections,
+                        SmartcarMetrics::needingReauthorization)
                 .description("Connections whose refresh token Smartcar refused: the owner must connect again")
                 .strongReference(true)
                 .register(registry);

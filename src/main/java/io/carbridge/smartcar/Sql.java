@@ -2,7 +2,6 @@ package io.carbridge.smartcar;
 
 import java.sql.SQLException;
 import java.util.function.ToIntFunction;
-
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -13,8 +12,7 @@ final class Sql {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final int ERROR_COLUMN_LENGTH = 1000;
 
-    private Sql() {
-    }
+    private Sql() {}
 
     /** Whether another writer inserted the same key first (SQLState 23505 on H2 and PostgreSQL). */
     static boolean isUniqueViolation(DataAccessException e) {
@@ -32,7 +30,11 @@ final class Sql {
      *
      * @param update the UPDATE, returning how many rows it changed (0: no row, or none that needed a change)
      */
-    static void upsert(NamedParameterJdbcTemplate jdbc, MapSqlParameterSource row, ToIntFunction<MapSqlParameterSource> update, String insert) {
+    static void upsert(
+            NamedParameterJdbcTemplate jdbc,
+            MapSqlParameterSource row,
+            ToIntFunction<MapSqlParameterSource> update,
+            String insert) {
         if (update.applyAsInt(row) == 0) {
             try {
                 jdbc.update(insert, row);

@@ -7,9 +7,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One run of the subscription sync: its claim name, what it did, and whether it must stop (Smartcar rate-limited it,
- * or a pause from an earlier 429 is still running). The routes' splits check {@link #isActive()} before each item.
- * The listings of both API versions count what they found here ({@link Listing}).
+ * One run of the subscription sync: its claim name, what it did, and whether it must stop (Smartcar rate-limited it, or
+ * a pause from an earlier 429 is still running). The routes' splits check {@link #isActive()} before each item. The
+ * listings of both API versions count what they found here ({@link Listing}).
  */
 public final class SyncRun {
 

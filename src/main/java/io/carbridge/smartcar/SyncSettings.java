@@ -1,8 +1,7 @@
 package io.carbridge.smartcar;
 
-import java.time.Duration;
-
 import io.carbridge.Setting;
+import java.time.Duration;
 
 /**
  * The subscription sync's settings, {@code bridge.sync.*}. The page size's bound is the configured version's
@@ -10,11 +9,14 @@ import io.carbridge.Setting;
  */
 public final class SyncSettings {
 
-    @Setting(value = "Time between sync runs (and before the first); written `30s`, `5m`, ..., not ISO-8601", timerPeriod = true)
+    @Setting(
+            value = "Time between sync runs (and before the first); written `30s`, `5m`, ..., not ISO-8601",
+            timerPeriod = true)
     Duration period = Duration.ofSeconds(60);
 
-    @Setting("Items asked per page: v3 connections per `GET /connections` page (1 to 100), v2 vehicles per `GET /vehicles` page "
-            + "(1 to 50)")
+    @Setting(
+            "Items asked per page: v3 connections per `GET /connections` page (1 to 100), v2 vehicles per `GET /vehicles` page "
+                    + "(1 to 50)")
     int pageSize = 50;
 
     @Setting("v2: refresh a token pair when its access token expires within this; keep it above the period")
@@ -26,7 +28,8 @@ public final class SyncSettings {
     @Setting("Cap of that wait")
     Duration maxRetryBackoff = Duration.ofHours(1);
 
-    @Setting("How long a run may hold a connection (v2), the listing of connections (v3) or a vehicle before another instance "
-            + "takes over")
+    @Setting(
+            "How long a run may hold a connection (v2), the listing of connections (v3) or a vehicle before another instance "
+                    + "takes over")
     Duration claimTimeout = Duration.ofMinutes(5);
 }

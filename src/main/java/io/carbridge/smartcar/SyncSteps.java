@@ -5,11 +5,10 @@ import static io.carbridge.ExchangeProperties.LISTING;
 import static io.carbridge.ExchangeProperties.SYNC_RUN;
 import static io.carbridge.ExchangeProperties.VEHICLE;
 
+import io.carbridge.smartcar.SmartcarCallException.Kind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-
-import io.carbridge.smartcar.SmartcarCallException.Kind;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +35,13 @@ public final class SyncSteps {
     private final String instance;
 
     /** @param settings null without {@code SMARTCAR_CLIENT_ID}, and so {@code api}: every run is then inactive */
-    SyncSteps(SmartcarSettings settings, SmartcarApi api, VehicleStore vehicles, RateLimitPause pause, SmartcarMetrics metrics,
-              String instance) {
+    SyncSteps(
+            SmartcarSettings settings,
+            SmartcarApi api,
+            VehicleStore vehicles,
+            RateLimitPause pause,
+            SmartcarMetrics metrics,
+            String instance) {
         this.settings = settings;
         this.api = api;
         this.vehicles = vehicles;
@@ -58,7 +62,9 @@ public final class SyncSteps {
         }
     }
 
-    /** The listings due for a sync as the body (v2.0 each owner's connection, v3 the application's); none while paused. */
+    /**
+     * The listings due for a sync as the body (v2.0 each owner's connection, v3 the application's); none while paused.
+     */
     public void dueListings(Exchange exchange) {
         exchange.getMessage().setBody(run(exchange).isActive() ? api.dueListings(Instant.now()) : List.of());
     }
@@ -69,7 +75,10 @@ public final class SyncSteps {
                 .ifPresent(listing -> exchange.setProperty(LISTING, listing));
     }
 
-    /** Vehicles of the listing missing from a complete listing become GONE_VEHICLES; the subscribed ones go to the unsubscribe split. */
+    /**
+     * Vehicles of the listing missing from a complete listing become GONE_VEHICLES; the subscribed ones go to the
+     * unsubscribe split.
+     */
     public void markGoneVehicles(Exchange exchange) {
         Listing listing = listing(exchange);
         VehicleStore.Gone gone = listing.markGone(Instant.now());
@@ -88,21 +97,33 @@ public final class SyncSteps {
     /** Takes the vehicle in the body for this run; no property when another run (or instance) has it. */
     public void claimVehicle(Exchange exchange) {
         Instant now = Instant.now();
-        vehicles.claim(exchange.getMessage().getBody(String.class), run(exchange).claimedBy(), now, now.plus(settings.claimTimeout()))
+        vehicles.claim(
+                        exchange.getMessage().getBody(String.class),
+                        run(exchange).claimedBy(),
+                        now,
+                        now.plus(settings.claimTimeout()))
                 .ifPresent(claim -> exchange.setProperty(VEHICLE, claim));
     }
 
-    /** Subscribes the claimed vehicle to the webhook, through its listing, and records it as subscribed by the bridge. */
+    /**
+     * Subscribes the claimed vehicle to the webhook, through its listing, and records it as subscribed by the bridge.
+     */
     public void subscribeVehicle(Exchange exchange) {
         VehicleStore.Claim claim = exchange.getProperty(VEHICLE, VehicleStore.Claim.class);
         listing(exchange).subscribe(claim);
         metrics.subscribed();
         if (vehicles.subscribed(claim, Instant.now())) {
             run(exchange).vehicleSubscribed();
-            LOG.info("user={} vehicle={} subscribed to webhook {}", claim.userId(), claim.vehicleId(), settings.webhookId());
+            LOG.info(
+                    "user={} vehicle={} subscribed to webhook {}",
+                    claim.userId(),
+                    claim.vehicleId(),
+                    settings.webhookId());
         } else {
-            LOG.warn("user={} vehicle={} subscribed, but its claim was lost meanwhile (expired or unsubscribed by an operator)",
-                    claim.userId(), claim.vehicleId());
+            LOG.warn(
+                    "user={} vehicle={} subscribed, but its claim was lost meanwhile (expired or unsubscribed by an operator)",
+                    claim.userId(),
+                    claim.vehicleId());
         }
     }
 
@@ -111,7 +132,11 @@ public final class SyncSteps {
         String vehicleId = exchange.getMessage().getBody(String.class);
         int removed = api.unsubscribe(vehicleId);
         metrics.unsubscribed();
-        LOG.info("{} vehicle={} unsubscribed ({} subscription(s) removed): gone from the listing", listing(exchange), vehicleId, removed);
+        LOG.info(
+                "{} vehicle={} unsubscribed ({} subscription(s) removed): gone from the listing",
+                listing(exchange),
+                vehicleId,
+                removed);
     }
 
     /** The listing and its vehicles were handled: claim released, failures forgotten, what it found recorded. */
@@ -146,7 +171,9 @@ public final class SyncSteps {
         SyncRun run = run(exchange);
         Instant now = Instant.now();
         Kind kind = failure.kind().orElse(null);
-        Instant next = kind == Kind.RATE_LIMITED || kind == Kind.GRANT_REFUSED ? null : now.plus(settings.retryDelay(listing.failureCount() + 1));
+        Instant next = kind == Kind.RATE_LIMITED || kind == Kind.GRANT_REFUSED
+                ? null
+                : now.plus(settings.retryDelay(listing.failureCount() + 1));
         Instant paused = rateLimit(failure, run, now);
         listing.failed(failure.message(), next, now);
         run.failed();
@@ -206,7 +233,8 @@ public final class SyncSteps {
         if (failure.kind().orElse(null) != Kind.RATE_LIMITED) {
             return null;
         }
-        Instant until = now.plus(Optional.ofNullable(failure.call().retryAfter()).orElse(settings.retryBackoff()));
+        Instant until =
+                now.plus(Optional.ofNullable(failure.call().retryAfter()).orElse(settings.retryBackoff()));
         pause.pauseUntil(until, failure.message());
         run.pauseUntil(until);
         return until;
@@ -232,14 +260,26 @@ public final class SyncSteps {
         }
 
         String message() {
-            return call != null ? call.getMessage() : "internal error: " + caught.getClass().getSimpleName();
+            return call != null
+                    ? call.getMessage()
+                    : "internal error: " + caught.getClass().getSimpleName();
         }
 
         void log(String where, String nextAttempt) {
             if (call != null) {
-                LOG.warn("subscription sync failed {} reason={}: {}; next attempt: {}", where, reason(), message(), nextAttempt);
+                LOG.warn(
+                        "subscription sync failed {} reason={}: {}; next attempt: {}",
+                        where,
+                        reason(),
+                        message(),
+                        nextAttempt);
             } else {
-                LOG.error("subscription sync failed {} reason={}; next attempt: {}", where, reason(), nextAttempt, caught);
+                LOG.error(
+                        "subscription sync failed {} reason={}; next attempt: {}",
+                        where,
+                        reason(),
+                        nextAttempt,
+                        caught);
             }
         }
     }

@@ -1,12 +1,11 @@
 package io.carbridge.state;
 
+import io.carbridge.admin.AdminRequest;
+import io.carbridge.http.RequestRefused;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.carbridge.http.RequestRefused;
-import io.carbridge.admin.AdminRequest;
 import org.apache.camel.Message;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -29,14 +28,25 @@ public final class StateAdmin {
     public Object showState(Message message) {
         String vehicleId = AdminRequest.of(message).path("vehicleId");
         List<Map<String, Object>> signals = store.signals(vehicleId);
-        if (signals.isEmpty() && jdbc.queryForObject("SELECT COUNT(*) FROM vehicle WHERE vehicle_id = :vehicleId",
-                Map.of("vehicleId", vehicleId), Integer.class) == 0) {
+        if (signals.isEmpty()
+                && jdbc.queryForObject(
+                                "SELECT COUNT(*) FROM vehicle WHERE vehicle_id = :vehicleId",
+                                Map.of("vehicleId", vehicleId),
+                                Integer.class)
+                        == 0) {
             throw RequestRefused.notFound("vehicle " + vehicleId);
         }
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("vehicleId", vehicleId);
-        state.put("freshestSignalAt", signals.stream().map(signal -> (String) signal.get("valueAt")).filter(at -> at != null)
-                .map(Instant::parse).max(Instant::compareTo).map(Instant::toString).orElse(null));
+        state.put(
+                "freshestSignalAt",
+                signals.stream()
+                        .map(signal -> (String) signal.get("valueAt"))
+                        .filter(at -> at != null)
+                        .map(Instant::parse)
+                        .max(Instant::compareTo)
+                        .map(Instant::toString)
+                        .orElse(null));
         state.put("signals", signals);
         state.put("generatedAt", Instant.now().toString());
         return state;

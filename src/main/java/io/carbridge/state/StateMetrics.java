@@ -1,13 +1,12 @@
 package io.carbridge.state;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -29,15 +28,18 @@ public final class StateMetrics extends ServiceSupport {
     private final AtomicLong vehicles = new AtomicLong();
     /** The freshest value's time, epoch milliseconds; 0 without one. */
     private final AtomicLong freshest = new AtomicLong();
+
     private ScheduledExecutorService refresher;
 
     StateMetrics(VehicleStateStore store, MeterRegistry meters, ExecutorServiceManager executors) {
         this.store = store;
         this.executors = executors;
         Gauge.builder("bridge.state.vehicles", vehicles, AtomicLong::get)
-                .description("Vehicles with a state: the latest value or error of at least one signal").register(meters);
+                .description("Vehicles with a state: the latest value or error of at least one signal")
+                .register(meters);
         Gauge.builder("bridge.state.freshest.signal.age.seconds", this, StateMetrics::freshestAgeSeconds)
-                .description("Seconds since the freshest signal value of any vehicle was updated at the vehicle (oemUpdatedAt); 0 without one")
+                .description(
+                        "Seconds since the freshest signal value of any vehicle was updated at the vehicle (oemUpdatedAt); 0 without one")
                 .register(meters);
     }
 
@@ -66,6 +68,12 @@ public final class StateMetrics extends ServiceSupport {
 
     private double freshestAgeSeconds() {
         long at = freshest.get();
-        return at == 0 ? 0 : Math.max(0, Duration.between(Instant.ofEpochMilli(at), Instant.now()).toMillis() / 1000.0);
+        return at == 0
+                ? 0
+                : Math.max(
+                        0,
+                        Duration.between(Instant.ofEpochMilli(at), Instant.now())
+                                        .toMillis()
+                                / 1000.0);
     }
 }

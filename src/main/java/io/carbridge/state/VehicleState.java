@@ -1,9 +1,8 @@
 package io.carbridge.state;
 
-import java.time.Duration;
-
 import io.carbridge.storage.Storage;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.apache.camel.CamelContext;
 
 /**
@@ -18,7 +17,7 @@ public final class VehicleState {
 
     /**
      * @param errorDedupeWindow within it a VEHICLE_ERROR that repeats one received before is stored and not forwarded;
-     *                          zero: every error is forwarded ({@code bridge.intake.error-dedupe-window})
+     *     zero: every error is forwarded ({@code bridge.intake.error-dedupe-window})
      */
     public VehicleState(CamelContext camel, Duration errorDedupeWindow, Storage storage, MeterRegistry meters) {
         this.writer = new VehicleStateWriter(!storage.isEmbedded(), errorDedupeWindow);

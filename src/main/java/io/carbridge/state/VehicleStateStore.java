@@ -1,15 +1,14 @@
 package io.carbridge.state;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.carbridge.Json;
+import io.carbridge.storage.SqlTime;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.carbridge.Json;
-import io.carbridge.storage.SqlTime;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
@@ -26,7 +25,9 @@ public final class VehicleStateStore {
 
     /** Every signal of the vehicle with its last value and its last error, by code. */
     public List<Map<String, Object>> signals(String vehicleId) {
-        return jdbc.query("SELECT * FROM vehicle_signal WHERE vehicle_id = :vehicleId ORDER BY code", Map.of("vehicleId", vehicleId),
+        return jdbc.query(
+                "SELECT * FROM vehicle_signal WHERE vehicle_id = :vehicleId ORDER BY code",
+                Map.of("vehicleId", vehicleId),
                 (rows, i) -> {
                     Map<String, Object> signal = new LinkedHashMap<>();
                     signal.put("code", rows.getString("code"));
@@ -56,22 +57,27 @@ public final class VehicleStateStore {
                 });
     }
 
-    /** Each signal's value time ({@code oemUpdatedAt}, or {@code fetchedAt}), by code: what a newer report must beat. */
+    /**
+     * Each signal's value time ({@code oemUpdatedAt}, or {@code fetchedAt}), by code: what a newer report must beat.
+     */
     public Map<String, Instant> valueTimes(String vehicleId) {
         Map<String, Instant> times = new HashMap<>();
-        jdbc.query("SELECT code, value_at FROM vehicle_signal WHERE vehicle_id = :vehicleId AND value_at IS NOT NULL",
-                Map.of("vehicleId", vehicleId), rows -> {
+        jdbc.query(
+                "SELECT code, value_at FROM vehicle_signal WHERE vehicle_id = :vehicleId AND value_at IS NOT NULL",
+                Map.of("vehicleId", vehicleId),
+                rows -> {
                     times.put(rows.getString("code"), SqlTime.get(rows, "value_at"));
                 });
         return times;
     }
 
     /** How many vehicles have a state, and the time of the freshest value of any of them (null without one). */
-    public record Summary(long vehicles, Instant freshest) {
-    }
+    public record Summary(long vehicles, Instant freshest) {}
 
     public Summary summary() {
-        return jdbc.query("SELECT COUNT(DISTINCT vehicle_id) AS vehicles, MAX(value_at) AS freshest FROM vehicle_signal", Map.of(),
+        return jdbc.query(
+                "SELECT COUNT(DISTINCT vehicle_id) AS vehicles, MAX(value_at) AS freshest FROM vehicle_signal",
+                Map.of(),
                 rows -> {
                     rows.next();
                     return new Summary(rows.getLong("vehicles"), SqlTime.get(rows, "freshest"));

@@ -1,5 +1,7 @@
 package io.carbridge.state;
 
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.storage.StateReport;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,17 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.StateReport;
-
 /**
  * What the intake writes of the vehicles' state, in the transaction that stores a batch of new events (the outbox's
  * event store calls it on its one writer thread): each batch costs at most one statement for the signals and, when it
  * holds {@code VEHICLE_ERROR}s, one for their repeats.
  *
- * <p><b>Signals</b> ({@code vehicle_signal}): one upsert of every (vehicle, signal) the batch brings news of, a MERGE on
- * H2, {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} on PostgreSQL, its rows given as arrays. A value replaces the
- * stored one only when its time is later, an error likewise the stored error; within the batch the latest report of
+ * <p><b>Signals</b> ({@code vehicle_signal}): one upsert of every (vehicle, signal) the batch brings news of, a MERGE
+ * on H2, {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} on PostgreSQL, its rows given as arrays. A value replaces
+ * the stored one only when its time is later, an error likewise the stored error; within the batch the latest report of
  * each signal is sent. On PostgreSQL the conflict takes the row's lock and compares with what another transaction
  * committed meanwhile, so an older time never overwrites a newer one across instances either; the rows go in key order,
  * so two batches never lock two rows in opposite orders. Each time the database holds only grows, so what this instance
@@ -34,66 +33,87 @@ import io.carbridge.storage.StateReport;
  * Smartcar's deliveries repeat the times of the signals that did not change).
  *
  * <p><b>Repeats of an error</b> ({@code error_repeat}): the first {@code VEHICLE_ERROR} of each user, vehicle and error
- * kinds in the batch is upserted with its states and its time; the row becomes it unless it holds the same states
- * until after its time, and the statement returns the row: another event means this one is a repeat of it. On
- * PostgreSQL the conflict waits for a concurrent transaction that inserted the same key and then sees its row, so two
- * copies received by two instances at once still fold into one. Later events of the same key in the batch are
- * compared in memory, and a row they change is updated (a second statement, only then).
+ * kinds in the batch is upserted with its states and its time; the row becomes it unless it holds the same states until
+ * after its time, and the statement returns the row: another event means this one is a repeat of it. On PostgreSQL the
+ * conflict waits for a concurrent transaction that inserted the same key and then sees its row, so two copies received
+ * by two instances at once still fold into one. Later events of the same key in the batch are compared in memory, and a
+ * row they change is updated (a second statement, only then).
  */
 public final class VehicleStateWriter {
 
     /** (vehicle, signal) pairs whose committed times this instance remembers. */
     private static final int REMEMBERED_SIGNALS = 20_000;
 
-    private static final String SIGNAL_COLUMNS = "vehicle_id, code, value_json, unit, value_at, oem_updated_at, fetched_at, "
-            + "value_event_id, error_json, error_type, error_code, error_at, error_event_id, updated_at";
-    private static final String NEWER_VALUE = "(n.value_at > s.value_at OR (s.value_at IS NULL AND n.value_at IS NOT NULL))";
-    private static final String NEWER_ERROR = "(n.error_at > s.error_at OR (s.error_at IS NULL AND n.error_at IS NOT NULL))";
-    private static final String SIGNAL_UPDATE = "value_json = CASE WHEN " + NEWER_VALUE + " THEN n.value_json ELSE s.value_json END, "
-            + "unit = CASE WHEN " + NEWER_VALUE + " THEN n.unit ELSE s.unit END, "
-            + "value_at = CASE WHEN " + NEWER_VALUE + " THEN n.value_at ELSE s.value_at END, "
-            + "oem_updated_at = CASE WHEN " + NEWER_VALUE + " THEN n.oem_updated_at ELSE s.oem_updated_at END, "
-            + "fetched_at = CASE WHEN " + NEWER_VALUE + " THEN n.fetched_at ELSE s.fetched_at END, "
-            + "value_event_id = CASE WHEN " + NEWER_VALUE + " THEN n.value_event_id ELSE s.value_event_id END, "
-            + "error_json = CASE WHEN " + NEWER_ERROR + " THEN n.error_json ELSE s.error_json END, "
-            + "error_type = CASE WHEN " + NEWER_ERROR + " THEN n.error_type ELSE s.error_type END, "
-            + "error_code = CASE WHEN " + NEWER_ERROR + " THEN n.error_code ELSE s.error_code END, "
-            + "error_at = CASE WHEN " + NEWER_ERROR + " THEN n.error_at ELSE s.error_at END, "
-            + "error_event_id = CASE WHEN " + NEWER_ERROR + " THEN n.error_event_id ELSE s.error_event_id END, "
-            + "updated_at = n.updated_at";
+    private static final String SIGNAL_COLUMNS =
+            "vehicle_id, code, value_json, unit, value_at, oem_updated_at, fetched_at, "
+                    + "value_event_id, error_json, error_type, error_code, error_at, error_event_id, updated_at";
+    private static final String NEWER_VALUE =
+            "(n.value_at > s.value_at OR (s.value_at IS NULL AND n.value_at IS NOT NULL))";
+    private static final String NEWER_ERROR =
+            "(n.error_at > s.error_at OR (s.error_at IS NULL AND n.error_at IS NOT NULL))";
+    private static final String SIGNAL_UPDATE =
+            "value_json = CASE WHEN " + NEWER_VALUE + " THEN n.value_json ELSE s.value_json END, "
+                    + "unit = CASE WHEN " + NEWER_VALUE + " THEN n.unit ELSE s.unit END, "
+                    + "value_at = CASE WHEN " + NEWER_VALUE + " THEN n.value_at ELSE s.value_at END, "
+                    + "oem_updated_at = CASE WHEN " + NEWER_VALUE + " THEN n.oem_updated_at ELSE s.oem_updated_at END, "
+                    + "fetched_at = CASE WHEN " + NEWER_VALUE + " THEN n.fetched_at ELSE s.fetched_at END, "
+                    + "value_event_id = CASE WHEN " + NEWER_VALUE + " THEN n.value_event_id ELSE s.value_event_id END, "
+                    + "error_json = CASE WHEN " + NEWER_ERROR + " THEN n.error_json ELSE s.error_json END, "
+                    + "error_type = CASE WHEN " + NEWER_ERROR + " THEN n.error_type ELSE s.error_type END, "
+                    + "error_code = CASE WHEN " + NEWER_ERROR + " THEN n.error_code ELSE s.error_code END, "
+                    + "error_at = CASE WHEN " + NEWER_ERROR + " THEN n.error_at ELSE s.error_at END, "
+                    + "error_event_id = CASE WHEN " + NEWER_ERROR + " THEN n.error_event_id ELSE s.error_event_id END, "
+                    + "updated_at = n.updated_at";
     /** Text, text, text, text, time, time, time, text, text, text, text, time, text, time: the columns above. */
-    private static final boolean[] SIGNAL_TIMES = {false, false, false, false, true, true, true, false, false, false, false, true, false, true};
+    private static final boolean[] SIGNAL_TIMES = {
+        false, false, false, false, true, true, true, false, false, false, false, true, false, true
+    };
 
-    private static final String H2_SIGNALS = "MERGE INTO vehicle_signal s USING (SELECT * FROM UNNEST(" + h2Arrays(SIGNAL_TIMES)
-            + ")) AS n(" + SIGNAL_COLUMNS + ") ON s.vehicle_id = n.vehicle_id AND s.code = n.code "
-            + "WHEN MATCHED AND (" + NEWER_VALUE + " OR " + NEWER_ERROR + ") THEN UPDATE SET " + SIGNAL_UPDATE
-            + " WHEN NOT MATCHED THEN INSERT (" + SIGNAL_COLUMNS + ") VALUES (" + SIGNAL_COLUMNS.replaceAll("(\\w+)", "n.$1") + ")";
-    private static final String POSTGRES_SIGNALS = "INSERT INTO vehicle_signal AS s (" + SIGNAL_COLUMNS + ") SELECT * FROM unnest("
-            + postgresArrays(SIGNAL_TIMES) + ") AS n(" + SIGNAL_COLUMNS + ") ORDER BY vehicle_id, code "
-            + "ON CONFLICT (vehicle_id, code) DO UPDATE SET " + SIGNAL_UPDATE.replace("n.", "EXCLUDED.")
-            + " WHERE " + (NEWER_VALUE + " OR " + NEWER_ERROR).replace("n.", "EXCLUDED.");
+    private static final String H2_SIGNALS =
+            "MERGE INTO vehicle_signal s USING (SELECT * FROM UNNEST(" + h2Arrays(SIGNAL_TIMES)
+                    + ")) AS n(" + SIGNAL_COLUMNS + ") ON s.vehicle_id = n.vehicle_id AND s.code = n.code "
+                    + "WHEN MATCHED AND (" + NEWER_VALUE + " OR " + NEWER_ERROR + ") THEN UPDATE SET " + SIGNAL_UPDATE
+                    + " WHEN NOT MATCHED THEN INSERT (" + SIGNAL_COLUMNS + ") VALUES ("
+                    + SIGNAL_COLUMNS.replaceAll("(\\w+)", "n.$1") + ")";
+    private static final String POSTGRES_SIGNALS =
+            "INSERT INTO vehicle_signal AS s (" + SIGNAL_COLUMNS + ") SELECT * FROM unnest("
+                    + postgresArrays(SIGNAL_TIMES) + ") AS n(" + SIGNAL_COLUMNS + ") ORDER BY vehicle_id, code "
+                    + "ON CONFLICT (vehicle_id, code) DO UPDATE SET " + SIGNAL_UPDATE.replace("n.", "EXCLUDED.")
+                    + " WHERE " + (NEWER_VALUE + " OR " + NEWER_ERROR).replace("n.", "EXCLUDED.");
 
     private static final String REPEAT_COLUMNS = "repeat_key, first_event_id, error_states, first_at, repeats_until";
     private static final boolean[] REPEAT_TIMES = {false, false, false, true, true};
     /** The stored error is over: its time plus the window has passed, or its states changed. */
     private static final String NEW_FIRST = "(r.repeats_until <= n.first_at OR r.error_states <> n.error_states)";
-    private static final String REPEAT_UPDATE = "first_event_id = CASE WHEN " + NEW_FIRST + " THEN n.first_event_id ELSE r.first_event_id END, "
-            + "error_states = CASE WHEN " + NEW_FIRST + " THEN n.error_states ELSE r.error_states END, "
-            + "first_at = CASE WHEN " + NEW_FIRST + " THEN n.first_at ELSE r.first_at END, "
-            + "repeats_until = CASE WHEN " + NEW_FIRST + " THEN n.repeats_until ELSE r.repeats_until END";
-    private static final String H2_REPEATS = "SELECT repeat_key, first_event_id, error_states, repeats_until FROM FINAL TABLE (MERGE INTO "
-            + "error_repeat r USING (SELECT * FROM UNNEST(" + h2Arrays(REPEAT_TIMES) + ")) AS n(" + REPEAT_COLUMNS + ") "
-            + "ON r.repeat_key = n.repeat_key WHEN MATCHED THEN UPDATE SET " + REPEAT_UPDATE + " WHEN NOT MATCHED THEN INSERT ("
-            + REPEAT_COLUMNS + ") VALUES (" + REPEAT_COLUMNS.replaceAll("(\\w+)", "n.$1") + "))";
-    private static final String POSTGRES_REPEATS = "INSERT INTO error_repeat AS r (" + REPEAT_COLUMNS + ") SELECT * FROM unnest("
-            + postgresArrays(REPEAT_TIMES) + ") AS n(" + REPEAT_COLUMNS + ") ORDER BY repeat_key ON CONFLICT (repeat_key) DO UPDATE SET "
-            + REPEAT_UPDATE.replace("n.", "EXCLUDED.") + " RETURNING repeat_key, first_event_id, error_states, repeats_until";
-    private static final String MOVE_REPEAT = "UPDATE error_repeat SET first_event_id = ?, error_states = ?, first_at = ?, repeats_until = ? "
-            + "WHERE repeat_key = ?";
+
+    private static final String REPEAT_UPDATE =
+            "first_event_id = CASE WHEN " + NEW_FIRST + " THEN n.first_event_id ELSE r.first_event_id END, "
+                    + "error_states = CASE WHEN " + NEW_FIRST + " THEN n.error_states ELSE r.error_states END, "
+                    + "first_at = CASE WHEN " + NEW_FIRST + " THEN n.first_at ELSE r.first_at END, "
+                    + "repeats_until = CASE WHEN " + NEW_FIRST + " THEN n.repeats_until ELSE r.repeats_until END";
+    private static final String H2_REPEATS =
+            "SELECT repeat_key, first_event_id, error_states, repeats_until FROM FINAL TABLE (MERGE INTO "
+                    + "error_repeat r USING (SELECT * FROM UNNEST(" + h2Arrays(REPEAT_TIMES) + ")) AS n("
+                    + REPEAT_COLUMNS + ") "
+                    + "ON r.repeat_key = n.repeat_key WHEN MATCHED THEN UPDATE SET " + REPEAT_UPDATE
+                    + " WHEN NOT MATCHED THEN INSERT ("
+                    + REPEAT_COLUMNS + ") VALUES (" + REPEAT_COLUMNS.replaceAll("(\\w+)", "n.$1") + "))";
+    private static final String POSTGRES_REPEATS =
+            "INSERT INTO error_repeat AS r (" + REPEAT_COLUMNS + ") SELECT * FROM unnest("
+                    + postgresArrays(REPEAT_TIMES) + ") AS n(" + REPEAT_COLUMNS
+                    + ") ORDER BY repeat_key ON CONFLICT (repeat_key) DO UPDATE SET "
+                    + REPEAT_UPDATE.replace("n.", "EXCLUDED.")
+                    + " RETURNING repeat_key, first_event_id, error_states, repeats_until";
+    private static final String MOVE_REPEAT =
+            "UPDATE error_repeat SET first_event_id = ?, error_states = ?, first_at = ?, repeats_until = ? "
+                    + "WHERE repeat_key = ?";
 
     private final boolean postgres;
     private final Duration repeatWindow;
-    /** The times this instance committed for each (vehicle, signal): lower bounds of what the database holds. Writer thread only. */
+    /**
+     * The times this instance committed for each (vehicle, signal): lower bounds of what the database holds. Writer
+     * thread only.
+     */
     private final Map<String, Known> committed = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
@@ -102,7 +122,7 @@ public final class VehicleStateWriter {
     };
 
     /**
-     * @param postgres     PostgreSQL (else embedded H2)
+     * @param postgres PostgreSQL (else embedded H2)
      * @param repeatWindow {@code bridge.intake.error-dedupe-window}: zero folds no repeats
      */
     public VehicleStateWriter(boolean postgres, Duration repeatWindow) {
@@ -139,7 +159,8 @@ public final class VehicleStateWriter {
         }
         Map<String, List<CanonicalEvent>> byKey = new TreeMap<>();
         for (CanonicalEvent event : events) {
-            StateReport.Errors errors = event.state() == null ? null : event.state().errors();
+            StateReport.Errors errors =
+                    event.state() == null ? null : event.state().errors();
             if (event.recognised() && errors != null) {
                 byKey.computeIfAbsent(errors.key(), key -> new ArrayList<>(2)).add(event);
             }
@@ -162,7 +183,12 @@ public final class VehicleStateWriter {
                 if (errors.states().equals(running.states()) && errors.at().isBefore(running.until())) {
                     repeats.put(later.eventId(), running.eventId());
                 } else {
-                    running = new First(key, later.eventId(), errors.states(), errors.at(), errors.at().plus(repeatWindow));
+                    running = new First(
+                            key,
+                            later.eventId(),
+                            errors.states(),
+                            errors.at(),
+                            errors.at().plus(repeatWindow));
                 }
             }
             if (running != first) {
@@ -186,11 +212,11 @@ public final class VehicleStateWriter {
     }
 
     /** The row of an error's key: the event forwarded last, its states, and until when a copy is a repeat of it. */
-    private record First(String key, String eventId, String states, Instant at, Instant until) {
-    }
+    private record First(String key, String eventId, String states, Instant at, Instant until) {}
 
     /** The first event of each key in the batch, upserted; returns each key's row as it is now. */
-    private Map<String, First> upsertFirsts(Connection connection, Map<String, List<CanonicalEvent>> byKey) throws SQLException {
+    private Map<String, First> upsertFirsts(Connection connection, Map<String, List<CanonicalEvent>> byKey)
+            throws SQLException {
         int size = byKey.size();
         Object[][] columns = new Object[5][size];
         int row = 0;
@@ -210,8 +236,14 @@ public final class VehicleStateWriter {
             try (ResultSet rows = upsert.executeQuery()) {
                 while (rows.next()) {
                     String key = rows.getString(1);
-                    stored.put(key, new First(key, rows.getString(2), rows.getString(3), null,
-                            rows.getObject(4, OffsetDateTime.class).toInstant()));
+                    stored.put(
+                            key,
+                            new First(
+                                    key,
+                                    rows.getString(2),
+                                    rows.getString(3),
+                                    null,
+                                    rows.getObject(4, OffsetDateTime.class).toInstant()));
                 }
             }
         }
@@ -237,15 +269,21 @@ public final class VehicleStateWriter {
             for (StateReport.Signal signal : state.signals()) {
                 String key = state.vehicleId() + '\u0000' + signal.code();
                 Known known = committed.get(key);
-                if (signal.isError() ? known != null && known.errorAt() != null && !signal.at().isAfter(known.errorAt())
-                        : known != null && known.valueAt() != null && !signal.at().isAfter(known.valueAt())) {
+                if (signal.isError()
+                        ? known != null
+                                && known.errorAt() != null
+                                && !signal.at().isAfter(known.errorAt())
+                        : known != null
+                                && known.valueAt() != null
+                                && !signal.at().isAfter(known.valueAt())) {
                     continue; // the database holds this time or a later one
                 }
-                rows.computeIfAbsent(key, k -> new Row(state.vehicleId(), signal.code())).offer(signal, event.eventId());
+                rows.computeIfAbsent(key, k -> new Row(state.vehicleId(), signal.code()))
+                        .offer(signal, event.eventId());
             }
         }
         if (rows.isEmpty()) {
-            return () -> { };
+            return () -> {};
         }
         int size = rows.size();
         Object[][] columns = new Object[SIGNAL_TIMES.length][size];
@@ -253,10 +291,22 @@ public final class VehicleStateWriter {
         for (Row row : rows.values()) {
             StateReport.Signal value = row.value;
             StateReport.Signal error = row.error;
-            Object[] fields = {row.vehicleId, row.code, value == null ? null : value.valueJson(), value == null ? null : value.unit(),
-                    value == null ? null : value.at(), value == null ? null : value.oemUpdatedAt(), value == null ? null : value.fetchedAt(),
-                    row.valueEventId, error == null ? null : error.errorJson(), error == null ? null : error.errorType(),
-                    error == null ? null : error.errorCode(), error == null ? null : error.at(), row.errorEventId, now};
+            Object[] fields = {
+                row.vehicleId,
+                row.code,
+                value == null ? null : value.valueJson(),
+                value == null ? null : value.unit(),
+                value == null ? null : value.at(),
+                value == null ? null : value.oemUpdatedAt(),
+                value == null ? null : value.fetchedAt(),
+                row.valueEventId,
+                error == null ? null : error.errorJson(),
+                error == null ? null : error.errorType(),
+                error == null ? null : error.errorCode(),
+                error == null ? null : error.at(),
+                row.errorEventId,
+                now
+            };
             for (int column = 0; column < fields.length; column++) {
                 columns[column][index] = fields[column];
             }
@@ -266,8 +316,10 @@ public final class VehicleStateWriter {
             bindArrays(connection, upsert, columns, SIGNAL_TIMES);
             upsert.executeUpdate();
         }
-        return () -> rows.forEach((key, row) -> committed.merge(key, new Known(row.value == null ? null : row.value.at(),
-                row.error == null ? null : row.error.at()), Known::max));
+        return () -> rows.forEach((key, row) -> committed.merge(
+                key,
+                new Known(row.value == null ? null : row.value.at(), row.error == null ? null : row.error.at()),
+                Known::max));
     }
 
     /** The latest value and the latest error of one (vehicle, signal) in the batch; the first of equal times. */
@@ -300,7 +352,8 @@ public final class VehicleStateWriter {
     // --- arrays ------------------------------------------------------------------------------------------------------
 
     /** Each column as one array parameter: text as VARCHAR, instants as TIMESTAMP WITH TIME ZONE. */
-    private void bindArrays(Connection connection, PreparedStatement statement, Object[][] columns, boolean[] times) throws SQLException {
+    private void bindArrays(Connection connection, PreparedStatement statement, Object[][] columns, boolean[] times)
+            throws SQLException {
         for (int column = 0; column < columns.length; column++) {
             Object[] values = columns[column];
             Array array;

@@ -1,5 +1,9 @@
 package io.carbridge.storage;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.carbridge.Settings;
+import io.carbridge.StartupFailure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-
 import javax.sql.DataSource;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import io.carbridge.Settings;
-import io.carbridge.StartupFailure;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.h2.api.ErrorCode;
@@ -35,8 +33,7 @@ public final class Database {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    private Database() {
-    }
+    private Database() {}
 
     public static HikariDataSource open(Settings settings) {
         DatabaseSettings db = settings.of(DatabaseSettings.class);
@@ -50,9 +47,12 @@ public final class Database {
         config.setMaximumPoolSize(db.poolSize);
         config.setConnectionTimeout(db.connectionTimeout.toMillis());
         if (url.startsWith("jdbc:postgresql:")) {
-            // PostgreSQL plans a prepared statement once for all parameters after five runs, and keeps that plan until the
-            // table is analysed again: planned while the tables were nearly empty, the duplicate check read every stored
-            // event (7 ms at 40,000 events, growing with the table, against 0.2 ms). Planning each run costs microseconds.
+            // PostgreSQL plans a prepared statement once for all parameters after five runs, and keeps that plan until
+            // the
+            // table is analysed again: planned while the tables were nearly empty, the duplicate check read every
+            // stored
+            // event (7 ms at 40,000 events, growing with the table, against 0.2 ms). Planning each run costs
+            // microseconds.
             config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         }
         // the pool starts even when the database is down; readiness reports it and the intake answers 503
@@ -62,8 +62,8 @@ public final class Database {
             migrate(dataSource, url);
         } catch (FlywayException e) {
             dataSource.close();
-            throw new StartupFailure("The database " + redact(url) + " could not be opened and brought to the current schema: "
-                    + firstLine(e.getMessage()));
+            throw new StartupFailure("The database " + redact(url)
+                    + " could not be opened and brought to the current schema: " + firstLine(e.getMessage()));
         }
         LOG.info("Database ready: {} (pool of {})", redact(url), config.getMaximumPoolSize());
         return dataSource;
@@ -73,22 +73,19 @@ public final class Database {
         // db/vendor/<database>: what only that database needs, numbered with the common migrations
         String vendor = url.startsWith("jdbc:h2:") ? "h2" : "postgresql";
         String[] locations = {"classpath:db/migration", "classpath:db/vendor/" + vendor};
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations(locations)
-                .load()
-                .migrate();
+        Flyway.configure().dataSource(dataSource).locations(locations).load().migrate();
     }
 
     /**
      * What an H2 file database must be opened with, and why another value is refused: {@code WRITE_DELAY=0}, so that a
      * commit reaches the file before it returns, and {@code DB_CLOSE_ON_EXIT=FALSE}, so that H2's own JVM shutdown hook
-     * does not close the database under the requests and delivery attempts still finishing on SIGTERM (the bridge closes
-     * it once Camel has stopped).
+     * does not close the database under the requests and delivery attempts still finishing on SIGTERM (the bridge
+     * closes it once Camel has stopped).
      */
     private static final Map<String, String> H2_SETTINGS = Map.of(
             "WRITE_DELAY", "0; another value would acknowledge events that a crash can lose",
-            "DB_CLOSE_ON_EXIT", "FALSE; another value lets H2 close the database while the service is still shutting down");
+            "DB_CLOSE_ON_EXIT",
+                    "FALSE; another value lets H2 close the database while the service is still shutting down");
 
     /**
      * The URL the pool opens: {@code bridge.db.url}, required, made durable ({@link #durableUrl}). Opens nothing: the
@@ -103,19 +100,24 @@ public final class Database {
     }
 
     /**
-     * Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value, and a
-     * database the bridge does not run on: an embedded H2 database (one process) or PostgreSQL (one or several
+     * Adds the {@link #H2_SETTINGS} to an H2 file URL that does not set them; refuses one that sets another value, and
+     * a database the bridge does not run on: an embedded H2 database (one process) or PostgreSQL (one or several
      * instances). An H2 server or auto-server URL would let several processes share a database whose claims each keeps
      * in memory. Opens nothing: the route and setting checks (--check) run it too.
      */
     public static String durableUrl(String url) {
         String lower = url.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("jdbc:postgresql:") && !lower.startsWith("jdbc:h2:")) {
-            throw new Settings.InvalidSettingException("bridge.db.url", "must be an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
+            throw new Settings.InvalidSettingException(
+                    "bridge.db.url", "must be an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
         }
-        if (lower.startsWith("jdbc:h2:tcp:") || lower.startsWith("jdbc:h2:ssl:") || lower.contains(";auto_server=true")) {
-            throw new Settings.InvalidSettingException("bridge.db.url", "must be an embedded H2 database (jdbc:h2:file:), "
-                    + "which one instance opens; several instances share a PostgreSQL database");
+        if (lower.startsWith("jdbc:h2:tcp:")
+                || lower.startsWith("jdbc:h2:ssl:")
+                || lower.contains(";auto_server=true")) {
+            throw new Settings.InvalidSettingException(
+                    "bridge.db.url",
+                    "must be an embedded H2 database (jdbc:h2:file:), "
+                            + "which one instance opens; several instances share a PostgreSQL database");
         }
         if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
             return url;
@@ -127,9 +129,10 @@ public final class Database {
             String value = required.substring(0, required.indexOf(';'));
             if (!upper.contains(";" + setting + "=")) {
                 durable.append(';').append(setting).append('=').append(value);
-            } else if (!upper.contains(";" + setting + "=" + value + ";") && !upper.endsWith(";" + setting + "=" + value)) {
-                throw new Settings.InvalidSettingException("bridge.db.url", "sets H2's " + setting + ", which must be " + required
-                        + "; remove it");
+            } else if (!upper.contains(";" + setting + "=" + value + ";")
+                    && !upper.endsWith(";" + setting + "=" + value)) {
+                throw new Settings.InvalidSettingException(
+                        "bridge.db.url", "sets H2's " + setting + ", which must be " + required + "; remove it");
             }
         }
         return durable.toString();
@@ -157,8 +160,8 @@ public final class Database {
 
     /**
      * An H2 database that cannot be opened stops the service at once with one line that says why: its directory cannot
-     * be written, its file is damaged (docs/operations.md says how to recover), or another process holds it. Without this the
-     * pool would wait out its connection timeout and Flyway would fail with a long stack trace.
+     * be written, its file is damaged (docs/operations.md says how to recover), or another process holds it. Without
+     * this the pool would wait out its connection timeout and Flyway would fail with a long stack trace.
      */
     private static void requireUsableH2File(Path file, String url, String user, String password) {
         Path directory = file.getParent();
@@ -166,21 +169,27 @@ public final class Database {
             Files.createDirectories(directory);
             Files.delete(Files.createTempFile(directory, ".bridge-write-check", ".tmp"));
         } catch (IOException | RuntimeException e) {
-            throw new Settings.InvalidSettingException("bridge.db.url", "keeps the H2 database in " + directory + ", which cannot be "
-                    + "written (" + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()) + "): make it writable by this "
-                    + "user, or set DB_URL to a directory that is");
+            throw new Settings.InvalidSettingException(
+                    "bridge.db.url",
+                    "keeps the H2 database in " + directory + ", which cannot be "
+                            + "written (" + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
+                            + "): make it writable by this "
+                            + "user, or set DB_URL to a directory that is");
         }
         try (Connection connection = DriverManager.getConnection(url, user, password)) {
             connection.isValid(1);
         } catch (SQLException e) {
             String mvFile = file + ".mv.db";
-            throw new StartupFailure(switch (e.getErrorCode()) {
-                case ErrorCode.FILE_CORRUPTED_1 -> "The H2 database file " + mvFile + " is damaged (" + firstLine(e.getMessage())
-                        + "): see \"Recovering a damaged H2 database\" in docs/operations.md.";
-                case ErrorCode.DATABASE_ALREADY_OPEN_1 -> "The H2 database file " + mvFile + " is in use by another process (another "
-                        + "instance of the bridge?): stop it, or set DB_URL to another file.";
-                default -> "The H2 database " + mvFile + " cannot be opened: " + firstLine(e.getMessage());
-            });
+            throw new StartupFailure(
+                    switch (e.getErrorCode()) {
+                        case ErrorCode.FILE_CORRUPTED_1 ->
+                            "The H2 database file " + mvFile + " is damaged (" + firstLine(e.getMessage())
+                                    + "): see \"Recovering a damaged H2 database\" in docs/operations.md.";
+                        case ErrorCode.DATABASE_ALREADY_OPEN_1 ->
+                            "The H2 database file " + mvFile + " is in use by another process (another "
+                                    + "instance of the bridge?): stop it, or set DB_URL to another file.";
+                        default -> "The H2 database " + mvFile + " cannot be opened: " + firstLine(e.getMessage());
+                    });
         }
     }
 

@@ -2,9 +2,7 @@ package io.carbridge.storage;
 
 import java.time.Duration;
 import java.util.Map;
-
 import javax.sql.DataSource;
-
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
@@ -46,14 +45,15 @@ public final class GroupCommit<T, R> extends ServiceSupport implements CamelCont
     private volatile boolean failing;
     /** While failing, whether an item that finds out if the database is back is already on its way. */
     private final AtomicBoolean probing = new AtomicBoolean();
+
     private volatile boolean running;
     private CamelContext camelContext;
     private ExecutorService writer;
 
     /**
-     * @param minCommitInterval the shortest time between the starts of two commits: under steady load the writer gathers
-     *                          what arrives meanwhile into one commit ({@link Duration#ZERO}: commit as soon as the
-     *                          previous commit ends)
+     * @param minCommitInterval the shortest time between the starts of two commits: under steady load the writer
+     *     gathers what arrives meanwhile into one commit ({@link Duration#ZERO}: commit as soon as the previous commit
+     *     ends)
      */
     public GroupCommit(String name, Batch<T, R> batch, int maxBatch, Duration minCommitInterval, Duration stopTimeout) {
         this.name = name;
@@ -65,30 +65,36 @@ public final class GroupCommit<T, R> extends ServiceSupport implements CamelCont
     }
 
     /**
-     * Queues an item, waiting at most {@code timeout} for room. The future fails with {@link StorageUnavailableException}
-     * when the item could not be queued or its batch could not be committed.
-     * <p>
-     * After a failed commit, one item at a time goes on to find out whether the database is back, and the others fail
-     * at once: otherwise every caller would wait out the pool's connection timeout, holding its request thread, and
-     * under load the requests would pile up unanswered instead of getting their 503.
+     * Queues an item, waiting at most {@code timeout} for room. The future fails with
+     * {@link StorageUnavailableException} when the item could not be queued or its batch could not be committed.
+     *
+     * <p>After a failed commit, one item at a time goes on to find out whether the database is back, and the others
+     * fail at once: otherwise every caller would wait out the pool's connection timeout, holding its request thread,
+     * and under load the requests would pile up unanswered instead of getting their 503.
      */
     public CompletableFuture<R> submit(T item, Duration timeout) {
         Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
         boolean probe = false;
         if (failing) {
             if (!probing.compareAndSet(false, true)) {
-                pending.result().completeExceptionally(new StorageUnavailableException(name + ": the database is unavailable", null));
+                pending.result()
+                        .completeExceptionally(
+                                new StorageUnavailableException(name + ": the database is unavailable", null));
                 return pending.result();
             }
             probe = true;
         }
         try {
             if (!running || !queue.offer(pending, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                pending.result().completeExceptionally(new StorageUnavailableException(name + " is not accepting writes", null));
+                pending.result()
+                        .completeExceptionally(
+                                new StorageUnavailableException(name + " is not accepting writes", null));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pending.result().completeExceptionally(new StorageUnavailableException("interrupted while queueing for " + name, e));
+            pending.result()
+                    .completeExceptionally(
+                            new StorageUnavailableException("interrupted while queueing for " + name, e));
         }
         if (probe && pending.result().isCompletedExceptionally()) {
             probing.set(false); // this probe never reached the writer: the next caller probes
@@ -144,8 +150,9 @@ public final class GroupCommit<T, R> extends ServiceSupport implements CamelCont
                 }
                 pending.add(first);
                 long commitAt = lastCommitStart + minCommitIntervalNanos;
-                for (long wait = commitAt - System.nanoTime(); wait > 0 && pending.size() < maxBatch && running;
-                     wait = commitAt - System.nanoTime()) {
+                for (long wait = commitAt - System.nanoTime();
+                        wait > 0 && pending.size() < maxBatch && running;
+                        wait = commitAt - System.nanoTime()) {
                     Pending<T, R> next = queue.poll(wait, TimeUnit.NANOSECONDS);
                     if (next != null) {
                         pending.add(next);
@@ -166,8 +173,11 @@ public final class GroupCommit<T, R> extends ServiceSupport implements CamelCont
             } catch (Throwable e) { // anything, an Error included: fail the batch and go on, the writer must not die
                 LOG.warn("{}: could not commit {} item(s): {}", name, pending.size(), e.toString());
                 failing = true;
-                fail(pending, e instanceof StorageUnavailableException unavailable
-                        ? unavailable : new StorageUnavailableException("database error: " + e.getMessage(), e));
+                fail(
+                        pending,
+                        e instanceof StorageUnavailableException unavailable
+                                ? unavailable
+                                : new StorageUnavailableException("database error: " + e.getMessage(), e));
             } finally {
                 if (!pending.isEmpty()) {
                     probing.set(false);
@@ -182,6 +192,5 @@ public final class GroupCommit<T, R> extends ServiceSupport implements CamelCont
         pending.forEach(p -> p.result().completeExceptionally(failure));
     }
 
-    private record Pending<T, R>(T item, CompletableFuture<R> result) {
-    }
+    private record Pending<T, R>(T item, CompletableFuture<R> result) {}
 }

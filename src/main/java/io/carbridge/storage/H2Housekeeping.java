@@ -1,12 +1,11 @@
 package io.carbridge.storage;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.h2.engine.SessionLocal;
@@ -17,15 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What H2 does in a background thread of its own, except with {@code WRITE_DELAY=0}, which the bridge needs (a commit
- * reaches the file before it returns) and which turns that thread off: the file is forced to the disk every second,
- * and the chunks its commits leave partly used are compacted. Without it the file only grows: each commit writes a
- * new chunk, and a chunk is reused only once none of its pages is live and it is older than the retention time (45 s
- * by default, for a disk that has not flushed it yet). Measured: 1.7 GB for 274 MB of events; with this, 0.5 GB.
- * <p>
- * Forced every second, the file can let old chunks go after three seconds, more than two forces later,
- * without a power loss ever finding a chunk the last forced state needs overwritten. That is also what a power loss
- * costs now: the last second or two of commits, where H2 alone gave no bound. A {@code kill -9} costs nothing either way.
- * Runs on H2's own API ({@link MVStore}), which its SQL does not expose.
+ * reaches the file before it returns) and which turns that thread off: the file is forced to the disk every second, and
+ * the chunks its commits leave partly used are compacted. Without it the file only grows: each commit writes a new
+ * chunk, and a chunk is reused only once none of its pages is live and it is older than the retention time (45 s by
+ * default, for a disk that has not flushed it yet). Measured: 1.7 GB for 274 MB of events; with this, 0.5 GB.
+ *
+ * <p>Forced every second, the file can let old chunks go after three seconds, more than two forces later, without a
+ * power loss ever finding a chunk the last forced state needs overwritten. That is also what a power loss costs now:
+ * the last second or two of commits, where H2 alone gave no bound. A {@code kill -9} costs nothing either way. Runs on
+ * H2's own API ({@link MVStore}), which its SQL does not expose.
  */
 final class H2Housekeeping extends ServiceSupport {
 
@@ -33,6 +32,7 @@ final class H2Housekeeping extends ServiceSupport {
     private static final int RETENTION_MILLIS = 3_000;
     /** A chunk less full than this is rewritten, up to {@link #COMPACT_BYTES} a second. */
     private static final int COMPACT_FILL_RATE = 80;
+
     private static final int COMPACT_BYTES = 16 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
 
@@ -58,7 +58,8 @@ final class H2Housekeeping extends ServiceSupport {
     @Override
     protected void doStart() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            SessionLocal session = (SessionLocal) connection.unwrap(JdbcConnection.class).getSession();
+            SessionLocal session =
+                    (SessionLocal) connection.unwrap(JdbcConnection.class).getSession();
             store = session.getDatabase().getStore().getMvStore();
         }
         store.setRetentionTime(retentionMillis);

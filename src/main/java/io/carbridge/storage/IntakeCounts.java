@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -25,20 +24,25 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  */
 public final class IntakeCounts extends ServiceSupport {
 
-    /** The outcomes charted, each a column of {@code intake_count}; a challenge answer is not a delivery of an event. */
+    /**
+     * The outcomes charted, each a column of {@code intake_count}; a challenge answer is not a delivery of an event.
+     */
     public static final String[] OUTCOMES = {"accepted", "duplicate", "rejected", "unrecognised"};
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeCounts.class);
-    private static final String ADD = "UPDATE intake_count SET accepted = accepted + :accepted, duplicate = duplicate + :duplicate, "
-            + "rejected = rejected + :rejected, unrecognised = unrecognised + :unrecognised "
-            + "WHERE minute_start = :minute AND instance_id = :instance";
-    private static final String INSERT = "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, "
-            + "unrecognised) VALUES (:minute, :instance, :accepted, :duplicate, :rejected, :unrecognised)";
+    private static final String ADD =
+            "UPDATE intake_count SET accepted = accepted + :accepted, duplicate = duplicate + :duplicate, "
+                    + "rejected = rejected + :rejected, unrecognised = unrecognised + :unrecognised "
+                    + "WHERE minute_start = :minute AND instance_id = :instance";
+    private static final String INSERT =
+            "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, "
+                    + "unrecognised) VALUES (:minute, :instance, :accepted, :duplicate, :rejected, :unrecognised)";
 
     /** Counts not written yet, by epoch minute. */
     private final Map<Long, AtomicLongArray> pending = new ConcurrentSkipListMap<>();
     /** The counts of the minute a flush is writing now: taken out of {@link #pending}, not committed yet. */
     private volatile Map.Entry<Long, long[]> writing;
+
     private final NamedParameterJdbcTemplate jdbc;
     private final ExecutorServiceManager executors;
     private final String instanceId;
@@ -46,7 +50,11 @@ public final class IntakeCounts extends ServiceSupport {
     private ScheduledExecutorService flusher;
     private volatile boolean failing;
 
-    IntakeCounts(NamedParameterJdbcTemplate jdbc, ExecutorServiceManager executors, String instanceId, Duration flushInterval) {
+    IntakeCounts(
+            NamedParameterJdbcTemplate jdbc,
+            ExecutorServiceManager executors,
+            String instanceId,
+            Duration flushInterval) {
         this.jdbc = jdbc;
         this.executors = executors;
         this.instanceId = instanceId;
@@ -58,7 +66,8 @@ public final class IntakeCounts extends ServiceSupport {
         for (int column = 0; column < OUTCOMES.length; column++) {
             if (OUTCOMES[column].equals(outcome)) {
                 long minute = System.currentTimeMillis() / 60_000;
-                pending.computeIfAbsent(minute, m -> new AtomicLongArray(OUTCOMES.length)).incrementAndGet(column);
+                pending.computeIfAbsent(minute, m -> new AtomicLongArray(OUTCOMES.length))
+                        .incrementAndGet(column);
                 return;
             }
         }
@@ -90,7 +99,8 @@ public final class IntakeCounts extends ServiceSupport {
     @Override
     protected void doStart() {
         flusher = executors.newSingleThreadScheduledExecutor(this, "intake-counts");
-        flusher.scheduleWithFixedDelay(this::flush, flushInterval.toMillis(), flushInterval.toMillis(), TimeUnit.MILLISECONDS);
+        flusher.scheduleWithFixedDelay(
+                this::flush, flushInterval.toMillis(), flushInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** After the routes stopped: what the last requests counted is written too. */
@@ -102,7 +112,9 @@ public final class IntakeCounts extends ServiceSupport {
         flush();
     }
 
-    /** Adds every pending count to the database, one minute at a time; a minute that fails is kept for the next flush. */
+    /**
+     * Adds every pending count to the database, one minute at a time; a minute that fails is kept for the next flush.
+     */
     void flush() {
         long currentMinute = System.currentTimeMillis() / 60_000;
         for (Map.Entry<Long, AtomicLongArray> entry : pending.entrySet()) {
@@ -156,7 +168,9 @@ public final class IntakeCounts extends ServiceSupport {
         } catch (RuntimeException e) {
             if (!failing) {
                 failing = true;
-                LOG.warn("Intake counts could not be written ({}); they are kept and written at the next flush", e.getMessage());
+                LOG.warn(
+                        "Intake counts could not be written ({}); they are kept and written at the next flush",
+                        e.getMessage());
             }
             return false;
         }

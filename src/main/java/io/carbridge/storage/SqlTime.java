@@ -13,10 +13,10 @@ public final class SqlTime {
 
     /** The earliest and latest instants the bridge stores or compares with a stored time: years 1 to 9999. */
     public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
     public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-    private SqlTime() {
-    }
+    private SqlTime() {}
 
     /** Whether a {@code TIMESTAMP WITH TIME ZONE} column holds this instant the same way on H2 and PostgreSQL. */
     public static boolean isRepresentable(Instant instant) {
@@ -31,7 +31,9 @@ public final class SqlTime {
         }
     }
 
-    /** For named parameters ({@code NamedParameterJdbcTemplate}): the instant as an offset date-time in UTC, or null. */
+    /**
+     * For named parameters ({@code NamedParameterJdbcTemplate}): the instant as an offset date-time in UTC, or null.
+     */
     public static OffsetDateTime offset(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }

@@ -1,11 +1,10 @@
 package io.carbridge.storage;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.carbridge.Settings;
 import java.time.Duration;
 import java.util.Locale;
 import javax.sql.DataSource;
-
-import com.zaxxer.hikari.HikariDataSource;
-import io.carbridge.Settings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.LifecycleStrategySupport;

@@ -12,9 +12,12 @@ public final class StorageUnavailableException extends RuntimeException {
      */
     public static boolean isCause(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof StorageUnavailableException || cause instanceof java.sql.SQLTransientConnectionException
+            if (cause instanceof StorageUnavailableException
+                    || cause instanceof java.sql.SQLTransientConnectionException
                     || cause instanceof org.springframework.dao.DataAccessResourceFailureException
-                    || cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                    || cause instanceof java.sql.SQLException sql
+                            && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08")) {
                 return true;
             }
         }

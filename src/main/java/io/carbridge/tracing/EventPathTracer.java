@@ -5,7 +5,6 @@ import static io.carbridge.ExchangeProperties.ON_THE_EVENT_PATH;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
@@ -17,18 +16,17 @@ import org.apache.camel.telemetry.SpanLifecycleManager;
 import org.apache.camel.util.URISupport;
 
 /**
- * Camel's OpenTelemetry tracer (camel-opentelemetry2), on the event path only: the webhook intake's route (whose span is
- * the webhook request, a child of the proxy's {@code traceparent} when one came with it) and every route and endpoint
- * an exchange of it reaches, and the destinations' routes from each attempt on ({@link EventSpans} marks the attempt's
- * exchange). The admin API, the console, Connect, the timers of the sync, retention and the heartbeat make no trace:
- * they are not about an event, and a query string of theirs could hold what a span must not.
+ * Camel's OpenTelemetry tracer (camel-opentelemetry2), on the event path only: the webhook intake's route (whose span
+ * is the webhook request, a child of the proxy's {@code traceparent} when one came with it) and every route and
+ * endpoint an exchange of it reaches, and the destinations' routes from each attempt on ({@link EventSpans} marks the
+ * attempt's exchange). The admin API, the console, Connect, the timers of the sync, retention and the heartbeat make no
+ * trace: they are not about an event, and a query string of theirs could hold what a span must not.
  *
  * <p>Every value Camel puts on a span (the endpoint's URI, an HTTP URL, an exception's message) is masked as the bridge
  * masks URIs everywhere ({@link URISupport#sanitizeUri}: passwords, tokens, keys), and each known secret (a
  * destination's credentials, the admin and management tokens) is replaced wherever it appears.
  */
 final class EventPathTracer extends OpenTelemetryTracer {
-
 
     private static final String MASK = "xxxxxx";
 
@@ -37,11 +35,13 @@ final class EventPathTracer extends OpenTelemetryTracer {
 
     /**
      * @param intakeRouteId the webhook intake's route, where traces begin
-     * @param secrets       values never to be written on a span
+     * @param secrets values never to be written on a span
      */
     EventPathTracer(String intakeRouteId, List<String> secrets) {
         this.intakeRouteId = intakeRouteId;
-        this.secrets = secrets.stream().filter(secret -> secret != null && !secret.isBlank()).toList();
+        this.secrets = secrets.stream()
+                .filter(secret -> secret != null && !secret.isBlank())
+                .toList();
     }
 
     @Override

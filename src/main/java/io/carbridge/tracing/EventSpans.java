@@ -1,8 +1,6 @@
 package io.carbridge.tracing;
 
 import io.carbridge.ExchangeProperties;
-import java.util.Map;
-
 import io.carbridge.outbox.ClaimedDelivery;
 import io.carbridge.outbox.OutboxTracing;
 import io.carbridge.storage.CanonicalEvent;
@@ -17,21 +15,24 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The bridge's own spans, where the outbox stands between two halves of an event's trace:
+ *
  * <ul>
- *   <li>{@code intake commit} (kind producer): storing the event with its deliveries, {@code to: outbox:all}; a child of
- *       the span current in the intake route (Camel's, of the webhook request). Its context, as a W3C
- *       {@code traceparent}, is stored with the event in the same transaction;</li>
+ *   <li>{@code intake commit} (kind producer): storing the event with its deliveries, {@code to: outbox:all}; a child
+ *       of the span current in the intake route (Camel's, of the webhook request). Its context, as a W3C
+ *       {@code traceparent}, is stored with the event in the same transaction;
  *   <li>{@code deliver <destination>} (kind consumer): one attempt at a delivery, a child of the stored context,
  *       whichever instance makes it and however much later. Its context goes into the attempt's headers, where Camel's
  *       tracer continues it through the destination's route to the sink (which sends it on: an HTTP header, a Kafka
- *       record header).</li>
+ *       record header).
  * </ul>
+ *
  * Both carry the event's id, type and vehicle; an attempt also its destination, number and outcome. Nothing else: no
  * payload, no header, no credential. A tracing failure never fails the event: it is logged and the span left out.
  */
@@ -40,8 +41,12 @@ final class EventSpans implements OutboxTracing {
     static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("bridge.event.id");
     static final AttributeKey<String> EVENT_TYPE = AttributeKey.stringKey("bridge.event.type");
     static final AttributeKey<String> VEHICLE_ID = AttributeKey.stringKey("bridge.vehicle.id");
-    /** {@code STORED}, {@code DUPLICATE} (the event id was stored before) or {@code REPEAT} (of an error, not forwarded). */
+    /**
+     * {@code STORED}, {@code DUPLICATE} (the event id was stored before) or {@code REPEAT} (of an error, not
+     * forwarded).
+     */
     static final AttributeKey<String> INTAKE_OUTCOME = AttributeKey.stringKey("bridge.intake.outcome");
+
     static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("bridge.destination");
     static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("bridge.delivery.attempt");
     static final AttributeKey<Boolean> REPLAY = AttributeKey.booleanKey("bridge.delivery.replay");
@@ -65,7 +70,11 @@ final class EventSpans implements OutboxTracing {
     @Override
     public Storing storing(Exchange exchange, CanonicalEvent event) {
         try {
-            Span span = event(tracer.spanBuilder("intake commit").setSpanKind(SpanKind.PRODUCER).setParent(Context.current()), event)
+            Span span = event(
+                            tracer.spanBuilder("intake commit")
+                                    .setSpanKind(SpanKind.PRODUCER)
+                                    .setParent(Context.current()),
+                            event)
                     .startSpan();
             return new IntakeSpan(span, traceParent(span));
         } catch (RuntimeException e) {
@@ -77,16 +86,25 @@ final class EventSpans implements OutboxTracing {
     @Override
     public Attempt attempt(ClaimedDelivery delivery, Exchange exchange) {
         try {
-            Span span = event(tracer.spanBuilder("deliver " + delivery.destination()).setSpanKind(SpanKind.CONSUMER)
-                    .setParent(parentOf(delivery.traceParent())), delivery.event())
+            Span span = event(
+                            tracer.spanBuilder("deliver " + delivery.destination())
+                                    .setSpanKind(SpanKind.CONSUMER)
+                                    .setParent(parentOf(delivery.traceParent())),
+                            delivery.event())
                     .setAttribute(DESTINATION, delivery.destination())
                     .setAttribute(ATTEMPT, (long) delivery.attempt())
                     .setAttribute(REPLAY, delivery.replay())
                     .startSpan();
-            // Camel's tracer continues from here: the destination's route, its transform and sink are this span's children
+            // Camel's tracer continues from here: the destination's route, its transform and sink are this span's
+            // children
             exchange.setProperty(ExchangeProperties.ON_THE_EVENT_PATH, Boolean.TRUE);
-            openTelemetry.getPropagators().getTextMapPropagator().inject(Context.root().with(span), exchange.getMessage(),
-                    (message, key, value) -> message.setHeader(key, value));
+            openTelemetry
+                    .getPropagators()
+                    .getTextMapPropagator()
+                    .inject(
+                            Context.root().with(span),
+                            exchange.getMessage(),
+                            (message, key, value) -> message.setHeader(key, value));
             return (result, statusCode) -> {
                 span.setAttribute(OUTCOME, result);
                 if (statusCode != null) {
@@ -98,7 +116,11 @@ final class EventSpans implements OutboxTracing {
                 span.end();
             };
         } catch (RuntimeException e) {
-            LOG.warn("tracing: no span for the attempt of event {} to {}: {}", delivery.eventId(), delivery.destination(), e.toString());
+            LOG.warn(
+                    "tracing: no span for the attempt of event {} to {}: {}",
+                    delivery.eventId(),
+                    delivery.destination(),
+                    e.toString());
             return Attempt.NONE;
         }
     }

@@ -1,13 +1,5 @@
 package io.carbridge.tracing;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-
 import io.carbridge.Settings;
 import io.carbridge.StartupFailure;
 import io.carbridge.admin.AdminSettings;
@@ -25,6 +17,13 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.resources.ResourceBuilder;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.util.URISupport;
@@ -33,9 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OpenTelemetry traces of the event path, off unless a collector is named ({@value #ENDPOINT}, which
- * {@code OTEL_EXPORTER_OTLP_ENDPOINT} sets) or an {@link OpenTelemetry} is bound in Camel's registry (the tests' in-memory
- * exporter). Off, nothing of it is installed: no Camel tracer, no span, no context stored, and the outbox gets
- * {@link OutboxTracing#OFF}.
+ * {@code OTEL_EXPORTER_OTLP_ENDPOINT} sets) or an {@link OpenTelemetry} is bound in Camel's registry (the tests'
+ * in-memory exporter). Off, nothing of it is installed: no Camel tracer, no span, no context stored, and the outbox
+ * gets {@link OutboxTracing#OFF}.
  *
  * <p>On, one trace follows each event: the webhook request (Camel's span of the intake route, continuing a proxy's
  * {@code traceparent}), the intake commit, and each delivery attempt with the destination's route and sink under it
@@ -60,6 +59,7 @@ public final class Tracing {
     private final OpenTelemetry openTelemetry;
     /** The SDK the bridge made (and closes), or null when it was given one. */
     private final OpenTelemetrySdk ownSdk;
+
     private final List<String> secrets;
 
     private Tracing(OpenTelemetry openTelemetry, OpenTelemetrySdk ownSdk, List<String> secrets) {
@@ -85,8 +85,10 @@ public final class Tracing {
         } catch (URISyntaxException e) {
             // said below
         }
-        throw new Settings.InvalidSettingException(ENDPOINT, "is '" + text.get() + "': write the collector's OTLP endpoint as "
-                + "http://host:port or https://host:port (OTEL_EXPORTER_OTLP_ENDPOINT sets it), or leave it empty for no traces");
+        throw new Settings.InvalidSettingException(
+                ENDPOINT,
+                "is '" + text.get() + "': write the collector's OTLP endpoint as "
+                        + "http://host:port or https://host:port (OTEL_EXPORTER_OTLP_ENDPOINT sets it), or leave it empty for no traces");
     }
 
     /**
@@ -103,7 +105,8 @@ public final class Tracing {
         destinations.all().forEach(destination -> secrets.addAll(destinations.secretsOf(destination.name())));
         Optional.ofNullable(settings.of(AdminSettings.class).token()).ifPresent(secrets::add);
         secrets.addAll(settings.of(ManagementTokenSettings.class).tokens());
-        Optional.ofNullable(settings.of(SmartcarClientSettings.class).clientSecret()).ifPresent(secrets::add);
+        Optional.ofNullable(settings.of(SmartcarClientSettings.class).clientSecret())
+                .ifPresent(secrets::add);
         if (given != null) {
             return new Tracing(given, null, secrets);
         }
@@ -111,10 +114,12 @@ public final class Tracing {
         try {
             sdk = autoconfigured(settings, endpoint.get());
         } catch (ConfigurationException e) {
-            throw new StartupFailure("Tracing is on (" + ENDPOINT + "), but OpenTelemetry's configuration, the OTEL_* variables, is "
-                    + "wrong: " + e.getMessage());
+            throw new StartupFailure("Tracing is on (" + ENDPOINT
+                    + "), but OpenTelemetry's configuration, the OTEL_* variables, is " + "wrong: " + e.getMessage());
         }
-        LOG.info("Tracing on: spans of the event path go to {} (OTLP)", URISupport.sanitizeUri(endpoint.get().toString()));
+        LOG.info(
+                "Tracing on: spans of the event path go to {} (OTLP)",
+                URISupport.sanitizeUri(endpoint.get().toString()));
         return new Tracing(sdk, sdk, secrets);
     }
 
@@ -125,7 +130,8 @@ public final class Tracing {
                         "otel.exporter.otlp.protocol", "http/protobuf",
                         "otel.metrics.exporter", "none",
                         "otel.logs.exporter", "none"))
-                // the setting wins over the variable it defaults to, so that -Dbridge.tracing.otlp-endpoint=... works too
+                // the setting wins over the variable it defaults to, so that -Dbridge.tracing.otlp-endpoint=... works
+                // too
                 .addPropertiesCustomizer(config -> Map.of("otel.exporter.otlp.endpoint", endpoint.toString()))
                 .addResourceCustomizer((resource, config) -> named(resource, settings))
                 // closed with Camel, after the last attempts: the SDK's own hook could close it under them
@@ -165,8 +171,13 @@ public final class Tracing {
         }
         outbox.traceWith(new EventSpans(openTelemetry));
         // camel-opentelemetry2 takes the tracer and the propagators from the registry
-        camel.getRegistry().bind("bridgeOpenTelemetryTracer", io.opentelemetry.api.trace.Tracer.class, openTelemetry.getTracer("org.apache.camel"));
-        camel.getRegistry().bind("bridgeOpenTelemetryPropagators", ContextPropagators.class, openTelemetry.getPropagators());
+        camel.getRegistry()
+                .bind(
+                        "bridgeOpenTelemetryTracer",
+                        io.opentelemetry.api.trace.Tracer.class,
+                        openTelemetry.getTracer("org.apache.camel"));
+        camel.getRegistry()
+                .bind("bridgeOpenTelemetryPropagators", ContextPropagators.class, openTelemetry.getPropagators());
         EventPathTracer tracer = new EventPathTracer(Intake.ROUTE_ID, secrets);
         tracer.init(camel);
         if (ownSdk != null) {
@@ -178,7 +189,6 @@ public final class Tracing {
             });
         }
     }
-
 
     /** Sends what is left and closes the SDK the bridge made (not one it was given). */
     void close() {

@@ -1,5 +1,7 @@
 package io.carbridge.benchmark;
 
+import io.carbridge.testing.PostgresServer;
+import io.carbridge.testing.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,26 +20,49 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import io.carbridge.testing.PostgresServer;
-import io.carbridge.testing.ServiceProcess;
 import org.h2.engine.Constants;
 
 /**
  * A database kind the benchmark measures on: a fresh database for each service under test, what it takes on disk, and
- * how much data it holds. "Its data" is the bytes of the values in every row of every table: text and binary values
- * at their length (the event bodies, exactly as received, are most of it), numbers, booleans and timestamps at their
+ * how much data it holds. "Its data" is the bytes of the values in every row of every table: text and binary values at
+ * their length (the event bodies, exactly as received, are most of it), numbers, booleans and timestamps at their
  * binary size (8 bytes for a timestamp, as PostgreSQL stores it). Indexes are not data: they are part of what a
  * database needs on top of it, as are free pages.
  */
 abstract class BenchmarkDatabase {
 
     /** Binary sizes of the fixed-size column types; every other value counts as its length in bytes. */
-    private static final Map<Integer, Integer> FIXED_SIZES = Map.of(Types.BIGINT, 8, Types.INTEGER, 4, Types.SMALLINT, 2,
-            Types.BOOLEAN, 1, Types.BIT, 1, Types.DOUBLE, 8, Types.REAL, 4, Types.DATE, 4, Types.TIMESTAMP, 8,
-            Types.TIMESTAMP_WITH_TIMEZONE, 8);
-    private static final List<Integer> BYTE_STRINGS = List.of(Types.VARCHAR, Types.CHAR, Types.LONGVARCHAR, Types.CLOB,
-            Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB);
+    private static final Map<Integer, Integer> FIXED_SIZES = Map.of(
+            Types.BIGINT,
+            8,
+            Types.INTEGER,
+            4,
+            Types.SMALLINT,
+            2,
+            Types.BOOLEAN,
+            1,
+            Types.BIT,
+            1,
+            Types.DOUBLE,
+            8,
+            Types.REAL,
+            4,
+            Types.DATE,
+            4,
+            Types.TIMESTAMP,
+            8,
+            Types.TIMESTAMP_WITH_TIMEZONE,
+            8);
+
+    private static final List<Integer> BYTE_STRINGS = List.of(
+            Types.VARCHAR,
+            Types.CHAR,
+            Types.LONGVARCHAR,
+            Types.CLOB,
+            Types.BINARY,
+            Types.VARBINARY,
+            Types.LONGVARBINARY,
+            Types.BLOB);
 
     private int databases;
 
@@ -76,7 +101,8 @@ abstract class BenchmarkDatabase {
     abstract SqlActivity sqlActivity(String url);
 
     /**
-     * The bytes of its data per table, see above; H2 is read once the service stopped (it holds the file while it runs).
+     * The bytes of its data per table, see above; H2 is read once the service stopped (it holds the file while it
+     * runs).
      */
     final Map<String, Long> dataBytes(String url) {
         Map<String, Long> bytes = new LinkedHashMap<>();
@@ -95,12 +121,19 @@ abstract class BenchmarkDatabase {
                     while (columns.next()) {
                         String column = quote + columns.getString("COLUMN_NAME") + quote;
                         int type = columns.getInt("DATA_TYPE");
-                        terms.add(FIXED_SIZES.containsKey(type) ? "COUNT(" + column + ") * " + FIXED_SIZES.get(type)
-                                : "COALESCE(SUM(OCTET_LENGTH(" + (BYTE_STRINGS.contains(type) ? column : "CAST(" + column + " AS VARCHAR)") + ")), 0)");
+                        terms.add(
+                                FIXED_SIZES.containsKey(type)
+                                        ? "COUNT(" + column + ") * " + FIXED_SIZES.get(type)
+                                        : "COALESCE(SUM(OCTET_LENGTH("
+                                                + (BYTE_STRINGS.contains(type)
+                                                        ? column
+                                                        : "CAST(" + column + " AS VARCHAR)")
+                                                + ")), 0)");
                     }
                 }
                 try (Statement statement = connection.createStatement();
-                     ResultSet sum = statement.executeQuery("SELECT " + String.join(" + ", terms) + " FROM " + quote + table + quote)) {
+                        ResultSet sum = statement.executeQuery(
+                                "SELECT " + String.join(" + ", terms) + " FROM " + quote + table + quote)) {
                     sum.next();
                     bytes.put(table.toLowerCase(Locale.ROOT), sum.getLong(1));
                 }
@@ -167,7 +200,8 @@ abstract class BenchmarkDatabase {
         @Override
         void drop(String url) {
             try (Stream<Path> files = Files.walk(file(url).getParent())) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -180,8 +214,8 @@ abstract class BenchmarkDatabase {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return "H2 " + Constants.FULL_VERSION + " file, fresh for each service, under target/it-data (" + fileSystem(DIRECTORY)
-                    + "), WRITE_DELAY=0: a commit returns once it is written to the file";
+            return "H2 " + Constants.FULL_VERSION + " file, fresh for each service, under target/it-data ("
+                    + fileSystem(DIRECTORY) + "), WRITE_DELAY=0: a commit returns once it is written to the file";
         }
 
         @Override
@@ -217,7 +251,9 @@ abstract class BenchmarkDatabase {
             return "PostgreSQL";
         }
 
-        /** A new database, after a checkpoint: the previous service's writes are not flushed during this one's loads. */
+        /**
+         * A new database, after a checkpoint: the previous service's writes are not flushed during this one's loads.
+         */
         @Override
         String create(String name) {
             String url = server.createDatabase(name);
@@ -249,14 +285,20 @@ abstract class BenchmarkDatabase {
         String describe() {
             String url = server.url();
             List<String> settings = new ArrayList<>();
-            for (String setting : List.of("fsync", "synchronous_commit", "wal_sync_method", "full_page_writes", "shared_buffers")) {
+            for (String setting :
+                    List.of("fsync", "synchronous_commit", "wal_sync_method", "full_page_writes", "shared_buffers")) {
                 settings.add(setting + "=" + query(url, "SHOW " + setting));
             }
-            return "PostgreSQL " + query(url, "SHOW server_version") + " (the suite's embedded binaries, started by the benchmark on "
-                    + "loopback, one database per service), " + String.join(", ", settings) + ": a commit returns once its WAL "
-                    + "is flushed to the disk; data directory on " + fileSystem(Path.of(query(url, "SHOW data_directory")))
-                    + "; shared_preload_libraries=" + query(url, "SHOW shared_preload_libraries") + " (pg_stat_statements "
-                    + "with track_utility=" + query(url, "SHOW pg_stat_statements.track_utility") + ", for the SQL counts)"
+            return "PostgreSQL " + query(url, "SHOW server_version")
+                    + " (the suite's embedded binaries, started by the benchmark on "
+                    + "loopback, one database per service), " + String.join(", ", settings)
+                    + ": a commit returns once its WAL "
+                    + "is flushed to the disk; data directory on "
+                    + fileSystem(Path.of(query(url, "SHOW data_directory")))
+                    + "; shared_preload_libraries=" + query(url, "SHOW shared_preload_libraries")
+                    + " (pg_stat_statements "
+                    + "with track_utility=" + query(url, "SHOW pg_stat_statements.track_utility")
+                    + ", for the SQL counts)"
                     + "; every other setting PostgreSQL's default";
         }
 
@@ -268,13 +310,14 @@ abstract class BenchmarkDatabase {
         @Override
         SqlActivity sqlActivity(String url) {
             String path = url.substring(url.lastIndexOf('/') + 1);
-            return new SqlActivity(server.url(), url, path.contains("?") ? path.substring(0, path.indexOf('?')) : path, user());
+            return new SqlActivity(
+                    server.url(), url, path.contains("?") ? path.substring(0, path.indexOf('?')) : path, user());
         }
 
         /** Runs one statement; returns the first value it answers, or null. */
         private String query(String url, String sql) {
             try (Connection connection = DriverManager.getConnection(url, user(), "");
-                 Statement statement = connection.createStatement()) {
+                    Statement statement = connection.createStatement()) {
                 if (!statement.execute(sql)) {
                     return null;
                 }

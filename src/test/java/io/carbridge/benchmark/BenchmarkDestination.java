@@ -8,15 +8,14 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The one destination of a bridge under the benchmark, seen from where its deliveries arrive: each event counted by
- * its id, with the moment ({@link System#nanoTime()}) it first arrived. The delivery figures are read from these
- * arrivals whatever the destination's kind, so that an HTTP sink ({@link Sink}) and a Kafka topic ({@link KafkaTopic})
- * are measured alike.
+ * The one destination of a bridge under the benchmark, seen from where its deliveries arrive: each event counted by its
+ * id, with the moment ({@link System#nanoTime()}) it first arrived. The delivery figures are read from these arrivals
+ * whatever the destination's kind, so that an HTTP sink ({@link Sink}) and a Kafka topic ({@link KafkaTopic}) are
+ * measured alike.
  */
 abstract class BenchmarkDestination implements AutoCloseable {
 
@@ -38,8 +37,7 @@ abstract class BenchmarkDestination implements AutoCloseable {
     abstract void pause(Runnable deliverAFew, Runnable pauseThroughAdminApi);
 
     /** Takes deliveries again after {@link #pause}, before the bridge is asked to resume; most need nothing. */
-    void takeDeliveriesAgain() {
-    }
+    void takeDeliveriesAgain() {}
 
     /** One delivery of {@code eventId}, arrived at {@code nanos} ({@link System#nanoTime()}). */
     protected final void arrived(String eventId, long nanos) {
@@ -67,10 +65,14 @@ abstract class BenchmarkDestination implements AutoCloseable {
 
     /** How many events first arrived within {@code [fromNanos, toNanos]} ({@link System#nanoTime()}). */
     long firstArrivalsBetween(long fromNanos, long toNanos) {
-        return firstArrivals.values().stream().filter(at -> at >= fromNanos && at <= toNanos).count();
+        return firstArrivals.values().stream()
+                .filter(at -> at >= fromNanos && at <= toNanos)
+                .count();
     }
 
-    /** When the last of {@code eventIds} first arrived ({@link System#nanoTime()}); empty while some have not arrived. */
+    /**
+     * When the last of {@code eventIds} first arrived ({@link System#nanoTime()}); empty while some have not arrived.
+     */
     OptionalLong lastFirstArrivalOf(Collection<String> eventIds) {
         long last = Long.MIN_VALUE;
         for (String eventId : eventIds) {
@@ -83,9 +85,12 @@ abstract class BenchmarkDestination implements AutoCloseable {
         return OptionalLong.of(last);
     }
 
-    /** Waits until every one of {@code eventIds} arrived at least once; false if some had not within {@code timeout}. */
+    /**
+     * Waits until every one of {@code eventIds} arrived at least once; false if some had not within {@code timeout}.
+     */
     boolean awaitAll(Collection<String> eventIds, Duration timeout) {
-        return waitUntil(() -> eventIds.stream().allMatch(deliveriesByEvent::containsKey), Duration.ofMillis(200), timeout);
+        return waitUntil(
+                () -> eventIds.stream().allMatch(deliveriesByEvent::containsKey), Duration.ofMillis(200), timeout);
     }
 
     /** Waits until {@code count} distinct events arrived; false if not within {@code timeout}. */

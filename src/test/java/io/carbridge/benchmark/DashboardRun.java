@@ -1,5 +1,8 @@
 package io.carbridge.benchmark;
 
+import io.carbridge.observability.DashboardPage;
+import io.carbridge.testing.Browser;
+import io.carbridge.testing.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,18 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.carbridge.observability.DashboardPage;
-import io.carbridge.testing.Browser;
-import io.carbridge.testing.ServiceProcess;
-
 /**
  * {@code -Dbenchmark.dashboard=true}: the bridge's measurement watched through the dashboard of
  * {@code docs/observability/}. Once the bridge is up, a Prometheus of its own ({@link PrometheusServer}) scrapes every
  * instance every {@value #SCRAPE_SECONDS} s; at the end of the measurement, before the bridge stops, the dashboard's
- * panels are drawn from Prometheus's data over the measurement ({@link DashboardPage}) and taken with headless Chromium:
- * {@code <benchmark.output>/dashboard-<setup>.html} and {@code .png}. This build's PostgreSQL setup with one instance
- * (the database of production) is also copied to {@code docs/observability/dashboard.png}. Off by default: Prometheus
- * takes a little CPU from the same cores.
+ * panels are drawn from Prometheus's data over the measurement ({@link DashboardPage}) and taken with headless
+ * Chromium: {@code <benchmark.output>/dashboard-<setup>.html} and {@code .png}. This build's PostgreSQL setup with one
+ * instance (the database of production) is also copied to {@code docs/observability/dashboard.png}. Off by default:
+ * Prometheus takes a little CPU from the same cores.
  */
 final class DashboardRun implements AutoCloseable {
 
@@ -31,7 +30,9 @@ final class DashboardRun implements AutoCloseable {
     static final int SCRAPE_SECONDS = 2;
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(SCRAPE_SECONDS);
     static final Path DOCS_SCREENSHOT = Paths.get("docs", "observability", "dashboard.png");
-    /** The setup whose picture the docs show: PostgreSQL, one instance, this build (a baseline's key ends in -baseline). */
+    /**
+     * The setup whose picture the docs show: PostgreSQL, one instance, this build (a baseline's key ends in -baseline).
+     */
     private static final String DOCUMENTED_SETUP = "postgresql";
 
     private final String key;
@@ -55,8 +56,8 @@ final class DashboardRun implements AutoCloseable {
                     + " is missing (sudo apt-get install -y prometheus)");
         }
         if (!Files.isExecutable(Browser.CHROMIUM) || !Files.isExecutable(Browser.CHROMEDRIVER)) {
-            throw new IllegalStateException(OPTION + " takes the dashboard with headless Chromium: " + Browser.CHROMIUM + " or "
-                    + Browser.CHROMEDRIVER + " is missing (sudo apt-get install -y chromium chromium-driver)");
+            throw new IllegalStateException(OPTION + " takes the dashboard with headless Chromium: " + Browser.CHROMIUM
+                    + " or " + Browser.CHROMEDRIVER + " is missing (sudo apt-get install -y chromium chromium-driver)");
         }
     }
 
@@ -74,8 +75,9 @@ final class DashboardRun implements AutoCloseable {
         }
         String name = "benchmark-" + key + "-prometheus";
         PrometheusServer prometheus = PrometheusServer.scraping(name, targets, SCRAPE_INTERVAL);
-        Benchmark.phase("Prometheus started for the dashboard, pid " + prometheus.pid() + ", " + prometheus.uri() + ", scraping "
-                + targets + " every " + SCRAPE_SECONDS + " s, its output in target/it-logs/" + name + ".log");
+        Benchmark.phase("Prometheus started for the dashboard, pid " + prometheus.pid() + ", " + prometheus.uri()
+                + ", scraping " + targets + " every " + SCRAPE_SECONDS + " s, its output in target/it-logs/" + name
+                + ".log");
         return new DashboardRun(key, setup, options.output(), prometheus, Instant.now());
     }
 
@@ -91,16 +93,26 @@ final class DashboardRun implements AutoCloseable {
         Instant to = Instant.now();
         Benchmark.phase("drawing the dashboard from Prometheus's data, " + from.truncatedTo(ChronoUnit.SECONDS) + " to "
                 + to.truncatedTo(ChronoUnit.SECONDS));
-        String note = "The panels and queries of smartcar-bridge-dashboard.json over Prometheus's data of a benchmark run, drawn "
-                + "without Grafana (mvn -B -Pbenchmark verify -D" + OPTION + "=true): the bridge on " + setup + ", scraped every "
-                + SCRAPE_SECONDS + " s. In order: warm-up; the destination paused (410 Gone) and the intake at saturation; "
-                + "the destination resumed, its backlog draining while the intake takes 1,000 events/s; the intake at saturation "
-                + "while the destination delivers; a GET at saturation; "
-                + "fixed rates from low to high; duplicates.";
+        String note =
+                "The panels and queries of smartcar-bridge-dashboard.json over Prometheus's data of a benchmark run, drawn "
+                        + "without Grafana (mvn -B -Pbenchmark verify -D" + OPTION + "=true): the bridge on " + setup
+                        + ", scraped every "
+                        + SCRAPE_SECONDS
+                        + " s. In order: warm-up; the destination paused (410 Gone) and the intake at saturation; "
+                        + "the destination resumed, its backlog draining while the intake takes 1,000 events/s; the intake at saturation "
+                        + "while the destination delivers; a GET at saturation; "
+                        + "fixed rates from low to high; duplicates.";
         try {
-            Path png = DashboardPage.render(DashboardPage.readDashboard(), DashboardPage.http(prometheus.uri()),
-                    new DashboardPage.Window(from, to, SCRAPE_INTERVAL), "Prometheus (benchmark)", note, output, "dashboard-" + key);
-            System.out.println("The dashboard: " + png + " (and " + png.toString().replaceAll("\\.png$", ".html") + ")");
+            Path png = DashboardPage.render(
+                    DashboardPage.readDashboard(),
+                    DashboardPage.http(prometheus.uri()),
+                    new DashboardPage.Window(from, to, SCRAPE_INTERVAL),
+                    "Prometheus (benchmark)",
+                    note,
+                    output,
+                    "dashboard-" + key);
+            System.out.println(
+                    "The dashboard: " + png + " (and " + png.toString().replaceAll("\\.png$", ".html") + ")");
             if (key.equals(DOCUMENTED_SETUP)) {
                 Files.copy(png, DOCS_SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
                 System.out.println("Copied to " + DOCS_SCREENSHOT);

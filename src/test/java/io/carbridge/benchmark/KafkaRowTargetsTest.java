@@ -2,19 +2,18 @@ package io.carbridge.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-
 import io.carbridge.benchmark.Figures.DeliveringIntake;
 import io.carbridge.benchmark.Figures.Drain;
-import io.carbridge.benchmark.Figures.EngineOverhead;
 import io.carbridge.benchmark.Figures.EndToEnd;
+import io.carbridge.benchmark.Figures.EngineOverhead;
 import io.carbridge.benchmark.Figures.KafkaDelivery;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.Reference;
 import io.carbridge.benchmark.Figures.Setup;
 import io.carbridge.benchmark.Figures.Storage;
 import io.carbridge.benchmark.Targets.Target;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,20 +28,24 @@ class KafkaRowTargetsTest {
 
     @Test
     void judgesTheKafkaDeliveryAgainstTwoThousandAndTheHttpDestinationsAndTheIntakeAgainstTheOfferedRate() {
-        Setup setup = setup(Targets.H2, 1, drain(2_000), new KafkaDelivery(load(3_000), true, drain(2_500, load(950)), null));
+        Setup setup =
+                setup(Targets.H2, 1, drain(2_000), new KafkaDelivery(load(3_000), true, drain(2_500, load(950)), null));
 
         List<Target> targets = Targets.of(setup, null);
 
         assertThat(target(targets, KAFKA_DELIVERY).met()).isTrue();
         assertThat(target(targets, AGAINST_HTTP).value()).isEqualTo(1.25);
         assertThat(target(targets, AGAINST_HTTP).met()).isTrue();
-        assertThat(target(targets, INTAKE_KEPT).value()).as("950/s of the 1,000/s it takes when paused at 3,000/s").isEqualTo(0.95);
+        assertThat(target(targets, INTAKE_KEPT).value())
+                .as("950/s of the 1,000/s it takes when paused at 3,000/s")
+                .isEqualTo(0.95);
         assertThat(target(targets, INTAKE_KEPT).met()).isTrue();
     }
 
     @Test
     void anIntakeThatCannotTakeTheOfferedRateEvenPausedIsJudgedAgainstWhatItTakesPaused() {
-        Setup setup = setup(Targets.H2, 1, drain(2_000), new KafkaDelivery(load(800), true, drain(1_500, load(700)), null));
+        Setup setup =
+                setup(Targets.H2, 1, drain(2_000), new KafkaDelivery(load(800), true, drain(1_500, load(700)), null));
 
         List<Target> targets = Targets.of(setup, null);
 
@@ -54,19 +57,25 @@ class KafkaRowTargetsTest {
 
     @Test
     void onPostgresqlTheKafkaDeliveryIsShownNotJudged() {
-        Setup setup = setup(Targets.POSTGRESQL, 1, drain(800), new KafkaDelivery(load(3_000), true, drain(900, load(1_000)), null));
+        Setup setup = setup(
+                Targets.POSTGRESQL, 1, drain(800), new KafkaDelivery(load(3_000), true, drain(900, load(1_000)), null));
 
         List<Target> targets = Targets.of(setup, null);
 
         assertThat(target(targets, KAFKA_DELIVERY).judged()).isFalse();
         assertThat(target(targets, KAFKA_DELIVERY).met()).isNull();
-        assertThat(target(targets, AGAINST_HTTP).met()).as("judged on every setup").isTrue();
+        assertThat(target(targets, AGAINST_HTTP).met())
+                .as("judged on every setup")
+                .isTrue();
     }
 
     @Test
     void aSkippedRowIsNotJudgedAndARowThatFailedIsNotMeasured() {
-        List<Target> skipped = Targets.of(setup(Targets.POSTGRESQL, 2, drain(800), KafkaDelivery.skipped("– (measured with one instance)")), null);
-        List<Target> failed = Targets.of(setup(Targets.H2, 1, drain(2_000), KafkaDelivery.notMeasured("the broker did not start")), null);
+        List<Target> skipped = Targets.of(
+                setup(Targets.POSTGRESQL, 2, drain(800), KafkaDelivery.skipped("– (measured with one instance)")),
+                null);
+        List<Target> failed = Targets.of(
+                setup(Targets.H2, 1, drain(2_000), KafkaDelivery.notMeasured("the broker did not start")), null);
 
         for (String measure : List.of(KAFKA_DELIVERY, AGAINST_HTTP, INTAKE_KEPT)) {
             assertThat(target(skipped, measure).judged()).isFalse();
@@ -77,7 +86,10 @@ class KafkaRowTargetsTest {
     }
 
     private static Target target(List<Target> targets, String measure) {
-        return targets.stream().filter(target -> target.measure().startsWith(measure)).findFirst().orElseThrow();
+        return targets.stream()
+                .filter(target -> target.measure().startsWith(measure))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Drain drain(double deliveredPerSecond) {
@@ -91,15 +103,46 @@ class KafkaRowTargetsTest {
     /** A load whose every request was answered 202. */
     private static LoadFigures load(double perSecond) {
         long requests = (long) perSecond * 20;
-        return new LoadFigures("a load", 0, 64, requests, requests, 0, Map.of(SmartcarTraffic.ACCEPTED, requests), perSecond,
-                1, 2, 3, 4, 1, null, 0.5);
+        return new LoadFigures(
+                "a load",
+                0,
+                64,
+                requests,
+                requests,
+                0,
+                Map.of(SmartcarTraffic.ACCEPTED, requests),
+                perSecond,
+                1,
+                2,
+                3,
+                4,
+                1,
+                null,
+                0.5);
     }
 
     private static Setup setup(String database, int instances, Drain http, KafkaDelivery kafka) {
         Storage storage = new Storage(database, 3_000_000, 3_000_000, Map.of("webhook_event", 1_000_000L));
         Reference reference = new Reference(load(4_000), load(4_000), null, load(1_000), storage, 300);
-        return new Setup("a setup", database, instances, BridgeMeasurement.Build.THIS_BUILD, reference, load(20_000), load(100),
-                EngineOverhead.notMeasured("not here"), List.of(load(1_000)), load(1_000), load(3_000), true, null, http, kafka,
-                DeliveringIntake.notMeasured("not here"), new EndToEnd(null, null, null, 500, 0, 0, "none"), storage, List.of(400L));
+        return new Setup(
+                "a setup",
+                database,
+                instances,
+                BridgeMeasurement.Build.THIS_BUILD,
+                reference,
+                load(20_000),
+                load(100),
+                EngineOverhead.notMeasured("not here"),
+                List.of(load(1_000)),
+                load(1_000),
+                load(3_000),
+                true,
+                null,
+                http,
+                kafka,
+                DeliveringIntake.notMeasured("not here"),
+                new EndToEnd(null, null, null, 500, 0, 0, "none"),
+                storage,
+                List.of(400L));
     }
 }

@@ -1,12 +1,11 @@
 package io.carbridge.benchmark;
 
+import io.carbridge.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
-import io.carbridge.testing.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -26,9 +25,13 @@ final class KafkaTopic extends BenchmarkDestination {
 
     /** The destination's name in the bridge's settings. */
     static final String NAME = "kafka";
+
     static final String TOPIC = "bridge-events";
-    /** As a team's topic would have several: the bridge keys each record by its vehicle, which spreads them over these. */
+    /**
+     * As a team's topic would have several: the bridge keys each record by its vehicle, which spreads them over these.
+     */
     static final int PARTITIONS = 4;
+
     private static final String EVENT_ID_HEADER = "eventId";
 
     private final KafkaBroker broker;
@@ -42,7 +45,8 @@ final class KafkaTopic extends BenchmarkDestination {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
+                .map(info -> new TopicPartition(TOPIC, info.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         this.reader = new Thread(this::read, "kafka-topic-reader");
@@ -69,7 +73,8 @@ final class KafkaTopic extends BenchmarkDestination {
 
     @Override
     List<String> destinationSettings() {
-        return List.of("-Dbridge.destinations=" + NAME,
+        return List.of(
+                "-Dbridge.destinations=" + NAME,
                 "-Dbridge.destination." + NAME + ".uri=kafka:" + TOPIC + "?brokers=" + broker.bootstrapServers());
     }
 

@@ -1,12 +1,5 @@
 package io.carbridge.benchmark;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import io.carbridge.benchmark.Delivery.Traffic;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -15,17 +8,23 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
  * Drives the bridge over loopback HTTP/1.1 with keep-alive connections, from one Vert.x event loop (the machine's cores
  * are shared with the service, so the generator must stay cheap). Given several instances' ports, it sends to each in
  * turn, as a load balancer would.
- * <p>
- * Fixed-rate loads are open-loop: request {@code i} is due at {@code start + i / rate} whether or not earlier answers
- * came back, and its latency is measured from that intended time, so time spent queueing behind a slow answer (in the
- * generator, the connection pool or the service) is counted instead of hidden. Saturation loads are closed-loop: a fixed
- * number of requests in flight, each followed by the next as soon as it is answered.
+ *
+ * <p>Fixed-rate loads are open-loop: request {@code i} is due at {@code start + i / rate} whether or not earlier
+ * answers came back, and its latency is measured from that intended time, so time spent queueing behind a slow answer
+ * (in the generator, the connection pool or the service) is counted instead of hidden. Saturation loads are
+ * closed-loop: a fixed number of requests in flight, each followed by the next as soon as it is answered.
  */
 final class LoadGenerator implements AutoCloseable {
 
@@ -37,10 +36,12 @@ final class LoadGenerator implements AutoCloseable {
     private final HttpClient client;
     private final int[] ports;
 
-    /** What happened to each request: its status, or 0 when there was no answer (connection refused, reset, timeout). */
+    /**
+     * What happened to each request: its status, or 0 when there was no answer (connection refused, reset, timeout).
+     */
     @FunctionalInterface
     interface Observer {
-        Observer NONE = (delivery, status) -> { };
+        Observer NONE = (delivery, status) -> {};
 
         void answered(Delivery delivery, int status);
     }
@@ -53,7 +54,10 @@ final class LoadGenerator implements AutoCloseable {
         }
 
         long successes() {
-            return statuses.entrySet().stream().filter(e -> e.getKey() / 100 == 2).mapToLong(Map.Entry::getValue).sum();
+            return statuses.entrySet().stream()
+                    .filter(e -> e.getKey() / 100 == 2)
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
         }
 
         double successesPerSecond() {
@@ -79,16 +83,24 @@ final class LoadGenerator implements AutoCloseable {
         this.context = vertx.getOrCreateContext();
         this.ports = ports.stream().mapToInt(Integer::intValue).toArray();
         this.client = vertx.createHttpClient(
-                // keep-alive shorter than the bridge's idle timeout (30 s), as docs/operations.md asks of a load balancer: with
-                // Vert.x's 60 s a request could go out on a connection the bridge was closing as idle, and get no answer
-                new HttpClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(true).setKeepAliveTimeout(10).setConnectTimeout(5_000),
+                // keep-alive shorter than the bridge's idle timeout (30 s), as docs/operations.md asks of a load
+                // balancer: with
+                // Vert.x's 60 s a request could go out on a connection the bridge was closing as idle, and get no
+                // answer
+                new HttpClientOptions()
+                        .setDefaultHost("127.0.0.1")
+                        .setKeepAlive(true)
+                        .setKeepAliveTimeout(10)
+                        .setConnectTimeout(5_000),
                 new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
         // a connection the service drops (kill -9, shutdown) fails its request, which is counted; no need for Vert.x
         // to log each one as an error besides
-        client.connectionHandler(connection -> connection.exceptionHandler(ignored -> { }));
+        client.connectionHandler(connection -> connection.exceptionHandler(ignored -> {}));
     }
 
-    /** Open loop: {@code perSecond} requests every second for {@code duration}; returns when every request is settled. */
+    /**
+     * Open loop: {@code perSecond} requests every second for {@code duration}; returns when every request is settled.
+     */
     Result atFixedRate(double perSecond, Duration duration, Traffic traffic, Observer observer) {
         Load load = new Load(traffic, observer);
         long total = Math.round(perSecond * duration.toNanos() / 1e9);
@@ -162,7 +174,9 @@ final class LoadGenerator implements AutoCloseable {
             Delivery delivery = traffic.next();
             sent++;
             inFlight++;
-            RequestOptions options = new RequestOptions().setMethod(delivery.method()).setURI(delivery.path())
+            RequestOptions options = new RequestOptions()
+                    .setMethod(delivery.method())
+                    .setURI(delivery.path())
                     .setPort(ports[(int) (sent % ports.length)])
                     .setIdleTimeout(TimeUnit.MICROSECONDS.toMillis(MAX_LATENCY_MICROS));
             if (delivery.contentType() != null) {

@@ -18,7 +18,8 @@ record Machine(int cores, long memoryMb, String cpu, String jdk, String os, Stri
                 procValue("/proc/meminfo", "MemTotal:") / 1024,
                 procLine("/proc/cpuinfo", "model name").replaceFirst("^model name\\s*:\\s*", ""),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"),
                 loadAverageNow());
     }
 
@@ -33,7 +34,8 @@ record Machine(int cores, long memoryMb, String cpu, String jdk, String os, Stri
 
     @Override
     public String toString() {
-        return cores + " cores (" + cpu + "), " + memoryMb + " MB memory, " + jdk + ", " + os + ", load average " + loadAverage;
+        return cores + " cores (" + cpu + "), " + memoryMb + " MB memory, " + jdk + ", " + os + ", load average "
+                + loadAverage;
     }
 
     private static long procValue(String file, String prefix) {
@@ -42,7 +44,10 @@ record Machine(int cores, long memoryMb, String cpu, String jdk, String os, Stri
 
     private static String procLine(String file, String prefix) {
         try {
-            return Files.readAllLines(Path.of(file)).stream().filter(line -> line.startsWith(prefix)).findFirst().orElse("unknown");
+            return Files.readAllLines(Path.of(file)).stream()
+                    .filter(line -> line.startsWith(prefix))
+                    .findFirst()
+                    .orElse("unknown");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

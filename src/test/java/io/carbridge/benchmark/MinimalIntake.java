@@ -1,5 +1,10 @@
 package io.carbridge.benchmark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.VertxOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -18,16 +23,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import io.vertx.core.VertxOptions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
@@ -41,25 +39,28 @@ import org.flywaydb.core.Flyway;
  * Vert.x with 64 worker threads; HMAC-SHA256 of the raw bytes checked against {@code SC-Signature}, then Jackson; the
  * event row and one outbox row committed by a group commit; the 2xx once the commit is done. The rows are the bridge's
  * (its migrations create the schema), on the same kind of database: H2 file with {@code WRITE_DELAY=0}, or PostgreSQL.
- * <p>
- * It also serves the trivial GET of {@code src/test/resources/benchmark/ceiling.camel.yaml}, the same route the
+ *
+ * <p>It also serves the trivial GET of {@code src/test/resources/benchmark/ceiling.camel.yaml}, the same route the
  * benchmark adds to the bridge: here it measures a bare platform-http server.
- * <p>
- * Configured like the service, by environment: {@code HTTP_PORT}, {@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD},
- * {@code SMARTCAR_MANAGEMENT_TOKEN}. Test code: none of it ships.
+ *
+ * <p>Configured like the service, by environment: {@code HTTP_PORT}, {@code DB_URL}, {@code DB_USER},
+ * {@code DB_PASSWORD}, {@code SMARTCAR_MANAGEMENT_TOKEN}. Test code: none of it ships.
  */
 public final class MinimalIntake {
 
     static final int WORKER_THREADS = 64;
     /** The destination every outbox row is for (nothing delivers them here). */
     static final String DESTINATION = "sink";
+
     private static final int MAX_BATCH = 256;
     /**
-     * The shortest time between the starts of two commits, as the bridge's default {@code bridge.intake.min-commit-interval}:
-     * a commit costs about the same for one event as for many, so under steady load the events arriving meanwhile
-     * share the next one; after a quiet moment a lone event is committed at once.
+     * The shortest time between the starts of two commits, as the bridge's default
+     * {@code bridge.intake.min-commit-interval}: a commit costs about the same for one event as for many, so under
+     * steady load the events arriving meanwhile share the next one; after a quiet moment a lone event is committed at
+     * once.
      */
     static final long MIN_COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private static final long COMMIT_TIMEOUT_SECONDS = 10;
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -82,7 +83,9 @@ public final class MinimalIntake {
     }
 
     public static void main(String[] args) throws Exception {
-        HikariDataSource database = database(environment("DB_URL"), System.getenv().getOrDefault("DB_USER", "sa"),
+        HikariDataSource database = database(
+                environment("DB_URL"),
+                System.getenv().getOrDefault("DB_USER", "sa"),
                 System.getenv().getOrDefault("DB_PASSWORD", ""));
         MinimalIntake intake = new MinimalIntake(environment("SMARTCAR_MANAGEMENT_TOKEN"), database);
         Thread writer = new Thread(intake.writer, "minimal-intake-writer");
@@ -90,13 +93,15 @@ public final class MinimalIntake {
         writer.start();
 
         Main main = new Main();
-        // configured here alone: no application.properties, wherever the working directory or the classpath may have one
+        // configured here alone: no application.properties, wherever the working directory or the classpath may have
+        // one
         main.setDefaultPropertyPlaceholderLocation("false");
         main.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(WORKER_THREADS));
         main.configure().addRoutesBuilder(new RouteBuilder() {
             @Override
             public void configure() {
-                from("platform-http:" + SmartcarTraffic.INTAKE_PATH + "?httpMethodRestrict=POST").routeId("minimal-intake")
+                from("platform-http:" + SmartcarTraffic.INTAKE_PATH + "?httpMethodRestrict=POST")
+                        .routeId("minimal-intake")
                         .process(intake::receive);
             }
         });
@@ -153,8 +158,16 @@ public final class MinimalIntake {
     }
 
     /** The columns of the bridge's event row that a current-format event fills. */
-    private record Event(String id, String type, String vehicleId, Instant eventTime, String mode, String webhookId,
-                         String version, Instant receivedAt, byte[] body) {
+    private record Event(
+            String id,
+            String type,
+            String vehicleId,
+            Instant eventTime,
+            String mode,
+            String webhookId,
+            String version,
+            Instant receivedAt,
+            byte[] body) {
 
         static Event of(JsonNode envelope, byte[] body, Instant receivedAt) {
             JsonNode meta = envelope.path("meta");
@@ -163,10 +176,18 @@ public final class MinimalIntake {
             if (id == null || type == null) {
                 throw new IllegalArgumentException("no eventId or eventType");
             }
-            return new Event(id, type, envelope.path("vehicleId").asText(null),
-                    meta.has("deliveredAt") ? Instant.ofEpochMilli(meta.path("deliveredAt").asLong()) : null,
+            return new Event(
+                    id,
+                    type,
+                    envelope.path("vehicleId").asText(null),
+                    meta.has("deliveredAt")
+                            ? Instant.ofEpochMilli(meta.path("deliveredAt").asLong())
+                            : null,
                     meta.has("mode") ? meta.path("mode").asText().toLowerCase(Locale.ROOT) : null,
-                    meta.path("webhookId").asText(null), meta.path("version").asText(null), receivedAt, body);
+                    meta.path("webhookId").asText(null),
+                    meta.path("version").asText(null),
+                    receivedAt,
+                    body);
         }
     }
 
@@ -178,10 +199,12 @@ public final class MinimalIntake {
      */
     private static final class GroupCommit implements Runnable {
 
-        private static final String INSERT_EVENT = "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
-                + "event_time, mode, webhook_id, envelope_version, received_at, raw_body) VALUES (?, ?, TRUE, ?, ?, ?, ?, ?, ?, ?)";
-        private static final String INSERT_OUTBOX = "INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, "
-                + "next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
+        private static final String INSERT_EVENT =
+                "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, "
+                        + "event_time, mode, webhook_id, envelope_version, received_at, raw_body) VALUES (?, ?, TRUE, ?, ?, ?, ?, ?, ?, ?)";
+        private static final String INSERT_OUTBOX =
+                "INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, "
+                        + "next_attempt_at, replay, received_at, created_at) VALUES (?, ?, ?, 'PENDING', 0, ?, FALSE, ?, ?)";
 
         private final DataSource database;
         private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -204,7 +227,9 @@ public final class MinimalIntake {
                 try {
                     batch.add(queue.take());
                     long commitAt = lastCommit + MIN_COMMIT_INTERVAL_NANOS;
-                    for (long wait = commitAt - System.nanoTime(); wait > 0 && batch.size() < MAX_BATCH; wait = commitAt - System.nanoTime()) {
+                    for (long wait = commitAt - System.nanoTime();
+                            wait > 0 && batch.size() < MAX_BATCH;
+                            wait = commitAt - System.nanoTime()) {
                         Pending next = queue.poll(wait, TimeUnit.NANOSECONDS);
                         if (next != null) {
                             batch.add(next);
@@ -251,7 +276,7 @@ public final class MinimalIntake {
             try (Connection connection = database.getConnection()) {
                 connection.setAutoCommit(false);
                 try (PreparedStatement eventRows = connection.prepareStatement(INSERT_EVENT);
-                     PreparedStatement outboxRows = connection.prepareStatement(INSERT_OUTBOX)) {
+                        PreparedStatement outboxRows = connection.prepareStatement(INSERT_OUTBOX)) {
                     for (Event event : events) {
                         eventRows.setString(1, event.id());
                         eventRows.setString(2, event.type());
@@ -285,8 +310,7 @@ public final class MinimalIntake {
             return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
         }
 
-        private record Pending(Event event, CompletableFuture<Boolean> stored) {
-        }
+        private record Pending(Event event, CompletableFuture<Boolean> stored) {}
     }
 
     /** The bridge's pool and schema: its migrations, with what only H2 needs on H2, and an H2 file made durable. */
@@ -299,9 +323,14 @@ public final class MinimalIntake {
         config.setPassword(password);
         config.setMaximumPoolSize(2);
         HikariDataSource dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource)
-                .locations(h2 ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"} : new String[] {"classpath:db/migration"})
-                .load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations(
+                        h2
+                                ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"}
+                                : new String[] {"classpath:db/migration"})
+                .load()
+                .migrate();
         return dataSource;
     }
 

@@ -2,6 +2,10 @@ package io.carbridge.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.benchmark.LoadGenerator.Observer;
+import io.carbridge.testing.BridgeHttp;
+import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.ServiceProcess;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,16 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.carbridge.benchmark.LoadGenerator.Observer;
-import io.carbridge.testing.BridgeHttp;
-import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark's reference is only fair if it does what the bridge must: the minimal intake refuses what is not
- * signed or not an event, finds duplicates, stores each event with one outbox row, and answers 2xx only once that is
+ * The benchmark's reference is only fair if it does what the bridge must: the minimal intake refuses what is not signed
+ * or not an event, finds duplicates, stores each event with one outbox row, and answers 2xx only once that is
  * committed, so that every acknowledged event survives a {@code kill -9}.
  */
 class MinimalIntakeIT {
@@ -32,20 +31,36 @@ class MinimalIntakeIT {
     void answersEachDeliveryAndEveryAcknowledgedEventSurvivesAKillDashNineWithItsOutboxRow() throws Exception {
         String database = ServiceProcess.newDatabaseUrl("minimal-intake");
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        try (ServiceProcess intake = ServiceProcess.startTestMain("minimal-intake", MinimalIntake.class, SmartcarTraffic.CEILING_PATH,
-                database, Map.of(), List.of()).awaitReady(Duration.ofSeconds(90))) {
+        try (ServiceProcess intake = ServiceProcess.startTestMain(
+                        "minimal-intake",
+                        MinimalIntake.class,
+                        SmartcarTraffic.CEILING_PATH,
+                        database,
+                        Map.of(),
+                        List.of())
+                .awaitReady(Duration.ofSeconds(90))) {
             BridgeHttp http = intake.http();
             byte[] event = Fixtures.bytes(EVENT);
             String signature = Fixtures.signature(EVENT);
             BridgeHttp.Response accepted = http.deliver(SmartcarTraffic.INTAKE_PATH, event, signature);
             assertThat(accepted.status()).isEqualTo(202);
             acknowledged.add(accepted.json().get("eventId").asText());
-            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, event, signature).json().get("status").asText()).isEqualTo("duplicate");
-            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, event, Fixtures.sign(event, "another-token")).status()).isEqualTo(401);
-            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, event, null).status()).isEqualTo(401);
+            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, event, signature)
+                            .json()
+                            .get("status")
+                            .asText())
+                    .isEqualTo("duplicate");
+            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, event, Fixtures.sign(event, "another-token"))
+                            .status())
+                    .isEqualTo(401);
+            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, event, null).status())
+                    .isEqualTo(401);
             byte[] notJson = "{\"eventId\":".getBytes();
-            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, notJson, Fixtures.sign(notJson)).status()).isEqualTo(400);
-            assertThat(http.get(SmartcarTraffic.CEILING_PATH, Map.of()).status()).isEqualTo(200);
+            assertThat(http.deliver(SmartcarTraffic.INTAKE_PATH, notJson, Fixtures.sign(notJson))
+                            .status())
+                    .isEqualTo(400);
+            assertThat(http.get(SmartcarTraffic.CEILING_PATH, Map.of()).status())
+                    .isEqualTo(200);
 
             // the load outlives the kill: requests in flight at the kill get no answer, and must not count
             try (LoadGenerator generator = new LoadGenerator(intake.httpPort(), 64)) {
@@ -65,9 +80,11 @@ class MinimalIntakeIT {
 
         Map<String, Integer> outboxRows = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(database, "sa", "");
-             ResultSet rows = connection.createStatement().executeQuery(
-                     "SELECT e.event_id, COUNT(d.id) FROM webhook_event e LEFT JOIN delivery d ON d.event_id = e.event_id "
-                             + "AND d.destination = 'sink' AND d.status = 'PENDING' GROUP BY e.event_id")) {
+                ResultSet rows = connection
+                        .createStatement()
+                        .executeQuery(
+                                "SELECT e.event_id, COUNT(d.id) FROM webhook_event e LEFT JOIN delivery d ON d.event_id = e.event_id "
+                                        + "AND d.destination = 'sink' AND d.status = 'PENDING' GROUP BY e.event_id")) {
             while (rows.next()) {
                 outboxRows.put(rows.getString(1), rows.getInt(2));
             }

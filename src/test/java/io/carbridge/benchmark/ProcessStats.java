@@ -23,11 +23,9 @@ final class ProcessStats {
     private static final int THREAD_NAME_LENGTH = 15;
 
     /** CPU time of a process's threads of some names, and the names of the threads counted. */
-    record ThreadCpu(double seconds, List<String> threads) {
-    }
+    record ThreadCpu(double seconds, List<String> threads) {}
 
-    private ProcessStats() {
-    }
+    private ProcessStats() {}
 
     /** CPU time (user + system) used so far, in seconds. */
     static double cpuSeconds(long pid) {
@@ -41,14 +39,19 @@ final class ProcessStats {
 
     /** CPU time of a process and its descendants that are running now (a database server and its backends). */
     static double cpuSecondsWithDescendants(long pid) {
-        return Stream.concat(Stream.of(pid), ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
+        return Stream.concat(
+                        Stream.of(pid),
+                        ProcessHandle.of(pid).stream()
+                                .flatMap(ProcessHandle::descendants)
+                                .map(ProcessHandle::pid))
                 .mapToDouble(process -> {
                     try {
                         return cpuSeconds(process);
                     } catch (UncheckedIOException exited) {
                         return 0;
                     }
-                }).sum();
+                })
+                .sum();
     }
 
     /**
@@ -56,7 +59,8 @@ final class ProcessStats {
      * read from {@code /proc/<pid>/task/<tid>/stat}.
      */
     static ThreadCpu threadCpuSeconds(List<Long> pids, Set<String> names) {
-        Set<String> truncated = names.stream().map(name -> name.length() > THREAD_NAME_LENGTH ? name.substring(0, THREAD_NAME_LENGTH) : name)
+        Set<String> truncated = names.stream()
+                .map(name -> name.length() > THREAD_NAME_LENGTH ? name.substring(0, THREAD_NAME_LENGTH) : name)
                 .collect(Collectors.toSet());
         double seconds = 0;
         List<String> counted = new ArrayList<>();
@@ -96,7 +100,10 @@ final class ProcessStats {
 
     /** Peak resident set size (VmHWM) so far, in kB. */
     static long peakResidentKb(long pid) {
-        return read(pid, "status").lines().filter(line -> line.startsWith("VmHWM:")).findFirst()
+        return read(pid, "status")
+                .lines()
+                .filter(line -> line.startsWith("VmHWM:"))
+                .findFirst()
                 .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
                 .orElseThrow(() -> new IllegalStateException("no VmHWM in /proc/" + pid + "/status"));
     }

@@ -1,5 +1,8 @@
 package io.carbridge.benchmark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.testing.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,10 +19,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.carbridge.testing.TestPorts;
 import org.awaitility.Awaitility;
 
 /**
@@ -38,7 +37,8 @@ final class PrometheusServer implements AutoCloseable {
     private final Process process;
     private final Path directory;
     private final URI uri;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private PrometheusServer(Process process, Path directory, URI uri) {
         this.process = process;
@@ -57,38 +57,56 @@ final class PrometheusServer implements AutoCloseable {
      */
     static PrometheusServer scraping(String name, Map<String, Integer> targets, Duration interval) {
         if (!installed()) {
-            throw new IllegalStateException(BINARY + " is missing: install Debian's Prometheus with `sudo apt-get install -y prometheus`");
+            throw new IllegalStateException(
+                    BINARY + " is missing: install Debian's Prometheus with `sudo apt-get install -y prometheus`");
         }
         try {
             Path directory = Files.createTempDirectory("benchmark-prometheus-");
             StringBuilder config = new StringBuilder()
                     .append("global:\n")
-                    .append("  scrape_interval: ").append(interval.toSeconds()).append("s\n")
-                    .append("  scrape_timeout: ").append(interval.toSeconds()).append("s\n")
-                    .append("  evaluation_interval: ").append(interval.toSeconds()).append("s\n")
+                    .append("  scrape_interval: ")
+                    .append(interval.toSeconds())
+                    .append("s\n")
+                    .append("  scrape_timeout: ")
+                    .append(interval.toSeconds())
+                    .append("s\n")
+                    .append("  evaluation_interval: ")
+                    .append(interval.toSeconds())
+                    .append("s\n")
                     .append("scrape_configs:\n")
-                    .append("  - job_name: ").append(JOB).append('\n')
+                    .append("  - job_name: ")
+                    .append(JOB)
+                    .append('\n')
                     .append("    metrics_path: /observe/metrics\n")
                     .append("    static_configs:\n");
-            targets.forEach((instance, port) -> config
-                    .append("      - targets: ['127.0.0.1:").append(port).append("']\n")
-                    .append("        labels: {instance: '").append(instance).append("'}\n"));
+            targets.forEach((instance, port) -> config.append("      - targets: ['127.0.0.1:")
+                    .append(port)
+                    .append("']\n")
+                    .append("        labels: {instance: '")
+                    .append(instance)
+                    .append("'}\n"));
             Path configFile = directory.resolve("prometheus.yml");
             Files.writeString(configFile, config);
             int port = TestPorts.freePort();
             Path log = Paths.get("target", "it-logs", name + ".log");
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + configFile,
-                    "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .directory(directory.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            Process process = new ProcessBuilder(
+                            BINARY.toString(),
+                            "--config.file=" + configFile,
+                            "--storage.tsdb.path=" + directory.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port)
+                    .directory(directory.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             PrometheusServer server = new PrometheusServer(process, directory, URI.create("http://127.0.0.1:" + port));
             try {
                 server.awaitUp(targets.size());
             } catch (RuntimeException e) {
                 server.close();
-                throw new IllegalStateException("Prometheus did not scrape the bridge within " + START_TIMEOUT.toSeconds()
-                        + " s, see " + log, e);
+                throw new IllegalStateException(
+                        "Prometheus did not scrape the bridge within " + START_TIMEOUT.toSeconds() + " s, see " + log,
+                        e);
             }
             return server;
         } catch (IOException e) {
@@ -106,20 +124,28 @@ final class PrometheusServer implements AutoCloseable {
 
     /** Waits until {@code up} of the job is 1 for every target. */
     private void awaitUp(int targets) {
-        Awaitility.await().pollInterval(Duration.ofMillis(500)).atMost(START_TIMEOUT).ignoreExceptions().until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Prometheus exited with " + process.exitValue());
-            }
-            JsonNode result = query("up{job=\"" + JOB + "\"} == 1");
-            return result.size() == targets;
-        });
+        Awaitility.await()
+                .pollInterval(Duration.ofMillis(500))
+                .atMost(START_TIMEOUT)
+                .ignoreExceptions()
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("Prometheus exited with " + process.exitValue());
+                    }
+                    JsonNode result = query("up{job=\"" + JOB + "\"} == 1");
+                    return result.size() == targets;
+                });
     }
 
     /** An instant query; the {@code data.result} of the answer. */
     JsonNode query(String expression) throws IOException, InterruptedException {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                        uri.resolve("/api/v1/query?query=" + URLEncoder.encode(expression, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(uri.resolve(
+                                "/api/v1/query?query=" + URLEncoder.encode(expression, StandardCharsets.UTF_8)))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("Prometheus answered " + response.statusCode() + ": " + response.body());
         }
@@ -138,7 +164,8 @@ final class PrometheusServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a temporary directory left behind is harmless
         }

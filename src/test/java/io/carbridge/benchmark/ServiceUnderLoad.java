@@ -1,21 +1,20 @@
 package io.carbridge.benchmark;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-
 import io.carbridge.benchmark.Delivery.Traffic;
 import io.carbridge.benchmark.Figures.LoadFigures;
 import io.carbridge.benchmark.Figures.Storage;
 import io.carbridge.benchmark.LoadGenerator.Observer;
 import io.carbridge.benchmark.LoadGenerator.Result;
 import io.carbridge.testing.ServiceProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * A service under load (the bridge, one or more instances, or the minimal intake) on a fresh database of its own:
- * runs the loads, taking with each the CPU the service, the database server and the benchmark process used, and
- * what the database takes on disk after it.
+ * A service under load (the bridge, one or more instances, or the minimal intake) on a fresh database of its own: runs
+ * the loads, taking with each the CPU the service, the database server and the benchmark process used, and what the
+ * database takes on disk after it.
  */
 final class ServiceUnderLoad implements AutoCloseable {
 
@@ -35,7 +34,8 @@ final class ServiceUnderLoad implements AutoCloseable {
         this.database = database;
         this.url = url;
         this.services = services;
-        this.generator = new LoadGenerator(services.stream().map(ServiceProcess::httpPort).toList(), options.concurrency());
+        this.generator = new LoadGenerator(
+                services.stream().map(ServiceProcess::httpPort).toList(), options.concurrency());
     }
 
     List<ServiceProcess> services() {
@@ -50,14 +50,21 @@ final class ServiceUnderLoad implements AutoCloseable {
     /** Unique events and the trivial GET at saturation, not measured: the JIT compiles the paths the figures take. */
     void warmUp(SmartcarTraffic traffic) {
         Benchmark.phase("warm-up (" + options.warmupSeconds() + " s, not measured)");
-        count(generator.saturate(options.concurrency(), Duration.ofSeconds(options.warmupSeconds()), traffic.events(), Observer.NONE));
-        generator.saturate(options.concurrency(), Duration.ofSeconds(Math.max(1, options.warmupSeconds() / 3)),
-                SmartcarTraffic.ceiling(), Observer.NONE);
+        count(generator.saturate(
+                options.concurrency(), Duration.ofSeconds(options.warmupSeconds()), traffic.events(), Observer.NONE));
+        generator.saturate(
+                options.concurrency(),
+                Duration.ofSeconds(Math.max(1, options.warmupSeconds() / 3)),
+                SmartcarTraffic.ceiling(),
+                Observer.NONE);
     }
 
     /** {@code concurrency} requests in flight (closed loop) for a phase. */
     LoadFigures saturate(String name, Traffic traffic, Observer observer) {
-        return measure(name, 0, options.concurrency(),
+        return measure(
+                name,
+                0,
+                options.concurrency(),
                 () -> generator.saturate(options.concurrency(), options.phase(), traffic, observer));
     }
 
@@ -78,15 +85,16 @@ final class ServiceUnderLoad implements AutoCloseable {
     Stopped stop() {
         long onDisk = database.onDiskBytes(url);
         peakOnDiskBytes = Math.max(peakOnDiskBytes, onDisk);
-        List<Long> peakRssMb = services.stream().map(service -> ProcessStats.peakResidentKb(service.pid()) / 1024).toList();
+        List<Long> peakRssMb = services.stream()
+                .map(service -> ProcessStats.peakResidentKb(service.pid()) / 1024)
+                .toList();
         services.forEach(service -> service.stop(STOP_TIMEOUT));
         Map<String, Long> data = database.dataBytes(url);
         database.drop(url);
         return new Stopped(new Storage(database.label(), onDisk, peakOnDiskBytes, data), peakRssMb);
     }
 
-    record Stopped(Storage storage, List<Long> peakRssMb) {
-    }
+    record Stopped(Storage storage, List<Long> peakRssMb) {}
 
     @Override
     public void close() {
@@ -103,7 +111,12 @@ final class ServiceUnderLoad implements AutoCloseable {
         Double databaseCpu = databasePid == null ? null : ProcessStats.cpuSecondsWithDescendants(databasePid);
         double benchmarkCpu = ProcessStats.cpuSecondsOfThisProcess();
         Result result = count(load.get());
-        LoadFigures figures = LoadFigures.of(name, offeredPerSecond, inFlight, result, ProcessStats.cpuSeconds(pids) - serviceCpu,
+        LoadFigures figures = LoadFigures.of(
+                name,
+                offeredPerSecond,
+                inFlight,
+                result,
+                ProcessStats.cpuSeconds(pids) - serviceCpu,
                 databasePid == null ? null : ProcessStats.cpuSecondsWithDescendants(databasePid) - databaseCpu,
                 ProcessStats.cpuSecondsOfThisProcess() - benchmarkCpu);
         peakOnDiskBytes = Math.max(peakOnDiskBytes, database.onDiskBytes(url));

@@ -1,17 +1,16 @@
 package io.carbridge.benchmark;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -19,18 +18,20 @@ import org.HdrHistogram.Recorder;
  * The HTTP destination of a benchmark run: a local HTTP endpoint that takes every delivery the bridge POSTs, counts it
  * by its {@code Idempotency-Key} (the event id), notes when each event first arrived, and measures receipt-to-sink
  * latency as now minus the event's {@code receivedAt} (the bridge and the sink share the machine's clock). It can go
- * away (connections refused) and come back on the same port, as a destination in an outage does; or answer
- * {@code 410 Gone}, which makes the bridge pause it until an operator resumes it.
+ * away (connections refused) and come back on the same port, as a destination in an outage does; or answer {@code 410
+ * Gone}, which makes the bridge pause it until an operator resumes it.
  */
 final class Sink extends BenchmarkDestination {
 
     static final String PATH = "/sink";
     /** The destination's name in the bridge's settings. */
     static final String NAME = "sink";
+
     private static final long MAX_LATENCY_MICROS = TimeUnit.HOURS.toMicros(1);
 
     private final ObjectMapper json = new ObjectMapper();
-    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    private final Vertx vertx =
+            Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     private final int port;
     private final Recorder receiptToSink = new Recorder(MAX_LATENCY_MICROS, 3);
     private volatile boolean gone;
@@ -40,7 +41,9 @@ final class Sink extends BenchmarkDestination {
         this.port = port;
     }
 
-    /** The service's settings that make this sink its one destination, {@code sink}, with attempts in flight at once. */
+    /**
+     * The service's settings that make this sink its one destination, {@code sink}, with attempts in flight at once.
+     */
     List<String> destinationSettings(int concurrency) {
         List<String> settings = new ArrayList<>(destinationSettings());
         settings.add("-Dbridge.destination.sink.concurrency=" + concurrency);
@@ -52,16 +55,24 @@ final class Sink extends BenchmarkDestination {
         return NAME;
     }
 
-    /** The service's settings that make this sink its one destination, {@code sink}, every other setting its default. */
+    /**
+     * The service's settings that make this sink its one destination, {@code sink}, every other setting its default.
+     */
     @Override
     List<String> destinationSettings() {
-        return List.of("-Dbridge.destinations=" + NAME, "-Dbridge.destination." + NAME + ".url=http://127.0.0.1:" + port + PATH);
+        return List.of(
+                "-Dbridge.destinations=" + NAME,
+                "-Dbridge.destination." + NAME + ".url=http://127.0.0.1:" + port + PATH);
     }
 
     /** Starts taking deliveries on the port. */
     Sink up() {
-        server = vertx.createHttpServer().requestHandler(this::take).listen(port, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().join();
+        server = vertx.createHttpServer()
+                .requestHandler(this::take)
+                .listen(port, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
         return this;
     }
 
@@ -118,7 +129,11 @@ final class Sink extends BenchmarkDestination {
                     eventId = delivery.path("eventId").asText();
                 }
                 Instant receivedAt = Instant.parse(delivery.path("receivedAt").asText());
-                receiptToSink.recordValue(Math.max(0, Math.min(MAX_LATENCY_MICROS, Duration.between(receivedAt, arrived).toNanos() / 1_000)));
+                receiptToSink.recordValue(Math.max(
+                        0,
+                        Math.min(
+                                MAX_LATENCY_MICROS,
+                                Duration.between(receivedAt, arrived).toNanos() / 1_000)));
             } catch (Exception e) {
                 request.response().setStatusCode(400).end("not a bridge delivery: " + e.getMessage());
                 return;

@@ -1,40 +1,44 @@
 package io.carbridge.benchmark;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Random;
-import java.util.function.Function;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carbridge.benchmark.Delivery.Traffic;
 import io.carbridge.testing.Fixtures;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * What Smartcar sends, made up at the rate it is sent: current-format {@code VEHICLE_STATE} events (the sample delivery
- * of {@code src/test/resources/smartcar}, delivered now, each with a new event id and one of {@value #VEHICLES} vehicles), signed with
- * the token {@link io.carbridge.testing.ServiceProcess} starts the service with; optionally mixed with repeats of earlier events or with bad requests of every kind. One instance
- * per load, used on the load generator's event loop only.
+ * of {@code src/test/resources/smartcar}, delivered now, each with a new event id and one of {@value #VEHICLES}
+ * vehicles), signed with the token {@link io.carbridge.testing.ServiceProcess} starts the service with; optionally
+ * mixed with repeats of earlier events or with bad requests of every kind. One instance per load, used on the load
+ * generator's event loop only.
  */
 final class SmartcarTraffic {
 
     static final String INTAKE_PATH = "/webhooks/smartcar";
     /** The trivial endpoint of {@code src/test/resources/benchmark/ceiling.camel.yaml}. */
     static final String CEILING_PATH = "/benchmark/ceiling";
+
     static final String JSON = "application/json";
     static final int ACCEPTED = 202;
     static final int DUPLICATE = 200;
 
-    /** Distinct vehicle ids: the delivery engine keeps each vehicle's events in order, so one vehicle would serialise everything. */
+    /**
+     * Distinct vehicle ids: the delivery engine keeps each vehicle's events in order, so one vehicle would serialise
+     * everything.
+     */
     private static final int VEHICLES = 1_000;
     /** Duplicates repeat an event sent at least this many events ago, so that the original has been answered. */
     private static final int DUPLICATE_DISTANCE = 64;
+
     private static final String EVENT_ID = "@EVENT_ID@";
     private static final String VEHICLE_ID = "@VEHICLE_ID@";
     private static final String TEMPLATE = template();
@@ -71,18 +75,35 @@ final class SmartcarTraffic {
     }
 
     /**
-     * Valid unique events mixed with a {@code fraction} of bad requests, spread evenly over every kind the intake refuses:
-     * wrong and missing signature, broken JSON, an oversized body, a wrong method, a wrong content type. Every bad
-     * request carries an event id starting {@code bad-} that must never be stored.
+     * Valid unique events mixed with a {@code fraction} of bad requests, spread evenly over every kind the intake
+     * refuses: wrong and missing signature, broken JSON, an oversized body, a wrong method, a wrong content type. Every
+     * bad request carries an event id starting {@code bad-} that must never be stored.
      */
     Traffic withBadInput(double fraction) {
         List<Function<String, Delivery>> kinds = List.of(
-                id -> new Delivery(HttpMethod.POST, INTAKE_PATH, JSON, sign(wrongMac, body(id)), body(id), id, "wrong-signature", 401),
+                id -> new Delivery(
+                        HttpMethod.POST,
+                        INTAKE_PATH,
+                        JSON,
+                        sign(wrongMac, body(id)),
+                        body(id),
+                        id,
+                        "wrong-signature",
+                        401),
                 id -> new Delivery(HttpMethod.POST, INTAKE_PATH, JSON, null, body(id), id, "missing-signature", 401),
                 id -> signed(brokenJson(id), id, "broken-json", 400),
                 id -> signed(oversized(id), id, "oversized", 413),
-                id -> new Delivery(HttpMethod.PUT, INTAKE_PATH, JSON, sign(mac, body(id)), body(id), id, "wrong-method", 405),
-                id -> new Delivery(HttpMethod.POST, INTAKE_PATH, "text/plain", sign(mac, body(id)), body(id), id, "wrong-content-type", 415));
+                id -> new Delivery(
+                        HttpMethod.PUT, INTAKE_PATH, JSON, sign(mac, body(id)), body(id), id, "wrong-method", 405),
+                id -> new Delivery(
+                        HttpMethod.POST,
+                        INTAKE_PATH,
+                        "text/plain",
+                        sign(mac, body(id)),
+                        body(id),
+                        id,
+                        "wrong-content-type",
+                        415));
         return () -> {
             if (random.nextDouble() >= fraction) {
                 return event();
@@ -102,8 +123,15 @@ final class SmartcarTraffic {
     private Delivery duplicate() {
         long back = DUPLICATE_DISTANCE + random.nextInt((int) Math.min(recent.length, sequence) - DUPLICATE_DISTANCE);
         Delivery original = recent[(int) ((sequence - back) % recent.length)];
-        return new Delivery(original.method(), original.path(), original.contentType(), original.signature(), original.body(),
-                original.eventId(), "duplicate", DUPLICATE);
+        return new Delivery(
+                original.method(),
+                original.path(),
+                original.contentType(),
+                original.signature(),
+                original.body(),
+                original.eventId(),
+                "duplicate",
+                DUPLICATE);
     }
 
     private Delivery signed(Buffer body, String id, String kind, int expectedStatus) {

@@ -2,6 +2,7 @@ package io.carbridge.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.delivery.Destinations;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-
-import io.carbridge.delivery.Destinations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
@@ -29,19 +28,37 @@ class ConfigurationCheckCoverageTest {
         try (Reader reader = Files.newBufferedReader(Path.of("application.properties"))) {
             properties.load(reader);
         }
-        properties.stringPropertyNames().stream().filter(key -> key.startsWith("bridge.")).forEach(declared::add);
+        properties.stringPropertyNames().stream()
+                .filter(key -> key.startsWith("bridge."))
+                .forEach(declared::add);
 
         Set<String> read = new TreeSet<>();
         // Smartcar's settings are read once Connect is on (SMARTCAR_CLIENT_ID), each API version its own
         for (String version : new String[] {"v3", "v2"}) {
-            read.addAll(readBy(Map.of("bridge.smartcar.api-version", version, "bridge.smartcar.client-id", "client_check",
-                    "bridge.smartcar.client-secret", "secret", "bridge.smartcar.application-id", "app", "bridge.smartcar.redirect-uri",
-                    "https://bridge.example/connect/callback", "bridge.smartcar.webhook-id", "webhook",
-                    "bridge.smartcar.token-encryption.secret-key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-                    "bridge.smartcar.management-token", "token", "bridge.destinations", "example")));
+            read.addAll(readBy(Map.of(
+                    "bridge.smartcar.api-version",
+                    version,
+                    "bridge.smartcar.client-id",
+                    "client_check",
+                    "bridge.smartcar.client-secret",
+                    "secret",
+                    "bridge.smartcar.application-id",
+                    "app",
+                    "bridge.smartcar.redirect-uri",
+                    "https://bridge.example/connect/callback",
+                    "bridge.smartcar.webhook-id",
+                    "webhook",
+                    "bridge.smartcar.token-encryption.secret-key",
+                    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                    "bridge.smartcar.management-token",
+                    "token",
+                    "bridge.destinations",
+                    "example")));
         }
 
-        assertThat(declared).as("settings of application.properties that --check does not read").isSubsetOf(read);
+        assertThat(declared)
+                .as("settings of application.properties that --check does not read")
+                .isSubsetOf(read);
     }
 
     /** The keys the check's settings part and the destinations read, with these settings added. */

@@ -7,15 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checks of {@code --check} in this JVM, from the project directory: the shipped {@code application.properties}
- * and {@code routes/}, with settings given as {@code -D} would give them (system properties, cleared after each test).
+ * The checks of {@code --check} in this JVM, from the project directory: the shipped {@code application.properties} and
+ * {@code routes/}, with settings given as {@code -D} would give them (system properties, cleared after each test).
  * {@code CheckCommandIT} runs the packaged jar itself.
  */
 class ConfigurationCheckTest {
@@ -37,7 +36,9 @@ class ConfigurationCheckTest {
         CheckCommand.Report report = CheckCommand.check();
 
         assertThat(report.problems()).isEmpty();
-        assertThat(report.routeFiles()).as("route files read").isEqualTo(RouteFilesCheck.routeFiles(Path.of("routes")).size());
+        assertThat(report.routeFiles())
+                .as("route files read")
+                .isEqualTo(RouteFilesCheck.routeFiles(Path.of("routes")).size());
     }
 
     @Test
@@ -53,8 +54,9 @@ class ConfigurationCheckTest {
         set("bridge.destination.crm.url", "https://crm.example/events");
         set("bridge.destination.crm.tranform", "direct:crm-contact-activity");
 
-        assertThat(lines(CheckCommand.check().problems())).containsExactly("bridge.destination.crm.tranform: is not a setting of "
-                + "destination 'crm': did you mean bridge.destination.crm.transform?");
+        assertThat(lines(CheckCommand.check().problems()))
+                .containsExactly("bridge.destination.crm.tranform: is not a setting of "
+                        + "destination 'crm': did you mean bridge.destination.crm.transform?");
     }
 
     @Test
@@ -62,9 +64,13 @@ class ConfigurationCheckTest {
         set("bridge.destinations", "crm");
         set("bridge.destination.crm.url", "https://crm.example/events?connectTimout=5");
 
-        assertThat(lines(CheckCommand.check().problems())).singleElement().asString()
-                .startsWith("bridge.destination.crm.url: 'connectTimout' is not an option of https (did you mean connectTimeout?)")
-                .matches(".*\\(in the to https://crm.example/events\\?connectTimout=5 of destination 'crm', routes/http-sink.camel.yaml:\\d+\\)");
+        assertThat(lines(CheckCommand.check().problems()))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "bridge.destination.crm.url: 'connectTimout' is not an option of https (did you mean connectTimeout?)")
+                .matches(
+                        ".*\\(in the to https://crm.example/events\\?connectTimout=5 of destination 'crm', routes/http-sink.camel.yaml:\\d+\\)");
     }
 
     @Test
@@ -73,8 +79,9 @@ class ConfigurationCheckTest {
         set("bridge.destination.crm.url", "http://127.0.0.1:9/");
         set("bridge.destination.crm.transform", "direct:nothing-here");
 
-        assertThat(lines(CheckCommand.check().problems())).containsExactly("bridge.destination.crm.transform: is 'direct:nothing-here', but "
-                + "no route in the route files starts from it (destination 'crm')");
+        assertThat(lines(CheckCommand.check().problems()))
+                .containsExactly("bridge.destination.crm.transform: is 'direct:nothing-here', but "
+                        + "no route in the route files starts from it (destination 'crm')");
     }
 
     @Test
@@ -87,14 +94,15 @@ class ConfigurationCheckTest {
         set("bridge.destination.erp.concurrency", "0");
         set("camel.main.shutdown-timout", "5");
 
-        assertThat(lines(CheckCommand.check().problems())).containsExactlyInAnyOrder(
-                "camel.main.shutdownTimout: is not a setting of Camel (did you mean camel.main.shutdownTimeout?)",
-                "bridge.retention.interval: is '1 hour', expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S",
-                "bridge.smartcar.management-token: is not set: set the environment variable SMARTCAR_MANAGEMENT_TOKEN to the Application "
-                        + "Management Token (Smartcar Dashboard > Configuration > API Keys); during a rotation list the new token first, then "
-                        + "the old one, separated by a comma",
-                "bridge.destination.crm.url: is 'ftp://crm.example/': destination 'crm' needs an http:// or https:// URL here (any other endpoint goes in uri)",
-                "bridge.destination.erp.concurrency: is 0, it must be between 1 and 256");
+        assertThat(lines(CheckCommand.check().problems()))
+                .containsExactlyInAnyOrder(
+                        "camel.main.shutdownTimout: is not a setting of Camel (did you mean camel.main.shutdownTimeout?)",
+                        "bridge.retention.interval: is '1 hour', expected a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S",
+                        "bridge.smartcar.management-token: is not set: set the environment variable SMARTCAR_MANAGEMENT_TOKEN to the Application "
+                                + "Management Token (Smartcar Dashboard > Configuration > API Keys); during a rotation list the new token first, then "
+                                + "the old one, separated by a comma",
+                        "bridge.destination.crm.url: is 'ftp://crm.example/': destination 'crm' needs an http:// or https:// URL here (any other endpoint goes in uri)",
+                        "bridge.destination.erp.concurrency: is 0, it must be between 1 and 256");
     }
 
     @Test
@@ -103,12 +111,15 @@ class ConfigurationCheckTest {
             Files.copy(file, routes.resolve(file.getFileName()));
         }
         Path retention = routes.resolve("retention.camel.yaml");
-        Files.writeString(retention, Files.readString(retention).replace("{{bridge.retention.interval}}", "{{bridge.retention.intervall}}"));
+        Files.writeString(
+                retention,
+                Files.readString(retention).replace("{{bridge.retention.interval}}", "{{bridge.retention.intervall}}"));
         set("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
 
         int line = lineOf(retention, "{{bridge.retention.intervall}}");
-        assertThat(lines(CheckCommand.check().problems())).containsExactly(retention + ":" + line + ": {{bridge.retention.intervall}} names "
-                + "no setting (did you mean bridge.retention.interval?): Camel would not start the route");
+        assertThat(lines(CheckCommand.check().problems()))
+                .containsExactly(retention + ":" + line + ": {{bridge.retention.intervall}} names "
+                        + "no setting (did you mean bridge.retention.interval?): Camel would not start the route");
     }
 
     private static int lineOf(Path file, String text) throws IOException {

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,16 +31,21 @@ class RouteFilesBrokenCopiesTest {
     void anUnknownStep() throws IOException {
         Broken copy = copyWith("enriched-event-json.camel.yaml", "        - marshal:", "        - marshall:");
 
-        assertThat(problemsOf(copy)).containsExactly(copy.file() + ":" + copy.line() + ": unknown step 'marshall' (did you mean marshal?)");
+        assertThat(problemsOf(copy))
+                .containsExactly(copy.file() + ":" + copy.line() + ": unknown step 'marshall' (did you mean marshal?)");
     }
 
     @Test
     void aMisspeltOptionOfAnHttpEndpoint() throws IOException {
-        Broken copy = copyWith("http-sink.camel.yaml", "              uri: \"{{url}}\"",
+        Broken copy = copyWith(
+                "http-sink.camel.yaml",
+                "              uri: \"{{url}}\"",
                 "              uri: \"http://crm.example/events?connectTimout=5000\"");
 
-        assertThat(problemsOf(copy)).containsExactly(copy.file() + ":" + copy.line() + ": to http://crm.example/events?connectTimout=5000: "
-                + "'connectTimout' is not an option of http (did you mean connectTimeout?); http would send it on as a query parameter");
+        assertThat(problemsOf(copy))
+                .containsExactly(
+                        copy.file() + ":" + copy.line() + ": to http://crm.example/events?connectTimout=5000: "
+                                + "'connectTimout' is not an option of http (did you mean connectTimeout?); http would send it on as a query parameter");
     }
 
     @Test
@@ -55,8 +59,7 @@ class RouteFilesBrokenCopiesTest {
     }
 
     /** A copy of a shipped route file with one text replaced; {@code line} is where the replacement starts. */
-    private record Broken(Path file, int line) {
-    }
+    private record Broken(Path file, int line) {}
 
     private Broken copyWith(String routeFile, String original, String replacement) throws IOException {
         String text = Files.readString(Path.of("routes", routeFile), StandardCharsets.UTF_8);
@@ -64,7 +67,10 @@ class RouteFilesBrokenCopiesTest {
         assertThat(at).as(original + " in routes/" + routeFile).isNotNegative();
         assertThat(text.indexOf(original, at + 1)).as("only once").isNegative();
         Path copy = directory.resolve(routeFile);
-        Files.writeString(copy, text.substring(0, at) + replacement + text.substring(at + original.length()), StandardCharsets.UTF_8);
+        Files.writeString(
+                copy,
+                text.substring(0, at) + replacement + text.substring(at + original.length()),
+                StandardCharsets.UTF_8);
         int line = (int) text.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
         return new Broken(copy, line);
     }

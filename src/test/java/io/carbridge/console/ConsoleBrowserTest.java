@@ -8,6 +8,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.carbridge.BridgeConfiguration;
+import io.carbridge.testing.BridgeHttp;
+import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.Browser;
+import io.carbridge.testing.DestinationsDouble;
+import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.SmartcarDouble;
+import io.carbridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Timestamp;
@@ -16,16 +25,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import io.carbridge.BridgeConfiguration;
-import io.carbridge.testing.Browser;
-import io.carbridge.testing.BridgeHttp;
-import io.carbridge.testing.BridgeTest;
-import io.carbridge.testing.DestinationsDouble;
-import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.SmartcarDouble;
-import io.carbridge.testing.TestPorts;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -49,9 +48,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
-        propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.DESTINATIONS,
-                BridgeTest.APPLICATION_PROPERTIES},
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
+        propertyPlaceholderLocations = {
+            SmartcarDouble.PROPERTIES,
+            BridgeTest.TEST_PROPERTIES,
+            BridgeTest.DESTINATIONS,
+            BridgeTest.APPLICATION_PROPERTIES
+        },
         properties = {"bridge.db.url=jdbc:h2:mem:console-browser-test", "bridge.intake.counts-flush-interval=200ms"})
 class ConsoleBrowserTest {
 
@@ -92,7 +96,8 @@ class ConsoleBrowserTest {
         browser.screenshot("sign-in");
         token.sendKeys("not-the-token");
         browser.find("#sign-in-form button[type=submit]").click();
-        assertThat(browser.awaitText("#sign-in-error", "not accepted").getText()).isEqualTo("This token was not accepted.");
+        assertThat(browser.awaitText("#sign-in-error", "not accepted").getText())
+                .isEqualTo("This token was not accepted.");
         assertThat(displayed("#nav")).as("still signed out").isNull();
 
         token.clear();
@@ -101,8 +106,11 @@ class ConsoleBrowserTest {
 
         browser.awaitText("#page-overview h1", "Overview");
         assertThat(browser.currentUrl()).endsWith("/console/").doesNotContain(TOKEN);
-        assertThat(browser.script("return sessionStorage.getItem('smartcar-bridge.admin-token')")).isEqualTo(TOKEN);
-        assertThat(browser.script("return localStorage.length")).as("nothing kept beyond the tab").isEqualTo(0L);
+        assertThat(browser.script("return sessionStorage.getItem('smartcar-bridge.admin-token')"))
+                .isEqualTo(TOKEN);
+        assertThat(browser.script("return localStorage.length"))
+                .as("nothing kept beyond the tab")
+                .isEqualTo(0L);
     }
 
     @Test
@@ -121,7 +129,8 @@ class ConsoleBrowserTest {
         browser.awaitText("#event-deliveries h3", "sink");
         browser.click(browser.find("#event-payload summary"));
 
-        String payload = browser.awaitText("#event-payload-text", "console-arrives").getText();
+        String payload =
+                browser.awaitText("#event-payload-text", "console-arrives").getText();
         assertThat(payload).contains("\"eventId\": \"console-arrives\"").contains("\n  \"meta\": {\n");
         browser.awaitText("#event-deliveries .badge", "delivered");
         browser.screenshot("event");
@@ -130,10 +139,13 @@ class ConsoleBrowserTest {
     @Test
     @Order(3)
     void replaysADeadLetterAndSeesItDelivered() {
-        sink.stubFor(post(urlEqualTo("/sink")).atPriority(1)
-                .withRequestBody(matchingJsonPath("$.eventId", equalTo("console-dead"))).willReturn(aResponse().withStatus(422)));
+        sink.stubFor(post(urlEqualTo("/sink"))
+                .atPriority(1)
+                .withRequestBody(matchingJsonPath("$.eventId", equalTo("console-dead")))
+                .willReturn(aResponse().withStatus(422)));
         deliver(Fixtures.currentEvent("console-dead", "VEHICLE_STATE", "veh-console-dead", ""));
-        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("console-dead", "sink").equals(List.of("DEAD")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> statuses("console-dead", "sink").equals(List.of("DEAD")));
         sink.resetAll();
         sink.stubFor(post(urlEqualTo("/sink")).willReturn(aResponse().withStatus(200)));
 
@@ -145,7 +157,8 @@ class ConsoleBrowserTest {
         confirm("Replay");
 
         browser.awaitText("#result-text", "queued again for sink");
-        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("console-dead", "sink").equals(List.of("REPLAYED", "DELIVERED")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> statuses("console-dead", "sink").equals(List.of("REPLAYED", "DELIVERED")));
         browser.await(d -> rowWith("#dead-letters tr", "console-dead") == null);
         browser.open("/console/#events/console-dead");
         browser.awaitText("#event-deliveries .badge", "delivered");
@@ -154,14 +167,19 @@ class ConsoleBrowserTest {
     @Test
     @Order(4)
     void purgesADeadLetterAndReplaysAllTheOthersOfItsDestination() {
-        sink.stubFor(post(urlEqualTo("/sink")).atPriority(1)
-                .withRequestBody(matchingJsonPath("$.vehicleId", equalTo("veh-console-purge"))).willReturn(aResponse().withStatus(400)));
+        sink.stubFor(post(urlEqualTo("/sink"))
+                .atPriority(1)
+                .withRequestBody(matchingJsonPath("$.vehicleId", equalTo("veh-console-purge")))
+                .willReturn(aResponse().withStatus(400)));
         deliver(Fixtures.currentEvent("console-purged", "VEHICLE_STATE", "veh-console-purge", ""));
         deliver(Fixtures.currentEvent("console-replayed-1", "VEHICLE_STATE", "veh-console-purge", ""));
         deliver(Fixtures.currentEvent("console-replayed-2", "VEHICLE_STATE", "veh-console-purge", ""));
-        await().atMost(Duration.ofSeconds(20)).until(() -> db().queryForObject(
-                "SELECT COUNT(*) FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id "
-                        + "WHERE e.vehicle_id = 'veh-console-purge' AND d.status = 'DEAD'", Integer.class) == 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> db().queryForObject(
+                                        "SELECT COUNT(*) FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id "
+                                                + "WHERE e.vehicle_id = 'veh-console-purge' AND d.status = 'DEAD'",
+                                        Integer.class)
+                        == 3);
         DestinationsDouble.answerEverythingWith200(sink);
 
         signedIn("#dead-letters");
@@ -175,8 +193,9 @@ class ConsoleBrowserTest {
         browser.click(browser.awaitText("#dead-letters button", "Replay all 2…"));
         confirm("Replay all");
         browser.awaitText("#result-text", "2 dead letters of sink queued again.");
-        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("console-replayed-1", "sink").equals(List.of("REPLAYED", "DELIVERED"))
-                && statuses("console-replayed-2", "sink").equals(List.of("REPLAYED", "DELIVERED")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> statuses("console-replayed-1", "sink").equals(List.of("REPLAYED", "DELIVERED"))
+                        && statuses("console-replayed-2", "sink").equals(List.of("REPLAYED", "DELIVERED")));
     }
 
     @Test
@@ -187,14 +206,21 @@ class ConsoleBrowserTest {
         browser.click(gone.findElement(By.xpath(".//button[normalize-space()='Pause…']")));
         confirm("Pause");
         browser.awaitText("#result-text", "gone paused.");
-        assertThat(db().queryForObject("SELECT paused FROM destination_state WHERE destination = 'gone'", Boolean.class)).isTrue();
+        assertThat(db().queryForObject(
+                                "SELECT paused FROM destination_state WHERE destination = 'gone'", Boolean.class))
+                .isTrue();
 
         deliver(Fixtures.currentEvent("console-while-paused", "VEHICLE_ERROR", "veh-console-paused", ""));
-        await().atMost(Duration.ofSeconds(10)).until(() -> statuses("console-while-paused", "sink").equals(List.of("DELIVERED")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> statuses("console-while-paused", "sink").equals(List.of("DELIVERED")));
         browser.click(browser.find("#refresh"));
         WebElement paused = browser.await(d -> {
             WebElement row = rowWith("#destinations-table tr", "gone");
-            return row != null && row.getText().contains("paused: by an operator") && row.getText().contains(" 1 ") ? row : null;
+            return row != null
+                            && row.getText().contains("paused: by an operator")
+                            && row.getText().contains(" 1 ")
+                    ? row
+                    : null;
         });
         browser.screenshot("destinations");
         assertThat(statuses("console-while-paused", "gone")).containsExactly("PENDING");
@@ -207,7 +233,8 @@ class ConsoleBrowserTest {
             WebElement row = rowWith("#destinations-table tr", "gone");
             return row != null && row.getText().contains("running");
         });
-        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("console-while-paused", "gone").equals(List.of("DELIVERED")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> statuses("console-while-paused", "gone").equals(List.of("DELIVERED")));
     }
 
     @Test
@@ -219,28 +246,41 @@ class ConsoleBrowserTest {
         for (int minute = 55; minute >= 2; minute--) {
             long accepted = 20 + (minute * 7) % 15;
             otherAccepted += accepted;
-            db().update("INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) VALUES (?, ?, ?, ?, ?, ?)",
-                    Timestamp.from(now.minus(Duration.ofMinutes(minute))), "another-instance", accepted, minute % 5 == 0 ? 2 : 0,
-                    minute % 11 == 0 ? 1 : 0, minute % 17 == 0 ? 1 : 0);
+            db().update(
+                            "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) VALUES (?, ?, ?, ?, ?, ?)",
+                            Timestamp.from(now.minus(Duration.ofMinutes(minute))),
+                            "another-instance",
+                            accepted,
+                            minute % 5 == 0 ? 2 : 0,
+                            minute % 11 == 0 ? 1 : 0,
+                            minute % 17 == 0 ? 1 : 0);
         }
         byte[] accepted = Fixtures.currentEvent("console-chart", "VEHICLE_STATE", "veh-console-chart", "");
         deliver(accepted);
         deliver(accepted);
         HTTP.deliver("/webhooks/smartcar", accepted, "0".repeat(64));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> db().queryForMap(
-                "SELECT SUM(duplicate) AS duplicates, SUM(rejected) AS rejected FROM intake_count WHERE instance_id <> 'another-instance'")
-                .values().stream()
+        await().atMost(Duration.ofSeconds(10)).until(() -> db()
+                .queryForMap(
+                        "SELECT SUM(duplicate) AS duplicates, SUM(rejected) AS rejected FROM intake_count WHERE instance_id <> 'another-instance'")
+                .values()
+                .stream()
                 .allMatch(sum -> sum != null && ((Number) sum).longValue() > 0));
 
         signedIn("#overview");
-        long expectedAccepted = otherAccepted + db().queryForObject(
-                "SELECT SUM(accepted) FROM intake_count WHERE instance_id <> 'another-instance'", Long.class);
-        browser.awaitText("#intake-totals", "In the last hour: " + browser.script("return arguments[0].toLocaleString()", expectedAccepted)
-                + " events accepted");
+        long expectedAccepted = otherAccepted
+                + db().queryForObject(
+                                "SELECT SUM(accepted) FROM intake_count WHERE instance_id <> 'another-instance'",
+                                Long.class);
+        browser.awaitText(
+                "#intake-totals",
+                "In the last hour: " + browser.script("return arguments[0].toLocaleString()", expectedAccepted)
+                        + " events accepted");
         for (String chart : new String[] {"#chart-accepted", "#chart-refused"}) {
             assertThat(browser.findAll(chart + " canvas")).as(chart).hasSize(1);
-            assertThat((Long) browser.script(COLOURED_PIXELS, browser.find(chart + " canvas"))).as(chart + " has a line drawn").isGreaterThan(20L);
+            assertThat((Long) browser.script(COLOURED_PIXELS, browser.find(chart + " canvas")))
+                    .as(chart + " has a line drawn")
+                    .isGreaterThan(20L);
         }
         assertThat(browser.find("#fact-last-event").getText()).contains("ago");
         Files.writeString(Browser.SCREENSHOTS.resolve("page-weight.txt"), pageWeight());
@@ -280,16 +320,23 @@ class ConsoleBrowserTest {
 
         // the vehicle's page shows its state: the latest value of each signal, and a signal's error apart
         long oemUpdatedAt = Instant.now().minus(Duration.ofMinutes(10)).toEpochMilli();
-        byte[] state = Fixtures.currentEvent("console-state", "VEHICLE_STATE", "v-console-1", ",\"data\":{\"signals\":["
-                + "{\"code\":\"tractionbattery-stateofcharge\",\"body\":{\"unit\":\"percent\",\"value\":78},\"meta\":{\"oemUpdatedAt\":"
-                + oemUpdatedAt + "}},{\"code\":\"location-isathome\",\"status\":{\"value\":\"ERROR\",\"error\":{\"type\":\"COMPATIBILITY\","
-                + "\"code\":\"VEHICLE_NOT_CAPABLE\"}}}]}");
+        byte[] state = Fixtures.currentEvent(
+                "console-state",
+                "VEHICLE_STATE",
+                "v-console-1",
+                ",\"data\":{\"signals\":["
+                        + "{\"code\":\"tractionbattery-stateofcharge\",\"body\":{\"unit\":\"percent\",\"value\":78},\"meta\":{\"oemUpdatedAt\":"
+                        + oemUpdatedAt
+                        + "}},{\"code\":\"location-isathome\",\"status\":{\"value\":\"ERROR\",\"error\":{\"type\":\"COMPATIBILITY\","
+                        + "\"code\":\"VEHICLE_NOT_CAPABLE\"}}}]}");
         assertThat(deliver(state).status()).isEqualTo(202);
-        browser.click(browser.await(d -> rowWith("#vehicles-table tr", "v-console-1")).findElement(By.linkText("v-console-1")));
+        browser.click(browser.await(d -> rowWith("#vehicles-table tr", "v-console-1"))
+                .findElement(By.linkText("v-console-1")));
         browser.awaitText("#vehicle-title", "v-console-1");
         WebElement charge = browser.await(d -> rowWith("#vehicle-state-table tr", "tractionbattery-stateofcharge"));
         assertThat(charge.getText()).contains("78 percent").contains("console-state");
-        assertThat(rowWith("#vehicle-state-table tr", "location-isathome").getText()).contains("COMPATIBILITY VEHICLE_NOT_CAPABLE");
+        assertThat(rowWith("#vehicle-state-table tr", "location-isathome").getText())
+                .contains("COMPATIBILITY VEHICLE_NOT_CAPABLE");
         browser.screenshot("vehicle-state");
     }
 
@@ -297,15 +344,19 @@ class ConsoleBrowserTest {
     @Order(7)
     void showsADestinationsSettingsAndTriesItsTransformAndItsSink() {
         signedIn("#destinations");
-        browser.await(d -> rowWith("#destinations-table tr", "crm")).findElement(By.linkText("crm")).click();
+        browser.await(d -> rowWith("#destinations-table tr", "crm"))
+                .findElement(By.linkText("crm"))
+                .click();
 
         browser.awaitText("#destination-title", "crm");
         browser.awaitText("#destination-settings", "direct:crm-contact-activity");
         assertThat(browser.find("#destination-facts").getText()).contains("http", "http://127.0.0.1:");
         browser.find("#try-form button[type=submit]").click();
-        assertThat(browser.awaitText("#try-document", "VEHICLE_EVENT").getText()).contains("\"activityType\"");
+        assertThat(browser.awaitText("#try-document", "VEHICLE_EVENT").getText())
+                .contains("\"activityType\"");
         int before = sink.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/crm"))).size();
+                        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/crm")))
+                .size();
 
         browser.find("#try-type").sendKeys("CHARGING_STARTED");
         browser.find("#try-send").click();
@@ -314,7 +365,8 @@ class ConsoleBrowserTest {
         assertThat(browser.awaitText("#try-result", "Sent").getText()).containsIgnoringCase("delivered");
         browser.screenshot("destination");
         assertThat(sink.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
-                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/crm")))).hasSize(before + 1);
+                        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/crm"))))
+                .hasSize(before + 1);
     }
 
     @Test
@@ -323,14 +375,18 @@ class ConsoleBrowserTest {
         signedIn("#overview");
         browser.find("#nav a[href='#destinations']").sendKeys(Keys.ENTER);
         browser.await(d -> "Destinations".equals(browser.script("return document.activeElement.textContent")));
-        WebElement pause = browser.await(d -> rowWith("#destinations-table tr", "crm")).findElement(By.xpath(".//button[normalize-space()='Pause…']"));
+        WebElement pause = browser.await(d -> rowWith("#destinations-table tr", "crm"))
+                .findElement(By.xpath(".//button[normalize-space()='Pause…']"));
 
         pause.sendKeys(Keys.ENTER);
         browser.await(d -> displayed("#confirm")).sendKeys(Keys.ESCAPE);
 
         browser.await(d -> displayed("#confirm") == null);
-        assertThat(browser.script("return document.activeElement.dataset.key")).as("the focus is back on the button").isEqualTo("pause:crm");
-        assertThat(db().queryForList("SELECT destination FROM destination_state WHERE paused = TRUE", String.class)).doesNotContain("crm");
+        assertThat(browser.script("return document.activeElement.dataset.key"))
+                .as("the focus is back on the button")
+                .isEqualTo("pause:crm");
+        assertThat(db().queryForList("SELECT destination FROM destination_state WHERE paused = TRUE", String.class))
+                .doesNotContain("crm");
     }
 
     @Test
@@ -345,7 +401,9 @@ class ConsoleBrowserTest {
         assertThat(browser.script("""
                 return [...document.querySelectorAll('button')].filter(b => !(b.textContent.trim() || b.getAttribute('aria-label')))
                     .map(b => b.outerHTML)""")).asList().isEmpty();
-        assertThat(browser.problems()).as("script errors and Content-Security-Policy violations").isEmpty();
+        assertThat(browser.problems())
+                .as("script errors and Content-Security-Policy violations")
+                .isEmpty();
     }
 
     // --- helpers
@@ -363,13 +421,15 @@ class ConsoleBrowserTest {
 
     private String pageWeight() {
         Map<String, Long> weight = browser.pageWeight();
-        return "JavaScript: " + weight.get("script") + " bytes; page total (HTML, JavaScript, CSS, icon): " + weight.get("total") + " bytes\n";
+        return "JavaScript: " + weight.get("script") + " bytes; page total (HTML, JavaScript, CSS, icon): "
+                + weight.get("total") + " bytes\n";
     }
 
     /** Opens the page, signing in first when this tab has no token yet. */
     private void signedIn(String page) {
         browser.open("/console/" + page);
-        WebElement shown = browser.await(d -> displayed("#admin-token") != null ? displayed("#admin-token") : displayed("#nav"));
+        WebElement shown =
+                browser.await(d -> displayed("#admin-token") != null ? displayed("#admin-token") : displayed("#nav"));
         if ("admin-token".equals(shown.getAttribute("id"))) {
             shown.sendKeys(TOKEN);
             shown.submit();
@@ -387,11 +447,17 @@ class ConsoleBrowserTest {
     }
 
     private WebElement displayed(String css) {
-        return browser.findAll(css).stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
+        return browser.findAll(css).stream()
+                .filter(WebElement::isDisplayed)
+                .findFirst()
+                .orElse(null);
     }
 
     private WebElement rowWith(String css, String text) {
-        return browser.findAll(css).stream().filter(row -> row.getText().contains(text)).findFirst().orElse(null);
+        return browser.findAll(css).stream()
+                .filter(row -> row.getText().contains(text))
+                .findFirst()
+                .orElse(null);
     }
 
     private static BridgeHttp.Response deliver(byte[] body) {
@@ -399,8 +465,11 @@ class ConsoleBrowserTest {
     }
 
     private List<String> statuses(String eventId, String destination) {
-        return db().queryForList("SELECT status FROM delivery WHERE event_id = ? AND destination = ? ORDER BY id", String.class,
-                eventId, destination);
+        return db().queryForList(
+                        "SELECT status FROM delivery WHERE event_id = ? AND destination = ? ORDER BY id",
+                        String.class,
+                        eventId,
+                        destination);
     }
 
     private JdbcTemplate db() {

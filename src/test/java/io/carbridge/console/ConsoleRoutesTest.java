@@ -2,13 +2,12 @@ package io.carbridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
 import io.carbridge.BridgeConfiguration;
-import io.carbridge.testing.Browser;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.Browser;
 import io.carbridge.testing.TestPorts;
+import java.util.Map;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -18,7 +17,8 @@ import org.junit.jupiter.api.TestInstance;
  * with the admin API switched off (no admin token), which the page tells the operator.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
         properties = {"bridge.db.url=jdbc:h2:mem:console-routes-test", "bridge.admin.token="})
 class ConsoleRoutesTest {
@@ -31,13 +31,21 @@ class ConsoleRoutesTest {
 
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
-        assertThat(page.header("Content-Security-Policy")).startsWith("default-src 'self';").contains("frame-ancestors 'none'")
-                .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(page.header("Content-Security-Policy"))
+                .startsWith("default-src 'self';")
+                .contains("frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline")
+                .doesNotContain("unsafe-eval");
         assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
         assertThat(page.header("Cache-Control")).isEqualTo("no-cache");
-        assertThat(page.body()).contains("<script src=\"console.js\" defer></script>", "<script src=\"lib/uPlot.iife.min.js\" defer></script>")
-                .doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContainPattern("\\sstyle=").doesNotContainPattern("\\son[a-z]+=");
+        assertThat(page.body())
+                .contains(
+                        "<script src=\"console.js\" defer></script>",
+                        "<script src=\"lib/uPlot.iife.min.js\" defer></script>")
+                .doesNotContainPattern("<script(?![^>]*\\ssrc=)")
+                .doesNotContainPattern("\\sstyle=")
+                .doesNotContainPattern("\\son[a-z]+=");
     }
 
     @Test
@@ -56,8 +64,11 @@ class ConsoleRoutesTest {
         assertThat(library.status()).isEqualTo(200);
         assertThat(library.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
         assertThat(library.body()).contains("uPlot");
-        assertThat(HTTP.get("/console/lib/uPlot.min.css", Map.of()).header("Content-Type")).isEqualTo("text/css; charset=utf-8");
-        assertThat(library.body().length() + console.body().length()).as("bytes of JavaScript").isLessThan(200_000);
+        assertThat(HTTP.get("/console/lib/uPlot.min.css", Map.of()).header("Content-Type"))
+                .isEqualTo("text/css; charset=utf-8");
+        assertThat(library.body().length() + console.body().length())
+                .as("bytes of JavaScript")
+                .isLessThan(200_000);
     }
 
     @Test
@@ -74,14 +85,25 @@ class ConsoleRoutesTest {
 
     @Test
     void servesNothingButTheConsolesFiles() {
-        for (String path : new String[] {"/console/missing.js", "/console/lib/LICENSE", "/console/lib/uPlot.d.ts", "/console/lib/",
-                "/console/lib/../../application.properties", "/console/%2e%2e/application.properties", "/console/..%2fapplication.properties",
-                "/console/log4j2.properties", "/console/db/migration/V1__webhook_events.sql", "/console/index.html/x", "/consoles"}) {
+        for (String path : new String[] {
+            "/console/missing.js",
+            "/console/lib/LICENSE",
+            "/console/lib/uPlot.d.ts",
+            "/console/lib/",
+            "/console/lib/../../application.properties",
+            "/console/%2e%2e/application.properties",
+            "/console/..%2fapplication.properties",
+            "/console/log4j2.properties",
+            "/console/db/migration/V1__webhook_events.sql",
+            "/console/index.html/x",
+            "/consoles"
+        }) {
             BridgeHttp.Response answer = HTTP.get(path, Map.of());
             assertThat(answer.status()).as(path).isEqualTo(404);
             assertThat(answer.body()).as(path).doesNotContain("bridge.").doesNotContain("CREATE TABLE");
         }
-        BridgeHttp.Response post = HTTP.send("POST", "/console/", new byte[] {'x'}, Map.of("Content-Type", "text/plain"));
+        BridgeHttp.Response post =
+                HTTP.send("POST", "/console/", new byte[] {'x'}, Map.of("Content-Type", "text/plain"));
         assertThat(post.status()).isEqualTo(405);
         assertThat(post.header("Allow")).isEqualTo("GET, HEAD");
     }

@@ -3,6 +3,9 @@ package io.carbridge.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
+import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -21,17 +24,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.sun.net.httpserver.HttpServer;
-import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bound ARCHITECTURE.md promises on what a destination sees twice after {@code kill -9}: at most twice the destination's
- * concurrency per kill (the attempts in flight, and the finished ones whose outcome was not committed yet). Five kills
- * at random moments while 200 events a round are sent and go to a slow destination (20 ms a request, concurrency 4); each restart
- * finishes what the killed process left, and nothing is lost.
+ * The bound ARCHITECTURE.md promises on what a destination sees twice after {@code kill -9}: at most twice the
+ * destination's concurrency per kill (the attempts in flight, and the finished ones whose outcome was not committed
+ * yet). Five kills at random moments while 200 events a round are sent and go to a slow destination (20 ms a request,
+ * concurrency 4); each restart finishes what the killed process left, and nothing is lost.
  */
 class CrashDuplicatesIT {
 
@@ -47,8 +46,11 @@ class CrashDuplicatesIT {
         ExecutorService senders = Executors.newFixedThreadPool(16);
         try {
             String database = ServiceProcess.newDatabaseUrl("crash-duplicates");
-            List<String> settings = List.of("-Dbridge.destinations=sink", "-Dbridge.destination.sink.url=" + sink.url(),
-                    "-Dbridge.destination.sink.concurrency=" + CONCURRENCY, "-Dbridge.destination.sink.timeout=30s");
+            List<String> settings = List.of(
+                    "-Dbridge.destinations=sink",
+                    "-Dbridge.destination.sink.url=" + sink.url(),
+                    "-Dbridge.destination.sink.concurrency=" + CONCURRENCY,
+                    "-Dbridge.destination.sink.timeout=30s");
             Set<String> sent = new HashSet<>();
             List<Integer> duplicatesPerKill = new ArrayList<>();
             for (int round = 0; round <= KILLS; round++) {
@@ -57,13 +59,16 @@ class CrashDuplicatesIT {
                         .awaitReady(Duration.ofSeconds(90))) {
                     if (round == KILLS) {
                         // the last run only finishes what the kills left
-                        await().atMost(Duration.ofSeconds(60)).until(() -> sink.distinct().containsAll(sent));
+                        await().atMost(Duration.ofSeconds(60))
+                                .until(() -> sink.distinct().containsAll(sent));
                         service.stop(Duration.ofSeconds(60));
                         break;
                     }
-                    // sent by 16 senders, faster than the destination takes them: a backlog builds, attempts are in flight;
+                    // sent by 16 senders, faster than the destination takes them: a backlog builds, attempts are in
+                    // flight;
                     // the kill comes somewhere in the middle, while events are still being sent
-                    int killAfter = sink.received.size() + ThreadLocalRandom.current().nextInt(20, EVENTS_A_ROUND / 2);
+                    int killAfter =
+                            sink.received.size() + ThreadLocalRandom.current().nextInt(20, EVENTS_A_ROUND / 2);
                     List<Future<String>> deliveries = new ArrayList<>();
                     for (int i = 0; i < EVENTS_A_ROUND; i++) {
                         String eventId = "crash-" + round + "-" + i;
@@ -83,9 +88,12 @@ class CrashDuplicatesIT {
                 duplicatesPerKill.add(sink.seenInEpochAndLater(kill));
             }
 
-            assertThat(sink.distinct()).as("every event acknowledged reached the destination").containsAll(sent);
+            assertThat(sink.distinct())
+                    .as("every event acknowledged reached the destination")
+                    .containsAll(sent);
             System.out.println("events seen again after each kill: " + duplicatesPerKill + " (bound " + BOUND + ")");
-            assertThat(duplicatesPerKill).as("events a kill made the destination see twice, per kill")
+            assertThat(duplicatesPerKill)
+                    .as("events a kill made the destination see twice, per kill")
                     .allSatisfy(duplicates -> assertThat(duplicates).isLessThanOrEqualTo(BOUND));
         } finally {
             senders.shutdownNow();
@@ -96,7 +104,12 @@ class CrashDuplicatesIT {
     /** The event id when the service answered 202; null when the kill came first. */
     private static String acknowledged(ServiceProcess service, String eventId, byte[] body) {
         try {
-            return service.http().deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status() == 202 ? eventId : null;
+            return service.http()
+                                    .deliver("/webhooks/smartcar", body, Fixtures.sign(body))
+                                    .status()
+                            == 202
+                    ? eventId
+                    : null;
         } catch (UncheckedIOException killedMeanwhile) {
             return null;
         }
@@ -143,7 +156,9 @@ class CrashDuplicatesIT {
         int seenInEpochAndLater(int epoch) {
             Set<String> before = new HashSet<>();
             Set<String> after = new HashSet<>();
-            received.forEach(entry -> (entry.getKey() == epoch ? before : entry.getKey() > epoch ? after : new HashSet<String>()).add(entry.getValue()));
+            received.forEach(
+                    entry -> (entry.getKey() == epoch ? before : entry.getKey() > epoch ? after : new HashSet<String>())
+                            .add(entry.getValue()));
             before.retainAll(after);
             return before.size();
         }

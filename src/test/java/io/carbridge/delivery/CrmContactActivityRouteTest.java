@@ -2,10 +2,9 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.testkit.BridgeRouteTestSupport;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +40,8 @@ class CrmContactActivityRouteTest extends BridgeRouteTestSupport {
     void describesAVehicleErrorWithWhatToTellTheOwnerEvenForAnUnknownVehicle() throws Exception {
         JsonNode activity = shape("enriched-vehicle-error-unknown-vehicle.json");
 
-        assertThat(activity.get("subject").asText()).isEqualTo("Vehicle needs attention: 9af13248-5b5c-4f4b-8b52-1c2d3e4f5a6b");
+        assertThat(activity.get("subject").asText())
+                .isEqualTo("Vehicle needs attention: 9af13248-5b5c-4f4b-8b52-1c2d3e4f5a6b");
         assertThat(activity.get("description").asText()).isEqualTo("Please reconnect your vehicle.");
         assertThat(activity.get("contactReference").isNull()).isTrue();
         assertThat(activity.get("replay").asBoolean()).isTrue();

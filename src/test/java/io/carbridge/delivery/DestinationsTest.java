@@ -3,14 +3,13 @@ package io.carbridge.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Properties;
-
 import io.carbridge.Settings;
 import io.carbridge.delivery.http.HttpSink;
 import io.carbridge.delivery.kafka.KafkaSink;
 import io.carbridge.storage.CanonicalEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
@@ -68,15 +67,28 @@ class DestinationsTest {
 
         KafkaSink sink = (KafkaSink) destinations.get("topic").sink();
         assertThat(sink.uri()).isEqualTo("direct:kafka-sink-topic");
-        assertThat(sink.endpoint()).startsWith("kafka:vehicle-events?brokers=localhost:9092&")
-                .contains("requestRequiredAcks=all", "enableIdempotence=true", "deliveryTimeoutMs=5000", "maxBlockMs=5000");
+        assertThat(sink.endpoint())
+                .startsWith("kafka:vehicle-events?brokers=localhost:9092&")
+                .contains(
+                        "requestRequiredAcks=all",
+                        "enableIdempotence=true",
+                        "deliveryTimeoutMs=5000",
+                        "maxBlockMs=5000");
         assertThat(destinations.routeIds()).containsExactly("deliver-topic", "kafka-sink-topic");
-        assertThat(destinations.get("topic").policy().deadOn().names()).contains("org.apache.kafka.common.errors.RecordTooLargeException",
-                "org.apache.camel.ResolveEndpointFailedException");
-        assertThatThrownBy(() -> read("bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&requestRequiredAcks=1"))
-                .hasMessageContaining("bridge.destination.t.uri").hasMessageContaining("requestRequiredAcks=1");
-        assertThatThrownBy(() -> read("bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&deliveryTimeoutMs=120000"))
-                .hasMessageContaining("deliveryTimeoutMs").hasMessageContaining("bridge.destination.t.timeout");
+        assertThat(destinations.get("topic").policy().deadOn().names())
+                .contains(
+                        "org.apache.kafka.common.errors.RecordTooLargeException",
+                        "org.apache.camel.ResolveEndpointFailedException");
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&requestRequiredAcks=1"))
+                .hasMessageContaining("bridge.destination.t.uri")
+                .hasMessageContaining("requestRequiredAcks=1");
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&deliveryTimeoutMs=120000"))
+                .hasMessageContaining("deliveryTimeoutMs")
+                .hasMessageContaining("bridge.destination.t.timeout");
     }
 
     @Test
@@ -109,10 +121,14 @@ class DestinationsTest {
                 bridge.destination.open.url = https://open.example.com/
                 """);
 
-        assertThat(destinations.secretsOf("crm")).containsExactlyInAnyOrder("s3cret-pass", "whsec-signing-key",
-                "YnJpZGdlOnMzY3JldC1wYXNz" /* base64 of bridge:s3cret-pass, the Basic credentials as sent */);
+        assertThat(destinations.secretsOf("crm"))
+                .containsExactlyInAnyOrder(
+                        "s3cret-pass",
+                        "whsec-signing-key",
+                        "YnJpZGdlOnMzY3JldC1wYXNz" /* base64 of bridge:s3cret-pass, the Basic credentials as sent */);
         assertThat(destinations.secretsOf("open")).isEmpty();
-        assertThat(destinations.describe("crm").toString()).doesNotContain("s3cret-pass", "whsec-signing-key")
+        assertThat(destinations.describe("crm").toString())
+                .doesNotContain("s3cret-pass", "whsec-signing-key")
                 .contains("auth-secret-env=CRM_PASSWORD");
     }
 
@@ -127,39 +143,60 @@ class DestinationsTest {
                 bridge.destination.testing.include-test-events = true
                 """);
 
-        assertThat(destinations.destinationsFor(event("CHARGING_STARTED", "live"))).containsExactly("charging", "everything", "testing");
-        assertThat(destinations.destinationsFor(event("VEHICLE_STATE", "live"))).containsExactly("everything", "testing");
-        assertThat(destinations.destinationsFor(event("CHARGING_STARTED", "test"))).containsExactly("testing");
-        assertThat(destinations.destinationsFor(event("VEHICLE_STATE", "simulated"))).containsExactly("testing");
+        assertThat(destinations.destinationsFor(event("CHARGING_STARTED", "live")))
+                .containsExactly("charging", "everything", "testing");
+        assertThat(destinations.destinationsFor(event("VEHICLE_STATE", "live")))
+                .containsExactly("everything", "testing");
+        assertThat(destinations.destinationsFor(event("CHARGING_STARTED", "test")))
+                .containsExactly("testing");
+        assertThat(destinations.destinationsFor(event("VEHICLE_STATE", "simulated")))
+                .containsExactly("testing");
     }
 
     @Test
     void refusesToStartOnAMisconfiguredDestinationNamingItAndTheSetting() {
         assertThatThrownBy(() -> read("bridge.destinations = crm"))
                 .isInstanceOf(Settings.InvalidSettingException.class)
-                .hasMessageContaining("bridge.destination.crm.uri").hasMessageContaining("bridge.destination.crm.url").hasMessageContaining("'crm'");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.uri = log:x"))
+                .hasMessageContaining("bridge.destination.crm.uri")
+                .hasMessageContaining("bridge.destination.crm.url")
+                .hasMessageContaining("'crm'");
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.uri = log:x"))
                 .hasMessageContaining("both set");
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = ftp://x"))
                 .hasMessageContaining("bridge.destination.crm.url");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.auth = oauth"))
-                .hasMessageContaining("bridge.destination.crm.auth").hasMessageContaining("oauth");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.auth = bearer"))
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.auth = oauth"))
+                .hasMessageContaining("bridge.destination.crm.auth")
+                .hasMessageContaining("oauth");
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.auth = bearer"))
                 .hasMessageContaining("bridge.destination.crm.auth-secret-env");
         assertThatThrownBy(() -> read("""
                 bridge.destinations = crm
                 bridge.destination.crm.url = http://x
                 bridge.destination.crm.auth = bearer
                 bridge.destination.crm.auth-secret-env = NOT_SET_ANYWHERE_1234
-                """)).hasMessageContaining("NOT_SET_ANYWHERE_1234").hasMessageContaining("'crm'");
-        assertThatThrownBy(() -> read("bridge.destinations = CRM!"))
-                .hasMessageContaining("bridge.destinations");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.timeout = soon"))
+                """))
+                .hasMessageContaining("NOT_SET_ANYWHERE_1234")
+                .hasMessageContaining("'crm'");
+        assertThatThrownBy(() -> read("bridge.destinations = CRM!")).hasMessageContaining("bridge.destinations");
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.timeout = soon"))
                 .hasMessageContaining("bridge.destination.crm.timeout");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.concurrency = 0"))
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.concurrency = 0"))
                 .hasMessageContaining("bridge.destination.crm.concurrency");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.uri = log:x\nbridge.destination.crm.method = PUT"))
-                .hasMessageContaining("bridge.destination.crm.method").hasMessageContaining("HTTP sink only");
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.uri = log:x\nbridge.destination.crm.method = PUT"))
+                .hasMessageContaining("bridge.destination.crm.method")
+                .hasMessageContaining("HTTP sink only");
     }
 
     @Test
@@ -167,20 +204,26 @@ class DestinationsTest {
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.ulr = http://x"))
                 .hasMessageContaining("bridge.destination.crm.ulr is not a setting of destination 'crm'")
                 .hasMessageContaining("did you mean bridge.destination.crm.url?");
-        assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.retry.max-atempts = 3"))
+        assertThatThrownBy(
+                        () -> read(
+                                "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.retry.max-atempts = 3"))
                 .hasMessageContaining("did you mean bridge.destination.crm.retry.max-attempts?");
     }
 
     @Test
     void aSinkCamelCannotMakeStopsTheStartNamingTheDestinationTheSchemeAndWhatToDo() {
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = kafak:events"))
-                .hasMessageContaining("bridge.destination.t.uri").hasMessageContaining("unknown component 'kafak' (did you mean kafka?)")
+                .hasMessageContaining("bridge.destination.t.uri")
+                .hasMessageContaining("unknown component 'kafak' (did you mean kafka?)")
                 .hasMessageContaining("destination 't'");
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = jms:queue:events"))
-                .hasMessageContaining("the component 'jms' is not in the bridge").hasMessageContaining("org.apache.camel:camel-jms");
-        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = file:/tmp/drop?fileNme=x.json"))
+                .hasMessageContaining("the component 'jms' is not in the bridge")
+                .hasMessageContaining("org.apache.camel:camel-jms");
+        assertThatThrownBy(() ->
+                        checkSinks("bridge.destinations = t\nbridge.destination.t.uri = file:/tmp/drop?fileNme=x.json"))
                 .hasMessageContaining("'fileNme' is not an option of file (did you mean fileName?)");
-        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = kafka:events?brokers=b:1&lingerMs=soon"))
+        assertThatThrownBy(() -> checkSinks(
+                        "bridge.destinations = t\nbridge.destination.t.uri = kafka:events?brokers=b:1&lingerMs=soon"))
                 .hasMessageContaining("lingerMs");
     }
 

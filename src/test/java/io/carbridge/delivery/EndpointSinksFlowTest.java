@@ -7,14 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -23,6 +15,13 @@ import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.DestinationsDouble;
 import io.carbridge.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -38,20 +37,26 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * and the HTTP destination's settings shown and tried from the admin API, secrets masked.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url=jdbc:h2:mem:endpoint-sinks-flow-test", "bridge.admin.token=admin-test-token",
-                "bridge.delivery.poll-interval=100ms",
-                "bridge.destinations=drop,erp,crm",
-                "bridge.destination.drop.uri=file:target/endpoint-sinks-flow/drop?fileName=${header.CamelOutboxEventId}.json",
-                "bridge.destination.drop.event-types=VEHICLE_STATE",
-                "bridge.destination.erp.uri=direct:example-erp-sink",
-                "bridge.destination.erp.event-types=VEHICLE_ERROR",
-                "example.erp.import-url=http://127.0.0.1:{{sys:test.sink.port}}/erp",
-                "bridge.destination.crm.url=http://127.0.0.1:{{sys:test.sink.port}}/crm",
-                "bridge.destination.crm.auth=bearer", "bridge.destination.crm.auth-secret-env=CRM_TOKEN", "CRM_TOKEN=crm-s3cret",
-                "bridge.destination.crm.transform=direct:crm-contact-activity",
-                "bridge.destination.crm.event-types=CHARGING_*"})
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:endpoint-sinks-flow-test",
+            "bridge.admin.token=admin-test-token",
+            "bridge.delivery.poll-interval=100ms",
+            "bridge.destinations=drop,erp,crm",
+            "bridge.destination.drop.uri=file:target/endpoint-sinks-flow/drop?fileName=${header.CamelOutboxEventId}.json",
+            "bridge.destination.drop.event-types=VEHICLE_STATE",
+            "bridge.destination.erp.uri=direct:example-erp-sink",
+            "bridge.destination.erp.event-types=VEHICLE_ERROR",
+            "example.erp.import-url=http://127.0.0.1:{{sys:test.sink.port}}/erp",
+            "bridge.destination.crm.url=http://127.0.0.1:{{sys:test.sink.port}}/crm",
+            "bridge.destination.crm.auth=bearer",
+            "bridge.destination.crm.auth-secret-env=CRM_TOKEN",
+            "CRM_TOKEN=crm-s3cret",
+            "bridge.destination.crm.transform=direct:crm-contact-activity",
+            "bridge.destination.crm.event-types=CHARGING_*"
+        })
 class EndpointSinksFlowTest {
 
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
@@ -96,18 +101,28 @@ class EndpointSinksFlowTest {
 
     @Test
     void aTeamsSinkRouteSaysTheOutcomeItselfHerePausingTheDestinationUntilItIsResumed() {
-        sink.stubFor(post(urlEqualTo("/erp")).atPriority(1).willReturn(aResponse().withStatus(423)));
+        sink.stubFor(
+                post(urlEqualTo("/erp")).atPriority(1).willReturn(aResponse().withStatus(423)));
 
         deliver(Fixtures.currentEvent("erp-locked", "VEHICLE_ERROR", "veh-erp", ""));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> HTTP.get("/admin/destinations", ADMIN).json().toString()
-                .contains("\"name\":\"erp\",\"paused\":true,\"healthy\":false,\"problem\":\"paused: the ERP is locked for its month-end close\""));
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> HTTP.get("/admin/destinations", ADMIN)
+                                .json()
+                                .toString()
+                                .contains(
+                                        "\"name\":\"erp\",\"paused\":true,\"healthy\":false,\"problem\":\"paused: the ERP is locked for its month-end close\""));
         assertThat(statuses("erp-locked")).as("waits, not dead").containsExactly("PENDING");
-        sink.stubFor(post(urlEqualTo("/erp")).atPriority(1).willReturn(aResponse().withStatus(200)));
+        sink.stubFor(
+                post(urlEqualTo("/erp")).atPriority(1).willReturn(aResponse().withStatus(200)));
 
-        assertThat(HTTP.send("POST", "/admin/destinations/erp/resume", null, ADMIN).status()).isEqualTo(200);
+        assertThat(HTTP.send("POST", "/admin/destinations/erp/resume", null, ADMIN)
+                        .status())
+                .isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> statuses("erp-locked").equals(List.of("DELIVERED")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> statuses("erp-locked").equals(List.of("DELIVERED")));
         assertThat(sink.findAll(postRequestedFor(urlEqualTo("/erp")))).hasSize(2);
     }
 
@@ -119,29 +134,44 @@ class EndpointSinksFlowTest {
         assertThat(shown.json().get("settings").get("auth-secret-env").asText()).isEqualTo("CRM_TOKEN");
         assertThat(shown.json().get("settings").get("transform").asText()).isEqualTo("direct:crm-contact-activity");
 
-        JsonNode tried = HTTP.send("POST", "/admin/destinations/crm/try", null, ADMIN).json();
-        assertThat(tried.get("document").get("activityType").asText()).as(tried.toString()).isEqualTo("VEHICLE_EVENT");
+        JsonNode tried =
+                HTTP.send("POST", "/admin/destinations/crm/try", null, ADMIN).json();
+        assertThat(tried.get("document").get("activityType").asText())
+                .as(tried.toString())
+                .isEqualTo("VEHICLE_EVENT");
         assertThat(tried.get("eventType").asText()).isEqualTo("VEHICLE_STATE");
-        assertThat(tried.get("wanted").asBoolean()).as("the destination takes CHARGING_* only, and says so").isFalse();
-        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm")))).as("not sent without send=true").isEmpty();
+        assertThat(tried.get("wanted").asBoolean())
+                .as("the destination takes CHARGING_* only, and says so")
+                .isFalse();
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm"))))
+                .as("not sent without send=true")
+                .isEmpty();
 
-        JsonNode sent = HTTP.send("POST", "/admin/destinations/crm/try?type=CHARGING_STARTED&send=true", null, ADMIN).json();
+        JsonNode sent = HTTP.send("POST", "/admin/destinations/crm/try?type=CHARGING_STARTED&send=true", null, ADMIN)
+                .json();
         assertThat(sent.get("wanted").asBoolean()).isTrue();
         assertThat(sent.get("attempt").get("outcome").asText()).isEqualTo("DELIVERED");
         assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm")))).hasSize(1);
-        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm"))).get(0).getHeader("Authorization")).isEqualTo("Bearer crm-s3cret");
-        assertThat(HTTP.send("POST", "/admin/destinations/crm/try?type=NOTHING", null, ADMIN).status()).isEqualTo(400);
-        assertThat(HTTP.send("POST", "/admin/destinations/crm/try", "not json".getBytes(), ADMIN).status()).isEqualTo(400);
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm"))).get(0).getHeader("Authorization"))
+                .isEqualTo("Bearer crm-s3cret");
+        assertThat(HTTP.send("POST", "/admin/destinations/crm/try?type=NOTHING", null, ADMIN)
+                        .status())
+                .isEqualTo(400);
+        assertThat(HTTP.send("POST", "/admin/destinations/crm/try", "not json".getBytes(), ADMIN)
+                        .status())
+                .isEqualTo(400);
     }
 
     private static long fileCount() throws IOException {
         try (Stream<Path> files = Files.list(DROP)) {
-            return files.filter(file -> file.getFileName().toString().startsWith("drop-")).count();
+            return files.filter(file -> file.getFileName().toString().startsWith("drop-"))
+                    .count();
         }
     }
 
     private static void deliver(byte[] body) {
-        assertThat(HTTP.deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status()).isEqualTo(202);
+        assertThat(HTTP.deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status())
+                .isEqualTo(202);
     }
 
     private List<String> statuses(String eventId) {

@@ -2,10 +2,9 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import io.carbridge.testkit.BridgeRouteTestSupport;
 import io.carbridge.testkit.SinkOutcome;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,13 +30,17 @@ class ExampleErpSinkRouteTest extends BridgeRouteTestSupport {
     }
 
     @ParameterizedTest(name = "the ERP answers {0}: {1}")
-    @CsvSource(nullValues = "none", value = {
-            "200, none, none",
-            "423, pause, the ERP is locked for its month-end close",
-            "400, dead, 'the ERP refused it: HTTP 400'",
-            "503, retry, the ERP answered HTTP 503"})
+    @CsvSource(
+            nullValues = "none",
+            value = {
+                "200, none, none",
+                "423, pause, the ERP is locked for its month-end close",
+                "400, dead, 'the ERP refused it: HTTP 400'",
+                "503, retry, the ERP answered HTTP 503"
+            })
     void saysWhatEachAnswerOfTheErpMeans(int status, String outcome, String reason) throws Exception {
-        AdviceWith.adviceWith(context, "example-erp-sink", route -> route.weaveById("erp-import").replace()
+        AdviceWith.adviceWith(context, "example-erp-sink", route -> route.weaveById("erp-import")
+                .replace()
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, route.simple("${exchangeProperty." + ANSWER + "}")));
         context.start();
 

@@ -2,10 +2,9 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.testkit.BridgeRouteTestSupport;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The generic webhook example route on its own, with the bridge's test kit. */

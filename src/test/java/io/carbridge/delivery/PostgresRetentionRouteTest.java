@@ -6,9 +6,14 @@ import io.carbridge.testing.PostgresServer;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 
 /** The retention route's SQL on PostgreSQL. */
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url={{sys:test.postgres.retention.url}}", "bridge.retention.hours=168", "bridge.retention.batch-size=2"},
+        properties = {
+            "bridge.db.url={{sys:test.postgres.retention.url}}",
+            "bridge.retention.hours=168",
+            "bridge.retention.batch-size=2"
+        },
         replaceRouteFromWith = "retention=direct:retention")
 class PostgresRetentionRouteTest extends RetentionRouteTest {
 

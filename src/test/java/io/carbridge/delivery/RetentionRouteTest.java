@@ -2,14 +2,12 @@ package io.carbridge.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.BridgeConfiguration;
+import io.carbridge.testing.BridgeTest;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-
-
-import io.carbridge.BridgeConfiguration;
-import io.carbridge.testing.BridgeTest;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -18,9 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The retention route ({@code routes/retention.camel.yaml}), run on demand instead of by its timer. */
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url=jdbc:h2:mem:retention-route-test", "bridge.retention.hours=168", "bridge.retention.batch-size=2"},
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:retention-route-test",
+            "bridge.retention.hours=168",
+            "bridge.retention.batch-size=2"
+        },
         replaceRouteFromWith = "retention=direct:retention")
 class RetentionRouteTest {
 
@@ -41,8 +44,10 @@ class RetentionRouteTest {
         db.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, duration_ms, outcome) "
                 + "SELECT id, 1, CURRENT_TIMESTAMP, 5, 'DELIVERED' FROM delivery WHERE event_id = 'old-delivered'");
         for (Instant minute : new Instant[] {old, recent}) {
-            db.update("INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) "
-                    + "VALUES (?, 'instance', 1, 0, 0, 0)", Timestamp.from(minute.truncatedTo(ChronoUnit.MINUTES)));
+            db.update(
+                    "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) "
+                            + "VALUES (?, 'instance', 1, 0, 0, 0)",
+                    Timestamp.from(minute.truncatedTo(ChronoUnit.MINUTES)));
         }
 
         try (ProducerTemplate producer = camel.createProducerTemplate()) {
@@ -53,19 +58,35 @@ class RetentionRouteTest {
 
         assertThat(db.queryForList("SELECT event_id FROM webhook_event ORDER BY event_id", String.class))
                 .containsExactly("old-dead", "old-pending", "recent-delivered");
-        assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery", Integer.class)).isEqualTo(3);
-        assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery_attempt", Integer.class)).isZero();
-        assertThat(db.queryForList("SELECT minute_start FROM intake_count", Timestamp.class)).as("the console's counts go after the same period")
-                .singleElement().satisfies(minute -> assertThat(minute.toInstant()).isAfter(old));
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery", Integer.class))
+                .isEqualTo(3);
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM delivery_attempt", Integer.class))
+                .isZero();
+        assertThat(db.queryForList("SELECT minute_start FROM intake_count", Timestamp.class))
+                .as("the console's counts go after the same period")
+                .singleElement()
+                .satisfies(minute -> assertThat(minute.toInstant()).isAfter(old));
     }
 
-    private static void event(JdbcTemplate db, String eventId, Instant receivedAt, boolean recognised, String... deliveryStatuses) {
+    private static void event(
+            JdbcTemplate db, String eventId, Instant receivedAt, boolean recognised, String... deliveryStatuses) {
         Timestamp at = Timestamp.from(receivedAt);
-        db.update("INSERT INTO webhook_event (event_id, event_type, recognised, received_at, raw_body) VALUES (?, 'VEHICLE_STATE', ?, ?, ?)",
-                eventId, recognised, at, "{}".getBytes());
+        db.update(
+                "INSERT INTO webhook_event (event_id, event_type, recognised, received_at, raw_body) VALUES (?, 'VEHICLE_STATE', ?, ?, ?)",
+                eventId,
+                recognised,
+                at,
+                "{}".getBytes());
         for (String status : deliveryStatuses) {
-            db.update("INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
-                    + "created_at) VALUES (?, 'crm', ?, ?, 1, ?, FALSE, ?, ?)", eventId, eventId, status, at, at, at);
+            db.update(
+                    "INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
+                            + "created_at) VALUES (?, 'crm', ?, ?, 1, ?, FALSE, ?, ?)",
+                    eventId,
+                    eventId,
+                    status,
+                    at,
+                    at,
+                    at);
         }
     }
 }

@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.Fixtures;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -29,11 +28,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * a day, so that the engine leaves them alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url=jdbc:h2:mem:stats-admin-route-test", "bridge.admin.token=stats-admin-token",
-                "bridge.intake.counts-flush-interval=100ms", "bridge.instance-id=this-instance",
-                "bridge.destinations=crm", "bridge.destination.crm.url=http://127.0.0.1:9/crm", "bridge.destination.crm.event-types=CHARGING_*"})
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:stats-admin-route-test",
+            "bridge.admin.token=stats-admin-token",
+            "bridge.intake.counts-flush-interval=100ms",
+            "bridge.instance-id=this-instance",
+            "bridge.destinations=crm",
+            "bridge.destination.crm.url=http://127.0.0.1:9/crm",
+            "bridge.destination.crm.event-types=CHARGING_*"
+        })
 class StatsAdminRouteTest {
 
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
@@ -58,16 +64,24 @@ class StatsAdminRouteTest {
         HTTP.deliver("/webhooks/smartcar", event, "0".repeat(64));
         HTTP.deliver("/webhooks/smartcar", Fixtures.bytes("v4-verify.json"), null);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sum("accepted") == 1 && sum("duplicate") == 1 && sum("rejected") == 1
-                && sum("unrecognised") == 1);
-        assertThat(db().queryForList("SELECT DISTINCT instance_id FROM intake_count", String.class)).containsExactly("this-instance");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sum("accepted") == 1
+                        && sum("duplicate") == 1
+                        && sum("rejected") == 1
+                        && sum("unrecognised") == 1);
+        assertThat(db().queryForList("SELECT DISTINCT instance_id FROM intake_count", String.class))
+                .containsExactly("this-instance");
 
         JsonNode intake = stats("").get("intake");
         assertThat(intake.get("time")).hasSize(60);
-        assertThat(intake.get("totals").toString()).isEqualTo("{\"accepted\":1,\"duplicate\":1,\"rejected\":1,\"unrecognised\":1}");
+        assertThat(intake.get("totals").toString())
+                .isEqualTo("{\"accepted\":1,\"duplicate\":1,\"rejected\":1,\"unrecognised\":1}");
         long currentMinute = Instant.now().getEpochSecond() / 60 * 60;
-        assertThat(intake.get("time").get(59).asLong()).as("the last point is the minute now running").isIn(currentMinute, currentMinute - 60);
-        assertThat(intake.get("time").get(58).asLong()).isEqualTo(intake.get("time").get(59).asLong() - 60);
+        assertThat(intake.get("time").get(59).asLong())
+                .as("the last point is the minute now running")
+                .isIn(currentMinute, currentMinute - 60);
+        assertThat(intake.get("time").get(58).asLong())
+                .isEqualTo(intake.get("time").get(59).asLong() - 60);
     }
 
     @Test
@@ -85,7 +99,9 @@ class StatsAdminRouteTest {
         assertThat(perMinute.get("accepted").get(index + 1).asLong()).isEqualTo(3);
         assertThat(perMinute.get("rejected").get(index).asLong()).isEqualTo(2);
         assertThat(perMinute.get("unrecognised").get(index).asLong()).isEqualTo(1);
-        assertThat(perMinute.get("totals").get("accepted").asLong()).as("the row of two hours ago is outside the window").isEqualTo(15);
+        assertThat(perMinute.get("totals").get("accepted").asLong())
+                .as("the row of two hours ago is outside the window")
+                .isEqualTo(15);
 
         JsonNode perFiveMinutes = stats("?window=1h&step=5m").get("intake");
         assertThat(perFiveMinutes.get("time")).hasSize(12);
@@ -93,7 +109,12 @@ class StatsAdminRouteTest {
         long sameBucket = (start + 60) / 300 == start / 300 ? 15 : 12;
         assertThat(perFiveMinutes.get("accepted").get(bucket).asLong()).isEqualTo(sameBucket);
 
-        assertThat(stats("?window=3h").get("intake").get("totals").get("accepted").asLong()).isEqualTo(1015);
+        assertThat(stats("?window=3h")
+                        .get("intake")
+                        .get("totals")
+                        .get("accepted")
+                        .asLong())
+                .isEqualTo(1015);
     }
 
     @Test
@@ -106,7 +127,9 @@ class StatsAdminRouteTest {
         delivery("stats-old", "crm", "DEAD", now.minus(Duration.ofMinutes(30)));
         delivery("stats-old", "retired", "PENDING", now.minus(Duration.ofMinutes(30)));
         delivery("stats-new", "crm", "DELIVERED", now.minus(Duration.ofMinutes(2)));
-        assertThat(HTTP.send("POST", "/admin/destinations/crm/pause", null, ADMIN).status()).isEqualTo(200);
+        assertThat(HTTP.send("POST", "/admin/destinations/crm/pause", null, ADMIN)
+                        .status())
+                .isEqualTo(200);
 
         JsonNode stats = stats("?window=1m&step=1m");
 
@@ -119,11 +142,14 @@ class StatsAdminRouteTest {
         assertThat(crm.get("paused").asBoolean()).isTrue();
         assertThat(crm.get("pausedReason").asText()).isEqualTo("by an operator");
         JsonNode retired = stats.get("destinations").get(1);
-        assertThat(retired.get("name").asText()).as("still has deliveries waiting").isEqualTo("retired");
+        assertThat(retired.get("name").asText())
+                .as("still has deliveries waiting")
+                .isEqualTo("retired");
         assertThat(retired.get("configured").asBoolean()).isFalse();
         assertThat(stats.get("deadLetters").asLong()).isEqualTo(1);
         assertThat(stats.get("pausedDestinations").toString()).isEqualTo("[\"crm\"]");
-        assertThat(Instant.parse(stats.get("lastEventReceivedAt").asText())).isCloseTo(now.minus(Duration.ofMinutes(2)), within(1, ChronoUnit.SECONDS));
+        assertThat(Instant.parse(stats.get("lastEventReceivedAt").asText()))
+                .isCloseTo(now.minus(Duration.ofMinutes(2)), within(1, ChronoUnit.SECONDS));
 
         HTTP.send("POST", "/admin/destinations/crm/resume", null, ADMIN);
         assertThat(stats("").get("pausedDestinations")).isEmpty();
@@ -131,13 +157,19 @@ class StatsAdminRouteTest {
 
     @Test
     void refusesAWindowOrStepItCannotChartAndCallsWithoutTheToken() {
-        for (String query : new String[] {"?step=30s", "?step=90s", "?window=30s", "?window=8d", "?window=2d&step=1m", "?window=soon"}) {
+        for (String query : new String[] {
+            "?step=30s", "?step=90s", "?window=30s", "?window=8d", "?window=2d&step=1m", "?window=soon"
+        }) {
             BridgeHttp.Response answer = HTTP.get("/admin/stats" + query, ADMIN);
             assertThat(answer.status()).as(query).isEqualTo(400);
             assertThat(answer.json().get("error").asText()).as(query).isNotBlank();
         }
         assertThat(HTTP.get("/admin/stats", Map.of()).status()).isEqualTo(401);
-        assertThat(HTTP.get("/admin/stats", Map.of("Authorization", "Bearer wrong")).json().get("reason").asText()).isEqualTo("unauthorized");
+        assertThat(HTTP.get("/admin/stats", Map.of("Authorization", "Bearer wrong"))
+                        .json()
+                        .get("reason")
+                        .asText())
+                .isEqualTo("unauthorized");
     }
 
     // --- helpers
@@ -162,22 +194,41 @@ class StatsAdminRouteTest {
         return sum == null ? 0 : sum;
     }
 
-    private void count(Instant minute, String instance, long accepted, long duplicate, long rejected, long unrecognised) {
-        db().update("INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) VALUES (?, ?, ?, ?, ?, ?)",
-                Timestamp.from(minute), instance, accepted, duplicate, rejected, unrecognised);
+    private void count(
+            Instant minute, String instance, long accepted, long duplicate, long rejected, long unrecognised) {
+        db().update(
+                        "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, unrecognised) VALUES (?, ?, ?, ?, ?, ?)",
+                        Timestamp.from(minute),
+                        instance,
+                        accepted,
+                        duplicate,
+                        rejected,
+                        unrecognised);
     }
 
     private void event(String eventId, Instant receivedAt) {
-        db().update("INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, received_at, raw_body) "
-                + "VALUES (?, 'CHARGING_STARTED', TRUE, 'veh-stats', ?, ?)", eventId, Timestamp.from(receivedAt), "{}".getBytes());
+        db().update(
+                        "INSERT INTO webhook_event (event_id, event_type, recognised, vehicle_id, received_at, raw_body) "
+                                + "VALUES (?, 'CHARGING_STARTED', TRUE, 'veh-stats', ?, ?)",
+                        eventId,
+                        Timestamp.from(receivedAt),
+                        "{}".getBytes());
     }
 
     /** A delivery due in a day: the engine does not claim it during the test. */
     private void delivery(String eventId, String destination, String status, Instant receivedAt) {
         Timestamp at = Timestamp.from(receivedAt);
-        db().update("INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
-                + "created_at, finished_at) VALUES (?, ?, ?, ?, 1, ?, FALSE, ?, ?, ?)", eventId, destination, eventId + status, status,
-                Timestamp.from(Instant.now().plus(Duration.ofDays(1))), at, at, "DEAD".equals(status) || "DELIVERED".equals(status) ? at : null);
+        db().update(
+                        "INSERT INTO delivery (event_id, destination, ordering_key, status, attempts, next_attempt_at, replay, received_at, "
+                                + "created_at, finished_at) VALUES (?, ?, ?, ?, 1, ?, FALSE, ?, ?, ?)",
+                        eventId,
+                        destination,
+                        eventId + status,
+                        status,
+                        Timestamp.from(Instant.now().plus(Duration.ofDays(1))),
+                        at,
+                        at,
+                        "DEAD".equals(status) || "DELIVERED".equals(status) ? at : null);
     }
 
     private static void deliver(byte[] body) {

@@ -3,10 +3,9 @@ package io.carbridge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carbridge.Settings;
 import java.util.List;
 import java.util.Properties;
-
-import io.carbridge.Settings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +25,8 @@ class ClientAddressesTest {
 
         assertThat(clients.of("127.0.0.1", List.of("198.51.100.7"))).isEqualTo("198.51.100.7");
         // the client wrote 203.0.113.9 itself; the proxy appended the address it saw
-        assertThat(clients.of("127.0.0.1", List.of("203.0.113.9, 198.51.100.7"))).isEqualTo("198.51.100.7");
+        assertThat(clients.of("127.0.0.1", List.of("203.0.113.9, 198.51.100.7")))
+                .isEqualTo("198.51.100.7");
         // two proxies of ours: the first one's entry is the client
         assertThat(clients.of("10.1.2.3", List.of("198.51.100.7, 10.9.9.9"))).isEqualTo("198.51.100.7");
         assertThat(clients.of("10.1.2.3", List.of("198.51.100.7", "10.9.9.9"))).isEqualTo("198.51.100.7");
@@ -45,7 +45,8 @@ class ClientAddressesTest {
 
     @Test
     void aProxyThatIsNeitherAnAddressNorARangeStopsTheStartNamingTheSetting() {
-        assertThatThrownBy(() -> addresses("proxy.example.com")).hasMessageContaining("bridge.http.trusted-proxies")
+        assertThatThrownBy(() -> addresses("proxy.example.com"))
+                .hasMessageContaining("bridge.http.trusted-proxies")
                 .hasMessageContaining("proxy.example.com");
         assertThatThrownBy(() -> addresses("10.0.0.0/33")).hasMessageContaining("bridge.http.trusted-proxies");
     }

@@ -2,6 +2,13 @@ package io.carbridge.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.BridgeConfiguration;
+import io.carbridge.storage.CanonicalEvent;
+import io.carbridge.testing.BridgeHttp;
+import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.RawHttp;
+import io.carbridge.testing.TestPorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -10,14 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.carbridge.BridgeConfiguration;
-import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.testing.BridgeHttp;
-import io.carbridge.testing.BridgeTest;
-import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.RawHttp;
-import io.carbridge.testing.TestPorts;
 import org.apache.camel.builder.AdviceWithRouteBuilder;
 import org.apache.camel.test.main.junit5.AdviceRouteMapping;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -28,10 +27,15 @@ import org.junit.jupiter.api.Test;
  * off while the other clients are served, and a request the bridge itself takes long to answer is not cut. A URI Vert.x
  * cannot route gets a JSON 400.
  */
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url=jdbc:h2:mem:http-server-guard-test", "bridge.http.idle-timeout=1s", "bridge.http.body-read-timeout=1s",
-                "bridge.http.max-connections=12"},
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:http-server-guard-test",
+            "bridge.http.idle-timeout=1s",
+            "bridge.http.body-read-timeout=1s",
+            "bridge.http.max-connections=12"
+        },
         advices = @AdviceRouteMapping(route = "smartcar-webhook", advice = HttpServerGuardTest.SlowToStore.class))
 class HttpServerGuardTest {
 
@@ -43,7 +47,10 @@ class HttpServerGuardTest {
         @Override
         public void configure() {
             weaveById("store-event").before().process(exchange -> {
-                if (exchange.getMessage().getBody(CanonicalEvent.class).eventId().startsWith("slow-")) {
+                if (exchange.getMessage()
+                        .getBody(CanonicalEvent.class)
+                        .eventId()
+                        .startsWith("slow-")) {
                     Thread.sleep(3_000);
                 }
             });
@@ -57,15 +64,19 @@ class HttpServerGuardTest {
             byte[] body = event("served-while-silent");
             assertThat(HTTP.deliver(PATH, body, Fixtures.sign(body)).status()).isEqualTo(202);
 
-            assertThat(silent.getInputStream().read()).as("closed by the bridge").isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
+            assertThat(silent.getInputStream().read())
+                    .as("closed by the bridge")
+                    .isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
         }
     }
 
     @Test
     void headersSentTooSlowlyAreCutOffWhileOthersAreServed() throws Exception {
-        byte[] headers = "POST /webhooks/smartcar HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\nX-Padding: aaaaaaaaaa\r\n"
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] headers =
+                "POST /webhooks/smartcar HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\nX-Padding: aaaaaaaaaa\r\n"
+                        .getBytes(StandardCharsets.US_ASCII);
         try (Socket trickle = connect()) {
             OutputStream out = trickle.getOutputStream();
             boolean cut = false;
@@ -79,7 +90,9 @@ class HttpServerGuardTest {
                     cut = true;
                 }
                 if (i % 5 == 0) {
-                    assertThat(HTTP.get("/no-such-path", Map.of()).status()).as("others are served").isEqualTo(404);
+                    assertThat(HTTP.get("/no-such-path", Map.of()).status())
+                            .as("others are served")
+                            .isEqualTo(404);
                 }
             }
             assertThat(cut).as("cut off before the headers were complete").isTrue();
@@ -91,17 +104,23 @@ class HttpServerGuardTest {
         String rejected = "bridge_intake_rejected_total{reason=\"body_read_timeout\"}";
         double before = BridgeHttp.metric(rejected);
         try (Socket slow = connect()) {
-            slow.getOutputStream().write(("POST " + PATH + " HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 200\r\n\r\n{\"eventId\":").getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream()
+                    .write(("POST " + PATH + " HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: 200\r\n\r\n{\"eventId\":")
+                            .getBytes(StandardCharsets.US_ASCII));
             byte[] body = event("served-while-slow");
             assertThat(HTTP.deliver(PATH, body, Fixtures.sign(body)).status()).isEqualTo(202);
 
             String answer = RawHttp.readUntilClosed(slow.getInputStream());
 
-            assertThat(answer).startsWith("HTTP/1.1 408").contains("application/json", "{\"error\":").doesNotContain("(not closed)");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 408")
+                    .contains("application/json", "{\"error\":")
+                    .doesNotContain("(not closed)");
         }
         assertThat(BridgeHttp.metric(rejected)).isEqualTo(before + 1);
-        assertThat(BridgeHttp.metric("bridge_http_connections_closed_total{reason=\"body_read_timeout\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(BridgeHttp.metric("bridge_http_connections_closed_total{reason=\"body_read_timeout\"}"))
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -122,12 +141,18 @@ class HttpServerGuardTest {
             }
             Thread.sleep(200); // the server has taken them all
             try (Socket oneMore = connect()) {
-                assertThat(oneMore.getInputStream().read()).as("closed as it opened").isEqualTo(-1);
+                assertThat(oneMore.getInputStream().read())
+                        .as("closed as it opened")
+                        .isEqualTo(-1);
             }
             for (Socket socket : held) {
-                assertThat(socket.getInputStream().read()).as("closed once idle").isEqualTo(-1);
+                assertThat(socket.getInputStream().read())
+                        .as("closed once idle")
+                        .isEqualTo(-1);
             }
-            assertThat(HTTP.get("/no-such-path", Map.of()).status()).as("served again").isEqualTo(404);
+            assertThat(HTTP.get("/no-such-path", Map.of()).status())
+                    .as("served again")
+                    .isEqualTo(404);
         } finally {
             for (Socket socket : held) {
                 socket.close();
@@ -140,16 +165,21 @@ class HttpServerGuardTest {
         for (String uri : new String[] {"/%ZZ", "/webhooks/smartcar%", "/admin/events?from=%G0"}) {
             String answer = RawHttp.send(TestPorts.HTTP, "GET " + uri + " HTTP/1.1");
 
-            assertThat(answer).as(uri).startsWith("HTTP/1.1 400").contains("application/json", "{\"error\":\"the request URI is malformed\"}");
+            assertThat(answer)
+                    .as(uri)
+                    .startsWith("HTTP/1.1 400")
+                    .contains("application/json", "{\"error\":\"the request URI is malformed\"}");
         }
     }
 
     @Test
     void aRequestOverTheServersLimitsGetsItsStatusAsJson() {
         assertThat(RawHttp.send(TestPorts.HTTP, "GET /connect/start?ref=" + "r".repeat(5_000) + " HTTP/1.1"))
-                .containsPattern("^HTTP/1\\.[01] 414 ").contains("application/json", "{\"error\":");
+                .containsPattern("^HTTP/1\\.[01] 414 ")
+                .contains("application/json", "{\"error\":");
         assertThat(RawHttp.send(TestPorts.HTTP, "GET / HTTP/1.1", "X-Padding: " + "p".repeat(10_000)))
-                .containsPattern("^HTTP/1\\.[01] 431 ").contains("application/json", "{\"error\":");
+                .containsPattern("^HTTP/1\\.[01] 431 ")
+                .contains("application/json", "{\"error\":");
     }
 
     private static Socket connect() {
@@ -158,6 +188,7 @@ class HttpServerGuardTest {
 
     private static byte[] event(String eventId) {
         return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"v-slow\",\"data\":{},"
-                + "\"meta\":{\"version\":\"4.0\"}}").getBytes(StandardCharsets.UTF_8);
+                        + "\"meta\":{\"version\":\"4.0\"}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -3,6 +3,9 @@ package io.carbridge.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.carbridge.testing.BridgeHttp;
+import io.carbridge.testing.Fixtures;
+import io.carbridge.testing.ServiceProcess;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,10 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import io.carbridge.testing.BridgeHttp;
-import io.carbridge.testing.Fixtures;
-import io.carbridge.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,8 @@ class DurabilityIT {
         String database = ServiceProcess.newDatabaseUrl("durability");
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
-        try (ServiceProcess service = ServiceProcess.start("durability", database, Map.of(), List.of()).awaitReady(START)) {
+        try (ServiceProcess service = ServiceProcess.start("durability", database, Map.of(), List.of())
+                .awaitReady(START)) {
             AtomicBoolean sending = new AtomicBoolean(true);
             ExecutorService senders = Executors.newFixedThreadPool(8);
             for (int s = 0; s < 8; s++) {
@@ -61,7 +61,8 @@ class DurabilityIT {
         }
         Set<String> acknowledgedBeforeKill = Set.copyOf(acknowledged);
 
-        try (ServiceProcess restarted = ServiceProcess.start("durability", database, Map.of(), List.of()).awaitReady(START)) {
+        try (ServiceProcess restarted = ServiceProcess.start("durability", database, Map.of(), List.of())
+                .awaitReady(START)) {
             for (String eventId : acknowledgedBeforeKill) {
                 BridgeHttp.Response again = send(restarted.http(), eventId);
                 assertThat(again.status()).as(eventId).isEqualTo(200);
@@ -73,14 +74,16 @@ class DurabilityIT {
     }
 
     private static BridgeHttp.Response send(BridgeHttp http, String eventId) {
-        byte[] body = ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"veh-" + eventId.hashCode() % 50
-                + "\",\"data\":{},\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"veh-"
+                        + eventId.hashCode() % 50
+                        + "\",\"data\":{},\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh\"}}")
+                .getBytes(StandardCharsets.UTF_8);
         return http.deliver("/webhooks/smartcar", body, Fixtures.sign(body));
     }
 
     private static int storedAmong(String database, Set<String> eventIds) throws Exception {
         try (Connection connection = DriverManager.getConnection(database, "sa", "");
-             PreparedStatement select = connection.prepareStatement("SELECT event_id FROM webhook_event")) {
+                PreparedStatement select = connection.prepareStatement("SELECT event_id FROM webhook_event")) {
             List<String> stored = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {

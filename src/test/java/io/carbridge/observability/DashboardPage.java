@@ -1,5 +1,10 @@
 package io.carbridge.observability;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carbridge.testing.Browser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,14 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.imageio.ImageIO;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbridge.testing.Browser;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -41,8 +39,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * uses), with the panel's unit, minimum and legend table (last and max); stat panels show each series' last value
  * through the panel's value mappings, on its threshold's colour. The page is one static HTML file (the chart library
  * inlined) in Grafana's dark look; {@link #screenshot} takes it with headless Chromium.
- * <p>
- * The benchmark draws it from a Prometheus that scraped the bridge during a run ({@code -Dbenchmark.dashboard=true},
+ *
+ * <p>The benchmark draws it from a Prometheus that scraped the bridge during a run ({@code -Dbenchmark.dashboard=true},
  * docs/performance.md); {@code DashboardPageTest} keeps it to the dashboard's panels and queries.
  */
 public final class DashboardPage {
@@ -52,14 +50,15 @@ public final class DashboardPage {
     public static final int WIDTH = 1600;
     /** Grafana asks for about one point per pixel of the panel; a half-width panel on this page is ~780 px wide. */
     static final int MAX_POINTS = 780;
+
     private static final String TEMPLATE = "observability/dashboard-page.html";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** {@code $name}, {@code ${name}}, {@code ${name:format}} and the old {@code [[name]]}. */
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)|\\[\\[(\\w+)]]");
+
     private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
-    private DashboardPage() {
-    }
+    private DashboardPage() {}
 
     /** What Prometheus answers to a range query: the {@code data.result} matrix (one object per series). */
     @FunctionalInterface
@@ -99,17 +98,23 @@ public final class DashboardPage {
 
     /** Prometheus's HTTP API at {@code base} (such as {@code http://127.0.0.1:9090}). */
     public static Prometheus http(URI base) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return (expression, start, end, step) -> {
             URI uri = base.resolve("/api/v1/query_range?query=" + URLEncoder.encode(expression, StandardCharsets.UTF_8)
                     + "&start=" + start + "&end=" + end + "&step=" + step);
             try {
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 JsonNode answer = JSON.readTree(response.body());
-                if (response.statusCode() != 200 || !"success".equals(answer.path("status").asText())) {
-                    throw new IllegalStateException("Prometheus answered " + response.statusCode() + " to " + expression + ": "
-                            + answer.path("error").asText(response.body()));
+                if (response.statusCode() != 200
+                        || !"success".equals(answer.path("status").asText())) {
+                    throw new IllegalStateException("Prometheus answered " + response.statusCode() + " to " + expression
+                            + ": " + answer.path("error").asText(response.body()));
                 }
                 return answer.path("data").path("result");
             } catch (IOException e) {
@@ -130,10 +135,10 @@ public final class DashboardPage {
     }
 
     /**
-     * {@code expression} with the dashboard's variables replaced: a query or custom variable that includes "All" by
-     * its {@code allValue} (what Grafana sends for "All"), a constant or text box by its value, and Grafana's
-     * {@code $__rate_interval}, {@code $__interval}, {@code $__range} (and their {@code _ms}, {@code _s} forms) from the
-     * window. Any other variable fails: the page would not show what Grafana shows.
+     * {@code expression} with the dashboard's variables replaced: a query or custom variable that includes "All" by its
+     * {@code allValue} (what Grafana sends for "All"), a constant or text box by its value, and Grafana's
+     * {@code $__rate_interval}, {@code $__interval}, {@code $__range} (and their {@code _ms}, {@code _s} forms) from
+     * the window. Any other variable fails: the page would not show what Grafana shows.
      */
     public static String resolve(String expression, JsonNode dashboard, Window window) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -152,7 +157,9 @@ public final class DashboardPage {
         Matcher matcher = VARIABLE.matcher(expression);
         StringBuilder resolved = new StringBuilder();
         while (matcher.find()) {
-            String name = matcher.group(1) != null ? matcher.group(1) : matcher.group(2) != null ? matcher.group(2) : matcher.group(3);
+            String name = matcher.group(1) != null
+                    ? matcher.group(1)
+                    : matcher.group(2) != null ? matcher.group(2) : matcher.group(3);
             String value = values.get(name);
             if (value == null) {
                 throw new IllegalArgumentException("the dashboard's query " + expression + " uses $" + name
@@ -199,7 +206,8 @@ public final class DashboardPage {
      * collapsed row) in its place, every target queried with its variables resolved. {@code note} is shown under the
      * title (where the data came from).
      */
-    public static String html(JsonNode dashboard, Prometheus prometheus, Window window, String dataSourceName, String note) {
+    public static String html(
+            JsonNode dashboard, Prometheus prometheus, Window window, String dataSourceName, String note) {
         ObjectNode model = JSON.createObjectNode();
         model.put("title", dashboard.path("title").asText());
         model.put("note", note);
@@ -209,7 +217,12 @@ public final class DashboardPage {
         ArrayNode variables = model.putArray("variables");
         for (JsonNode variable : dashboard.path("templating").path("list")) {
             if (variable.path("hide").asInt() != 2) {
-                variables.addObject().put("label", variable.path("label").asText(variable.path("name").asText()))
+                variables
+                        .addObject()
+                        .put(
+                                "label",
+                                variable.path("label")
+                                        .asText(variable.path("name").asText()))
                         .put("value", variableDisplay(variable, dataSourceName));
             }
         }
@@ -241,13 +254,21 @@ public final class DashboardPage {
         if (defaults.has("min")) {
             drawn.put("min", defaults.path("min").asDouble());
         }
-        drawn.set("mappings", defaults.path("mappings").isMissingNode() ? JSON.createArrayNode() : defaults.path("mappings"));
-        drawn.set("thresholds", defaults.path("thresholds").path("steps").isMissingNode() ? JSON.createArrayNode()
-                : defaults.path("thresholds").path("steps"));
+        drawn.set(
+                "mappings",
+                defaults.path("mappings").isMissingNode() ? JSON.createArrayNode() : defaults.path("mappings"));
+        drawn.set(
+                "thresholds",
+                defaults.path("thresholds").path("steps").isMissingNode()
+                        ? JSON.createArrayNode()
+                        : defaults.path("thresholds").path("steps"));
         drawn.put("fillOpacity", defaults.path("custom").path("fillOpacity").asInt(10));
         drawn.put("lineWidth", defaults.path("custom").path("lineWidth").asInt(1));
-        drawn.set("legendCalcs", panel.path("options").path("legend").path("calcs").isMissingNode() ? JSON.createArrayNode()
-                : panel.path("options").path("legend").path("calcs"));
+        drawn.set(
+                "legendCalcs",
+                panel.path("options").path("legend").path("calcs").isMissingNode()
+                        ? JSON.createArrayNode()
+                        : panel.path("options").path("legend").path("calcs"));
         drawn.put("textMode", panel.path("options").path("textMode").asText("auto"));
         ArrayNode series = drawn.putArray("series");
         for (JsonNode target : panel.path("targets")) {
@@ -255,9 +276,11 @@ public final class DashboardPage {
                 continue;
             }
             String expression = resolve(target.path("expr").asText(), dashboard, window);
-            JsonNode result = prometheus.queryRange(expression, window.startSeconds(), window.endSeconds(), window.stepSeconds());
+            JsonNode result =
+                    prometheus.queryRange(expression, window.startSeconds(), window.endSeconds(), window.stepSeconds());
             for (JsonNode one : result) {
-                series.addObject().put("name", legend(target.path("legendFormat").asText(""), one.path("metric"), expression))
+                series.addObject()
+                        .put("name", legend(target.path("legendFormat").asText(""), one.path("metric"), expression))
                         .set("values", aligned(one.path("values"), window));
             }
         }
@@ -273,12 +296,15 @@ public final class DashboardPage {
                     pairs.add(label.getKey() + "=\"" + label.getValue().asText() + "\"");
                 }
             });
-            return pairs.isEmpty() ? expression : labels.path("__name__").asText("") + "{" + String.join(", ", pairs) + "}";
+            return pairs.isEmpty()
+                    ? expression
+                    : labels.path("__name__").asText("") + "{" + String.join(", ", pairs) + "}";
         }
         Matcher matcher = LEGEND_LABEL.matcher(format);
         StringBuilder name = new StringBuilder();
         while (matcher.find()) {
-            matcher.appendReplacement(name, Matcher.quoteReplacement(labels.path(matcher.group(1)).asText("")));
+            matcher.appendReplacement(
+                    name, Matcher.quoteReplacement(labels.path(matcher.group(1)).asText("")));
         }
         matcher.appendTail(name);
         return name.toString();
@@ -325,7 +351,9 @@ public final class DashboardPage {
         }
     }
 
-    /** A file of uPlot's WebJar (org.webjars.npm:uplot, the console's chart library), at the version on the classpath. */
+    /**
+     * A file of uPlot's WebJar (org.webjars.npm:uplot, the console's chart library), at the version on the classpath.
+     */
     private static String chartLibrary(String file) {
         ClassLoader loader = DashboardPage.class.getClassLoader();
         try (InputStream pom = loader.getResourceAsStream("META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
@@ -363,9 +391,15 @@ public final class DashboardPage {
         long height = ((Number) browser.script("return Math.ceil(document.documentElement.scrollHeight)")).longValue();
         viewport(driver, height);
         @SuppressWarnings("unchecked")
-        Map<String, Object> shot = (Map<String, Object>) (Map<?, ?>) driver.executeCdpCommand("Page.captureScreenshot",
-                Map.of("format", "png", "captureBeyondViewport", true,
-                        "clip", Map.of("x", 0, "y", 0, "width", WIDTH, "height", height, "scale", 1)));
+        Map<String, Object> shot = (Map<String, Object>) (Map<?, ?>) driver.executeCdpCommand(
+                "Page.captureScreenshot",
+                Map.of(
+                        "format",
+                        "png",
+                        "captureBeyondViewport",
+                        true,
+                        "clip",
+                        Map.of("x", 0, "y", 0, "width", WIDTH, "height", height, "scale", 1)));
         try {
             byte[] bytes = Base64.getDecoder().decode((String) shot.get("data"));
             if (png.getParent() != null) {
@@ -381,13 +415,23 @@ public final class DashboardPage {
     }
 
     private static void viewport(ChromeDriver driver, long height) {
-        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+        driver.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
                 Map.of("width", WIDTH, "height", height, "deviceScaleFactor", 1, "mobile", false));
     }
 
-    /** Writes the page and its screenshot: {@code <name>.html} and {@code <name>.png} in {@code directory}; returns the PNG. */
-    public static Path render(JsonNode dashboard, Prometheus prometheus, Window window, String dataSourceName, String note,
-                              Path directory, String name) {
+    /**
+     * Writes the page and its screenshot: {@code <name>.html} and {@code <name>.png} in {@code directory}; returns the
+     * PNG.
+     */
+    public static Path render(
+            JsonNode dashboard,
+            Prometheus prometheus,
+            Window window,
+            String dataSourceName,
+            String note,
+            Path directory,
+            String name) {
         try {
             Files.createDirectories(directory);
             Path html = directory.resolve(name + ".html");

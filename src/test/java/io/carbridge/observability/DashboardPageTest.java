@@ -3,6 +3,12 @@ package io.carbridge.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.carbridge.testing.Browser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,15 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.imageio.ImageIO;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
-import io.carbridge.testing.Browser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,10 +48,20 @@ class DashboardPageTest {
     private static final Instant TO = FROM.plus(Duration.ofMinutes(10));
     private static final DashboardPage.Window WINDOW = new DashboardPage.Window(FROM, TO, Duration.ofSeconds(2));
     /** The labels of every canned series: all those the dashboard's legends name. */
-    private static final Map<String, String> LABELS = Map.of("outcome", "accepted", "reason", "signature_invalid",
-            "destination", "crm", "instance", "bridge-1", "le", "+Inf");
+    private static final Map<String, String> LABELS = Map.of(
+            "outcome",
+            "accepted",
+            "reason",
+            "signature_invalid",
+            "destination",
+            "crm",
+            "instance",
+            "bridge-1",
+            "le",
+            "+Inf");
     /** The one query the fake answers with no series: its panel shows "No data". */
     private static final String EMPTY_METRIC = "bridge_intake_rejected_total";
+
     private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
     private final JsonNode dashboard = DashboardPage.readDashboard();
@@ -90,12 +98,17 @@ class DashboardPageTest {
         List<String> expected = new ArrayList<>();
         for (JsonNode panel : panels()) {
             for (JsonNode target : panel.path("targets")) {
-                expected.add(target.path("expr").asText().replace("$instance", ".*").replace("$destination", ".*")
-                        .replace("$__rate_interval", "8s").replace("$__range", "600s"));
+                expected.add(target.path("expr")
+                        .asText()
+                        .replace("$instance", ".*")
+                        .replace("$destination", ".*")
+                        .replace("$__rate_interval", "8s")
+                        .replace("$__range", "600s"));
             }
         }
         assertThat(expected).hasSizeGreaterThanOrEqualTo(15);
-        assertThat(queries.stream().map(query -> query.get("query")).toList()).containsExactlyInAnyOrderElementsOf(expected)
+        assertThat(queries.stream().map(query -> query.get("query")).toList())
+                .containsExactlyInAnyOrderElementsOf(expected)
                 .allSatisfy(query -> assertThat(query).doesNotContain("$"));
         assertThat(queries).allSatisfy(query -> {
             assertThat(query.get("start")).isEqualTo(String.valueOf(FROM.getEpochSecond()));
@@ -106,16 +119,21 @@ class DashboardPageTest {
 
     @Test
     void aLongerRangeTakesLongerStepsAndAWiderRateInterval() {
-        DashboardPage.Window day = new DashboardPage.Window(FROM, FROM.plus(Duration.ofHours(24)), Duration.ofSeconds(15));
+        DashboardPage.Window day =
+                new DashboardPage.Window(FROM, FROM.plus(Duration.ofHours(24)), Duration.ofSeconds(15));
         assertThat(day.stepSeconds()).isEqualTo(111); // 86,400 s over 780 points
-        assertThat(DashboardPage.resolve("rate(x{instance=~\"$instance\"}[$__rate_interval]) [${__range}] [[destination]]", dashboard, day))
+        assertThat(DashboardPage.resolve(
+                        "rate(x{instance=~\"$instance\"}[$__rate_interval]) [${__range}] [[destination]]",
+                        dashboard,
+                        day))
                 .isEqualTo("rate(x{instance=~\".*\"}[126s]) [86400s] .*");
     }
 
     @Test
     void aVariableThePageCannotResolveAsGrafanaWouldFailsInsteadOfBeingSentAsItIs() {
         assertThatThrownBy(() -> DashboardPage.resolve("up{job=\"$job\"}", dashboard, WINDOW))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$job");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$job");
     }
 
     @Test
@@ -123,7 +141,8 @@ class DashboardPageTest {
         Path directory = Path.of("target", "dashboard-page-test");
         Files.createDirectories(directory);
         Path html = directory.resolve("dashboard.html");
-        Files.writeString(html, DashboardPage.html(dashboard, fakePrometheus(), WINDOW, "Prometheus", "canned answers"));
+        Files.writeString(
+                html, DashboardPage.html(dashboard, fakePrometheus(), WINDOW, "Prometheus", "canned answers"));
         Path png = directory.resolve("dashboard.png");
 
         try (Browser browser = Browser.start(0)) {
@@ -131,48 +150,74 @@ class DashboardPageTest {
             assertThat(browser.problems()).as("the page's script errors").isEmpty();
             for (JsonNode panel : panels()) {
                 String title = panel.path("title").asText();
-                WebElement drawn = browser.find("[data-panel-id='" + panel.path("id").asInt() + "']");
+                WebElement drawn =
+                        browser.find("[data-panel-id='" + panel.path("id").asInt() + "']");
                 assertThat(drawn.getText()).as("panel %s", title).contains(title);
-                assertThat(drawn.getSize().getWidth()).as(title).isGreaterThan(panel.path("gridPos").path("w").asInt() * 50);
+                assertThat(drawn.getSize().getWidth())
+                        .as(title)
+                        .isGreaterThan(panel.path("gridPos").path("w").asInt() * 50);
                 List<String> legends = expectedLegends(panel);
                 switch (panel.path("type").asText()) {
                     case "row" -> assertThat(drawn.getAttribute("class")).isEqualTo("row");
                     case "timeseries" -> {
                         if (legends.isEmpty()) {
-                            assertThat(drawn.findElement(By.cssSelector(".no-data")).getText()).as(title).isEqualTo("No data");
+                            assertThat(drawn.findElement(By.cssSelector(".no-data"))
+                                            .getText())
+                                    .as(title)
+                                    .isEqualTo("No data");
                         } else {
-                            assertThat(drawn.findElements(By.cssSelector("canvas"))).as(title).isNotEmpty();
-                            assertThat(drawn.findElements(By.cssSelector(".legend .series-name")).stream().map(WebElement::getText))
-                                    .as(title).containsExactlyElementsOf(legends);
-                            assertThat(drawn.findElement(By.cssSelector(".legend tr")).getText()).as(title).contains("Last *", "Max");
+                            assertThat(drawn.findElements(By.cssSelector("canvas")))
+                                    .as(title)
+                                    .isNotEmpty();
+                            assertThat(drawn.findElements(By.cssSelector(".legend .series-name")).stream()
+                                            .map(WebElement::getText))
+                                    .as(title)
+                                    .containsExactlyElementsOf(legends);
+                            assertThat(drawn.findElement(By.cssSelector(".legend tr"))
+                                            .getText())
+                                    .as(title)
+                                    .contains("Last *", "Max");
                         }
                     }
                     case "stat" -> {
-                        assertThat(drawn.findElements(By.cssSelector(".stat-name")).stream().map(WebElement::getText))
-                                .as(title).containsExactlyElementsOf(legends);
-                        assertThat(drawn.findElements(By.cssSelector(".stat-value"))).as(title).hasSameSizeAs(legends)
-                                .allSatisfy(value -> assertThat(value.getText()).isNotBlank().isNotEqualTo("-"));
+                        assertThat(drawn.findElements(By.cssSelector(".stat-name")).stream()
+                                        .map(WebElement::getText))
+                                .as(title)
+                                .containsExactlyElementsOf(legends);
+                        assertThat(drawn.findElements(By.cssSelector(".stat-value")))
+                                .as(title)
+                                .hasSameSizeAs(legends)
+                                .allSatisfy(value ->
+                                        assertThat(value.getText()).isNotBlank().isNotEqualTo("-"));
                     }
                     default -> throw new AssertionError("a panel type this test does not know: " + panel.path("type"));
                 }
             }
             // the canned series end on 1: the stat panels' value mappings and threshold colours apply
-            assertThat(browser.find("[data-panel-id='6'] .stat-value").getText()).isEqualTo("ready");
-            assertThat(browser.find("[data-panel-id='13'] .stat-value").getText()).isEqualTo("paused");
-            assertThat(browser.find("[data-panel-id='13'] .stat-tile").getAttribute("data-color")).isEqualToIgnoringCase("#F2495C");
-            assertThat(browser.find("[data-panel-id='6'] .stat-tile").getAttribute("data-color")).isEqualToIgnoringCase("#73BF69");
+            assertThat(browser.find("[data-panel-id='6'] .stat-value").getText())
+                    .isEqualTo("ready");
+            assertThat(browser.find("[data-panel-id='13'] .stat-value").getText())
+                    .isEqualTo("paused");
+            assertThat(browser.find("[data-panel-id='13'] .stat-tile").getAttribute("data-color"))
+                    .isEqualToIgnoringCase("#F2495C");
+            assertThat(browser.find("[data-panel-id='6'] .stat-tile").getAttribute("data-color"))
+                    .isEqualToIgnoringCase("#73BF69");
         }
         BufferedImage image = ImageIO.read(png.toFile());
         assertThat(image.getWidth()).isEqualTo(DashboardPage.WIDTH);
         int rows = 0;
         for (JsonNode panel : panels()) {
-            rows = Math.max(rows, panel.path("gridPos").path("y").asInt() + panel.path("gridPos").path("h").asInt());
+            rows = Math.max(
+                    rows,
+                    panel.path("gridPos").path("y").asInt()
+                            + panel.path("gridPos").path("h").asInt());
         }
         assertThat(image.getHeight()).as("the whole grid, not the first screen").isGreaterThan(rows * 38);
     }
 
     private DashboardPage.Prometheus fakePrometheus() {
-        return DashboardPage.http(URI.create("http://127.0.0.1:" + prometheus.getAddress().getPort()));
+        return DashboardPage.http(
+                URI.create("http://127.0.0.1:" + prometheus.getAddress().getPort()));
     }
 
     /** Every panel of the dashboard, rows and the panels of collapsed rows included. */
@@ -217,7 +262,9 @@ class DashboardPageTest {
             long end = Long.parseLong(parameters.get("end"));
             long step = Long.parseLong(parameters.get("step"));
             for (long t = start; t <= end; t += step) {
-                values.addArray().add(t).add(String.valueOf((double) Math.round(100.0 * (t - start) / (end - start)) / 100));
+                values.addArray()
+                        .add(t)
+                        .add(String.valueOf((double) Math.round(100.0 * (t - start) / (end - start)) / 100));
             }
         }
         return answer;
@@ -227,7 +274,8 @@ class DashboardPageTest {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (String pair : query.split("&")) {
             int equals = pair.indexOf('=');
-            parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+            parameters.put(
+                    URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
                     URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
         }
         return parameters;

@@ -19,8 +19,7 @@ final class ExposedSeries {
     private final Set<String> metrics = new LinkedHashSet<>();
     private final Set<String> labels = new LinkedHashSet<>();
 
-    private ExposedSeries() {
-    }
+    private ExposedSeries() {}
 
     /** Reads every sample line ({@code name{label="value",...} value}); comments and blank lines are skipped. */
     static ExposedSeries parse(String page) {
@@ -52,9 +51,11 @@ final class ExposedSeries {
     /** One line per name {@code names} uses that the page does not have (nor Prometheus adds), prefixed with where. */
     List<String> unknown(String where, PromQlNames.Names names) {
         List<String> problems = new ArrayList<>();
-        names.metrics().stream().filter(name -> !metrics.contains(name) && !PROMETHEUS_METRICS.contains(name))
+        names.metrics().stream()
+                .filter(name -> !metrics.contains(name) && !PROMETHEUS_METRICS.contains(name))
                 .forEach(name -> problems.add(where + ": metric " + name));
-        names.labels().stream().filter(name -> !labels.contains(name) && !PROMETHEUS_LABELS.contains(name))
+        names.labels().stream()
+                .filter(name -> !labels.contains(name) && !PROMETHEUS_LABELS.contains(name))
                 .forEach(name -> problems.add(where + ": label " + name));
         names.unknownFunctions().forEach(name -> problems.add(where + ": function " + name));
         return problems;

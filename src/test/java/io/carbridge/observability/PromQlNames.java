@@ -15,12 +15,12 @@ import java.util.regex.Pattern;
  *
  * <p>Covered: a metric name standing alone or before its selector ({@code name{...}}); the label names of matchers
  * ({@code {name="v"}}, {@code =~}, {@code !=}, {@code !~}); the label lists of {@code by}, {@code without}, {@code on},
- * {@code ignoring}, {@code group_left} and {@code group_right}; Grafana's variable query
- * {@code label_values(selector, label)}. Skipped: string literals, numbers and durations, what is inside {@code [...]}
- * (ranges and subqueries), Grafana variables ({@code $name}, {@code ${name}}), aggregation operators and keywords, and
- * function names (an identifier directly followed by {@code (}); a function PromQL does not have is reported, so a typo
- * there is not taken for a metric. Not covered: a metric named as {@code {__name__="..."}} and label names given as
- * strings to functions ({@code label_replace}); the dashboard and the rules use neither.
+ * {@code ignoring}, {@code group_left} and {@code group_right}; Grafana's variable query {@code label_values(selector,
+ * label)}. Skipped: string literals, numbers and durations, what is inside {@code [...]} (ranges and subqueries),
+ * Grafana variables ({@code $name}, {@code ${name}}), aggregation operators and keywords, and function names (an
+ * identifier directly followed by {@code (}); a function PromQL does not have is reported, so a typo there is not taken
+ * for a metric. Not covered: a metric named as {@code {__name__="..."}} and label names given as strings to functions
+ * ({@code label_replace}); the dashboard and the rules use neither.
  */
 final class PromQlNames {
 
@@ -39,28 +39,113 @@ final class PromQlNames {
     }
 
     /** PromQL's functions (Prometheus 2.x and 3.x); {@code start} and {@code end} are the {@code @} modifier's. */
-    private static final Set<String> FUNCTIONS = Set.of("abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh",
-            "atan", "atanh", "avg_over_time", "ceil", "changes", "clamp", "clamp_max", "clamp_min", "cos", "cosh",
-            "count_over_time", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "deg", "delta", "deriv",
-            "double_exponential_smoothing", "exp", "floor", "histogram_avg", "histogram_count", "histogram_fraction",
-            "histogram_quantile", "histogram_stddev", "histogram_stdvar", "histogram_sum", "holt_winters", "hour", "idelta",
-            "increase", "info", "irate", "label_join", "label_replace", "last_over_time", "ln", "log10", "log2",
-            "mad_over_time", "max_over_time", "min_over_time", "minute", "month", "pi", "predict_linear",
-            "present_over_time", "quantile_over_time", "rad", "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort",
-            "sort_by_label", "sort_by_label_desc", "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time",
-            "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year", "start", "end");
+    private static final Set<String> FUNCTIONS = Set.of(
+            "abs",
+            "absent",
+            "absent_over_time",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atanh",
+            "avg_over_time",
+            "ceil",
+            "changes",
+            "clamp",
+            "clamp_max",
+            "clamp_min",
+            "cos",
+            "cosh",
+            "count_over_time",
+            "day_of_month",
+            "day_of_week",
+            "day_of_year",
+            "days_in_month",
+            "deg",
+            "delta",
+            "deriv",
+            "double_exponential_smoothing",
+            "exp",
+            "floor",
+            "histogram_avg",
+            "histogram_count",
+            "histogram_fraction",
+            "histogram_quantile",
+            "histogram_stddev",
+            "histogram_stdvar",
+            "histogram_sum",
+            "holt_winters",
+            "hour",
+            "idelta",
+            "increase",
+            "info",
+            "irate",
+            "label_join",
+            "label_replace",
+            "last_over_time",
+            "ln",
+            "log10",
+            "log2",
+            "mad_over_time",
+            "max_over_time",
+            "min_over_time",
+            "minute",
+            "month",
+            "pi",
+            "predict_linear",
+            "present_over_time",
+            "quantile_over_time",
+            "rad",
+            "rate",
+            "resets",
+            "round",
+            "scalar",
+            "sgn",
+            "sin",
+            "sinh",
+            "sort",
+            "sort_by_label",
+            "sort_by_label_desc",
+            "sort_desc",
+            "sqrt",
+            "stddev_over_time",
+            "stdvar_over_time",
+            "sum_over_time",
+            "tan",
+            "tanh",
+            "time",
+            "timestamp",
+            "vector",
+            "year",
+            "start",
+            "end");
     /** Aggregation operators: followed by {@code (} or by {@code by}/{@code without}. */
-    private static final Set<String> AGGREGATIONS = Set.of("sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
-            "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio");
+    private static final Set<String> AGGREGATIONS = Set.of(
+            "sum",
+            "min",
+            "max",
+            "avg",
+            "group",
+            "stddev",
+            "stdvar",
+            "count",
+            "count_values",
+            "bottomk",
+            "topk",
+            "quantile",
+            "limitk",
+            "limit_ratio");
     /** Keywords followed by a list of label names in parentheses (for group_left/right the list is optional). */
-    private static final Set<String> LABEL_LISTS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right");
+    private static final Set<String> LABEL_LISTS =
+            Set.of("by", "without", "on", "ignoring", "group_left", "group_right");
     /** Other words that are neither metrics nor labels. */
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "atan2", "inf", "nan");
+
     private static final Set<String> MATCHERS = Set.of("=", "!=", "=~", "!~");
     private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\s*\\((.*)\\)\\s*$", Pattern.DOTALL);
 
-    private PromQlNames() {
-    }
+    private PromQlNames() {}
 
     /** The names a PromQL expression uses. */
     static Names of(String expression) {
@@ -93,7 +178,8 @@ final class PromQlNames {
                 if (!FUNCTIONS.contains(word) && !AGGREGATIONS.contains(word)) {
                     names.unknownFunctions().add(token);
                 }
-            } else if (!AGGREGATIONS.contains(token.toLowerCase(Locale.ROOT)) && !KEYWORDS.contains(token.toLowerCase(Locale.ROOT))) {
+            } else if (!AGGREGATIONS.contains(token.toLowerCase(Locale.ROOT))
+                    && !KEYWORDS.contains(token.toLowerCase(Locale.ROOT))) {
                 names.metrics().add(token);
             }
         }
@@ -153,7 +239,8 @@ final class PromQlNames {
                         i++;
                     }
                 }
-            } else if (Character.isDigit(c) || (c == '.' && i + 1 < length && Character.isDigit(expression.charAt(i + 1)))) {
+            } else if (Character.isDigit(c)
+                    || (c == '.' && i + 1 < length && Character.isDigit(expression.charAt(i + 1)))) {
                 // a number or a duration: 0.99, 1e3, 0x1f, 5m, 1h30m
                 while (i < length && (Character.isLetterOrDigit(expression.charAt(i)) || expression.charAt(i) == '.')) {
                     i++;
@@ -164,7 +251,8 @@ final class PromQlNames {
                     i++;
                 }
                 tokens.add(expression.substring(start, i));
-            } else if (i + 1 < length && Set.of("=~", "!~", "!=", "==", ">=", "<=").contains(expression.substring(i, i + 2))) {
+            } else if (i + 1 < length
+                    && Set.of("=~", "!~", "!=", "==", ">=", "<=").contains(expression.substring(i, i + 2))) {
                 tokens.add(expression.substring(i, i + 2));
                 i += 2;
             } else {

@@ -20,8 +20,9 @@ class PromQlNamesTest {
 
     @Test
     void readsMetricsAndLabelsOfSelectorsAndGroupings() {
-        PromQlNames.Names names = PromQlNames.of("histogram_quantile(0.99, sum by (destination, le) "
-                + "(rate(bridge_delivery_latency_seconds_bucket{instance=~\"$instance\",destination!~\"x|y\"}[$__rate_interval])))");
+        PromQlNames.Names names = PromQlNames.of(
+                "histogram_quantile(0.99, sum by (destination, le) "
+                        + "(rate(bridge_delivery_latency_seconds_bucket{instance=~\"$instance\",destination!~\"x|y\"}[$__rate_interval])))");
 
         assertThat(names.metrics()).containsExactly("bridge_delivery_latency_seconds_bucket");
         assertThat(names.labels()).containsExactlyInAnyOrder("destination", "le", "instance");
@@ -30,19 +31,23 @@ class PromQlNamesTest {
 
     @Test
     void readsAMetricStandingAloneAndSkipsNumbersDurationsKeywordsAndStrings() {
-        assertThat(PromQlNames.of("time() - max(bridge_intake_last_received_timestamp_seconds > 0) > 3 * 3600").metrics())
+        assertThat(PromQlNames.of("time() - max(bridge_intake_last_received_timestamp_seconds > 0) > 3 * 3600")
+                        .metrics())
                 .containsExactly("bridge_intake_last_received_timestamp_seconds");
-        PromQlNames.Names names = PromQlNames.of("up{job=\"smartcar-bridge\"} == 0 or absent(up{job='sum by (x) or y'}) "
-                + "unless bridge_ready offset 5m and bool inf");
+        PromQlNames.Names names =
+                PromQlNames.of("up{job=\"smartcar-bridge\"} == 0 or absent(up{job='sum by (x) or y'}) "
+                        + "unless bridge_ready offset 5m and bool inf");
         assertThat(names.metrics()).containsExactly("up", "bridge_ready");
         assertThat(names.labels()).containsExactly("job");
-        assertThat(PromQlNames.of("sum(rate(bridge_delivery_dead_total[1h:5m])) by (destination) / 1e3").labels()).containsExactly("destination");
+        assertThat(PromQlNames.of("sum(rate(bridge_delivery_dead_total[1h:5m])) by (destination) / 1e3")
+                        .labels())
+                .containsExactly("destination");
     }
 
     @Test
     void readsTheLabelListsOfVectorMatching() {
-        PromQlNames.Names names = PromQlNames.of("a_total * on (instance) group_left (version) b_info without (le) "
-                + "ignoring(area) c{x=\"1\"}");
+        PromQlNames.Names names = PromQlNames.of(
+                "a_total * on (instance) group_left (version) b_info without (le) " + "ignoring(area) c{x=\"1\"}");
 
         assertThat(names.metrics()).containsExactly("a_total", "b_info", "c");
         assertThat(names.labels()).containsExactlyInAnyOrder("instance", "version", "le", "area", "x");
@@ -50,19 +55,25 @@ class PromQlNamesTest {
 
     @Test
     void readsGrafanasLabelValuesVariableQuery() {
-        PromQlNames.Names names = PromQlNames.ofVariableQuery("label_values(bridge_delivery_pending{instance=~\"$instance\"}, destination)");
+        PromQlNames.Names names = PromQlNames.ofVariableQuery(
+                "label_values(bridge_delivery_pending{instance=~\"$instance\"}, destination)");
 
         assertThat(names.metrics()).containsExactly("bridge_delivery_pending");
         assertThat(names.labels()).containsExactlyInAnyOrder("instance", "destination");
-        assertThatThrownBy(() -> PromQlNames.ofVariableQuery("query_result(up)")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PromQlNames.ofVariableQuery("query_result(up)"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void readsTheNamesOfAPrometheusPage() {
         ExposedSeries exposed = ExposedSeries.parse(PAGE);
 
-        assertThat(exposed.metrics()).containsExactly("bridge_delivery_dead_total", "bridge_delivery_latency_seconds_bucket",
-                "bridge_delivery_pending", "bridge_intake_last_received_timestamp_seconds");
+        assertThat(exposed.metrics())
+                .containsExactly(
+                        "bridge_delivery_dead_total",
+                        "bridge_delivery_latency_seconds_bucket",
+                        "bridge_delivery_pending",
+                        "bridge_intake_last_received_timestamp_seconds");
         assertThat(exposed.labels()).containsExactly("destination", "le");
     }
 
@@ -70,14 +81,20 @@ class PromQlNamesTest {
     void aNameThePageDoesNotHaveIsReported() {
         ExposedSeries exposed = ExposedSeries.parse(PAGE);
 
-        assertThat(exposed.unknown("ok", PromQlNames.of("increase(bridge_delivery_dead_total{destination=\"crm\",job=\"b\"}[5m]) "
-                + "and up"))).isEmpty();
-        // a misspelt metric, the counter without its _total, a histogram without _bucket, a label the bridge does not use
-        assertThat(exposed.unknown("panel", PromQlNames.of("max by (dest) (bridge_delivery_peding{destination=\"crm\"})")))
+        assertThat(exposed.unknown(
+                        "ok",
+                        PromQlNames.of(
+                                "increase(bridge_delivery_dead_total{destination=\"crm\",job=\"b\"}[5m]) " + "and up")))
+                .isEmpty();
+        // a misspelt metric, the counter without its _total, a histogram without _bucket, a label the bridge does not
+        // use
+        assertThat(exposed.unknown(
+                        "panel", PromQlNames.of("max by (dest) (bridge_delivery_peding{destination=\"crm\"})")))
                 .containsExactly("panel: metric bridge_delivery_peding", "panel: label dest");
         assertThat(exposed.unknown("rule", PromQlNames.of("increase(bridge_delivery_dead[5m])")))
                 .containsExactly("rule: metric bridge_delivery_dead");
-        assertThat(exposed.unknown("rule", PromQlNames.of("histogram_quantile(0.9, rate(bridge_delivery_latency_seconds[5m]))")))
+        assertThat(exposed.unknown(
+                        "rule", PromQlNames.of("histogram_quantile(0.9, rate(bridge_delivery_latency_seconds[5m]))")))
                 .containsExactly("rule: metric bridge_delivery_latency_seconds");
         // a misspelt function is not taken for a metric
         assertThat(exposed.unknown("rule", PromQlNames.of("rat(bridge_delivery_dead_total[5m])")))

@@ -2,12 +2,11 @@ package io.carbridge.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.storage.CanonicalEvent;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
@@ -22,10 +21,16 @@ class AttemptClassifierTest {
 
     private static final Instant RECEIVED = Instant.parse("2026-11-28T10:00:00Z");
     private static final Instant NOW = RECEIVED.plusSeconds(5);
-    private static final RetryPolicy RETRY = new RetryPolicy(Duration.ofSeconds(2), 2, Duration.ofMinutes(10), 5, Duration.ofHours(1));
-    private static final DeliveryPolicy POLICY = new DeliveryPolicy(4, Duration.ofSeconds(10), RETRY,
-            new FailureList(List.of("org.apache.kafka.common.errors.RecordTooLargeException", "IllegalArgumentException")),
-            List.of("s3cret"), false);
+    private static final RetryPolicy RETRY =
+            new RetryPolicy(Duration.ofSeconds(2), 2, Duration.ofMinutes(10), 5, Duration.ofHours(1));
+    private static final DeliveryPolicy POLICY = new DeliveryPolicy(
+            4,
+            Duration.ofSeconds(10),
+            RETRY,
+            new FailureList(
+                    List.of("org.apache.kafka.common.errors.RecordTooLargeException", "IllegalArgumentException")),
+            List.of("s3cret"),
+            false);
 
     @Test
     void anExchangeThatCompletedIsDelivered() {
@@ -67,7 +72,9 @@ class AttemptClassifierTest {
         assertThat(classify(refused, 1).result()).isEqualTo(AttemptOutcome.Result.RETRY);
         AttemptOutcome dead = classify(listed, 1);
         assertThat(dead.result()).isEqualTo(AttemptOutcome.Result.DEAD);
-        assertThat(dead.error()).contains("permanent failure (IllegalArgumentException)").doesNotContain("s3cret");
+        assertThat(dead.error())
+                .contains("permanent failure (IllegalArgumentException)")
+                .doesNotContain("s3cret");
     }
 
     @Test
@@ -106,7 +113,8 @@ class AttemptClassifierTest {
         slowDown.setProperty(OutboxConstants.OUTCOME, "retry");
         slowDown.setProperty(OutboxConstants.RETRY_AFTER, Duration.ofMinutes(2));
         ClaimedDelivery old = delivery(2, RECEIVED.minus(Duration.ofMinutes(59)).minusSeconds(58));
-        assertThat(AttemptClassifier.classify(old, POLICY, slowDown, NOW, NOW).result()).isEqualTo(AttemptOutcome.Result.DEAD);
+        assertThat(AttemptClassifier.classify(old, POLICY, slowDown, NOW, NOW).result())
+                .isEqualTo(AttemptOutcome.Result.DEAD);
     }
 
     private static AttemptOutcome classify(Exchange exchange, int attempt) {
@@ -121,7 +129,13 @@ class AttemptClassifierTest {
     }
 
     private static ClaimedDelivery delivery(int attempt, Instant queuedAt) {
-        return new ClaimedDelivery(1, "crm", "v", attempt, false, queuedAt,
+        return new ClaimedDelivery(
+                1,
+                "crm",
+                "v",
+                attempt,
+                false,
+                queuedAt,
                 new CanonicalEvent("e", "VEHICLE_STATE", true, "v", null, "live", "w", "4.0", queuedAt, new byte[0]),
                 new KnownVehicle(null, null, null, null));
     }

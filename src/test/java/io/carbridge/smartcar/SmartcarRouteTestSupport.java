@@ -1,16 +1,15 @@
 package io.carbridge.smartcar;
 
+import io.carbridge.smartcar.v2.TokenCipher;
+import io.carbridge.testing.BridgeHttp;
+import io.carbridge.testing.BridgeTest;
+import io.carbridge.testing.SmartcarDouble;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
-
-import io.carbridge.smartcar.v2.TokenCipher;
-import io.carbridge.testing.BridgeHttp;
-import io.carbridge.testing.BridgeTest;
-import io.carbridge.testing.SmartcarDouble;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +17,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * What the Smartcar route tests share: the bridge over HTTP, the Smartcar double, the admin bearer token, the key the
- * test properties encrypt tokens with, an empty database and double before each test, and the reads of a run and of
- * the vehicle table. Each test class still carries its own {@code @CamelMainTest}, naming its database and the API
+ * test properties encrypt tokens with, an empty database and double before each test, and the reads of a run and of the
+ * vehicle table. Each test class still carries its own {@code @CamelMainTest}, naming its database and the API
  * version's properties ({@link SmartcarDouble#PROPERTIES}, {@link SmartcarDouble#V3_PROPERTIES}).
  */
 abstract class SmartcarRouteTestSupport {
@@ -44,12 +43,14 @@ abstract class SmartcarRouteTestSupport {
     /** One sync run, on the route the timer starts; its summary. */
     Map<String, Object> runSync() {
         @SuppressWarnings("unchecked")
-        Map<String, Object> summary = camel.createProducerTemplate().requestBody(Smartcar.SYNC_ENDPOINT, null, Map.class);
+        Map<String, Object> summary =
+                camel.createProducerTemplate().requestBody(Smartcar.SYNC_ENDPOINT, null, Map.class);
         return summary;
     }
 
     String status(String vehicleId) {
-        return db().queryForObject("SELECT subscription_status FROM vehicle WHERE vehicle_id = ?", String.class, vehicleId);
+        return db().queryForObject(
+                        "SELECT subscription_status FROM vehicle WHERE vehicle_id = ?", String.class, vehicleId);
     }
 
     Map<String, Object> vehicle(String vehicleId) {

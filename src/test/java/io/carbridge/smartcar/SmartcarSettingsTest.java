@@ -3,6 +3,10 @@ package io.carbridge.smartcar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carbridge.Settings;
+import io.carbridge.smartcar.v2.TokenCipher;
+import io.carbridge.smartcar.v2.V2Settings;
+import io.carbridge.smartcar.v3.V3Settings;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -12,11 +16,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-
-import io.carbridge.Settings;
-import io.carbridge.smartcar.v2.TokenCipher;
-import io.carbridge.smartcar.v2.V2Settings;
-import io.carbridge.smartcar.v3.V3Settings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +35,9 @@ class SmartcarSettingsTest {
             "bridge.smartcar.token-encryption.secret-key", "BRaDHSSdQ5yjXG1FhzNbPiqL9Y2BnZH4iKO2q6Uv3xU=",
             "bridge.connect.scope", "read_vehicle_info, read_battery");
 
-    /** A v3 configuration as docs/smartcar-setup.md has it: no TOKEN_ENCRYPTION_KEY, no api-version (v3 is the default). */
+    /**
+     * A v3 configuration as docs/smartcar-setup.md has it: no TOKEN_ENCRYPTION_KEY, no api-version (v3 is the default).
+     */
     private static final Map<String, String> COMPLETE_V3 = Map.of(
             "bridge.smartcar.management-token", "amt-1",
             "bridge.smartcar.client-id", "client_api-1",
@@ -55,13 +56,19 @@ class SmartcarSettingsTest {
         assertThat(v3.iamUrl()).isEqualTo("https://iam.smartcar.com/oauth2/token");
         assertThat(v3.vehicleApiUrl()).isEqualTo("https://vehicle.api.smartcar.com/v3");
         assertThat(v3.managementApiUrl()).isEqualTo("https://management.api.smartcar.com/v3");
-        assertThat(v3.api(new SmartcarApi.Parts(loaded, null, null, null, null, null)).connectClientId())
-                .as("Connect takes the Application ID").isEqualTo("app-uuid-1");
+        assertThat(v3.api(new SmartcarApi.Parts(loaded, null, null, null, null, null))
+                        .connectClientId())
+                .as("Connect takes the Application ID")
+                .isEqualTo("app-uuid-1");
         assertThat(loaded.clientId()).isEqualTo("client_api-1");
         assertThat(Arrays.stream(V3Settings.class.getDeclaredFields()).map(Field::getType))
-                .as("no token cipher: v3 stores no owner tokens").doesNotContain(TokenCipher.class);
+                .as("no token cipher: v3 stores no owner tokens")
+                .doesNotContain(TokenCipher.class);
         assertThat(loaded.toString()).doesNotContain("secret-value", "amt-1");
-        assertThat(SmartcarSettings.load(settings(with(COMPLETE_V3, "bridge.sync.page-size", "100"))).orElseThrow().pageSize()).isEqualTo(100);
+        assertThat(SmartcarSettings.load(settings(with(COMPLETE_V3, "bridge.sync.page-size", "100")))
+                        .orElseThrow()
+                        .pageSize())
+                .isEqualTo(100);
     }
 
     @Test
@@ -71,10 +78,13 @@ class SmartcarSettingsTest {
 
         assertThatThrownBy(() -> SmartcarSettings.load(settings(v2WithoutVersion)))
                 .isInstanceOf(Settings.InvalidSettingException.class)
-                .hasMessageContaining("bridge.smartcar.application-id").hasMessageContaining("SMARTCAR_APPLICATION_ID")
-                .hasMessageContaining("SMARTCAR_CLIENT_ID").hasMessageContaining("SMARTCAR_API_VERSION=v2")
+                .hasMessageContaining("bridge.smartcar.application-id")
+                .hasMessageContaining("SMARTCAR_APPLICATION_ID")
+                .hasMessageContaining("SMARTCAR_CLIENT_ID")
+                .hasMessageContaining("SMARTCAR_API_VERSION=v2")
                 .hasMessageNotContaining("\n");
-        assertThat(SmartcarSettings.load(settings(COMPLETE)).orElseThrow().apiVersion()).isEqualTo(ApiVersion.V2);
+        assertThat(SmartcarSettings.load(settings(COMPLETE)).orElseThrow().apiVersion())
+                .isEqualTo(ApiVersion.V2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -82,25 +92,30 @@ class SmartcarSettingsTest {
     void anApiVersionOtherThanV3OrV2IsRefusedEvenWithoutAClientId(String version) {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(Map.of("bridge.smartcar.api-version", version))))
                 .isInstanceOf(Settings.InvalidSettingException.class)
-                .hasMessageContaining("bridge.smartcar.api-version").hasMessageContaining("SMARTCAR_API_VERSION to v3 or v2");
+                .hasMessageContaining("bridge.smartcar.api-version")
+                .hasMessageContaining("SMARTCAR_API_VERSION to v3 or v2");
     }
 
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({
-            "bridge.smartcar.iam-url, iam.smartcar.com/oauth2/token",
-            "bridge.smartcar.vehicle-api-url, https://vehicle.api.smartcar.com/v3?x=1",
-            "bridge.smartcar.management-api-url, ftp://management.api.smartcar.com/v3",
-            "bridge.smartcar.client-secret, ''",
-            "bridge.sync.page-size, 101"})
+        "bridge.smartcar.iam-url, iam.smartcar.com/oauth2/token",
+        "bridge.smartcar.vehicle-api-url, https://vehicle.api.smartcar.com/v3?x=1",
+        "bridge.smartcar.management-api-url, ftp://management.api.smartcar.com/v3",
+        "bridge.smartcar.client-secret, ''",
+        "bridge.sync.page-size, 101"
+    })
     void v3RefusesAnInvalidValueNamingTheSetting(String property, String value) {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(with(COMPLETE_V3, property, value))))
-                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property);
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining(property);
     }
 
     @Test
     void withoutAClientIdConnectAndTheSyncAreOffWhateverElseIsSet() {
-        assertThat(SmartcarSettings.load(settings(Map.of("bridge.smartcar.management-token", "amt")))).isEmpty();
-        assertThat(SmartcarSettings.load(settings(with("bridge.smartcar.client-id", "")))).isEmpty();
+        assertThat(SmartcarSettings.load(settings(Map.of("bridge.smartcar.management-token", "amt"))))
+                .isEmpty();
+        assertThat(SmartcarSettings.load(settings(with("bridge.smartcar.client-id", ""))))
+                .isEmpty();
     }
 
     @Test
@@ -119,49 +134,59 @@ class SmartcarSettingsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "bridge.smartcar.client-secret, SMARTCAR_CLIENT_SECRET",
-            "bridge.smartcar.redirect-uri, SMARTCAR_REDIRECT_URI",
-            "bridge.smartcar.webhook-id, SMARTCAR_WEBHOOK_ID",
-            "bridge.smartcar.token-encryption.secret-key, TOKEN_ENCRYPTION_KEY"})
+        "bridge.smartcar.client-secret, SMARTCAR_CLIENT_SECRET",
+        "bridge.smartcar.redirect-uri, SMARTCAR_REDIRECT_URI",
+        "bridge.smartcar.webhook-id, SMARTCAR_WEBHOOK_ID",
+        "bridge.smartcar.token-encryption.secret-key, TOKEN_ENCRYPTION_KEY"
+    })
     void withAClientIdEveryRequiredSettingMustBeThereAndTheRefusalNamesItsVariable(String property, String variable) {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(with(property, ""))))
                 .isInstanceOf(Settings.InvalidSettingException.class)
-                .hasMessageContaining(property).hasMessageContaining(variable);
+                .hasMessageContaining(property)
+                .hasMessageContaining(variable);
     }
 
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({
-            "bridge.smartcar.api-url, api.smartcar.com/v2.0",
-            "bridge.smartcar.auth-url, ftp://auth.smartcar.com/token",
-            "bridge.smartcar.redirect-uri, https://bridge.example.com/cb?x=1",
-            "bridge.connect.mode, production",
-            "bridge.sync.period, PT60S",
-            "bridge.sync.page-size, 500",
-            "bridge.sync.max-retry-backoff, 10s"})
+        "bridge.smartcar.api-url, api.smartcar.com/v2.0",
+        "bridge.smartcar.auth-url, ftp://auth.smartcar.com/token",
+        "bridge.smartcar.redirect-uri, https://bridge.example.com/cb?x=1",
+        "bridge.connect.mode, production",
+        "bridge.sync.period, PT60S",
+        "bridge.sync.page-size, 500",
+        "bridge.sync.max-retry-backoff, 10s"
+    })
     void refusesAnInvalidValueNamingTheSetting(String property, String value) {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(with(property, value))))
-                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property);
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining(property);
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', value = {
-            "bridge.reconcile.requests-per-minute | 0.001 | is 0.001, it must be between 0.01 and 100000.0",
-            "bridge.reconcile.gap-threshold | 20s | must be longer than bridge.reconcile.heartbeat-interval",
-            "bridge.reconcile.heartbeat-interval | PT10S | is 'PT10S': write a positive duration such as 60s or 5m"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bridge.reconcile.requests-per-minute | 0.001 | is 0.001, it must be between 0.01 and 100000.0",
+                "bridge.reconcile.gap-threshold | 20s | must be longer than bridge.reconcile.heartbeat-interval",
+                "bridge.reconcile.heartbeat-interval | PT10S | is 'PT10S': write a positive duration such as 60s or 5m"
+            })
     void gapFillingRefusesAnInvalidValueAsBefore(String property, String value, String problem) {
         assertThatThrownBy(() -> ReconciliationSettings.of(settings(Map.of(property, value))))
-                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining(property + " " + problem);
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining(property + " " + problem);
     }
 
     @Test
     void aValueOfTheWrongTypeStopsAnIntakeOnlyDeploymentToo() {
         assertThatThrownBy(() -> SmartcarSettings.load(settings(Map.of("bridge.sync.retry-backoff", "soon"))))
-                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("bridge.sync.retry-backoff is 'soon'");
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining("bridge.sync.retry-backoff is 'soon'");
     }
 
     @Test
     void theRetryDelayDoublesUpToTheMaximum() {
-        SmartcarSettings loaded = SmartcarSettings.load(settings(with("bridge.sync.max-retry-backoff", "5m"))).orElseThrow();
+        SmartcarSettings loaded = SmartcarSettings.load(settings(with("bridge.sync.max-retry-backoff", "5m")))
+                .orElseThrow();
 
         assertThat(loaded.retryDelay(1)).isEqualTo(Duration.ofMinutes(1));
         assertThat(loaded.retryDelay(2)).isEqualTo(Duration.ofMinutes(2));
@@ -174,7 +199,8 @@ class SmartcarSettingsTest {
     void readsRetryAfterInSecondsOrAsAnHttpDate() {
         assertThat(SmartcarHttp.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
         assertThat(SmartcarHttp.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
-        assertThat(SmartcarHttp.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10))))
+        assertThat(SmartcarHttp.retryAfter(DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10))))
                 .isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
         assertThat(SmartcarHttp.retryAfter("soon")).isNull();
         assertThat(SmartcarHttp.retryAfter(null)).isNull();

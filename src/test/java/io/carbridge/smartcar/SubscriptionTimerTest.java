@@ -5,15 +5,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.SmartcarDouble;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
@@ -22,8 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The timer of routes/subscription-sync.camel.yaml runs the sync by itself, every bridge.sync.period. */
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
-        propertyPlaceholderLocations = {SmartcarDouble.PROPERTIES, BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
+        propertyPlaceholderLocations = {
+            SmartcarDouble.PROPERTIES,
+            BridgeTest.TEST_PROPERTIES,
+            BridgeTest.APPLICATION_PROPERTIES
+        },
         properties = {"bridge.db.url=jdbc:h2:mem:subscription-timer-test", "bridge.sync.period=200ms"})
 class SubscriptionTimerTest {
 
@@ -41,11 +44,15 @@ class SubscriptionTimerTest {
 
         SMARTCAR.connect(HTTP, "user-1", "customer-1", "access-1", "refresh-1");
 
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                "SUBSCRIBED".equals(db.queryForObject("SELECT MAX(subscription_status) FROM vehicle", String.class)));
-        NotifyBuilder twoMoreRuns = new NotifyBuilder(camel).fromRoute("subscription-sync-timer").whenDone(2).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SUBSCRIBED"
+                .equals(db.queryForObject("SELECT MAX(subscription_status) FROM vehicle", String.class)));
+        NotifyBuilder twoMoreRuns = new NotifyBuilder(camel)
+                .fromRoute("subscription-sync-timer")
+                .whenDone(2)
+                .create();
         assertThat(twoMoreRuns.matches(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(SMARTCAR.count(postRequestedFor(urlPathEqualTo("/v2.0/vehicles/v-1/webhooks/" + SmartcarDouble.WEBHOOK_ID))))
+        assertThat(SMARTCAR.count(
+                        postRequestedFor(urlPathEqualTo("/v2.0/vehicles/v-1/webhooks/" + SmartcarDouble.WEBHOOK_ID))))
                 .isEqualTo(1);
     }
 }

@@ -3,7 +3,6 @@ package io.carbridge.smartcar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 /** The reconciliation's request budget: Smartcar's bucket of requests, a burst and then a steady rate. */
@@ -28,9 +27,13 @@ class VehicleStateRequestBudgetTest {
         budget.take(0);
         budget.take(0);
 
-        assertThat(budget.take(MINUTE / 2)).as("one request refilled after 30 s").isZero();
+        assertThat(budget.take(MINUTE / 2))
+                .as("one request refilled after 30 s")
+                .isZero();
         assertThat(budget.take(MINUTE / 2)).isEqualTo(Duration.ofSeconds(30));
-        assertThat(budget.take(100 * MINUTE)).as("an idle hour refills the burst, no more").isZero();
+        assertThat(budget.take(100 * MINUTE))
+                .as("an idle hour refills the burst, no more")
+                .isZero();
         assertThat(budget.take(100 * MINUTE)).isZero();
         assertThat(budget.take(100 * MINUTE)).isEqualTo(Duration.ofSeconds(30));
     }

@@ -7,11 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -21,6 +16,10 @@ import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.DestinationsDouble;
 import io.carbridge.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -37,14 +36,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * is always sent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url=jdbc:h2:mem:state-destination-test", "bridge.admin.token=admin-test-token",
-                "bridge.delivery.poll-interval=100ms",
-                "bridge.destinations=crm,sink",
-                "bridge.destination.crm.url=http://127.0.0.1:{{sys:test.sink.port}}/crm",
-                "bridge.destination.crm.deliver=state",
-                "bridge.destination.sink.url=http://127.0.0.1:{{sys:test.sink.port}}/sink"})
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:state-destination-test",
+            "bridge.admin.token=admin-test-token",
+            "bridge.delivery.poll-interval=100ms",
+            "bridge.destinations=crm,sink",
+            "bridge.destination.crm.url=http://127.0.0.1:{{sys:test.sink.port}}/crm",
+            "bridge.destination.crm.deliver=state",
+            "bridge.destination.sink.url=http://127.0.0.1:{{sys:test.sink.port}}/sink"
+        })
 class StateDestinationTest {
 
     private static final BridgeHttp HTTP = BridgeHttp.bridge();
@@ -69,15 +72,23 @@ class StateDestinationTest {
 
     @Test
     void aStateDestinationGetsTheNewestOfTheStatesWaitingNeverAnOlderOneAndEveryError() throws Exception {
-        sink.stubFor(post(urlEqualTo("/crm")).atPriority(1).willReturn(aResponse().withStatus(200)));
-        assertThat(HTTP.send("POST", "/admin/destinations/crm/pause", null, ADMIN).status()).isEqualTo(200);
+        sink.stubFor(
+                post(urlEqualTo("/crm")).atPriority(1).willReturn(aResponse().withStatus(200)));
+        assertThat(HTTP.send("POST", "/admin/destinations/crm/pause", null, ADMIN)
+                        .status())
+                .isEqualTo(200);
         for (int i = 1; i <= 20; i++) {
             deliver(state("state-" + i, 50 + i, BASE + i * 60_000L));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> sink.findAll(postRequestedFor(urlEqualTo("/sink"))).size() == 20);
-        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm")))).as("paused").isEmpty();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sink.findAll(postRequestedFor(urlEqualTo("/sink"))).size() == 20);
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm"))))
+                .as("paused")
+                .isEmpty();
 
-        assertThat(HTTP.send("POST", "/admin/destinations/crm/resume", null, ADMIN).status()).isEqualTo(200);
+        assertThat(HTTP.send("POST", "/admin/destinations/crm/resume", null, ADMIN)
+                        .status())
+                .isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> settled(statuses("crm")));
         List<LoggedRequest> received = sink.findAll(postRequestedFor(urlEqualTo("/crm")));
@@ -85,29 +96,44 @@ class StateDestinationTest {
         JsonNode document = JSON.readTree(received.get(0).getBody());
         assertThat(document.get("eventId").asText()).isEqualTo("state-20");
         JsonNode charge = signal(document, "tractionbattery-stateofcharge");
-        assertThat(charge.get("value").get("value").asInt()).as("the newest value").isEqualTo(70);
-        List<Map<String, Object>> superseded = db().queryForList("SELECT event_id, superseded_by FROM delivery WHERE destination = 'crm' "
-                + "AND status = 'SUPERSEDED' ORDER BY id");
-        assertThat(superseded).hasSize(19).allSatisfy(row -> assertThat(row.get("SUPERSEDED_BY")).isEqualTo("state-20"));
-        JsonNode listed = HTTP.get("/admin/deliveries?destination=crm&status=SUPERSEDED", ADMIN).json();
+        assertThat(charge.get("value").get("value").asInt())
+                .as("the newest value")
+                .isEqualTo(70);
+        List<Map<String, Object>> superseded = db().queryForList(
+                        "SELECT event_id, superseded_by FROM delivery WHERE destination = 'crm' "
+                                + "AND status = 'SUPERSEDED' ORDER BY id");
+        assertThat(superseded).hasSize(19).allSatisfy(row -> assertThat(row.get("SUPERSEDED_BY"))
+                .isEqualTo("state-20"));
+        JsonNode listed = HTTP.get("/admin/deliveries?destination=crm&status=SUPERSEDED", ADMIN)
+                .json();
         assertThat(listed).hasSize(19);
         assertThat(listed.get(0).get("supersededBy").asText()).isEqualTo("state-20");
-        assertThat(BridgeHttp.metric("bridge_delivery_superseded_total{destination=\"crm\"}")).isEqualTo(19);
-        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/sink")))).as("the other destination has every event").hasSize(20);
+        assertThat(BridgeHttp.metric("bridge_delivery_superseded_total{destination=\"crm\"}"))
+                .isEqualTo(19);
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/sink"))))
+                .as("the other destination has every event")
+                .hasSize(20);
 
         // a late delivery with older values: nothing the state destination has not had
         deliver(state("state-late", 40, BASE + 5 * 60_000L));
         await().atMost(Duration.ofSeconds(20)).until(() -> statuses("crm").size() == 21 && settled(statuses("crm")));
-        assertThat(db().queryForObject("SELECT status FROM delivery WHERE destination = 'crm' AND event_id = 'state-late'", String.class))
+        assertThat(db().queryForObject(
+                                "SELECT status FROM delivery WHERE destination = 'crm' AND event_id = 'state-late'",
+                                String.class))
                 .isEqualTo("SUPERSEDED");
-        assertThat(db().queryForObject("SELECT superseded_by FROM delivery WHERE destination = 'crm' AND event_id = 'state-late'", String.class))
+        assertThat(db().queryForObject(
+                                "SELECT superseded_by FROM delivery WHERE destination = 'crm' AND event_id = 'state-late'",
+                                String.class))
                 .isEqualTo("state-20");
-        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm")))).as("never back in time").hasSize(1);
+        assertThat(sink.findAll(postRequestedFor(urlEqualTo("/crm"))))
+                .as("never back in time")
+                .hasSize(1);
 
         // an error is news, and so is a newer value
         deliver(Fixtures.currentEvent("state-error", "VEHICLE_ERROR", "veh-state", ""));
         deliver(state("state-newer", 80, BASE + 30 * 60_000L));
-        await().atMost(Duration.ofSeconds(20)).until(() -> sink.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sink.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 3);
         assertThat(statuses("crm")).doesNotContain("PENDING", "IN_FLIGHT", "DEAD");
     }
 
@@ -120,20 +146,28 @@ class StateDestinationTest {
         throw new AssertionError("no signal " + code + " in " + document.get("state"));
     }
 
-    /** A 4.0 VEHICLE_STATE of vehicle veh-state with one signal, the state of charge, as the vehicle reported it then. */
+    /**
+     * A 4.0 VEHICLE_STATE of vehicle veh-state with one signal, the state of charge, as the vehicle reported it then.
+     */
     private static byte[] state(String eventId, int charge, long oemUpdatedAt) {
-        return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"veh-state\",\"data\":{\"signals\":["
-                + "{\"code\":\"tractionbattery-stateofcharge\",\"body\":{\"unit\":\"percent\",\"value\":" + charge + "},"
-                + "\"meta\":{\"oemUpdatedAt\":" + oemUpdatedAt + ",\"fetchedAt\":" + (oemUpdatedAt + 1_000) + "}}]},"
-                + "\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"eventId\":\"" + eventId
+                        + "\",\"eventType\":\"VEHICLE_STATE\",\"vehicleId\":\"veh-state\",\"data\":{\"signals\":["
+                        + "{\"code\":\"tractionbattery-stateofcharge\",\"body\":{\"unit\":\"percent\",\"value\":"
+                        + charge + "},"
+                        + "\"meta\":{\"oemUpdatedAt\":" + oemUpdatedAt + ",\"fetchedAt\":" + (oemUpdatedAt + 1_000)
+                        + "}}]},"
+                        + "\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static void deliver(byte[] body) {
-        assertThat(HTTP.deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status()).isEqualTo(202);
+        assertThat(HTTP.deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status())
+                .isEqualTo(202);
     }
 
     private List<String> statuses(String destination) {
-        return db().queryForList("SELECT status FROM delivery WHERE destination = ? ORDER BY id", String.class, destination);
+        return db().queryForList(
+                        "SELECT status FROM delivery WHERE destination = ? ORDER BY id", String.class, destination);
     }
 
     /** Nothing waits or is in flight: every delivery has its outcome. */

@@ -2,16 +2,6 @@ package io.carbridge.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Map;
-
-import javax.sql.DataSource;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.carbridge.BridgeConfiguration;
@@ -24,6 +14,14 @@ import io.carbridge.testing.BridgeTest;
 import io.carbridge.testing.DestinationsDouble;
 import io.carbridge.testing.Fixtures;
 import io.carbridge.testing.LogCapture;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -35,14 +33,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Smartcar's duplicate errors folded (bridge.intake.error-dedupe-window, 5 minutes by default): a VEHICLE_ERROR with a
- * new event id but the same user, vehicle, error type and code, and state as one delivered within the window is
- * stored, marked as a repeat of the first, and not forwarded; the log line says why. The time is Smartcar's
+ * new event id but the same user, vehicle, error type and code, and state as one delivered within the window is stored,
+ * marked as a repeat of the first, and not forwarded; the log line says why. The time is Smartcar's
  * {@code meta.deliveredAt}, which the tests set. The destinations of {@link BridgeTest#DESTINATIONS}: {@code sink}
  * takes every event, {@code gone} the VEHICLE_ERRORs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = BridgeConfiguration.class,
-        propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.DESTINATIONS, BridgeTest.APPLICATION_PROPERTIES},
+@CamelMainTest(
+        configurationClasses = BridgeConfiguration.class,
+        propertyPlaceholderLocations = {
+            BridgeTest.TEST_PROPERTIES,
+            BridgeTest.DESTINATIONS,
+            BridgeTest.APPLICATION_PROPERTIES
+        },
         properties = "bridge.db.url=jdbc:h2:mem:vehicle-state-error-repeat-test")
 class VehicleStateErrorRepeatTest {
 
@@ -69,21 +72,38 @@ class VehicleStateErrorRepeatTest {
     void theSameErrorThirtySecondsLaterWithAnotherIdIsStoredAsARepeatAndNotForwarded() {
         Instant first = now().minusSeconds(30);
         try (LogCapture logs = LogCapture.start()) {
-            assertThat(deliver(error("repeat-first", "veh-repeat", first, "CONNECTED_SERVICES_ACCOUNT", "AUTHENTICATION_FAILED", "ERROR")))
+            assertThat(deliver(error(
+                            "repeat-first",
+                            "veh-repeat",
+                            first,
+                            "CONNECTED_SERVICES_ACCOUNT",
+                            "AUTHENTICATION_FAILED",
+                            "ERROR")))
                     .isEqualTo(202);
-            assertThat(deliver(error("repeat-second", "veh-repeat", first.plusSeconds(30), "CONNECTED_SERVICES_ACCOUNT",
-                    "AUTHENTICATION_FAILED", "ERROR"))).isEqualTo(202);
+            assertThat(deliver(error(
+                            "repeat-second",
+                            "veh-repeat",
+                            first.plusSeconds(30),
+                            "CONNECTED_SERVICES_ACCOUNT",
+                            "AUTHENTICATION_FAILED",
+                            "ERROR")))
+                    .isEqualTo(202);
 
             assertThat(deliveries("repeat-first")).containsExactly("gone", "sink");
-            assertThat(deliveries("repeat-second")).as("a repeat is not forwarded").isEmpty();
-            assertThat(logs.containing("eventId=repeat-second")).singleElement().asString()
+            assertThat(deliveries("repeat-second"))
+                    .as("a repeat is not forwarded")
+                    .isEmpty();
+            assertThat(logs.containing("eventId=repeat-second"))
+                    .singleElement()
+                    .asString()
                     .contains("forwardedTo=none repeatOf=repeat-first")
                     .contains("gone: repeat of repeat-first within bridge.intake.error-dedupe-window")
                     .contains("sink: repeat of repeat-first");
         }
         JsonNode listed = listed("veh-repeat", "repeat-second");
         assertThat(listed.get("repeatOf").asText()).isEqualTo("repeat-first");
-        assertThat(listed("veh-repeat", "repeat-first").get("repeatOf").isNull()).isTrue();
+        assertThat(listed("veh-repeat", "repeat-first").get("repeatOf").isNull())
+                .isTrue();
         JsonNode detail = HTTP.get("/admin/events/repeat-second", ADMIN).json();
         assertThat(detail.get("repeatOf").asText()).isEqualTo("repeat-first");
         assertThat(detail.get("deliveries")).isEmpty();
@@ -98,23 +118,30 @@ class VehicleStateErrorRepeatTest {
         deliver(error("news-again", "veh-news", at.plusSeconds(40), "VEHICLE_STATE", "ASLEEP", "ERROR"));
         deliver(error("news-other-vehicle", "veh-news-2", at.plusSeconds(50), "VEHICLE_STATE", "ASLEEP", "ERROR"));
         deliver(error("news-later", "veh-news", at.plusSeconds(40 + 6 * 60), "VEHICLE_STATE", "ASLEEP", "ERROR"));
-        deliver(error("news-later-repeat", "veh-news", at.plusSeconds(40 + 7 * 60), "VEHICLE_STATE", "ASLEEP", "ERROR"));
+        deliver(error(
+                "news-later-repeat", "veh-news", at.plusSeconds(40 + 7 * 60), "VEHICLE_STATE", "ASLEEP", "ERROR"));
 
-        for (String eventId : List.of("news-first", "news-other-code", "news-resolved", "news-again", "news-other-vehicle", "news-later")) {
+        for (String eventId : List.of(
+                "news-first", "news-other-code", "news-resolved", "news-again", "news-other-vehicle", "news-later")) {
             assertThat(deliveries(eventId)).as(eventId).containsExactly("gone", "sink");
         }
         assertThat(deliveries("news-later-repeat")).isEmpty();
-        assertThat(listed("veh-news", "news-later-repeat").get("repeatOf").asText()).as("a repeat of the error forwarded last").isEqualTo("news-later");
+        assertThat(listed("veh-news", "news-later-repeat").get("repeatOf").asText())
+                .as("a repeat of the error forwarded last")
+                .isEqualTo("news-later");
     }
 
     @Test
     void twoCopiesInOneBatchFoldIntoOne() throws Exception {
         Instant at = now().minus(Duration.ofHours(1));
         VehicleStateWriter writer = new VehicleStateWriter(isPostgres(), Duration.ofMinutes(5));
-        List<CanonicalEvent> batch = List.of(event(error("batch-one", "veh-batch-repeat", at, "VEHICLE_STATE", "ASLEEP", "ERROR")),
+        List<CanonicalEvent> batch = List.of(
+                event(error("batch-one", "veh-batch-repeat", at, "VEHICLE_STATE", "ASLEEP", "ERROR")),
                 event(error("batch-two", "veh-batch-repeat", at.plusSeconds(1), "VEHICLE_STATE", "ASLEEP", "ERROR")),
-                event(error("batch-three", "veh-batch-repeat", at.plusSeconds(2), "VEHICLE_STATE", "ASLEEP", "RESOLVED")),
-                event(error("batch-four", "veh-batch-repeat", at.plusSeconds(3), "VEHICLE_STATE", "ASLEEP", "RESOLVED")));
+                event(error(
+                        "batch-three", "veh-batch-repeat", at.plusSeconds(2), "VEHICLE_STATE", "ASLEEP", "RESOLVED")),
+                event(error(
+                        "batch-four", "veh-batch-repeat", at.plusSeconds(3), "VEHICLE_STATE", "ASLEEP", "RESOLVED")));
 
         Map<String, String> repeats;
         try (Connection connection = dataSource().getConnection()) {
@@ -124,8 +151,11 @@ class VehicleStateErrorRepeatTest {
         }
 
         assertThat(repeats).isEqualTo(Map.of("batch-two", "batch-one", "batch-four", "batch-three"));
-        assertThat(db().queryForObject("SELECT first_event_id FROM error_repeat WHERE first_event_id LIKE 'batch-%'", String.class))
-                .as("the error forwarded last of the batch is the one later copies repeat").isEqualTo("batch-three");
+        assertThat(db().queryForObject(
+                                "SELECT first_event_id FROM error_repeat WHERE first_event_id LIKE 'batch-%'",
+                                String.class))
+                .as("the error forwarded last of the batch is the one later copies repeat")
+                .isEqualTo("batch-three");
     }
 
     // --- helpers
@@ -136,12 +166,17 @@ class VehicleStateErrorRepeatTest {
 
     /** A 4.0 VEHICLE_ERROR of one error, delivered at {@code deliveredAt}, as the sample has it. */
     static byte[] error(String eventId, String vehicleId, Instant deliveredAt, String type, String code, String state) {
-        return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_ERROR\",\"vehicleId\":\"" + vehicleId + "\",\"data\":{"
-                + "\"user\":{\"id\":\"user-" + vehicleId + "\"},\"vehicle\":{\"id\":\"" + vehicleId + "\",\"make\":\"TESLA\"},"
-                + "\"errors\":[{\"type\":\"" + type + "\",\"code\":\"" + code + "\",\"state\":\"" + state + "\",\"description\":\"test\","
-                + "\"resolution\":{\"type\":\"RETRY_LATER\"},\"signals\":[{\"code\":\"tractionbattery-stateofcharge\"}]}]},"
-                + "\"meta\":{\"version\":\"4.0\",\"deliveryId\":\"d-" + eventId + "\",\"deliveredAt\":" + deliveredAt.toEpochMilli()
-                + ",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"VEHICLE_ERROR\",\"vehicleId\":\"" + vehicleId
+                        + "\",\"data\":{"
+                        + "\"user\":{\"id\":\"user-" + vehicleId + "\"},\"vehicle\":{\"id\":\"" + vehicleId
+                        + "\",\"make\":\"TESLA\"},"
+                        + "\"errors\":[{\"type\":\"" + type + "\",\"code\":\"" + code + "\",\"state\":\"" + state
+                        + "\",\"description\":\"test\","
+                        + "\"resolution\":{\"type\":\"RETRY_LATER\"},\"signals\":[{\"code\":\"tractionbattery-stateofcharge\"}]}]},"
+                        + "\"meta\":{\"version\":\"4.0\",\"deliveryId\":\"d-" + eventId + "\",\"deliveredAt\":"
+                        + deliveredAt.toEpochMilli()
+                        + ",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     static int deliver(byte[] body) {
@@ -154,7 +189,8 @@ class VehicleStateErrorRepeatTest {
     }
 
     static JsonNode listed(String vehicleId, String eventId) {
-        for (JsonNode event : HTTP.get("/admin/events?vehicleId=" + vehicleId, ADMIN).json()) {
+        for (JsonNode event :
+                HTTP.get("/admin/events?vehicleId=" + vehicleId, ADMIN).json()) {
             if (event.get("eventId").asText().equals(eventId)) {
                 return event;
             }
@@ -163,11 +199,16 @@ class VehicleStateErrorRepeatTest {
     }
 
     List<String> deliveries(String eventId) {
-        return db().queryForList("SELECT destination FROM delivery WHERE event_id = ? ORDER BY destination", String.class, eventId);
+        return db().queryForList(
+                        "SELECT destination FROM delivery WHERE event_id = ? ORDER BY destination",
+                        String.class,
+                        eventId);
     }
 
     boolean isPostgres() {
-        return !camel.getRegistry().lookupByNameAndType(Storage.DATA_SOURCE, com.zaxxer.hikari.HikariDataSource.class).getJdbcUrl()
+        return !camel.getRegistry()
+                .lookupByNameAndType(Storage.DATA_SOURCE, com.zaxxer.hikari.HikariDataSource.class)
+                .getJdbcUrl()
                 .startsWith("jdbc:h2:");
     }
 

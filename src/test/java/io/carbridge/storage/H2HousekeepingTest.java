@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Random;
-
 import org.apache.camel.impl.DefaultCamelContext;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -35,12 +34,16 @@ class H2HousekeepingTest {
         System.out.printf("the file against its data: H2 alone %.1f, with the housekeeping %.1f%n", without, with);
 
         assertThat(without).as("the file against its data, H2 alone").isGreaterThan(4);
-        assertThat(with).as("the file against its data, with the housekeeping").isLessThan(3).isLessThan(without / 2);
+        assertThat(with)
+                .as("the file against its data, with the housekeeping")
+                .isLessThan(3)
+                .isLessThan(without / 2);
     }
 
     private double fileAgainstData(String name, boolean housekeeping) throws Exception {
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL(Database.durableUrl("jdbc:h2:file:" + directory.resolve(name).resolve("db")));
+        dataSource.setURL(
+                Database.durableUrl("jdbc:h2:file:" + directory.resolve(name).resolve("db")));
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
             // the test drives the rounds, one every 1,000 rows, whatever the machine's speed; replaced pages go at once
@@ -49,7 +52,7 @@ class H2HousekeepingTest {
                 if (housekeeping) {
                     keeper.start();
                 }
-                write(connection, housekeeping ? keeper::housekeep : () -> { });
+                write(connection, housekeeping ? keeper::housekeep : () -> {});
                 keeper.stop();
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("SHUTDOWN IMMEDIATELY");
@@ -67,7 +70,8 @@ class H2HousekeepingTest {
         byte[] body = new byte[BODY];
         new Random(1).nextBytes(body);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO event VALUES (?, 'PENDING', ?)");
-             PreparedStatement update = connection.prepareStatement("UPDATE event SET status = 'DELIVERED' WHERE id = ?")) {
+                PreparedStatement update =
+                        connection.prepareStatement("UPDATE event SET status = 'DELIVERED' WHERE id = ?")) {
             for (int id = 0; id < ROWS; id++) {
                 insert.setLong(1, id);
                 insert.setBytes(2, body);

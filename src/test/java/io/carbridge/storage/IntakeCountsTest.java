@@ -3,15 +3,14 @@ package io.carbridge.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carbridge.Settings;
+import io.carbridge.intake.IntakeSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
-import io.carbridge.Settings;
-import io.carbridge.intake.IntakeSettings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -99,7 +98,8 @@ class IntakeCountsTest {
         camel.getPropertiesComponent().setInitialProperties(properties);
 
         assertThatThrownBy(() -> new Settings(camel).of(IntakeSettings.class).countsFlushInterval())
-                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("bridge.intake.counts-flush-interval");
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining("bridge.intake.counts-flush-interval");
     }
 
     private IntakeCounts counts(String instance, Duration flushInterval) {
@@ -113,8 +113,10 @@ class IntakeCountsTest {
     }
 
     private Map<String, Object> sums() {
-        return jdbc.getJdbcTemplate().queryForMap("SELECT CAST(SUM(accepted) AS BIGINT) AS accepted, CAST(SUM(duplicate) AS BIGINT) AS duplicate, "
-                + "CAST(SUM(rejected) AS BIGINT) AS rejected, CAST(SUM(unrecognised) AS BIGINT) AS unrecognised FROM intake_count");
+        return jdbc.getJdbcTemplate()
+                .queryForMap(
+                        "SELECT CAST(SUM(accepted) AS BIGINT) AS accepted, CAST(SUM(duplicate) AS BIGINT) AS duplicate, "
+                                + "CAST(SUM(rejected) AS BIGINT) AS rejected, CAST(SUM(unrecognised) AS BIGINT) AS unrecognised FROM intake_count");
     }
 
     private List<Map<String, Object>> rows() {

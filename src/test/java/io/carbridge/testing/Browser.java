@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -60,9 +59,18 @@ public final class Browser implements AutoCloseable {
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
             // headless, and quiet: this machine has no internet, and Chromium would flood it with refused connections
-            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--user-data-dir=" + profile, "--window-size=1400,1000", "--lang=en-GB");
+            options.addArguments(
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--user-data-dir=" + profile,
+                    "--window-size=1400,1000",
+                    "--lang=en-GB");
             LoggingPreferences logs = new LoggingPreferences();
             logs.enable(LogType.BROWSER, Level.ALL);
             options.setCapability("goog:loggingPrefs", logs);
@@ -110,13 +118,17 @@ public final class Browser implements AutoCloseable {
     /** Waits until the condition holds (a non-null, non-false value), for up to 30 s: a shared machine can be slow. */
     public <T> T await(Function<WebDriver, T> condition) {
         // the console rebuilds its tables on each refresh: an element found a moment ago may be gone
-        return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class).until(condition);
+        return new WebDriverWait(driver, WAIT, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     /** Waits for a visible element matching the selector whose text contains {@code text}. */
     public WebElement awaitText(String css, String text) {
         return await(d -> d.findElements(By.cssSelector(css)).stream()
-                .filter(e -> e.isDisplayed() && e.getText().contains(text)).findFirst().orElse(null));
+                .filter(e -> e.isDisplayed() && e.getText().contains(text))
+                .findFirst()
+                .orElse(null));
     }
 
     /** Clicks the element after scrolling it to the middle of the window (clear of the message box at the bottom). */
@@ -154,7 +166,10 @@ public final class Browser implements AutoCloseable {
         }
     }
 
-    /** Bytes the page's own files took (the document, its scripts, styles and icon), by kind, from the Resource Timing API. */
+    /**
+     * Bytes the page's own files took (the document, its scripts, styles and icon), by kind, from the Resource Timing
+     * API.
+     */
     @SuppressWarnings("unchecked")
     public Map<String, Long> pageWeight() {
         return (Map<String, Long>) script("""
@@ -175,7 +190,8 @@ public final class Browser implements AutoCloseable {
             driver.quit();
         } finally {
             try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             } catch (IOException e) {
                 // a temporary profile left behind is harmless
             }

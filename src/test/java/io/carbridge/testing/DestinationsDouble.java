@@ -15,8 +15,7 @@ public final class DestinationsDouble {
 
     private static final String[] PATHS = {"/sink", "/gone", "/crm"};
 
-    private DestinationsDouble() {
-    }
+    private DestinationsDouble() {}
 
     public static WireMockServer start() {
         WireMockServer sink = new WireMockServer(options().port(TestPorts.SINK).asynchronousResponseEnabled(true));
@@ -28,7 +27,8 @@ public final class DestinationsDouble {
     public static void answerEverythingWith200(WireMockServer sink) {
         sink.resetAll();
         for (String path : PATHS) {
-            sink.stubFor(post(urlEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)));
+            sink.stubFor(
+                    post(urlEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)));
         }
     }
 }

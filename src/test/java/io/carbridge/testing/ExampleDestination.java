@@ -1,21 +1,19 @@
 package io.carbridge.testing;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-import com.sun.net.httpserver.HttpServer;
-
 /**
- * A stand-in for your CRM in the README's "Try it": prints every delivery the bridge sends it and answers 204. Runs with
- * the JDK alone, from the repository root: {@code java src/test/java/io/carbridge/testing/ExampleDestination.java [port]}
- * (port 9000 by default, where the example destination of application.properties sends).
+ * A stand-in for your CRM in the README's "Try it": prints every delivery the bridge sends it and answers 204. Runs
+ * with the JDK alone, from the repository root: {@code java src/test/java/io/carbridge/testing/ExampleDestination.java
+ * [port]} (port 9000 by default, where the example destination of application.properties sends).
  */
 public final class ExampleDestination {
 
-    private ExampleDestination() {
-    }
+    private ExampleDestination() {}
 
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 9000;
@@ -31,6 +29,7 @@ public final class ExampleDestination {
             exchange.close();
         });
         server.start();
-        System.out.println("Example destination: printing what the bridge sends to http://localhost:" + port + "/ (Ctrl-C to stop)");
+        System.out.println("Example destination: printing what the bridge sends to http://localhost:" + port
+                + "/ (Ctrl-C to stop)");
     }
 }

@@ -1,16 +1,14 @@
 package io.carbridge.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Smartcar's sample deliveries ({@code src/test/resources/smartcar}) and the signatures computed for them outside this
@@ -32,8 +30,7 @@ public final class Fixtures {
         MANAGEMENT_TOKEN = VECTORS.get("managementToken").asText();
     }
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static byte[] bytes(String file) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/smartcar/" + file)) {
@@ -81,8 +78,9 @@ public final class Fixtures {
      */
     public static byte[] currentEvent(String eventId, String type, String vehicleId, String extraFields) {
         return ("{\"eventId\":\"" + eventId + "\",\"eventType\":\"" + type + "\",\"vehicleId\":\"" + vehicleId + "\""
-                + (extraFields.isEmpty() ? ",\"data\":{}" : extraFields)
-                + ",\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}").getBytes(StandardCharsets.UTF_8);
+                        + (extraFields.isEmpty() ? ",\"data\":{}" : extraFields)
+                        + ",\"meta\":{\"version\":\"4.0\",\"mode\":\"LIVE\",\"webhookId\":\"wh-test\"}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static JsonNode vector(String file) {

@@ -1,10 +1,5 @@
 package io.carbridge.testing;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.stream.Collectors;
-
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -14,6 +9,10 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 
@@ -27,7 +26,9 @@ public final class InMemoryTraces implements CamelConfiguration {
 
     private static final InMemorySpanExporter EXPORTER = InMemorySpanExporter.create();
     private static final OpenTelemetrySdk SDK = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(EXPORTER)).build())
+            .setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(EXPORTER))
+                    .build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
 
@@ -48,12 +49,16 @@ public final class InMemoryTraces implements CamelConfiguration {
 
     /** The finished spans of one trace. */
     public static List<SpanData> trace(String traceId) {
-        return spans().stream().filter(span -> span.getTraceId().equals(traceId)).toList();
+        return spans().stream()
+                .filter(span -> span.getTraceId().equals(traceId))
+                .toList();
     }
 
     /** The finished spans with this attribute value. */
     public static <T> List<SpanData> withAttribute(AttributeKey<T> key, T value) {
-        return spans().stream().filter(span -> Objects.equals(span.getAttributes().get(key), value)).toList();
+        return spans().stream()
+                .filter(span -> Objects.equals(span.getAttributes().get(key), value))
+                .toList();
     }
 
     /** Each span's id to the span, of a trace. */
@@ -74,10 +79,17 @@ public final class InMemoryTraces implements CamelConfiguration {
 
     /** Every text a span carries (name, attributes, events, status), of every span finished so far. */
     public static List<String> everyText() {
-        return spans().stream().flatMap(span -> java.util.stream.Stream.concat(
-                java.util.stream.Stream.of(span.getName(), span.getStatus().getDescription()),
-                java.util.stream.Stream.concat(span.getAttributes().asMap().values().stream().map(String::valueOf),
-                        span.getEvents().stream().flatMap(event -> java.util.stream.Stream.concat(java.util.stream.Stream.of(event.getName()),
-                                event.getAttributes().asMap().values().stream().map(String::valueOf)))))).toList();
+        return spans().stream()
+                .flatMap(span -> java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(
+                                span.getName(), span.getStatus().getDescription()),
+                        java.util.stream.Stream.concat(
+                                span.getAttributes().asMap().values().stream().map(String::valueOf),
+                                span.getEvents().stream()
+                                        .flatMap(event -> java.util.stream.Stream.concat(
+                                                java.util.stream.Stream.of(event.getName()),
+                                                event.getAttributes().asMap().values().stream()
+                                                        .map(String::valueOf))))))
+                .toList();
     }
 }

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
-
 import kafka.server.BrokerServer;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -32,12 +31,12 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -77,10 +76,21 @@ public final class KafkaBroker implements AutoCloseable {
      * as the bridge's are what its tests read.
      */
     static {
-        for (String logger : List.of("kafka", "state.change.logger", "org.apache.kafka.raft", "org.apache.kafka.controller",
-                "org.apache.kafka.metadata", "org.apache.kafka.image", "org.apache.kafka.storage", "org.apache.kafka.server",
-                "org.apache.kafka.coordinator", "org.apache.kafka.queue", "org.apache.kafka.common", "org.apache.zookeeper",
-                "org.apache.kafka.clients.admin", "org.apache.kafka.clients.consumer")) {
+        for (String logger : List.of(
+                "kafka",
+                "state.change.logger",
+                "org.apache.kafka.raft",
+                "org.apache.kafka.controller",
+                "org.apache.kafka.metadata",
+                "org.apache.kafka.image",
+                "org.apache.kafka.storage",
+                "org.apache.kafka.server",
+                "org.apache.kafka.coordinator",
+                "org.apache.kafka.queue",
+                "org.apache.kafka.common",
+                "org.apache.zookeeper",
+                "org.apache.kafka.clients.admin",
+                "org.apache.kafka.clients.consumer")) {
             Configurator.setLevel(logger, Level.WARN);
         }
     }
@@ -107,7 +117,8 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start() {
         KafkaBroker broker;
         try {
-            broker = new KafkaBroker(Files.createTempDirectory("smartcar-bridge-kafka-"), TestPorts.freePort(), TestPorts.freePort());
+            broker = new KafkaBroker(
+                    Files.createTempDirectory("smartcar-bridge-kafka-"), TestPorts.freePort(), TestPorts.freePort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -122,7 +133,10 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** {@code 127.0.0.1:<port>}: the producer's and consumer's {@code bootstrap.servers}, the same after {@link #restart()}. */
+    /**
+     * {@code 127.0.0.1:<port>}: the producer's and consumer's {@code bootstrap.servers}, the same after
+     * {@link #restart()}.
+     */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -142,9 +156,13 @@ public final class KafkaBroker implements AutoCloseable {
         Instant deadline = Instant.now().plus(ADMIN_TIMEOUT);
         while (true) {
             try {
-                TopicDescription description = await(admin().describeTopics(List.of(name)).allTopicNames()).get(name);
+                TopicDescription description = await(
+                                admin().describeTopics(List.of(name)).allTopicNames())
+                        .get(name);
                 if (description.partitions().size() == partitions
-                        && description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())) {
+                        && description.partitions().stream()
+                                .allMatch(partition -> partition.leader() != null
+                                        && !partition.leader().isEmpty())) {
                     return;
                 }
             } catch (IllegalStateException notInTheMetadataYet) {
@@ -157,10 +175,10 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Sets one topic-level setting (e.g. {@code max.message.bytes}) and waits until the broker's logs of the topic apply
-     * it, so the next produce request is judged by the new value. The controller answers once the change is in its
-     * metadata log, and the broker applies it a moment later, after {@code describeConfigs} already shows it: so this
-     * asks the server's log manager.
+     * Sets one topic-level setting (e.g. {@code max.message.bytes}) and waits until the broker's logs of the topic
+     * apply it, so the next produce request is judged by the new value. The controller answers once the change is in
+     * its metadata log, and the broker applies it a moment later, after {@code describeConfigs} already shows it: so
+     * this asks the server's log manager.
      */
     public void alterTopicConfig(String topic, String key, String value) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
@@ -185,7 +203,9 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Starts the stopped broker again, on the same ports and the same data: the records written before are still there. */
+    /**
+     * Starts the stopped broker again, on the same ports and the same data: the records written before are still there.
+     */
     public synchronized void restart() {
         if (server != null) {
             throw new IllegalStateException("the broker is running");
@@ -201,8 +221,8 @@ public final class KafkaBroker implements AutoCloseable {
     /**
      * Every record of the topic from the beginning, in offset order within each partition, partition by partition. It
      * reads with a {@code read_committed} consumer, as a downstream consumer of the bridge's topic normally does (for
-     * records written without transactions, that is every record); without a consumer group, so it commits nothing.
-     * A topic that does not exist (yet) has no records, and is not created by asking.
+     * records written without transactions, that is every record); without a consumer group, so it commits nothing. A
+     * topic that does not exist (yet) has no records, and is not created by asking.
      */
     public List<Record> records(String topic) {
         Properties properties = new Properties();
@@ -211,17 +231,20 @@ public final class KafkaBroker implements AutoCloseable {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, ADMIN_TIMEOUT).stream()
                     .map(info -> new TopicPartition(topic, info.partition()))
-                    .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+                    .sorted(Comparator.comparingInt(TopicPartition::partition))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, ADMIN_TIMEOUT);
             Map<Integer, List<Record>> byPartition = new LinkedHashMap<>();
             partitions.forEach(partition -> byPartition.put(partition.partition(), new ArrayList<>()));
             Instant deadline = Instant.now().plus(ADMIN_TIMEOUT);
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition, ADMIN_TIMEOUT) < ends.get(partition))) {
+            while (partitions.stream()
+                    .anyMatch(partition -> consumer.position(partition, ADMIN_TIMEOUT) < ends.get(partition))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     byPartition.get(record.partition()).add(Record.of(record));
                 }
@@ -262,8 +285,14 @@ public final class KafkaBroker implements AutoCloseable {
      * header that camel-kafka wrote from a {@code Long} or {@code Integer} is its 8 or 4 big-endian bytes, not text:
      * read those from {@link #rawHeaders()}.
      */
-    public record Record(int partition, long offset, String key, byte[] bytes, Map<String, String> headers, Map<String, byte[]> rawHeaders,
-                         long timestamp) {
+    public record Record(
+            int partition,
+            long offset,
+            String key,
+            byte[] bytes,
+            Map<String, String> headers,
+            Map<String, byte[]> rawHeaders,
+            long timestamp) {
 
         /** The value decoded as UTF-8, null for a tombstone. */
         public String value() {
@@ -275,14 +304,24 @@ public final class KafkaBroker implements AutoCloseable {
             Map<String, byte[]> raw = new LinkedHashMap<>();
             for (Header header : record.headers()) {
                 raw.put(header.key(), header.value());
-                headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+                headers.put(
+                        header.key(),
+                        header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
             }
-            return new Record(record.partition(), record.offset(), record.key(), record.value(), headers, raw, record.timestamp());
+            return new Record(
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
+                    record.value(),
+                    headers,
+                    raw,
+                    record.timestamp());
         }
 
         @Override
         public String toString() {
-            return "Record[" + partition + "@" + offset + ", key=" + key + ", value=" + value() + ", headers=" + headers + "]";
+            return "Record[" + partition + "@" + offset + ", key=" + key + ", value=" + value() + ", headers=" + headers
+                    + "]";
         }
     }
 
@@ -291,9 +330,13 @@ public final class KafkaBroker implements AutoCloseable {
         properties.put("process.roles", "broker,controller");
         properties.put("node.id", "1");
         properties.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        properties.put("listeners", BROKER_LISTENER + "://127.0.0.1:" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        properties.put(
+                "listeners",
+                BROKER_LISTENER + "://127.0.0.1:" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+                        + controllerPort);
         properties.put("advertised.listeners", BROKER_LISTENER + "://127.0.0.1:" + port);
-        properties.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        properties.put(
+                "listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         properties.put("controller.listener.names", CONTROLLER_LISTENER);
         properties.put("inter.broker.listener.name", BROKER_LISTENER);
         properties.put("log.dirs", directory.resolve("data").toString());
@@ -304,7 +347,8 @@ public final class KafkaBroker implements AutoCloseable {
         properties.put("transaction.state.log.min.isr", "1");
         properties.put("transaction.state.log.num.partitions", "1");
         properties.put("group.initial.rebalance.delay.ms", "0");
-        // the test JVM's memory and two cores: the cleaner would take 128 MiB of heap up front, the thread pools size themselves for a server
+        // the test JVM's memory and two cores: the cleaner would take 128 MiB of heap up front, the thread pools size
+        // themselves for a server
         properties.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         properties.put("num.network.threads", "2");
         properties.put("num.io.threads", "2");
@@ -320,10 +364,12 @@ public final class KafkaBroker implements AutoCloseable {
                 settings.store(out, "testing.KafkaBroker");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int status = StorageTool.execute(new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", file.toString()},
+            int status = StorageTool.execute(
+                    new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", file.toString()},
                     new PrintStream(output, true, StandardCharsets.UTF_8));
             if (status != 0) {
-                throw new IllegalStateException("could not format " + directory + ": " + output.toString(StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        "could not format " + directory + ": " + output.toString(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -347,7 +393,8 @@ public final class KafkaBroker implements AutoCloseable {
     private boolean appliedEverywhere(String topic, String key, String value) {
         BrokerServer broker = brokerServer();
         for (int partition = 0; ; partition++) {
-            scala.Option<kafka.log.UnifiedLog> log = broker.logManager().getLog(new TopicPartition(topic, partition), false);
+            scala.Option<kafka.log.UnifiedLog> log =
+                    broker.logManager().getLog(new TopicPartition(topic, partition), false);
             if (log.isEmpty()) {
                 return partition > 0;
             }
@@ -375,8 +422,11 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException("the broker is stopped");
         }
         if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
+            admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrapServers(),
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    (int) ADMIN_TIMEOUT.toMillis()));
         }
         return admin;
     }
@@ -413,7 +463,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static void delete(Path directory) {
         try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             // the system's temp cleaning gets what is left
         }

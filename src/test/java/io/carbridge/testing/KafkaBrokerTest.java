@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Kafka destination's tests stand on {@link KafkaBroker}: a producer set as the bridge's will be (every replica
- * acknowledges, idempotent) writes keyed records that read back in order, a topic's size limit refuses a record until it
- * is raised, and the records written before a stop are there after the restart.
+ * acknowledges, idempotent) writes keyed records that read back in order, a topic's size limit refuses a record until
+ * it is raised, and the records written before a stop are there after the restart.
  */
 class KafkaBrokerTest {
 
@@ -50,7 +49,8 @@ class KafkaBrokerTest {
         try (KafkaProducer<String, String> producer = producer(Map.of())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                ProducerRecord<String, String> record = new ProducerRecord<>("ordered", "vehicle-" + (i % 5), "event-" + i);
+                ProducerRecord<String, String> record =
+                        new ProducerRecord<>("ordered", "vehicle-" + (i % 5), "event-" + i);
                 record.headers().add("eventId", ("e-" + i).getBytes(StandardCharsets.UTF_8));
                 sent.add(producer.send(record));
             }
@@ -63,13 +63,21 @@ class KafkaBrokerTest {
         assertThat(records).hasSize(30);
         for (int vehicle = 0; vehicle < 5; vehicle++) {
             String key = "vehicle-" + vehicle;
-            List<KafkaBroker.Record> ofVehicle = records.stream().filter(record -> record.key().equals(key)).toList();
-            assertThat(ofVehicle).extracting(KafkaBroker.Record::partition).containsOnly(ofVehicle.get(0).partition());
+            List<KafkaBroker.Record> ofVehicle =
+                    records.stream().filter(record -> record.key().equals(key)).toList();
+            assertThat(ofVehicle)
+                    .extracting(KafkaBroker.Record::partition)
+                    .containsOnly(ofVehicle.get(0).partition());
             int first = vehicle;
-            assertThat(ofVehicle).extracting(KafkaBroker.Record::value)
-                    .containsExactly(List.of(0, 1, 2, 3, 4, 5).stream().map(n -> "event-" + (first + 5 * n)).toArray(String[]::new));
+            assertThat(ofVehicle)
+                    .extracting(KafkaBroker.Record::value)
+                    .containsExactly(List.of(0, 1, 2, 3, 4, 5).stream()
+                            .map(n -> "event-" + (first + 5 * n))
+                            .toArray(String[]::new));
             assertThat(ofVehicle).extracting(KafkaBroker.Record::offset).isSorted();
-            assertThat(ofVehicle).allSatisfy(record -> assertThat(record.headers().get("eventId")).isEqualTo("e" + record.value().substring(5)));
+            assertThat(ofVehicle)
+                    .allSatisfy(record -> assertThat(record.headers().get("eventId"))
+                            .isEqualTo("e" + record.value().substring(5)));
         }
     }
 
@@ -80,14 +88,21 @@ class KafkaBrokerTest {
         String large = "x".repeat(4096);
 
         try (KafkaProducer<String, String> producer = producer(Map.of())) {
-            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("limited", "v-1", large)).get())
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RecordTooLargeException.class);
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("limited", "v-1", large))
+                            .get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(RecordTooLargeException.class);
 
             kafka.alterTopicConfig("limited", "max.message.bytes", "65536");
 
-            assertThat(producer.send(new ProducerRecord<>("limited", "v-1", large)).get().offset()).isZero();
+            assertThat(producer.send(new ProducerRecord<>("limited", "v-1", large))
+                            .get()
+                            .offset())
+                    .isZero();
         }
-        assertThat(kafka.records("limited")).extracting(KafkaBroker.Record::value).containsExactly(large);
+        assertThat(kafka.records("limited"))
+                .extracting(KafkaBroker.Record::value)
+                .containsExactly(large);
     }
 
     /**
@@ -97,22 +112,29 @@ class KafkaBrokerTest {
     @Test
     void recordsWrittenBeforeAStopAreThereAfterTheRestart() throws Exception {
         kafka.createTopic("durable", 2, Map.of());
-        try (KafkaProducer<String, String> producer = producer(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 1500,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1000))) {
+        try (KafkaProducer<String, String> producer = producer(Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 1500, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1000))) {
             producer.send(new ProducerRecord<>("durable", "v-1", "before-1")).get();
             producer.send(new ProducerRecord<>("durable", "v-2", "before-2")).get();
 
             kafka.stop();
-            assertThatThrownBy(() -> new Socket("127.0.0.1", kafka.port()).close()).isInstanceOf(ConnectException.class);
-            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("durable", "v-1", "while-stopped")).get())
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+            assertThatThrownBy(() -> new Socket("127.0.0.1", kafka.port()).close())
+                    .isInstanceOf(ConnectException.class);
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("durable", "v-1", "while-stopped"))
+                            .get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TimeoutException.class);
 
             kafka.restart();
             producer.send(new ProducerRecord<>("durable", "v-1", "after")).get();
         }
-        assertThat(kafka.records("durable")).extracting(KafkaBroker.Record::value).containsExactlyInAnyOrder("before-1", "before-2", "after");
-        assertThat(kafka.records("durable")).filteredOn(record -> record.key().equals("v-1"))
-                .extracting(KafkaBroker.Record::value).containsExactly("before-1", "after");
+        assertThat(kafka.records("durable"))
+                .extracting(KafkaBroker.Record::value)
+                .containsExactlyInAnyOrder("before-1", "before-2", "after");
+        assertThat(kafka.records("durable"))
+                .filteredOn(record -> record.key().equals("v-1"))
+                .extracting(KafkaBroker.Record::value)
+                .containsExactly("before-1", "after");
     }
 
     /** A producer set as the bridge's: every in-sync replica acknowledges, and a retried send is written once. */

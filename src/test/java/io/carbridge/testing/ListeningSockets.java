@@ -11,10 +11,11 @@ import java.util.Locale;
 /** The sockets listening on this machine, from /proc/net/tcp and /proc/net/tcp6 (Linux). */
 public final class ListeningSockets {
 
-    private ListeningSockets() {
-    }
+    private ListeningSockets() {}
 
-    /** The local addresses of the sockets listening on the port: {@code 127.0.0.1}, {@code 0.0.0.0} (also for "::"), ... */
+    /**
+     * The local addresses of the sockets listening on the port: {@code 127.0.0.1}, {@code 0.0.0.0} (also for "::"), ...
+     */
     public static List<String> addresses(int port) {
         List<String> addresses = new ArrayList<>();
         String hexPort = String.format(Locale.ROOT, ":%04X", port);

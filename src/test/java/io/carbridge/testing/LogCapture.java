@@ -2,7 +2,6 @@ package io.carbridge.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -23,7 +22,8 @@ public final class LogCapture implements AutoCloseable {
             @Override
             public void append(LogEvent event) {
                 Throwable thrown = event.getThrown();
-                lines.add(event.getLoggerName() + " " + event.getMessage().getFormattedMessage() + (thrown == null ? "" : " " + thrown));
+                lines.add(event.getLoggerName() + " " + event.getMessage().getFormattedMessage()
+                        + (thrown == null ? "" : " " + thrown));
             }
         };
         appender.start();

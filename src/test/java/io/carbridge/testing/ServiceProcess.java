@@ -34,8 +34,10 @@ public final class ServiceProcess implements AutoCloseable {
      * What the build adds to every service it starts (bridge.it.jvm-options, set by the pom for the tests, not for the
      * benchmark): a short-lived service spends half its start-up CPU in the optimising compiler.
      */
-    private static final List<String> JVM_OPTIONS = Arrays.stream(System.getProperty("bridge.it.jvm-options", "").split(" "))
-            .filter(option -> !option.isBlank()).toList();
+    private static final List<String> JVM_OPTIONS = Arrays.stream(
+                    System.getProperty("bridge.it.jvm-options", "").split(" "))
+            .filter(option -> !option.isBlank())
+            .toList();
 
     /** The service's readiness: 200 once the database is up and every route runs. */
     private static final String READINESS_PATH = "/observe/health/ready";
@@ -49,10 +51,17 @@ public final class ServiceProcess implements AutoCloseable {
     private final BridgeHttp management;
     /** Where {@link #awaitReady} asks, and what: 200 there means ready. */
     private final BridgeHttp readiness;
+
     private final String readinessPath;
 
-    private ServiceProcess(Process process, Path log, long logOffset, int httpPort, int managementPort, boolean readyOnHttpPort,
-                           String readinessPath) {
+    private ServiceProcess(
+            Process process,
+            Path log,
+            long logOffset,
+            int httpPort,
+            int managementPort,
+            boolean readyOnHttpPort,
+            String readinessPath) {
         this.process = process;
         this.log = log;
         this.logOffset = logOffset;
@@ -66,7 +75,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** A fresh H2 file database under {@code target/it-data/<name>}; reuse the URL to restart on the same data. */
     public static String newDatabaseUrl(String name) {
-        Path directory = Paths.get("target", "it-data", name + "-" + System.nanoTime()).toAbsolutePath();
+        Path directory =
+                Paths.get("target", "it-data", name + "-" + System.nanoTime()).toAbsolutePath();
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -79,19 +89,29 @@ public final class ServiceProcess implements AutoCloseable {
      * Starts the service with the test management token and the given environment and system properties (each
      * {@code -Dname=value}); does not wait for it to be ready.
      */
-    public static ServiceProcess start(String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
+    public static ServiceProcess start(
+            String name, String databaseUrl, Map<String, String> environment, List<String> systemProperties) {
         return startIn(Paths.get(""), name, databaseUrl, environment, systemProperties);
     }
 
     /** {@link #start}, from another working directory than the project's. */
-    public static ServiceProcess startIn(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
-                                         List<String> systemProperties) {
+    public static ServiceProcess startIn(
+            Path workingDirectory,
+            String name,
+            String databaseUrl,
+            Map<String, String> environment,
+            List<String> systemProperties) {
         return startIn(workingDirectory, name, databaseUrl, environment, systemProperties, List.of());
     }
 
     /** {@link #startIn}, with command-line arguments after the jar (such as a team's {@code --routes-dir}). */
-    public static ServiceProcess startIn(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
-                                         List<String> systemProperties, List<String> arguments) {
+    public static ServiceProcess startIn(
+            Path workingDirectory,
+            String name,
+            String databaseUrl,
+            Map<String, String> environment,
+            List<String> systemProperties,
+            List<String> arguments) {
         List<String> main = new ArrayList<>(List.of("-jar", JAR.toAbsolutePath().toString()));
         main.addAll(arguments);
         return launch(workingDirectory, name, databaseUrl, environment, systemProperties, main, false, READINESS_PATH);
@@ -99,27 +119,58 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * {@link #startIn}, with another build of the service: {@code jar} (its {@code lib/} beside it), run from
-     * {@code workingDirectory} (the checkout it was built in, whose {@code application.properties} and {@code routes/} it
-     * reads). The benchmark's baseline.
+     * {@code workingDirectory} (the checkout it was built in, whose {@code application.properties} and {@code routes/}
+     * it reads). The benchmark's baseline.
      */
-    public static ServiceProcess startJar(Path jar, Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
-                                          List<String> systemProperties) {
-        return launch(workingDirectory, name, databaseUrl, environment, systemProperties, List.of("-jar", jar.toAbsolutePath().toString()),
-                false, READINESS_PATH);
+    public static ServiceProcess startJar(
+            Path jar,
+            Path workingDirectory,
+            String name,
+            String databaseUrl,
+            Map<String, String> environment,
+            List<String> systemProperties) {
+        return launch(
+                workingDirectory,
+                name,
+                databaseUrl,
+                environment,
+                systemProperties,
+                List.of("-jar", jar.toAbsolutePath().toString()),
+                false,
+                READINESS_PATH);
     }
 
     /**
      * Starts {@code mainClass} of the test classpath as its own process, under the same heap limit and with the same
      * environment as {@link #start}; {@link #awaitReady} waits for a 200 from {@code readinessPath} on its HTTP port.
      */
-    public static ServiceProcess startTestMain(String name, Class<?> mainClass, String readinessPath, String databaseUrl,
-                                               Map<String, String> environment, List<String> systemProperties) {
-        return launch(Paths.get(""), name, databaseUrl, environment, systemProperties,
-                List.of("-cp", testClasspath(), mainClass.getName()), true, readinessPath);
+    public static ServiceProcess startTestMain(
+            String name,
+            Class<?> mainClass,
+            String readinessPath,
+            String databaseUrl,
+            Map<String, String> environment,
+            List<String> systemProperties) {
+        return launch(
+                Paths.get(""),
+                name,
+                databaseUrl,
+                environment,
+                systemProperties,
+                List.of("-cp", testClasspath(), mainClass.getName()),
+                true,
+                readinessPath);
     }
 
-    private static ServiceProcess launch(Path workingDirectory, String name, String databaseUrl, Map<String, String> environment,
-                                         List<String> systemProperties, List<String> main, boolean readyOnHttpPort, String readinessPath) {
+    private static ServiceProcess launch(
+            Path workingDirectory,
+            String name,
+            String databaseUrl,
+            Map<String, String> environment,
+            List<String> systemProperties,
+            List<String> main,
+            boolean readyOnHttpPort,
+            String readinessPath) {
         int httpPort = TestPorts.freePort();
         int managementPort = TestPorts.freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP));
@@ -136,9 +187,13 @@ public final class ServiceProcess implements AutoCloseable {
             Path log = Paths.get("target", "it-logs", name + ".log");
             Files.createDirectories(log.getParent());
             long logOffset = Files.exists(log) ? Files.size(log) : 0;
-            ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().keySet().removeIf(key -> key.equals("SMARTCAR_MANAGEMENT_TOKEN") || key.equals("DB_URL"));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workingDirectory.toAbsolutePath().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment()
+                    .keySet()
+                    .removeIf(key -> key.equals("SMARTCAR_MANAGEMENT_TOKEN") || key.equals("DB_URL"));
             env.forEach((key, value) -> {
                 if (value == null) {
                     builder.environment().remove(key);
@@ -146,7 +201,8 @@ public final class ServiceProcess implements AutoCloseable {
                     builder.environment().put(key, value);
                 }
             });
-            return new ServiceProcess(builder.start(), log, logOffset, httpPort, managementPort, readyOnHttpPort, readinessPath);
+            return new ServiceProcess(
+                    builder.start(), log, logOffset, httpPort, managementPort, readyOnHttpPort, readinessPath);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -246,21 +302,24 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * This JVM's test classpath. Under {@code exec:java} (the benchmark's Maven profile) it is the class loader Maven
-     * made for the run, not {@code java.class.path}, which then holds Maven's own launcher. An empty entry (the
-     * working directory, as failsafe's classpath has one) is left out: it would put the checkout's files on the
-     * child's classpath.
+     * made for the run, not {@code java.class.path}, which then holds Maven's own launcher. An empty entry (the working
+     * directory, as failsafe's classpath has one) is left out: it would put the checkout's files on the child's
+     * classpath.
      */
     private static String testClasspath() {
         if (ServiceProcess.class.getClassLoader() instanceof URLClassLoader loader) {
-            return Arrays.stream(loader.getURLs()).map(url -> {
-                try {
-                    return Paths.get(url.toURI()).toString();
-                } catch (URISyntaxException e) {
-                    throw new IllegalStateException("not a file on the classpath: " + url, e);
-                }
-            }).collect(Collectors.joining(File.pathSeparator));
+            return Arrays.stream(loader.getURLs())
+                    .map(url -> {
+                        try {
+                            return Paths.get(url.toURI()).toString();
+                        } catch (URISyntaxException e) {
+                            throw new IllegalStateException("not a file on the classpath: " + url, e);
+                        }
+                    })
+                    .collect(Collectors.joining(File.pathSeparator));
         }
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).filter(entry -> !entry.isBlank())
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
                 .collect(Collectors.joining(File.pathSeparator));
     }
 

@@ -16,22 +16,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -50,28 +49,36 @@ public final class SmartcarDouble {
 
     /** List it first in {@code propertyPlaceholderLocations}: turns Connect and the sync on against this double. */
     public static final String PROPERTIES = "classpath:smartcar-test.properties";
+
     public static final String WEBHOOK_ID = "wh-test-1";
     public static final String MANAGEMENT_TOKEN = Fixtures.MANAGEMENT_TOKEN;
     /** HTTP Basic of test-client-id:test-client-secret. */
     public static final String CLIENT_CREDENTIALS = "Basic dGVzdC1jbGllbnQtaWQ6dGVzdC1jbGllbnQtc2VjcmV0";
+
     public static final String API = "/v2.0";
     public static final int PAGE_SIZE = 2;
 
-    /** List it first in {@code propertyPlaceholderLocations}: Connect and the sync on Smartcar API v3 against this double. */
+    /**
+     * List it first in {@code propertyPlaceholderLocations}: Connect and the sync on Smartcar API v3 against this
+     * double.
+     */
     public static final String V3_PROPERTIES = "classpath:smartcar-v3-test.properties";
     /** The v3 API client the application token is asked with, and Connect's Application ID. */
     public static final String V3_CLIENT_ID = "client_test-api-client";
+
     public static final String V3_CLIENT_SECRET = "test-api-client-secret";
     public static final String APPLICATION_ID = "0d6b7c2e-5f1a-4c39-9e44-7a1b2c3d4e5f";
     /** The base paths of the v3 endpoints on this double. */
     public static final String IAM_TOKEN = "/iam/oauth2/token";
+
     public static final String VEHICLE_API = "/vehicle/v3";
     public static final String MANAGEMENT_API = "/management/v3";
 
     private static final WireMockServer SERVER = start();
 
     private static WireMockServer start() {
-        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").port(TestPorts.SMARTCAR));
+        WireMockServer server =
+                new WireMockServer(options().bindAddress("127.0.0.1").port(TestPorts.SMARTCAR));
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         return server;
@@ -89,25 +96,36 @@ public final class SmartcarDouble {
     public Map<String, String> v3Environment() {
         String base = "http://127.0.0.1:" + SERVER.port();
         return new HashMap<>(Map.of(
-                "SMARTCAR_CLIENT_ID", V3_CLIENT_ID,
-                "SMARTCAR_CLIENT_SECRET", V3_CLIENT_SECRET,
-                "SMARTCAR_APPLICATION_ID", APPLICATION_ID,
-                "SMARTCAR_REDIRECT_URI", "https://bridge.example.com/connect/callback",
-                "SMARTCAR_WEBHOOK_ID", WEBHOOK_ID,
-                "SMARTCAR_IAM_URL", base + IAM_TOKEN,
-                "SMARTCAR_VEHICLE_API_URL", base + VEHICLE_API,
-                "SMARTCAR_MANAGEMENT_API_URL", base + MANAGEMENT_API));
+                "SMARTCAR_CLIENT_ID",
+                V3_CLIENT_ID,
+                "SMARTCAR_CLIENT_SECRET",
+                V3_CLIENT_SECRET,
+                "SMARTCAR_APPLICATION_ID",
+                APPLICATION_ID,
+                "SMARTCAR_REDIRECT_URI",
+                "https://bridge.example.com/connect/callback",
+                "SMARTCAR_WEBHOOK_ID",
+                WEBHOOK_ID,
+                "SMARTCAR_IAM_URL",
+                base + IAM_TOKEN,
+                "SMARTCAR_VEHICLE_API_URL",
+                base + VEHICLE_API,
+                "SMARTCAR_MANAGEMENT_API_URL",
+                base + MANAGEMENT_API));
     }
 
-    /** A clean start for the next test: the double forgets its stubs and calls, the bridge its connections and vehicles. */
+    /**
+     * A clean start for the next test: the double forgets its stubs and calls, the bridge its connections and vehicles.
+     */
     public void resetWith(JdbcTemplate bridgeDatabase) {
         reset();
         for (String table : new String[] {"vehicle", "smartcar_connection", "connect_state", "smartcar_rate_limit"}) {
             bridgeDatabase.update("DELETE FROM " + table);
         }
-        bridgeDatabase.update("UPDATE connection_listing SET claimed_until = NULL, claimed_by = NULL, failure_count = 0, "
-                + "next_sync_at = NULL, last_error = NULL, last_error_at = NULL, last_synced_at = NULL, listed_connections = NULL, "
-                + "webhook_auto_subscribe = NULL");
+        bridgeDatabase.update(
+                "UPDATE connection_listing SET claimed_until = NULL, claimed_by = NULL, failure_count = 0, "
+                        + "next_sync_at = NULL, last_error = NULL, last_error_at = NULL, last_synced_at = NULL, listed_connections = NULL, "
+                        + "webhook_auto_subscribe = NULL");
     }
 
     public void stub(MappingBuilder mapping) {
@@ -145,7 +163,8 @@ public final class SmartcarDouble {
     }
 
     public void user(String accessToken, String userId) {
-        stub(get(urlPathEqualTo(API + "/user")).withHeader("Authorization", equalTo("Bearer " + accessToken))
+        stub(get(urlPathEqualTo(API + "/user"))
+                .withHeader("Authorization", equalTo("Bearer " + accessToken))
                 .willReturn(okJson("{\"id\":\"" + userId + "\"}")));
     }
 
@@ -153,10 +172,12 @@ public final class SmartcarDouble {
     public void vehicles(String accessToken, String... vehicleIds) {
         int offset = 0;
         do {
-            List<String> page = Arrays.asList(vehicleIds).subList(offset, Math.min(offset + PAGE_SIZE, vehicleIds.length));
-            stub(vehiclesPage(accessToken, offset).willReturn(okJson("{\"vehicles\":["
-                    + page.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","))
-                    + "],\"paging\":{\"count\":" + vehicleIds.length + ",\"offset\":" + offset + "}}")));
+            List<String> page =
+                    Arrays.asList(vehicleIds).subList(offset, Math.min(offset + PAGE_SIZE, vehicleIds.length));
+            stub(vehiclesPage(accessToken, offset)
+                    .willReturn(okJson("{\"vehicles\":["
+                            + page.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","))
+                            + "],\"paging\":{\"count\":" + vehicleIds.length + ",\"offset\":" + offset + "}}")));
             offset += PAGE_SIZE;
         } while (offset < vehicleIds.length);
     }
@@ -169,17 +190,19 @@ public final class SmartcarDouble {
     }
 
     public void attributes(String accessToken, String vehicleId, String make, String model, int year) {
-        stub(attributesOf(accessToken, vehicleId).willReturn(okJson("{\"id\":\"" + vehicleId + "\",\"make\":\"" + make
-                + "\",\"model\":\"" + model + "\",\"year\":" + year + "}")));
+        stub(attributesOf(accessToken, vehicleId)
+                .willReturn(okJson("{\"id\":\"" + vehicleId + "\",\"make\":\"" + make + "\",\"model\":\"" + model
+                        + "\",\"year\":" + year + "}")));
     }
 
     public static MappingBuilder attributesOf(String accessToken, String vehicleId) {
-        return get(urlPathEqualTo(API + "/vehicles/" + vehicleId)).withHeader("Authorization", equalTo("Bearer " + accessToken));
+        return get(urlPathEqualTo(API + "/vehicles/" + vehicleId))
+                .withHeader("Authorization", equalTo("Bearer " + accessToken));
     }
 
     public void subscribe(String accessToken, String vehicleId) {
-        stub(subscription(accessToken, vehicleId).willReturn(okJson("{\"webhookId\":\"" + WEBHOOK_ID + "\",\"vehicleId\":\""
-                + vehicleId + "\"}")));
+        stub(subscription(accessToken, vehicleId)
+                .willReturn(okJson("{\"webhookId\":\"" + WEBHOOK_ID + "\",\"vehicleId\":\"" + vehicleId + "\"}")));
     }
 
     public static MappingBuilder subscription(String accessToken, String vehicleId) {
@@ -208,9 +231,14 @@ public final class SmartcarDouble {
      * An owner going through Connect with the bridge: {@code /connect/start}, then the callback Smartcar would send,
      * with the code exchange and {@code /user} answered by this double. Returns the callback's answer.
      */
-    public BridgeHttp.Response connect(BridgeHttp bridge, String userId, String reference, String accessToken, String refreshToken) {
-        String state = query(bridge.get("/connect/start?ref=" + reference, Map.of()).header("Location")).get("state");
-        return bridge.get("/connect/callback?code=" + answeredCode(userId, accessToken, refreshToken) + "&state=" + state, Map.of());
+    public BridgeHttp.Response connect(
+            BridgeHttp bridge, String userId, String reference, String accessToken, String refreshToken) {
+        String state = query(
+                        bridge.get("/connect/start?ref=" + reference, Map.of()).header("Location"))
+                .get("state");
+        return bridge.get(
+                "/connect/callback?code=" + answeredCode(userId, accessToken, refreshToken) + "&state=" + state,
+                Map.of());
     }
 
     /** A code Smartcar exchanges for this token pair of the user's. */
@@ -228,7 +256,8 @@ public final class SmartcarDouble {
                 .collect(Collectors.toMap(pair -> pair[0], pair -> URLDecoder.decode(pair[1], StandardCharsets.UTF_8)));
     }
 
-    // --- Smartcar API v3 ----------------------------------------------------------------------------------------------
+    // --- Smartcar API v3
+    // ----------------------------------------------------------------------------------------------
 
     private static final AtomicInteger TOKENS = new AtomicInteger();
     private volatile String applicationToken;
@@ -247,20 +276,31 @@ public final class SmartcarDouble {
     public String v3Application(int expiresInSeconds) {
         SERVER.resetMappings();
         applicationToken = "v3-app-token-" + TOKENS.incrementAndGet() + "-" + System.nanoTime();
-        stub(applicationTokenRequest().willReturn(okJson("{\"access_token\":\"" + applicationToken + "\",\"token_type\":\"Bearer\","
-                + "\"expires_in\":" + expiresInSeconds + "}")));
+        stub(applicationTokenRequest()
+                .willReturn(okJson("{\"access_token\":\"" + applicationToken + "\",\"token_type\":\"Bearer\","
+                        + "\"expires_in\":" + expiresInSeconds + "}")));
         for (String api : new String[] {VEHICLE_API, MANAGEMENT_API}) {
-            stub(any(urlPathMatching(api + "/.*")).atPriority(10).willReturn(v3Error(401, "AUTHENTICATION", null, "Unauthorized",
-                    "The access token is invalid or expired", "REAUTHENTICATE")));
+            stub(any(urlPathMatching(api + "/.*"))
+                    .atPriority(10)
+                    .willReturn(v3Error(
+                            401,
+                            "AUTHENTICATION",
+                            null,
+                            "Unauthorized",
+                            "The access token is invalid or expired",
+                            "REAUTHENTICATE")));
         }
         return applicationToken;
     }
 
-    /** The client-credentials request as Smartcar documents it: a form body with the grant, the client id and secret. */
+    /**
+     * The client-credentials request as Smartcar documents it: a form body with the grant, the client id and secret.
+     */
     public static MappingBuilder applicationTokenRequest() {
         return post(urlPathEqualTo(IAM_TOKEN))
                 .withHeader("Content-Type", containing("application/x-www-form-urlencoded"))
-                .withRequestBody(equalTo("grant_type=client_credentials&client_id=" + V3_CLIENT_ID + "&client_secret=" + V3_CLIENT_SECRET));
+                .withRequestBody(equalTo("grant_type=client_credentials&client_id=" + V3_CLIENT_ID + "&client_secret="
+                        + V3_CLIENT_SECRET));
     }
 
     /** The token {@link #v3Application()} issued last. */
@@ -279,8 +319,8 @@ public final class SmartcarDouble {
     }
 
     /** One connection: a user and a vehicle, with the vehicle's make, model and year. */
-    public record Connection(String connectionId, String vehicleId, String userId, String make, String model, int year) {
-    }
+    public record Connection(
+            String connectionId, String vehicleId, String userId, String make, String model, int year) {}
 
     /** A connection of {@code userId}'s vehicle, "MAKE Model". */
     public static Connection connection(String vehicleId, String userId, String makeAndModel, int year) {
@@ -296,24 +336,33 @@ public final class SmartcarDouble {
     public void connections(Paging paging, Connection... connections) {
         int pages = Math.max(1, (connections.length + PAGE_SIZE - 1) / PAGE_SIZE);
         for (int number = 1; number <= pages + (paging == Paging.BARE_ARRAY ? 1 : 0); number++) {
-            List<Connection> page = number > pages ? List.of() : Arrays.asList(connections)
-                    .subList((number - 1) * PAGE_SIZE, Math.min(number * PAGE_SIZE, connections.length));
-            String items = "[" + page.stream().map(SmartcarDouble::connectionJson).collect(Collectors.joining(",")) + "]";
-            String meta = "\"meta\":{\"pageNumber\":" + number + ",\"pageSize\":" + PAGE_SIZE + ",\"totalCount\":" + connections.length
-                    + ",\"orderBy\":\"createdAt\",\"orderDirection\":\"DESC\"}";
-            String body = switch (paging) {
-                case JSON_API -> "{\"data\":" + items + "," + meta + ",\"links\":{\"self\":" + pageLink(number) + ",\"first\":" + pageLink(1)
-                        + ",\"last\":" + pageLink(pages) + ",\"next\":" + (number < pages ? pageLink(number + 1) : "null")
-                        + ",\"prev\":" + (number > 1 ? pageLink(number - 1) : "null") + "}}";
-                case TOTAL_COUNT_ONLY -> "{\"data\":" + items + ",\"meta\":{\"totalCount\":" + connections.length + "}}";
-                case BARE_ARRAY -> items;
-            };
+            List<Connection> page = number > pages
+                    ? List.of()
+                    : Arrays.asList(connections)
+                            .subList((number - 1) * PAGE_SIZE, Math.min(number * PAGE_SIZE, connections.length));
+            String items =
+                    "[" + page.stream().map(SmartcarDouble::connectionJson).collect(Collectors.joining(",")) + "]";
+            String meta = "\"meta\":{\"pageNumber\":" + number + ",\"pageSize\":" + PAGE_SIZE + ",\"totalCount\":"
+                    + connections.length + ",\"orderBy\":\"createdAt\",\"orderDirection\":\"DESC\"}";
+            String body =
+                    switch (paging) {
+                        case JSON_API ->
+                            "{\"data\":" + items + "," + meta + ",\"links\":{\"self\":" + pageLink(number)
+                                    + ",\"first\":" + pageLink(1)
+                                    + ",\"last\":" + pageLink(pages) + ",\"next\":"
+                                    + (number < pages ? pageLink(number + 1) : "null")
+                                    + ",\"prev\":" + (number > 1 ? pageLink(number - 1) : "null") + "}}";
+                        case TOTAL_COUNT_ONLY ->
+                            "{\"data\":" + items + ",\"meta\":{\"totalCount\":" + connections.length + "}}";
+                        case BARE_ARRAY -> items;
+                    };
             stub(connectionsPage(number).willReturn(okJson(body)));
         }
     }
 
     public MappingBuilder connectionsPage(int number) {
-        return get(urlPathEqualTo(VEHICLE_API + "/connections")).withHeader("Authorization", equalTo("Bearer " + applicationToken))
+        return get(urlPathEqualTo(VEHICLE_API + "/connections"))
+                .withHeader("Authorization", equalTo("Bearer " + applicationToken))
                 .withQueryParam("page[number]", equalTo(String.valueOf(number)))
                 .withQueryParam("page[size]", equalTo(String.valueOf(PAGE_SIZE)));
     }
@@ -321,38 +370,49 @@ public final class SmartcarDouble {
     /** One {@code data[]} item of {@code GET /connections}, as the HA3 fixture captured it live. */
     public static String connectionJson(Connection connection) {
         return "{\"id\":\"" + connection.connectionId() + "\",\"type\":\"connection\",\"attributes\":{\"permissions\":"
-                + "[\"read_vehicle_info\"],\"vehicle\":{\"make\":\"" + connection.make() + "\",\"model\":\"" + connection.model()
-                + "\",\"year\":" + connection.year() + ",\"mode\":\"live\",\"powertrainType\":\"BEV\"}},\"relationships\":{"
+                + "[\"read_vehicle_info\"],\"vehicle\":{\"make\":\"" + connection.make() + "\",\"model\":\""
+                + connection.model()
+                + "\",\"year\":" + connection.year()
+                + ",\"mode\":\"live\",\"powertrainType\":\"BEV\"}},\"relationships\":{"
                 + "\"vehicle\":{\"data\":{\"id\":\"" + connection.vehicleId() + "\",\"type\":\"vehicle\"}},"
                 + "\"user\":{\"data\":{\"id\":\"" + connection.userId() + "\",\"type\":\"user\"}}},"
                 + "\"meta\":{\"createdAt\":\"2026-05-03T02:45:45.349Z\",\"updatedAt\":\"2026-06-21T02:56:21.130Z\"}}";
     }
 
     private static String pageLink(int number) {
-        return "\"https://vehicle.api.smartcar.com/v3/connections?page[number]=" + number + "&page[size]=" + PAGE_SIZE + "\"";
+        return "\"https://vehicle.api.smartcar.com/v3/connections?page[number]=" + number + "&page[size]=" + PAGE_SIZE
+                + "\"";
     }
 
-    /** {@code GET /webhooks/{id}}, its resource wrapped in {@code data} (as the docs show) or not (as the SDKs parse). */
+    /**
+     * {@code GET /webhooks/{id}}, its resource wrapped in {@code data} (as the docs show) or not (as the SDKs parse).
+     */
     public void webhook(boolean autoSubscribe, boolean wrapped) {
         String resource = "{\"id\":\"" + WEBHOOK_ID + "\",\"type\":\"webhook\",\"attributes\":{\"name\":\"Bridge\","
-                + "\"callbackUri\":\"https://bridge.example.com/webhooks/smartcar\",\"isEnabled\":true,\"autoSubscribe\":" + autoSubscribe + "}}";
+                + "\"callbackUri\":\"https://bridge.example.com/webhooks/smartcar\",\"isEnabled\":true,\"autoSubscribe\":"
+                + autoSubscribe + "}}";
         stub(webhookRequest().willReturn(okJson(wrapped ? "{\"data\":" + resource + "}" : resource)));
     }
 
     public MappingBuilder webhookRequest() {
-        return get(urlPathEqualTo(MANAGEMENT_API + "/webhooks/" + WEBHOOK_ID)).withHeader("Authorization", equalTo("Bearer " + applicationToken));
+        return get(urlPathEqualTo(MANAGEMENT_API + "/webhooks/" + WEBHOOK_ID))
+                .withHeader("Authorization", equalTo("Bearer " + applicationToken));
     }
 
     /** {@code POST /subscriptions} of every vehicle answers 202, creation in progress. */
     public void subscriptionsAccepted() {
-        stub(post(urlPathEqualTo(MANAGEMENT_API + "/subscriptions")).withHeader("Authorization", equalTo("Bearer " + applicationToken))
-                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/vnd.api+json")
+        stub(post(urlPathEqualTo(MANAGEMENT_API + "/subscriptions"))
+                .withHeader("Authorization", equalTo("Bearer " + applicationToken))
+                .willReturn(aResponse()
+                        .withStatus(202)
+                        .withHeader("Content-Type", "application/vnd.api+json")
                         .withBody("{\"meta\":{\"message\":\"subscription creation in progress\"}}")));
     }
 
     /** {@code POST /subscriptions} of this vehicle (any user). */
     public MappingBuilder subscriptionOf(String vehicleId) {
-        return post(urlPathEqualTo(MANAGEMENT_API + "/subscriptions")).withHeader("Authorization", equalTo("Bearer " + applicationToken))
+        return post(urlPathEqualTo(MANAGEMENT_API + "/subscriptions"))
+                .withHeader("Authorization", equalTo("Bearer " + applicationToken))
                 .withRequestBody(matchingJsonPath("$.data.attributes.vehicleId", equalTo(vehicleId)));
     }
 
@@ -363,24 +423,37 @@ public final class SmartcarDouble {
     }
 
     /**
-     * {@code GET /subscriptions?filter[vehicleId]&filter[webhookId]} answering these subscription ids; the relationships
-     * all typed {@code webhook}, as the docs' example has them.
+     * {@code GET /subscriptions?filter[vehicleId]&filter[webhookId]} answering these subscription ids; the
+     * relationships all typed {@code webhook}, as the docs' example has them.
      */
     public void subscriptionsOf(String vehicleId, String... subscriptionIds) {
-        String items = Arrays.stream(subscriptionIds).map(id -> "{\"id\":\"" + id + "\",\"type\":\"subscription\",\"relationships\":{"
-                + "\"webhook\":{\"data\":{\"type\":\"webhook\",\"id\":\"" + WEBHOOK_ID + "\"}},"
-                + "\"vehicle\":{\"data\":{\"type\":\"webhook\",\"id\":\"" + vehicleId + "\"}}}}").collect(Collectors.joining(","));
-        stub(get(urlPathEqualTo(MANAGEMENT_API + "/subscriptions")).withHeader("Authorization", equalTo("Bearer " + applicationToken))
-                .withQueryParam("filter[vehicleId]", equalTo(vehicleId)).withQueryParam("filter[webhookId]", equalTo(WEBHOOK_ID))
-                .willReturn(okJson("{\"data\":[" + items + "],\"meta\":{\"pageNumber\":1,\"pageSize\":25,\"totalCount\":"
-                        + subscriptionIds.length + "}}")));
+        String items = Arrays.stream(subscriptionIds)
+                .map(id -> "{\"id\":\"" + id + "\",\"type\":\"subscription\",\"relationships\":{"
+                        + "\"webhook\":{\"data\":{\"type\":\"webhook\",\"id\":\"" + WEBHOOK_ID + "\"}},"
+                        + "\"vehicle\":{\"data\":{\"type\":\"webhook\",\"id\":\"" + vehicleId + "\"}}}}")
+                .collect(Collectors.joining(","));
+        stub(get(urlPathEqualTo(MANAGEMENT_API + "/subscriptions"))
+                .withHeader("Authorization", equalTo("Bearer " + applicationToken))
+                .withQueryParam("filter[vehicleId]", equalTo(vehicleId))
+                .withQueryParam("filter[webhookId]", equalTo(WEBHOOK_ID))
+                .willReturn(
+                        okJson("{\"data\":[" + items + "],\"meta\":{\"pageNumber\":1,\"pageSize\":25,\"totalCount\":"
+                                + subscriptionIds.length + "}}")));
     }
 
     /** {@code DELETE /subscriptions/{id}} answering 204 (or 404 with the v3 error body when {@code alreadyGone}). */
     public void subscriptionDeleted(String subscriptionId, boolean alreadyGone) {
-        stub(subscriptionDeletion(subscriptionId).willReturn(alreadyGone
-                ? v3Error(404, "RESOURCE_NOT_FOUND", "SUBSCRIPTION_NOT_FOUND", "Not found", "No subscription " + subscriptionId, null)
-                : aResponse().withStatus(204)));
+        stub(subscriptionDeletion(subscriptionId)
+                .willReturn(
+                        alreadyGone
+                                ? v3Error(
+                                        404,
+                                        "RESOURCE_NOT_FOUND",
+                                        "SUBSCRIPTION_NOT_FOUND",
+                                        "Not found",
+                                        "No subscription " + subscriptionId,
+                                        null)
+                                : aResponse().withStatus(204)));
     }
 
     public MappingBuilder subscriptionDeletion(String subscriptionId) {
@@ -390,18 +463,34 @@ public final class SmartcarDouble {
 
     /** Smartcar's v2.0 error body: {@code type, code, description, docURL, statusCode, requestId, resolution}. */
     public static ResponseDefinitionBuilder v2Error(int status, String type, String code, String description) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody("{\"type\":\"" + type + "\",\"code\":"
-                + (code == null ? "null" : "\"" + code + "\"") + ",\"description\":\"" + description + "\",\"docURL\":"
-                + "\"https://smartcar.com/docs/errors/api-errors\",\"statusCode\":" + status + ",\"requestId\":\"req-1\","
-                + "\"resolution\":{\"type\":\"CONTACT_SUPPORT\"},\"suggestedUserMessage\":\"Please contact support.\"}");
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withBody(
+                        "{\"type\":\"" + type + "\",\"code\":"
+                                + (code == null ? "null" : "\"" + code + "\"") + ",\"description\":\"" + description
+                                + "\",\"docURL\":"
+                                + "\"https://smartcar.com/docs/errors/api-errors\",\"statusCode\":" + status
+                                + ",\"requestId\":\"req-1\","
+                                + "\"resolution\":{\"type\":\"CONTACT_SUPPORT\"},\"suggestedUserMessage\":\"Please contact support.\"}");
     }
 
-    /** Smartcar's v3 error body: {@code type, code, title, detail, status, resolution, suggestedUserMessage, links, meta}. */
-    public static ResponseDefinitionBuilder v3Error(int status, String type, String code, String title, String detail, String resolution) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/vnd.api+json").withBody("{\"type\":\"" + type
-                + "\",\"code\":" + (code == null ? "null" : "\"" + code + "\"") + ",\"title\":\"" + title + "\",\"detail\":\"" + detail
-                + "\",\"status\":" + status + ",\"resolution\":" + (resolution == null ? "null" : "{\"type\":\"" + resolution + "\"}")
-                + ",\"suggestedUserMessage\":\"Please try again later.\",\"links\":{},\"meta\":{\"requestId\":\"req-1\"}}");
+    /**
+     * Smartcar's v3 error body: {@code type, code, title, detail, status, resolution, suggestedUserMessage, links,
+     * meta}.
+     */
+    public static ResponseDefinitionBuilder v3Error(
+            int status, String type, String code, String title, String detail, String resolution) {
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/vnd.api+json")
+                .withBody(
+                        "{\"type\":\"" + type
+                                + "\",\"code\":" + (code == null ? "null" : "\"" + code + "\"") + ",\"title\":\""
+                                + title + "\",\"detail\":\"" + detail
+                                + "\",\"status\":" + status + ",\"resolution\":"
+                                + (resolution == null ? "null" : "{\"type\":\"" + resolution + "\"}")
+                                + ",\"suggestedUserMessage\":\"Please try again later.\",\"links\":{},\"meta\":{\"requestId\":\"req-1\"}}");
     }
 
     /**
@@ -412,7 +501,8 @@ public final class SmartcarDouble {
         return v3().connect(bridge, userId, reference);
     }
 
-    // --- both versions, in the sync's words ---------------------------------------------------------------------------
+    // --- both versions, in the sync's words
+    // ---------------------------------------------------------------------------
 
     /**
      * Smartcar as one API version answers the bridge's sync and Connect, in the words both versions share: the vehicles
@@ -423,11 +513,14 @@ public final class SmartcarDouble {
         /**
          * These vehicles connected, Smartcar listing them and answering their subscription: with v2.0 each owner goes
          * through the bridge's Connect (its tokens {@code access-<user>}, {@code refresh-<user>}), with v3 they are the
-         * application's connections (a new application: a token of its own, a webhook that does not subscribe by itself).
+         * application's connections (a new application: a token of its own, a webhook that does not subscribe by
+         * itself).
          */
         void connected(BridgeHttp bridge, Connection... vehicles);
 
-        /** From now on Smartcar lists these vehicles, answering their subscription (v2.0: in the lists of their owners). */
+        /**
+         * From now on Smartcar lists these vehicles, answering their subscription (v2.0: in the lists of their owners).
+         */
         void lists(Connection... vehicles);
 
         /** The stub of the vehicle's subscription, to answer it otherwise. */
@@ -436,19 +529,28 @@ public final class SmartcarDouble {
         /** The requests that subscribed the vehicle, whatever the answer. */
         RequestPatternBuilder subscriptionsOf(String vehicleId);
 
-        /** The requests that began a listing, one each: v2.0 an owner's first {@code GET /vehicles}, v3 page 1 of {@code GET /connections}. */
+        /**
+         * The requests that began a listing, one each: v2.0 an owner's first {@code GET /vehicles}, v3 page 1 of
+         * {@code GET /connections}.
+         */
         RequestPatternBuilder listings();
 
         /** How many listings a sync of these vehicles makes: v2.0 one per owner, v3 one for the application. */
         int listingsOf(Connection... vehicles);
 
-        /** How many connections a sync of these vehicles counts ({@code connectionsSynced}): v2.0 their owners', v3 one each. */
+        /**
+         * How many connections a sync of these vehicles counts ({@code connectionsSynced}): v2.0 their owners', v3 one
+         * each.
+         */
         int connectionsOf(Connection... vehicles);
 
         /** Smartcar removes the vehicle's subscription when asked. */
         void unsubscribable(String vehicleId);
 
-        /** The stub of the call that removes the vehicle's subscription, once {@link #unsubscribable}, to answer it otherwise. */
+        /**
+         * The stub of the call that removes the vehicle's subscription, once {@link #unsubscribable}, to answer it
+         * otherwise.
+         */
         MappingBuilder unsubscription(String vehicleId);
 
         /** The requests that removed the vehicle's subscription, with {@link #unsubscribeToken()}. */
@@ -457,18 +559,23 @@ public final class SmartcarDouble {
         /** The bearer of an unsubscribe: v2.0 the Application Management Token, v3 the application token. */
         String unsubscribeToken();
 
-        /** A Connect callback's query parameter carrying an answer of Smartcar's: v2.0 {@code code=...}, v3 {@code user_id=...}. */
+        /**
+         * A Connect callback's query parameter carrying an answer of Smartcar's: v2.0 {@code code=...}, v3
+         * {@code user_id=...}.
+         */
         String answer(String value);
 
         /**
-         * Smartcar answers a Connect of this user: the callback's query parameter carrying its answer (v2.0 a code, which
-         * Smartcar exchanges for the tokens {@code access-<user>}, {@code refresh-<user>}; v3 the user id).
+         * Smartcar answers a Connect of this user: the callback's query parameter carrying its answer (v2.0 a code,
+         * which Smartcar exchanges for the tokens {@code access-<user>}, {@code refresh-<user>}; v3 the user id).
          */
         String answering(String userId);
 
         /** An owner going through the bridge's Connect, Smartcar answering; the callback's answer. */
         default BridgeHttp.Response connect(BridgeHttp bridge, String userId, String reference) {
-            String state = query(bridge.get("/connect/start?ref=" + reference, Map.of()).header("Location")).get("state");
+            String state = query(bridge.get("/connect/start?ref=" + reference, Map.of())
+                            .header("Location"))
+                    .get("state");
             return bridge.get("/connect/callback?" + answering(userId) + "&state=" + state, Map.of());
         }
     }
@@ -486,7 +593,8 @@ public final class SmartcarDouble {
             public void lists(Connection... vehicles) {
                 byUser(vehicles).forEach((userId, owned) -> {
                     String token = "access-" + userId;
-                    SmartcarDouble.this.vehicles(token, owned.stream().map(Connection::vehicleId).toArray(String[]::new));
+                    SmartcarDouble.this.vehicles(
+                            token, owned.stream().map(Connection::vehicleId).toArray(String[]::new));
                     owned.forEach(vehicle -> {
                         attributes(token, vehicle.vehicleId(), vehicle.make(), vehicle.model(), vehicle.year());
                         subscribe(token, vehicle.vehicleId());
@@ -580,7 +688,8 @@ public final class SmartcarDouble {
 
             @Override
             public RequestPatternBuilder listings() {
-                return getRequestedFor(urlPathEqualTo(VEHICLE_API + "/connections")).withQueryParam("page[number]", equalTo("1"));
+                return getRequestedFor(urlPathEqualTo(VEHICLE_API + "/connections"))
+                        .withQueryParam("page[number]", equalTo("1"));
             }
 
             @Override

@@ -3,15 +3,14 @@ package io.carbridge.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
  * Free loopback ports for in-JVM tests, chosen once per test JVM and published as system properties
- * ({@code test.http.port}, {@code test.management.port}, {@code test.sink.port}, {@code test.smartcar.port}) that {@code test.properties} and test
- * annotations read as {@code {{sys:test.http.port}}}, before the first test runs ({@link Publisher}). Test contexts run
- * one after another, so they can share them.
+ * ({@code test.http.port}, {@code test.management.port}, {@code test.sink.port}, {@code test.smartcar.port}) that
+ * {@code test.properties} and test annotations read as {@code {{sys:test.http.port}}}, before the first test runs
+ * ({@link Publisher}). Test contexts run one after another, so they can share them.
  */
 public final class TestPorts {
 
@@ -22,8 +21,7 @@ public final class TestPorts {
     /** Where tests run their Smartcar double (WireMock, see {@link SmartcarDouble}): {@code test.smartcar.port}. */
     public static final int SMARTCAR = publish("smartcar");
 
-    private TestPorts() {
-    }
+    private TestPorts() {}
 
     /** Publishes the ports when the test session opens, before any test class asks Camel to resolve them. */
     public static final class Publisher implements LauncherSessionListener {

@@ -1,5 +1,16 @@
 package io.carbridge.testkit;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbridge.Json;
+import io.carbridge.Settings;
+import io.carbridge.delivery.DeliverySteps;
+import io.carbridge.delivery.Destination;
+import io.carbridge.delivery.Destinations;
+import io.carbridge.intake.Envelopes;
+import io.carbridge.outbox.ClaimedDelivery;
+import io.carbridge.outbox.KnownVehicle;
+import io.carbridge.storage.CanonicalEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,18 +25,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.carbridge.Json;
-import io.carbridge.Settings;
-import io.carbridge.delivery.DeliverySteps;
-import io.carbridge.delivery.Destination;
-import io.carbridge.delivery.Destinations;
-import io.carbridge.intake.Envelopes;
-import io.carbridge.outbox.ClaimedDelivery;
-import io.carbridge.outbox.KnownVehicle;
-import io.carbridge.storage.CanonicalEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
@@ -44,24 +43,26 @@ import org.apache.camel.util.URISupport;
  *
  * <p>Each test gets a Camel context (Camel's test kit, {@link CamelTestSupport}: {@code context}, {@code template},
  * AdviceWith, mocks) holding:
+ *
  * <ul>
  *   <li>the team's route files: every {@code routes/*.camel.yaml} of {@link #teamDirectory()} ({@link #routeFiles()}
- *       chooses others);</li>
+ *       chooses others);
  *   <li>the team's settings, {@code application.properties} of the team directory, layered over the bridge's own
  *       application.properties as this version of the bridge ships it: the team's file first, so a key it sets wins and
  *       every other key keeps the bridge's value, as {@code --settings} layers them in the service. A test's own values
- *       go in {@link #useOverridePropertiesWithPropertiesComponent()}.</li>
+ *       go in {@link #useOverridePropertiesWithPropertiesComponent()}.
  * </ul>
+ *
  * None of the bridge's own routes runs (no HTTP server, no database): what is tested is the team's part.
  *
  * <ul>
- *   <li>{@link #transform}: a transform route alone, given an enriched event ({@link #enrichedEvent} has samples);</li>
+ *   <li>{@link #transform}: a transform route alone, given an enriched event ({@link #enrichedEvent} has samples);
  *   <li>{@link #deliver}: a Smartcar delivery ({@link #smartcarDelivery} has samples) through a destination of the
  *       team's settings, as the bridge hands it to the destination's sink: read as the intake reads it, kept or left
  *       out by the destination's {@code event-types} and {@code include-test-events}, enriched, shaped by the
- *       destination's {@code transform} route, made the document; the {@link Document} is what the sink gets;</li>
- *   <li>{@link #outcome}: what a team's sink route said of an attempt ({@code CamelOutboxOutcome}); replace the call
- *       to the far system with AdviceWith ({@link #isUseAdviceWith()}, then {@code context.start()}).</li>
+ *       destination's {@code transform} route, made the document; the {@link Document} is what the sink gets;
+ *   <li>{@link #outcome}: what a team's sink route said of an attempt ({@code CamelOutboxOutcome}); replace the call to
+ *       the far system with AdviceWith ({@link #isUseAdviceWith()}, then {@code context.start()}).
  * </ul>
  *
  * <p>A destination's settings are checked as the bridge checks them at start: a misspelt setting fails the test. The
@@ -71,9 +72,11 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
 
     /** Where the test artifact keeps the bridge's application.properties and routes/ of its version. */
     private static final String BRIDGE = "io/carbridge/testkit/bridge/";
+
     private static final String ENRICHED_SAMPLES = "/io/carbridge/testkit/samples/";
     /** The transform of a destination that names none, and the bridge's route file that starts from it. */
     private static final String DEFAULT_TRANSFORM = "direct:enriched-event-json";
+
     private static final String DEFAULT_TRANSFORM_FILE = "enriched-event-json.camel.yaml";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -95,14 +98,19 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
             return List.of();
         }
         try (Stream<Path> files = Files.list(routes)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".camel.yaml")).sorted()
-                    .map(file -> "file:" + file).toList();
+            return files.filter(file -> file.getFileName().toString().endsWith(".camel.yaml"))
+                    .sorted()
+                    .map(file -> "file:" + file)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A route file of the bridge's own {@code routes/}, as this version ships it, such as {@code example-erp-sink.camel.yaml}. */
+    /**
+     * A route file of the bridge's own {@code routes/}, as this version ships it, such as
+     * {@code example-erp-sink.camel.yaml}.
+     */
     public static String bridgeRouteFile(String name) {
         return "classpath:" + BRIDGE + "routes/" + name;
     }
@@ -154,8 +162,8 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
      *
      * @param destination a name in {@code bridge.destinations}
      * @return the document, or the reason the destination does not want the event
-     * @throws IllegalArgumentException for a destination that is not configured, or a delivery the bridge never forwards
-     *                                  (a VERIFY, an unrecognised kind)
+     * @throws IllegalArgumentException for a destination that is not configured, or a delivery the bridge never
+     *     forwards (a VERIFY, an unrecognised kind)
      */
     protected Document deliver(String destination, byte[] smartcarDelivery, Vehicle vehicle) throws IOException {
         Destinations destinations = destinations();
@@ -165,8 +173,14 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
                     + destinations.all().stream().map(Destination::name).collect(Collectors.joining(",")) + ")");
         }
         CanonicalEvent event = canonical(smartcarDelivery);
-        ClaimedDelivery claimed = new ClaimedDelivery(0, destination, event.vehicleId() != null ? event.vehicleId() : event.eventId(),
-                1, false, Instant.now(), event,
+        ClaimedDelivery claimed = new ClaimedDelivery(
+                0,
+                destination,
+                event.vehicleId() != null ? event.vehicleId() : event.eventId(),
+                1,
+                false,
+                Instant.now(),
+                event,
                 new KnownVehicle(vehicle.make(), vehicle.model(), vehicle.year(), vehicle.customerReference()));
         Exchange exchange = new DefaultExchange(context);
         claimed.describe(exchange.getMessage());
@@ -187,21 +201,22 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
 
     /**
      * A sample enriched event of the test artifact, as a map: {@code enriched-charging-started.json} (a legacy
-     * CHARGING_STARTED of a known TESLA Model 3, customer CUST-1001) or {@code enriched-vehicle-error-unknown-vehicle.json}
-     * (a test-mode VEHICLE_ERROR of a vehicle the bridge does not know, replayed).
+     * CHARGING_STARTED of a known TESLA Model 3, customer CUST-1001) or
+     * {@code enriched-vehicle-error-unknown-vehicle.json} (a test-mode VEHICLE_ERROR of a vehicle the bridge does not
+     * know, replayed).
      */
     public static Map<String, Object> enrichedEvent(String sample) {
         try (InputStream in = resource(ENRICHED_SAMPLES + sample)) {
-            return JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() { });
+            return JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * The bridge's sample Smartcar delivery of a type, as Smartcar posts it: {@code VEHICLE_STATE}, {@code VEHICLE_ERROR}
-     * (both live, API v4 envelopes), {@code CHARGING_STARTED} (live) or {@code CHARGING_COMPLETED} (test mode), legacy
-     * envelopes; the same the admin API's try of a destination uses.
+     * The bridge's sample Smartcar delivery of a type, as Smartcar posts it: {@code VEHICLE_STATE},
+     * {@code VEHICLE_ERROR} (both live, API v4 envelopes), {@code CHARGING_STARTED} (live) or
+     * {@code CHARGING_COMPLETED} (test mode), legacy envelopes; the same the admin API's try of a destination uses.
      */
     public static byte[] smartcarDelivery(String type) {
         try (InputStream in = resource("/samples/" + type + ".json")) {
@@ -226,7 +241,8 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
      */
     private Destinations destinations() {
         PropertiesComponent properties = context.getPropertiesComponent();
-        Properties destinationSettings = properties.loadProperties(key -> key.startsWith("bridge.destination.") && key.endsWith("-secret-env"));
+        Properties destinationSettings =
+                properties.loadProperties(key -> key.startsWith("bridge.destination.") && key.endsWith("-secret-env"));
         for (String key : destinationSettings.stringPropertyNames()) {
             String variable = properties.resolveProperty(key).map(String::trim).orElse("");
             if (!variable.isEmpty() && properties.resolveProperty(variable).isEmpty()) {
@@ -239,13 +255,15 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
     /** The transform is a route of the test; the bridge's default document is added when it is the transform. */
     private void requireTransformRoute(String uri, String destination) throws IOException {
         String wanted = normalize(uri);
-        boolean consumed = context.getRouteDefinitions().stream().anyMatch(route -> normalize(route.getEndpointUrl()).equals(wanted));
+        boolean consumed = context.getRouteDefinitions().stream()
+                .anyMatch(route -> normalize(route.getEndpointUrl()).equals(wanted));
         if (consumed) {
             return;
         }
         if (!wanted.equals(normalize(DEFAULT_TRANSFORM))) {
-            throw new IllegalStateException("no route of " + routeFiles() + " starts from " + uri + ", the transform of destination '"
-                    + destination + "' (bridge.destination." + destination + ".transform)");
+            throw new IllegalStateException(
+                    "no route of " + routeFiles() + " starts from " + uri + ", the transform of destination '"
+                            + destination + "' (bridge.destination." + destination + ".transform)");
         }
         try {
             for (RoutesBuilder builder : load(bridgeRouteFile(DEFAULT_TRANSFORM_FILE))) {
@@ -278,12 +296,15 @@ public abstract class BridgeRouteTestSupport extends CamelTestSupport {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> fields = (Map<String, Object>) envelope;
-        return Envelopes.forwardable(fields, delivery, Instant.now()).orElseThrow(() -> new IllegalArgumentException(
-                "the bridge forwards VEHICLE_STATE, VEHICLE_ERROR and legacy eventBased and scheduled deliveries, not this one"));
+        return Envelopes.forwardable(fields, delivery, Instant.now())
+                .orElseThrow(
+                        () -> new IllegalArgumentException(
+                                "the bridge forwards VEHICLE_STATE, VEHICLE_ERROR and legacy eventBased and scheduled deliveries, not this one"));
     }
 
     private static Map<String, Object> headers(Exchange exchange) {
-        return Collections.unmodifiableMap(new LinkedHashMap<>(exchange.getMessage().getHeaders()));
+        return Collections.unmodifiableMap(
+                new LinkedHashMap<>(exchange.getMessage().getHeaders()));
     }
 
     private static String normalize(String uri) {

@@ -1,21 +1,20 @@
 package io.carbridge.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
- * What a destination got from one event: the document its sink receives (the bytes after the transform and the
- * document step, as the bridge sends them) with the headers of the message, or, for an event the destination does not
- * want (its {@code event-types}, {@code include-test-events}), nothing and the reason.
+ * What a destination got from one event: the document its sink receives (the bytes after the transform and the document
+ * step, as the bridge sends them) with the headers of the message, or, for an event the destination does not want (its
+ * {@code event-types}, {@code include-test-events}), nothing and the reason.
  *
  * @param refusal why the destination does not want the event, or null when it got the document
- * @param bytes   the document, or null when refused
+ * @param bytes the document, or null when refused
  * @param headers the message's headers at the sink: {@code CamelOutboxEventId}, {@code CamelOutboxEventType},
- *                {@code CamelOutboxVehicleId}, {@code CamelOutboxDestination}, ... and any the transform set
+ *     {@code CamelOutboxVehicleId}, {@code CamelOutboxDestination}, ... and any the transform set
  */
 public record Document(String refusal, byte[] bytes, Map<String, Object> headers) {
 
@@ -49,6 +48,8 @@ public record Document(String refusal, byte[] bytes, Map<String, Object> headers
 
     @Override
     public String toString() {
-        return refusal != null ? "Document[not sent: " + refusal + "]" : "Document[" + new String(bytes, StandardCharsets.UTF_8) + "]";
+        return refusal != null
+                ? "Document[not sent: " + refusal + "]"
+                : "Document[" + new String(bytes, StandardCharsets.UTF_8) + "]";
     }
 }

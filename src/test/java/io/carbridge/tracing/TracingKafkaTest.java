@@ -3,12 +3,6 @@ package io.carbridge.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import io.carbridge.BridgeConfiguration;
 import io.carbridge.testing.BridgeHttp;
 import io.carbridge.testing.BridgeTest;
@@ -16,6 +10,11 @@ import io.carbridge.testing.Fixtures;
 import io.carbridge.testing.InMemoryTraces;
 import io.carbridge.testing.KafkaBroker;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -26,15 +25,20 @@ import org.junit.jupiter.api.TestInstance;
  * as a header, beside the bridge's own, so that a consumer continues the event's trace.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CamelMainTest(configurationClasses = {BridgeConfiguration.class, InMemoryTraces.class},
+@CamelMainTest(
+        configurationClasses = {BridgeConfiguration.class, InMemoryTraces.class},
         propertyPlaceholderLocations = {BridgeTest.TEST_PROPERTIES, BridgeTest.APPLICATION_PROPERTIES},
-        properties = {"bridge.db.url=jdbc:h2:mem:tracing-kafka-test", "bridge.delivery.poll-interval=100ms",
-                "bridge.destinations=events",
-                "bridge.destination.events.uri=kafka:traced-events?brokers={{sys:test.kafka.bootstrap}}"})
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:tracing-kafka-test",
+            "bridge.delivery.poll-interval=100ms",
+            "bridge.destinations=events",
+            "bridge.destination.events.uri=kafka:traced-events?brokers={{sys:test.kafka.bootstrap}}"
+        })
 class TracingKafkaTest {
 
     /** Started before the Camel context reads its properties, which name it. */
     private static final KafkaBroker BROKER = startBroker();
+
     private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-01");
 
     private static KafkaBroker startBroker() {
@@ -52,23 +56,45 @@ class TracingKafkaTest {
     @Test
     void aKafkaRecordCarriesTheTraceparentOfItsEventsTrace() {
         byte[] body = Fixtures.currentEvent("trace-kafka", "VEHICLE_STATE", "veh-trace-kafka", "");
-        assertThat(BridgeHttp.bridge().deliver("/webhooks/smartcar", body, Fixtures.sign(body)).status()).isEqualTo(202);
+        assertThat(BridgeHttp.bridge()
+                        .deliver("/webhooks/smartcar", body, Fixtures.sign(body))
+                        .status())
+                .isEqualTo(202);
 
-        KafkaBroker.Record record = await().atMost(Duration.ofSeconds(30)).until(() -> BROKER.records("traced-events").stream()
-                .filter(found -> "trace-kafka".equals(found.headers().get("eventId"))).findFirst().orElse(null), found -> found != null);
-        SpanData attempt = await().atMost(Duration.ofSeconds(10)).until(() -> InMemoryTraces.withAttribute(EventSpans.EVENT_ID, "trace-kafka")
-                .stream().filter(span -> span.getName().equals("deliver events")).toList(), spans -> spans.size() == 1).get(0);
+        KafkaBroker.Record record = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> BROKER.records("traced-events").stream()
+                                .filter(found ->
+                                        "trace-kafka".equals(found.headers().get("eventId")))
+                                .findFirst()
+                                .orElse(null),
+                        found -> found != null);
+        SpanData attempt = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> InMemoryTraces.withAttribute(EventSpans.EVENT_ID, "trace-kafka").stream()
+                                .filter(span -> span.getName().equals("deliver events"))
+                                .toList(),
+                        spans -> spans.size() == 1)
+                .get(0);
         List<SpanData> intake = InMemoryTraces.withAttribute(EventSpans.EVENT_ID, "trace-kafka").stream()
-                .filter(span -> span.getName().equals("intake commit")).toList();
+                .filter(span -> span.getName().equals("intake commit"))
+                .toList();
 
-        Matcher traceparent = TRACEPARENT.matcher(String.valueOf(record.headers().get("traceparent")));
-        assertThat(traceparent.matches()).as("the record's traceparent header: " + record.headers()).isTrue();
+        Matcher traceparent =
+                TRACEPARENT.matcher(String.valueOf(record.headers().get("traceparent")));
+        assertThat(traceparent.matches())
+                .as("the record's traceparent header: " + record.headers())
+                .isTrue();
         assertThat(traceparent.group(1)).isEqualTo(intake.get(0).getTraceId()).isEqualTo(attempt.getTraceId());
         SpanData producer = InMemoryTraces.byId(attempt.getTraceId()).get(traceparent.group(2));
         assertThat(producer).as("the span that wrote the record").isNotNull();
-        assertThat(InMemoryTraces.descendsFrom(producer, attempt)).as("written by the attempt").isTrue();
+        assertThat(InMemoryTraces.descendsFrom(producer, attempt))
+                .as("written by the attempt")
+                .isTrue();
         assertThat(attempt.getAttributes().get(EventSpans.OUTCOME)).isEqualTo("DELIVERED");
-        assertThat(record.headers()).containsEntry("eventId", "trace-kafka").containsEntry("vehicleId", "veh-trace-kafka")
+        assertThat(record.headers())
+                .containsEntry("eventId", "trace-kafka")
+                .containsEntry("vehicleId", "veh-trace-kafka")
                 .doesNotContainKeys("CamelOutboxEventId", "kafka.KEY");
     }
 }

@@ -8,15 +8,14 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.carbridge.testing.Fixtures;
 import io.carbridge.testing.ServiceProcess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,20 +34,36 @@ class TracingOtlpIT {
         crm.start();
         collector.stubFor(post(urlEqualTo("/v1/traces")).willReturn(aResponse().withStatus(200)));
         crm.stubFor(post(urlEqualTo("/crm")).willReturn(aResponse().withStatus(200)));
-        try (ServiceProcess service = ServiceProcess.start("tracing-otlp", ServiceProcess.newDatabaseUrl("tracing-otlp"),
-                Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.port(),
-                        "OTEL_EXPORTER_OTLP_HEADERS", "x-collector-key=team-key",
-                        "OTEL_SERVICE_NAME", "bridge-under-test"),
-                List.of("-Dbridge.destinations=crm", "-Dbridge.destination.crm.url=http://127.0.0.1:" + crm.port() + "/crm"))
+        try (ServiceProcess service = ServiceProcess.start(
+                        "tracing-otlp",
+                        ServiceProcess.newDatabaseUrl("tracing-otlp"),
+                        Map.of(
+                                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                                "http://127.0.0.1:" + collector.port(),
+                                "OTEL_EXPORTER_OTLP_HEADERS",
+                                "x-collector-key=team-key",
+                                "OTEL_SERVICE_NAME",
+                                "bridge-under-test"),
+                        List.of(
+                                "-Dbridge.destinations=crm",
+                                "-Dbridge.destination.crm.url=http://127.0.0.1:" + crm.port() + "/crm"))
                 .awaitReady(Duration.ofSeconds(90))) {
             byte[] event = Fixtures.currentEvent("trace-otlp", "VEHICLE_STATE", "veh-trace-otlp", "");
-            assertThat(service.http().deliver("/webhooks/smartcar", event, Fixtures.sign(event)).status()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(30)).until(() -> crm.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 1);
-            assertThat(crm.findAll(postRequestedFor(urlEqualTo("/crm"))).get(0).getHeader("traceparent")).startsWith("00-");
+            assertThat(service.http()
+                            .deliver("/webhooks/smartcar", event, Fixtures.sign(event))
+                            .status())
+                    .isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            crm.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 1);
+            assertThat(crm.findAll(postRequestedFor(urlEqualTo("/crm"))).get(0).getHeader("traceparent"))
+                    .startsWith("00-");
 
-            // the attempt has just ended: its span may still wait in the SDK's batch, which is sent as the service stops
+            // the attempt has just ended: its span may still wait in the SDK's batch, which is sent as the service
+            // stops
             service.stop(Duration.ofSeconds(60));
-            assertThat(service.output()).contains("Tracing on: spans of the event path go to http://127.0.0.1:" + collector.port());
+            assertThat(service.output())
+                    .contains("Tracing on: spans of the event path go to http://127.0.0.1:" + collector.port());
         } finally {
             crm.stop();
         }
@@ -60,8 +75,19 @@ class TracingOtlpIT {
                 assertThat(export.getHeader("x-collector-key")).isEqualTo("team-key");
             });
             // protobuf keeps strings as they are: the spans' names and attributes can be read in the bytes
-            String sent = String.join("\n", exports.stream().map(export -> new String(export.getBody(), StandardCharsets.ISO_8859_1)).toList());
-            assertThat(sent).contains("bridge-under-test", "intake commit", "deliver crm", "trace-otlp", "veh-trace-otlp", "DELIVERED");
+            String sent = String.join(
+                    "\n",
+                    exports.stream()
+                            .map(export -> new String(export.getBody(), StandardCharsets.ISO_8859_1))
+                            .toList());
+            assertThat(sent)
+                    .contains(
+                            "bridge-under-test",
+                            "intake commit",
+                            "deliver crm",
+                            "trace-otlp",
+                            "veh-trace-otlp",
+                            "DELIVERED");
             assertThat(sent).doesNotContain(Fixtures.MANAGEMENT_TOKEN);
         } finally {
             collector.stop();

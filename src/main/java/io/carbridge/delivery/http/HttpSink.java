@@ -1,5 +1,6 @@
 package io.carbridge.delivery.http;
 
+import io.carbridge.delivery.Sink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import io.carbridge.delivery.Sink;
 import org.apache.camel.spi.RouteTemplateParameterSource;
 import org.apache.camel.util.URISupport;
 
@@ -18,17 +17,32 @@ import org.apache.camel.util.URISupport;
  * ({@code routes/http-sink.camel.yaml}, {@code direct:http-sink-<destination>}) that signs and authenticates the
  * request, sends it with camel-http, and reads the answer into the outcome ({@link HttpSinkSteps}).
  *
- * @param authSecret    the bearer token, basic password or header value, read from the named environment variable
+ * @param authSecret the bearer token, basic password or header value, read from the named environment variable
  * @param signingSecret key of the Standard Webhooks signature of each request, or null for no signature
  */
-public record HttpSink(String destination, String url, String method, Auth auth, String authUsername, String authHeader,
-                       String authSecret, String signingSecret, Duration timeout, int concurrency) implements Sink {
+public record HttpSink(
+        String destination,
+        String url,
+        String method,
+        Auth auth,
+        String authUsername,
+        String authHeader,
+        String authSecret,
+        String signingSecret,
+        Duration timeout,
+        int concurrency)
+        implements Sink {
 
     /** The route template of {@code routes/http-sink.camel.yaml}. */
     public static final String TEMPLATE = "http-sink";
 
     /** How the requests authenticate. */
-    public enum Auth { NONE, BEARER, BASIC, HEADER }
+    public enum Auth {
+        NONE,
+        BEARER,
+        BASIC,
+        HEADER
+    }
 
     @Override
     public String uri() {

@@ -1,5 +1,6 @@
 package io.carbridge.delivery.http;
 
+import io.carbridge.outbox.OutboxConstants;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -9,25 +10,23 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.function.Function;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import io.carbridge.outbox.OutboxConstants;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
  * The Java steps of the HTTP sink ({@code routes/http-sink.camel.yaml}, bean {@code httpSink}), the protocol and its
  * secrets:
+ *
  * <ul>
- *   <li>{@link #prepareRequest}: the document as the JSON body; every header the route carried dropped but the
- *       outbox's own (camel-http never sends a {@code Camel} header); {@code Content-Type}, {@code Idempotency-Key} (the
- *       event id), the destination's authentication and, with a signing secret, the Standard Webhooks headers;</li>
+ *   <li>{@link #prepareRequest}: the document as the JSON body; every header the route carried dropped but the outbox's
+ *       own (camel-http never sends a {@code Camel} header); {@code Content-Type}, {@code Idempotency-Key} (the event
+ *       id), the destination's authentication and, with a signing secret, the Standard Webhooks headers;
  *   <li>{@link #readAnswer}: the answer as the attempt's outcome. 2xx is delivered; 408, 429 and 5xx are tried again
  *       ({@code Retry-After} honoured on 429 and 503); 410 Gone pauses the destination; any other answer (a redirect,
  *       which is not followed; another 4xx) is a dead letter at once. A failure to connect or to be answered is an
- *       exception, which the outbox tries again.</li>
+ *       exception, which the outbox tries again.
  * </ul>
  */
 public final class HttpSinkSteps {
@@ -55,13 +54,15 @@ public final class HttpSinkSteps {
             case BEARER -> message.setHeader("Authorization", "Bearer " + sink.authSecret());
             case BASIC -> message.setHeader("Authorization", "Basic " + sink.basicCredentials());
             case HEADER -> message.setHeader(sink.authHeader(), sink.authSecret());
-            case NONE -> { }
+            case NONE -> {}
         }
         if (sink.signingSecret() != null) {
             long timestamp = Instant.now().getEpochSecond();
             message.setHeader("webhook-id", eventId);
             message.setHeader("webhook-timestamp", Long.toString(timestamp));
-            message.setHeader("webhook-signature", "v1," + standardWebhooksSignature(sink.signingSecret(), eventId, timestamp, body));
+            message.setHeader(
+                    "webhook-signature",
+                    "v1," + standardWebhooksSignature(sink.signingSecret(), eventId, timestamp, body));
         }
         message.setBody(body);
     }
@@ -80,7 +81,9 @@ public final class HttpSinkSteps {
         } else if (status == 408 || status == 429 || status >= 500) {
             exchange.setProperty(OutboxConstants.OUTCOME, "retry");
             if (status == 429 || status == 503) {
-                exchange.setProperty(OutboxConstants.RETRY_AFTER, retryAfter(message.getHeader("Retry-After", String.class), Instant.now()));
+                exchange.setProperty(
+                        OutboxConstants.RETRY_AFTER,
+                        retryAfter(message.getHeader("Retry-After", String.class), Instant.now()));
             }
         } else {
             exchange.setProperty(OutboxConstants.OUTCOME, "dead");
@@ -91,7 +94,8 @@ public final class HttpSinkSteps {
      * Standard Webhooks: base64 HMAC-SHA256 of {@code id.timestamp.body}. A {@code whsec_} secret is base64 (the
      * scheme's own format); any other secret is used as its UTF-8 bytes.
      */
-    static String standardWebhooksSignature(String secret, String id, long timestamp, byte[] body) throws GeneralSecurityException {
+    static String standardWebhooksSignature(String secret, String id, long timestamp, byte[] body)
+            throws GeneralSecurityException {
         byte[] key = secret.startsWith("whsec_")
                 ? Base64.getDecoder().decode(secret.substring("whsec_".length()))
                 : secret.getBytes(StandardCharsets.UTF_8);
@@ -110,7 +114,10 @@ public final class HttpSinkSteps {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration until = Duration.between(now, ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                Duration until = Duration.between(
+                        now,
+                        ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant());
                 return until.isNegative() ? Duration.ZERO : until;
             } catch (DateTimeParseException notADate) {
                 return null;

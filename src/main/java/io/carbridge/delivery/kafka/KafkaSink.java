@@ -1,15 +1,14 @@
 package io.carbridge.delivery.kafka;
 
+import io.carbridge.Settings.InvalidSettingException;
+import io.carbridge.delivery.EndpointSink;
+import io.carbridge.delivery.Sink;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import io.carbridge.Settings.InvalidSettingException;
-import io.carbridge.delivery.EndpointSink;
-import io.carbridge.delivery.Sink;
 import org.apache.camel.spi.RouteTemplateParameterSource;
 import org.apache.camel.util.URISupport;
 
@@ -17,11 +16,11 @@ import org.apache.camel.util.URISupport;
  * The bridge's Kafka sink, for a {@code kafka:} destination: a route of its own ({@code routes/kafka-sink.camel.yaml},
  * {@code direct:kafka-sink-<destination>}) that keys each record by its vehicle, so that a vehicle's events stay in
  * order on one partition, and names the event in the record's headers ({@link KafkaSinkSteps}).
- * <p>
- * A record counts as delivered once every in-sync replica has it: the producer runs with {@code acks=all} and
+ *
+ * <p>A record counts as delivered once every in-sync replica has it: the producer runs with {@code acks=all} and
  * idempotence, which the bridge sets when the URI does not and refuses to run without. An attempt ends within the
- * destination's timeout (the producer's delivery timeout and longest block are set to it when the URI does not set
- * them lower), so that its claim never expires under it.
+ * destination's timeout (the producer's delivery timeout and longest block are set to it when the URI does not set them
+ * lower), so that its claim never expires under it.
  *
  * @param endpoint the destination's Kafka URI, with those settings added
  */
@@ -48,7 +47,8 @@ public record KafkaSink(String destination, String endpoint) implements Sink {
         try {
             options = URISupport.parseQuery(URISupport.extractQuery(uri), true, true);
         } catch (URISyntaxException e) {
-            throw new InvalidSettingException(key, "is not a URI Camel can read (destination '" + destination + "'): " + e.getMessage());
+            throw new InvalidSettingException(
+                    key, "is not a URI Camel can read (destination '" + destination + "'): " + e.getMessage());
         }
         require(options, "requestRequiredAcks", "all", key, destination);
         require(options, "enableIdempotence", "true", key, destination);
@@ -60,9 +60,11 @@ public record KafkaSink(String destination, String endpoint) implements Sink {
         long linger = number(options, "lingerMs", 0, key, destination);
         for (String bounded : List.of("deliveryTimeoutMs", "maxBlockMs")) {
             if (number(options, bounded, 0, key, destination) > timeoutMillis) {
-                throw new InvalidSettingException(key, "sets " + bounded + " above the destination's timeout (" + timeoutMillis
-                        + " ms): an attempt would outlive its claim (destination '" + destination + "'); raise "
-                        + key.replace(".uri", ".timeout") + " or lower " + bounded);
+                throw new InvalidSettingException(
+                        key,
+                        "sets " + bounded + " above the destination's timeout (" + timeoutMillis
+                                + " ms): an attempt would outlive its claim (destination '" + destination + "'); raise "
+                                + key.replace(".uri", ".timeout") + " or lower " + bounded);
             }
             added.put(bounded, Long.toString(timeoutMillis));
         }
@@ -72,28 +74,40 @@ public record KafkaSink(String destination, String endpoint) implements Sink {
         StringBuilder endpoint = new StringBuilder(uri);
         added.forEach((option, value) -> {
             if (!options.containsKey(option)) {
-                endpoint.append(endpoint.indexOf("?") < 0 ? '?' : '&').append(option).append('=').append(value);
+                endpoint.append(endpoint.indexOf("?") < 0 ? '?' : '&')
+                        .append(option)
+                        .append('=')
+                        .append(value);
             }
         });
         return new KafkaSink(destination, endpoint.toString());
     }
 
-    private static void require(Map<String, Object> options, String option, String value, String key, String destination) {
+    private static void require(
+            Map<String, Object> options, String option, String value, String key, String destination) {
         Object given = options.get(option);
         if (given != null && !value.equalsIgnoreCase(given.toString())) {
-            throw new InvalidSettingException(key, "sets " + option + "=" + given + ": the bridge counts a record as delivered only "
-                    + "once every in-sync replica has it, with an idempotent producer (" + option + "=" + value + "; destination '"
-                    + destination + "')");
+            throw new InvalidSettingException(
+                    key,
+                    "sets " + option + "=" + given + ": the bridge counts a record as delivered only "
+                            + "once every in-sync replica has it, with an idempotent producer (" + option + "=" + value
+                            + "; destination '"
+                            + destination + "')");
         }
     }
 
-    private static long number(Map<String, Object> options, String option, long defaultValue, String key, String destination) {
+    private static long number(
+            Map<String, Object> options, String option, long defaultValue, String key, String destination) {
         Object given = options.get(option);
         try {
-            return given == null ? defaultValue : Long.parseLong(given.toString().trim());
+            return given == null
+                    ? defaultValue
+                    : Long.parseLong(given.toString().trim());
         } catch (NumberFormatException e) {
-            throw new InvalidSettingException(key, "sets " + option + "=" + given + ", which is not a number of milliseconds (destination '"
-                    + destination + "')");
+            throw new InvalidSettingException(
+                    key,
+                    "sets " + option + "=" + given + ", which is not a number of milliseconds (destination '"
+                            + destination + "')");
         }
     }
 

@@ -12,8 +12,11 @@ import org.apache.camel.component.kafka.KafkaConstants;
  */
 public final class KafkaSinkSteps {
 
-    /** The record headers that name the event, so that a consumer can deduplicate and route without reading the value. */
+    /**
+     * The record headers that name the event, so that a consumer can deduplicate and route without reading the value.
+     */
     public static final String EVENT_ID = "eventId";
+
     public static final String EVENT_TYPE = "eventType";
     public static final String VEHICLE_ID = "vehicleId";
 

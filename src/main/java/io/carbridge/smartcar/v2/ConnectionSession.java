@@ -1,9 +1,5 @@
 package io.carbridge.smartcar.v2;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-
 import io.carbridge.smartcar.AccessToken;
 import io.carbridge.smartcar.ConnectionStore;
 import io.carbridge.smartcar.Listing;
@@ -13,6 +9,9 @@ import io.carbridge.smartcar.SmartcarCallException.Kind;
 import io.carbridge.smartcar.SmartcarMetrics;
 import io.carbridge.smartcar.SyncRun;
 import io.carbridge.smartcar.VehicleStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,12 @@ public final class ConnectionSession extends AccessToken implements Listing {
     private List<String> listed = List.of();
 
     /** What a session needs to read, refresh and use tokens and to record what it lists; one for the whole bridge. */
-    record Parts(V2Client api, TokenCipher cipher, ConnectionStore connections, VehicleStore vehicles, SmartcarMetrics metrics) {
+    record Parts(
+            V2Client api,
+            TokenCipher cipher,
+            ConnectionStore connections,
+            VehicleStore vehicles,
+            SmartcarMetrics metrics) {
 
         ConnectionSession open(ConnectionStore.Connection connection, SyncRun run) {
             return new ConnectionSession(connection, run, this);
@@ -96,7 +100,8 @@ public final class ConnectionSession extends AccessToken implements Listing {
      */
     @Override
     public void subscribe(VehicleStore.Claim vehicle) {
-        parts.vehicles().enrich(vehicle, call(token -> parts.api().attributes(token, vehicle.vehicleId())), Instant.now());
+        parts.vehicles()
+                .enrich(vehicle, call(token -> parts.api().attributes(token, vehicle.vehicleId())), Instant.now());
         call(token -> {
             parts.api().subscribe(token, vehicle.vehicleId());
             return vehicle;
@@ -133,7 +138,8 @@ public final class ConnectionSession extends AccessToken implements Listing {
         }
         V2Client.TokenGrant grant;
         try {
-            grant = parts.api().refresh(parts.cipher().decrypt(from.refreshToken(), TokenCipher.refreshContext(userId)));
+            grant = parts.api()
+                    .refresh(parts.cipher().decrypt(from.refreshToken(), TokenCipher.refreshContext(userId)));
         } catch (SmartcarCallException e) {
             if (e.kind() == Kind.GRANT_REFUSED) {
                 throw refusedFor(e.getMessage(), from, now);
@@ -148,7 +154,10 @@ public final class ConnectionSession extends AccessToken implements Listing {
             LOG.info("user={} token refreshed, access token valid until {}", userId, fresh.accessExpiresAt());
         } else {
             // a reconnect (or an instance whose claim had expired) stored a newer pair meanwhile: that one stands
-            use(parts.connections().find(userId).map(ConnectionStore.Connection::tokens).orElseThrow());
+            use(parts.connections()
+                    .find(userId)
+                    .map(ConnectionStore.Connection::tokens)
+                    .orElseThrow());
             LOG.info("user={} tokens were replaced while refreshing; using the stored ones", userId);
         }
     }

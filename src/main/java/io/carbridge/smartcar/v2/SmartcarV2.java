@@ -1,13 +1,5 @@
 package io.carbridge.smartcar.v2;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
 import io.carbridge.smartcar.ConnectSteps;
 import io.carbridge.smartcar.ConnectionStore;
 import io.carbridge.smartcar.Listing;
@@ -17,17 +9,24 @@ import io.carbridge.smartcar.SmartcarCallException.Kind;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.smartcar.SyncRun;
 import io.carbridge.smartcar.SyncSteps;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
  * The port on Smartcar's Vehicles API v2.0 ({@code bridge.smartcar.api-version=v2}): every owner connects through the
- * bridge's Connect, which exchanges the code for the owner's OAuth tokens (stored encrypted); each owner's connection is
- * a listing of its own, listed with the owner's tokens ({@code GET /vehicles}), and each vehicle is subscribed with
+ * bridge's Connect, which exchanges the code for the owner's OAuth tokens (stored encrypted); each owner's connection
+ * is a listing of its own, listed with the owner's tokens ({@code GET /vehicles}), and each vehicle is subscribed with
  * them ({@code POST /vehicles/{id}/webhooks/{SMARTCAR_WEBHOOK_ID}}) and unsubscribed with the management token.
  *
- * <p>Bound as {@code smartcarApi}, it is also the bean of {@code routes/subscription-sync-v2.camel.yaml}, the listing of
- * one owner's connection: {@link #refreshExpiringToken} and {@link #listVehicles}.
+ * <p>Bound as {@code smartcarApi}, it is also the bean of {@code routes/subscription-sync-v2.camel.yaml}, the listing
+ * of one owner's connection: {@link #refreshExpiringToken} and {@link #listVehicles}.
  */
 public final class SmartcarV2 implements SmartcarApi {
 
@@ -95,7 +94,8 @@ public final class SmartcarV2 implements SmartcarApi {
 
     @Override
     public Optional<Listing> claimListing(String userId, SyncRun run, Instant now) {
-        return connections.claim(userId, run.claimedBy(), run.startedAt(), now, now.plus(settings.claimTimeout()))
+        return connections
+                .claim(userId, run.claimedBy(), run.startedAt(), now, now.plus(settings.claimTimeout()))
                 .map(connection -> sessions.open(connection, run));
     }
 
@@ -134,7 +134,8 @@ public final class SmartcarV2 implements SmartcarApi {
             total = page.total();
             listed.addAll(page.vehicleIds());
             if (listed.size() == offset && offset < total) {
-                throw new SmartcarCallException(Kind.MALFORMED, "vehicles: no new vehicle at offset " + offset + " of " + total);
+                throw new SmartcarCallException(
+                        Kind.MALFORMED, "vehicles: no new vehicle at offset " + offset + " of " + total);
             }
         } while (listed.size() < total);
         session.listed(new ArrayList<>(listed));

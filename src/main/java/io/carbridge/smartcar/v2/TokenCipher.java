@@ -1,5 +1,7 @@
 package io.carbridge.smartcar.v2;
 
+import io.carbridge.Settings;
+import io.carbridge.smartcar.SealedTokens;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -8,13 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
-import io.carbridge.Settings;
-import io.carbridge.smartcar.SealedTokens;
 
 /**
  * Encrypts the owners' Smartcar tokens (v2.0) at rest with AES-256-GCM (JDK only). Each value gets a fresh 96-bit
@@ -46,20 +44,28 @@ public final class TokenCipher {
         try {
             key = Base64.getDecoder().decode(base64Key.trim());
         } catch (IllegalArgumentException e) {
-            throw new Settings.InvalidSettingException(PROPERTY, "is not base64: set TOKEN_ENCRYPTION_KEY to the output of "
-                    + "'openssl rand -base64 32'");
+            throw new Settings.InvalidSettingException(
+                    PROPERTY,
+                    "is not base64: set TOKEN_ENCRYPTION_KEY to the output of " + "'openssl rand -base64 32'");
         }
         if (key.length != KEY_BYTES) {
-            throw new Settings.InvalidSettingException(PROPERTY, "decodes to " + key.length + " bytes, it must be " + KEY_BYTES
-                    + ": set TOKEN_ENCRYPTION_KEY to the output of 'openssl rand -base64 32'");
+            throw new Settings.InvalidSettingException(
+                    PROPERTY,
+                    "decodes to " + key.length + " bytes, it must be " + KEY_BYTES
+                            + ": set TOKEN_ENCRYPTION_KEY to the output of 'openssl rand -base64 32'");
         }
         return new TokenCipher(key);
     }
 
-    /** A token pair as the database keeps it: each token encrypted for the user and its purpose, with the expiry times. */
+    /**
+     * A token pair as the database keeps it: each token encrypted for the user and its purpose, with the expiry times.
+     */
     SealedTokens seal(String userId, V2Client.TokenGrant grant, Instant now) {
-        return new SealedTokens(encrypt(grant.accessToken(), accessContext(userId)), encrypt(grant.refreshToken(), refreshContext(userId)),
-                now.plus(grant.expiresIn()), now.plus(REFRESH_TOKEN_LIFETIME));
+        return new SealedTokens(
+                encrypt(grant.accessToken(), accessContext(userId)),
+                encrypt(grant.refreshToken(), refreshContext(userId)),
+                now.plus(grant.expiresIn()),
+                now.plus(REFRESH_TOKEN_LIFETIME));
     }
 
     static String accessContext(String userId) {
@@ -76,13 +82,19 @@ public final class TokenCipher {
         try {
             Cipher cipher = cipher(Cipher.ENCRYPT_MODE, nonce, context);
             byte[] sealed = cipher.doFinal(token.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array());
+            return Base64.getEncoder()
+                    .encodeToString(ByteBuffer.allocate(NONCE_BYTES + sealed.length)
+                            .put(nonce)
+                            .put(sealed)
+                            .array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JVM", e);
         }
     }
 
-    /** @throws IllegalStateException when the value was not encrypted with this key for this context (or was altered) */
+    /**
+     * @throws IllegalStateException when the value was not encrypted with this key for this context (or was altered)
+     */
     public String decrypt(String stored, String context) {
         try {
             byte[] all = Base64.getDecoder().decode(stored);
@@ -94,7 +106,8 @@ public final class TokenCipher {
             return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             // the message names the row, never the value: a wrong TOKEN_ENCRYPTION_KEY is the usual cause
-            throw new IllegalStateException("a stored token for " + context + " does not decrypt with TOKEN_ENCRYPTION_KEY");
+            throw new IllegalStateException(
+                    "a stored token for " + context + " does not decrypt with TOKEN_ENCRYPTION_KEY");
         }
     }
 

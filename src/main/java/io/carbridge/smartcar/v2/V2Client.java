@@ -7,12 +7,6 @@ import static io.carbridge.smartcar.SmartcarHttp.malformed;
 import static io.carbridge.smartcar.SmartcarHttp.succeeded;
 import static io.carbridge.smartcar.SmartcarHttp.text;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbridge.smartcar.SmartcarApiRoutes.Endpoint;
 import io.carbridge.smartcar.SmartcarCallException;
@@ -20,6 +14,11 @@ import io.carbridge.smartcar.SmartcarCallException.Kind;
 import io.carbridge.smartcar.SmartcarHttp;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.smartcar.VehicleStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 
 /**
  * The Smartcar API v2.0 calls the bridge makes (Connect's code exchange, token refresh, user, vehicles, attributes,
@@ -37,8 +36,9 @@ final class V2Client {
     V2Client(SmartcarHttp http, SmartcarSettings settings, String clientSecret) {
         this.http = http;
         this.settings = settings;
-        this.clientCredentials = "Basic " + Base64.getEncoder().encodeToString(
-                (settings.clientId() + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+        this.clientCredentials = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((settings.clientId() + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The camel-http endpoint of each call: the token endpoint and the REST API v2.0. */
@@ -70,8 +70,13 @@ final class V2Client {
 
     /** {@code GET /vehicles?limit=&offset=}: one page of the owner's vehicle ids and the total count. */
     VehiclePage vehicles(String accessToken, int offset) {
-        JsonNode body = json(call("vehicles", "/vehicles", "limit=" + settings.pageSize() + "&offset=" + offset,
-                bearer(accessToken)), "vehicles");
+        JsonNode body = json(
+                call(
+                        "vehicles",
+                        "/vehicles",
+                        "limit=" + settings.pageSize() + "&offset=" + offset,
+                        bearer(accessToken)),
+                "vehicles");
         JsonNode ids = body.path("vehicles");
         JsonNode count = body.path("paging").path("count");
         if (!ids.isArray() || !count.canConvertToInt() || count.asInt() < 0) {
@@ -89,13 +94,14 @@ final class V2Client {
 
     /** {@code GET /vehicles/{id}}: make, model and year (Smartcar writes the year as a number or as text). */
     VehicleStore.Attributes attributes(String accessToken, String vehicleId) {
-        JsonNode body = json(call("vehicle-attributes", "/vehicles/" + vehicleId, null, bearer(accessToken)),
-                "vehicle attributes");
+        JsonNode body = json(
+                call("vehicle-attributes", "/vehicles/" + vehicleId, null, bearer(accessToken)), "vehicle attributes");
         Integer year = SmartcarHttp.year(body.path("year"));
         if (year == null) {
             throw malformed("vehicle attributes", "no year");
         }
-        return new VehicleStore.Attributes(text(body, "make", "vehicle attributes"), text(body, "model", "vehicle attributes"), year);
+        return new VehicleStore.Attributes(
+                text(body, "make", "vehicle attributes"), text(body, "model", "vehicle attributes"), year);
     }
 
     /** {@code POST /vehicles/{id}/webhooks/{webhookId}} with the owner's token: the vehicle delivers to the webhook. */
@@ -115,8 +121,10 @@ final class V2Client {
 
     private TokenGrant grant(String form) {
         SmartcarHttp.Response response = http.send("token", null, null, clientCredentials, SmartcarHttp.FORM, form);
-        if (response.status() >= 400 && response.status() < 500
-                && "invalid_grant".equals(SmartcarHttp.errorBody(response).path("error").asText())) {
+        if (response.status() >= 400
+                && response.status() < 500
+                && "invalid_grant"
+                        .equals(SmartcarHttp.errorBody(response).path("error").asText())) {
             throw new SmartcarCallException(Kind.GRANT_REFUSED, "token: " + SmartcarHttp.describe(response));
         }
         JsonNode body = json(succeeded(response), "token");
@@ -124,7 +132,9 @@ final class V2Client {
         if (!expiresIn.canConvertToInt() || expiresIn.asInt() <= 0) {
             throw malformed("token", "no expires_in");
         }
-        return new TokenGrant(text(body, "access_token", "token"), text(body, "refresh_token", "token"),
+        return new TokenGrant(
+                text(body, "access_token", "token"),
+                text(body, "refresh_token", "token"),
                 Duration.ofSeconds(expiresIn.asInt()));
     }
 
@@ -141,6 +151,5 @@ final class V2Client {
     }
 
     /** One page of {@code GET /vehicles}: its ids and the owner's total count. */
-    record VehiclePage(List<String> vehicleIds, int total) {
-    }
+    record VehiclePage(List<String> vehicleIds, int total) {}
 }

@@ -1,7 +1,5 @@
 package io.carbridge.smartcar.v2;
 
-import java.util.List;
-
 import io.carbridge.Setting;
 import io.carbridge.Settings;
 import io.carbridge.smartcar.ApiSettings;
@@ -9,6 +7,7 @@ import io.carbridge.smartcar.SmartcarApi;
 import io.carbridge.smartcar.SmartcarApiRoutes;
 import io.carbridge.smartcar.SmartcarClientSettings;
 import io.carbridge.smartcar.SmartcarSettings;
+import java.util.List;
 
 /**
  * The settings only Smartcar API v2.0 has, under {@code bridge.smartcar.*}: the key the owners' tokens are stored with
@@ -20,8 +19,11 @@ public final class V2Settings implements ApiSettings {
     /** v2.0 pages an owner's vehicles by at most 50. */
     private static final int MAX_PAGE_SIZE = 50;
 
-    @Setting(name = "token-encryption.secret-key", value = "Base64 of 32 random bytes (`openssl rand -base64 32`): AES-256-GCM key "
-            + "of the stored owner tokens", defaultText = "(required with v2; not used by v3)")
+    @Setting(
+            name = "token-encryption.secret-key",
+            value = "Base64 of 32 random bytes (`openssl rand -base64 32`): AES-256-GCM key "
+                    + "of the stored owner tokens",
+            defaultText = "(required with v2; not used by v3)")
     String secretKey;
 
     @Setting("v2: Smartcar's token endpoint (code exchange, refresh)")
@@ -39,9 +41,15 @@ public final class V2Settings implements ApiSettings {
         V2Settings declared = settings.of(V2Settings.class);
         V2Settings loaded = new V2Settings();
         String clientSecret = settings.of(SmartcarClientSettings.class).clientSecret();
-        loaded.clientSecret = SmartcarSettings.required(SmartcarSettings.CLIENT_SECRET, clientSecret, "SMARTCAR_CLIENT_SECRET",
+        loaded.clientSecret = SmartcarSettings.required(
+                SmartcarSettings.CLIENT_SECRET,
+                clientSecret,
+                "SMARTCAR_CLIENT_SECRET",
                 "the client secret of the Smartcar application");
-        loaded.secretKey = SmartcarSettings.required(TokenCipher.PROPERTY, declared.secretKey, "TOKEN_ENCRYPTION_KEY",
+        loaded.secretKey = SmartcarSettings.required(
+                TokenCipher.PROPERTY,
+                declared.secretKey,
+                "TOKEN_ENCRYPTION_KEY",
                 "base64 of 32 random bytes: openssl rand -base64 32");
         loaded.cipher = TokenCipher.fromBase64(loaded.secretKey);
         loaded.authUrl = SmartcarSettings.url("bridge.smartcar.auth-url", declared.authUrl, "SMARTCAR_AUTH_URL");

@@ -1,10 +1,5 @@
 package io.carbridge.smartcar.v3;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import io.carbridge.smartcar.ConnectionListingStore;
 import io.carbridge.smartcar.Listing;
 import io.carbridge.smartcar.SmartcarCallException.Kind;
@@ -12,6 +7,10 @@ import io.carbridge.smartcar.SmartcarMetrics;
 import io.carbridge.smartcar.SyncRun;
 import io.carbridge.smartcar.SyncSteps;
 import io.carbridge.smartcar.VehicleStore;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The v3 listing: every connection of the application (whatever front end made it), claimed by one run at a time in
@@ -66,11 +65,15 @@ final class ApplicationListing implements Listing {
 
     @Override
     public VehicleStore.Gone markGone(Instant now) {
-        return listed.complete() ? parts.vehicles().markDisconnected(byVehicle().keySet(), now)
+        return listed.complete()
+                ? parts.vehicles().markDisconnected(byVehicle().keySet(), now)
                 : new VehicleStore.Gone(List.of(), List.of());
     }
 
-    /** None to subscribe when the webhook subscribes every vehicle by itself: they are recorded as subscribed by Smartcar. */
+    /**
+     * None to subscribe when the webhook subscribes every vehicle by itself: they are recorded as subscribed by
+     * Smartcar.
+     */
     @Override
     public List<String> record(Instant now) {
         Map<String, VehicleStore.ConnectedVehicle> byVehicle = byVehicle();
@@ -81,7 +84,8 @@ final class ApplicationListing implements Listing {
         }
         int returned = parts.vehicles().returnedToTheBridge(now);
         if (returned > 0) {
-            SyncSteps.LOG.info("{} vehicles Smartcar had subscribed are subscribed by the bridge from now on", returned);
+            SyncSteps.LOG.info(
+                    "{} vehicles Smartcar had subscribed are subscribed by the bridge from now on", returned);
         }
         return parts.vehicles().connectedDueForSubscription(byVehicle.keySet(), now);
     }
@@ -92,10 +96,14 @@ final class ApplicationListing implements Listing {
         parts.client().subscribe(vehicle.userId(), vehicle.vehicleId());
     }
 
-    /** Records what the listing found, and why it was incomplete if it was (no backoff: its readable part was handled). */
+    /**
+     * Records what the listing found, and why it was incomplete if it was (no backoff: its readable part was handled).
+     */
     @Override
     public void synced(Instant now) {
-        String problem = listed.complete() ? null : "connections: listing incomplete (" + String.join("; ", listed.problems()) + ")";
+        String problem = listed.complete()
+                ? null
+                : "connections: listing incomplete (" + String.join("; ", listed.problems()) + ")";
         parts.listings().synced(claim, listed.vehicles().size(), autoSubscribe, problem, now);
         run.connectionsSynced(listed.vehicles().size());
         if (problem != null) {
@@ -109,7 +117,10 @@ final class ApplicationListing implements Listing {
         parts.listings().failed(claim, error, nextAttempt, now);
     }
 
-    /** The listed vehicles by vehicle id; a vehicle two users connected is kept under the first listed (the newest connection). */
+    /**
+     * The listed vehicles by vehicle id; a vehicle two users connected is kept under the first listed (the newest
+     * connection).
+     */
     private Map<String, VehicleStore.ConnectedVehicle> byVehicle() {
         Map<String, VehicleStore.ConnectedVehicle> byVehicle = new LinkedHashMap<>();
         listed.vehicles().forEach(vehicle -> byVehicle.putIfAbsent(vehicle.vehicleId(), vehicle));

@@ -1,27 +1,27 @@
 package io.carbridge.smartcar.v3;
 
+import io.carbridge.smartcar.AccessToken;
+import io.carbridge.smartcar.SmartcarCallException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-
-import io.carbridge.smartcar.AccessToken;
-import io.carbridge.smartcar.SmartcarCallException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The v3 application access token (client credentials at {@code SMARTCAR_IAM_URL}), kept in this instance's memory
  * only. It is used until shortly before its {@code expires_in} runs out, fetched by one thread at a time (the others
- * wait for that token instead of asking for their own), and fetched again once when Smartcar answers 401 to a call
- * made with it. The token is never logged, and appears in no exception, metric or answer: {@link #toString()} and the
- * log lines say only how long it is valid.
+ * wait for that token instead of asking for their own), and fetched again once when Smartcar answers 401 to a call made
+ * with it. The token is never logged, and appears in no exception, metric or answer: {@link #toString()} and the log
+ * lines say only how long it is valid.
  */
 final class ApplicationToken extends AccessToken {
 
     /** A token is not used in the last tenth of its lifetime, and at most this long before it expires. */
     private static final Duration MAX_MARGIN = Duration.ofMinutes(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationToken.class);
 
     private final Supplier<Grant> fetch;
@@ -43,8 +43,7 @@ final class ApplicationToken extends AccessToken {
         }
     }
 
-    private record Held(String token, Instant useUntil) {
-    }
+    private record Held(String token, Instant useUntil) {}
 
     /** The cached token while it is usable, else a new one. */
     @Override
@@ -81,7 +80,8 @@ final class ApplicationToken extends AccessToken {
         Instant requested = clock.instant();
         Grant grant = fetch.get();
         Duration margin = grant.expiresIn().dividedBy(10);
-        Instant useUntil = requested.plus(grant.expiresIn()).minus(margin.compareTo(MAX_MARGIN) < 0 ? margin : MAX_MARGIN);
+        Instant useUntil =
+                requested.plus(grant.expiresIn()).minus(margin.compareTo(MAX_MARGIN) < 0 ? margin : MAX_MARGIN);
         held = new Held(grant.accessToken(), useUntil);
         LOG.info("application token fetched, used until {}", useUntil);
         return grant.accessToken();

@@ -1,12 +1,5 @@
 package io.carbridge.smartcar.v3;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.carbridge.smartcar.ConnectionListingStore;
 import io.carbridge.smartcar.Listing;
 import io.carbridge.smartcar.SmartcarApi;
@@ -14,6 +7,12 @@ import io.carbridge.smartcar.SmartcarHttp;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.smartcar.SyncRun;
 import io.carbridge.smartcar.SyncSteps;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -23,8 +22,8 @@ import org.apache.camel.Message;
  * run at a time, then a subscription per new vehicle ({@code POST /subscriptions}) and an unsubscribe per vehicle gone
  * from a complete listing, all with the application token. Gap filling reads a vehicle's signals.
  *
- * <p>Bound as {@code smartcarApi}, it is also the bean of {@code routes/subscription-sync-v3.camel.yaml}, the listing of
- * the application's connections: {@link #readWebhook} and {@link #listConnections}.
+ * <p>Bound as {@code smartcarApi}, it is also the bean of {@code routes/subscription-sync-v3.camel.yaml}, the listing
+ * of the application's connections: {@link #readWebhook} and {@link #listConnections}.
  */
 public final class SmartcarV3 implements SmartcarApi {
 
@@ -106,25 +105,36 @@ public final class SmartcarV3 implements SmartcarApi {
 
     // --- the steps of routes/subscription-sync-v3.camel.yaml ---------------------------------------------------------
 
-    /** {@code GET /webhooks/{SMARTCAR_WEBHOOK_ID}}: whether it subscribes every vehicle by itself, said once when it changes. */
+    /**
+     * {@code GET /webhooks/{SMARTCAR_WEBHOOK_ID}}: whether it subscribes every vehicle by itself, said once when it
+     * changes.
+     */
     public void readWebhook(Exchange exchange) {
         boolean autoSubscribe = client.webhookSubscribesEveryVehicle();
         listing(exchange).webhookSubscribesEveryVehicle(autoSubscribe);
         Boolean said = autoSubscribeSaid.getAndSet(autoSubscribe);
         if (autoSubscribe && !Boolean.TRUE.equals(said)) {
-            SyncSteps.LOG.info("webhook {} subscribes every vehicle by itself (Smartcar Dashboard: automatically subscribe all vehicles): "
-                    + "the bridge subscribes none and records them as subscribed by Smartcar", settings.webhookId());
+            SyncSteps.LOG.info(
+                    "webhook {} subscribes every vehicle by itself (Smartcar Dashboard: automatically subscribe all vehicles): "
+                            + "the bridge subscribes none and records them as subscribed by Smartcar",
+                    settings.webhookId());
         } else if (!autoSubscribe && Boolean.TRUE.equals(said)) {
-            SyncSteps.LOG.info("webhook {} no longer subscribes every vehicle by itself: the bridge subscribes them", settings.webhookId());
+            SyncSteps.LOG.info(
+                    "webhook {} no longer subscribes every vehicle by itself: the bridge subscribes them",
+                    settings.webhookId());
         }
     }
 
-    /** {@code GET /connections}, every page (a 401 fetches a new application token and retries once); problems go to the log. */
+    /**
+     * {@code GET /connections}, every page (a 401 fetches a new application token and retries once); problems go to the
+     * log.
+     */
     public void listConnections(Exchange exchange) {
         V3Client.ConnectionListing listing = client.connections();
         listing(exchange).listed(listing);
         if (!listing.complete()) {
-            SyncSteps.LOG.warn("connections listing incomplete, so no vehicle is marked gone in this run: {}", listing.problems());
+            SyncSteps.LOG.warn(
+                    "connections listing incomplete, so no vehicle is marked gone in this run: {}", listing.problems());
         }
     }
 

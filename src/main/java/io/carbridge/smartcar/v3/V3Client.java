@@ -7,16 +7,6 @@ import static io.carbridge.smartcar.SmartcarHttp.malformed;
 import static io.carbridge.smartcar.SmartcarHttp.succeeded;
 import static io.carbridge.smartcar.SmartcarHttp.text;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
-
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,16 +19,25 @@ import io.carbridge.smartcar.SmartcarHttp;
 import io.carbridge.smartcar.SmartcarMetrics;
 import io.carbridge.smartcar.SmartcarSettings;
 import io.carbridge.smartcar.VehicleStore.ConnectedVehicle;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * The Smartcar API v3 calls of the bridge, all with the application token ({@link ApplicationToken}, fetched again
- * once on a 401): the application's connections and a vehicle's signals (Vehicles API), and the webhook and its
+ * The Smartcar API v3 calls of the bridge, all with the application token ({@link ApplicationToken}, fetched again once
+ * on a 401): the application's connections and a vehicle's signals (Vehicles API), and the webhook and its
  * subscriptions (Management API). Each goes through its camel-http endpoint ({@link #endpoints}).
  *
  * <p>Where Smartcar's sources disagree, every shape they show is accepted: a resource wrapped in {@code data} or not, a
  * list as JSON:API ({@code data}, {@code meta.totalCount}, {@code links.next}) or as a bare array, paging by
- * {@code links.next}, by {@code meta.totalCount}, or by neither (then pages are read until an empty one). A listing that
- * cannot be read in full says so ({@link ConnectionListing#complete()}), so that it never marks a vehicle gone.
+ * {@code links.next}, by {@code meta.totalCount}, or by neither (then pages are read until an empty one). A listing
+ * that cannot be read in full says so ({@link ConnectionListing#complete()}), so that it never marks a vehicle gone.
  */
 final class V3Client {
 
@@ -46,8 +45,8 @@ final class V3Client {
     private static final int MAX_PAGES = 1_000;
     /** More pages of one vehicle's signals than this is a paging loop (Smartcar has a few hundred signals in all). */
     private static final int MAX_SIGNAL_PAGES = 50;
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private final SmartcarHttp http;
     private final SmartcarSettings settings;
@@ -69,10 +68,13 @@ final class V3Client {
                 new Endpoint("application-token", "smartcar-iam-token", iamUrl, "POST"),
                 new Endpoint("connections", "smartcar-vehicle-api-connections", vehicleApiUrl, "GET"),
                 // not smartcar-webhook: that is the intake's route
-                new Endpoint("webhook", "smartcar-read-webhook", "smartcar-management-webhook", managementApiUrl, "GET"),
-                new Endpoint("create-subscription", "smartcar-management-create-subscription", managementApiUrl, "POST"),
+                new Endpoint(
+                        "webhook", "smartcar-read-webhook", "smartcar-management-webhook", managementApiUrl, "GET"),
+                new Endpoint(
+                        "create-subscription", "smartcar-management-create-subscription", managementApiUrl, "POST"),
                 new Endpoint("find-subscriptions", "smartcar-management-find-subscriptions", managementApiUrl, "GET"),
-                new Endpoint("delete-subscription", "smartcar-management-delete-subscription", managementApiUrl, "DELETE"),
+                new Endpoint(
+                        "delete-subscription", "smartcar-management-delete-subscription", managementApiUrl, "DELETE"),
                 new Endpoint("signals", "smartcar-vehicle-api-signals", vehicleApiUrl, "GET"));
     }
 
@@ -80,19 +82,21 @@ final class V3Client {
      * Every connection of the application; {@code complete} when every page was read, every item understood and the
      * count reached {@code meta.totalCount}. Only a complete listing may mark vehicles gone.
      */
-    record ConnectionListing(List<ConnectedVehicle> vehicles, boolean complete, List<String> problems) {
-    }
+    record ConnectionListing(List<ConnectedVehicle> vehicles, boolean complete, List<String> problems) {}
 
     /** {@code GET /webhooks/{id}}: whether the webhook subscribes every vehicle of the application by itself. */
     boolean webhookSubscribesEveryVehicle() {
-        JsonNode webhook = resource(json(token.call(bearer -> call("webhook", "/webhooks/" + encode(settings.webhookId()),
-                null, bearer)), "webhook"));
+        JsonNode webhook = resource(json(
+                token.call(bearer -> call("webhook", "/webhooks/" + encode(settings.webhookId()), null, bearer)),
+                "webhook"));
         JsonNode autoSubscribe = webhook.path("attributes").has("autoSubscribe")
-                ? webhook.path("attributes").path("autoSubscribe") : webhook.path("autoSubscribe");
+                ? webhook.path("attributes").path("autoSubscribe")
+                : webhook.path("autoSubscribe");
         if (autoSubscribe.isMissingNode() || autoSubscribe.isNull()) {
             return false;
         }
-        if (autoSubscribe.isBoolean() || (autoSubscribe.isTextual() && autoSubscribe.asText().matches("true|false"))) {
+        if (autoSubscribe.isBoolean()
+                || (autoSubscribe.isTextual() && autoSubscribe.asText().matches("true|false"))) {
             return autoSubscribe.asBoolean();
         }
         throw malformed("webhook", "autoSubscribe is neither true nor false");
@@ -113,8 +117,8 @@ final class V3Client {
                 throw malformed("connections", "more than " + MAX_PAGES + " pages");
             }
             String pageQuery = query;
-            JsonNode body = listBody(token.call(bearer -> call("connections", "/connections", pageQuery, bearer)),
-                    "connections");
+            JsonNode body = listBody(
+                    token.call(bearer -> call("connections", "/connections", pageQuery, bearer)), "connections");
             JsonNode items = items(body, "connections");
             total = total != null ? total : totalCount(body);
             boolean anyNew = false;
@@ -142,25 +146,33 @@ final class V3Client {
 
     /** {@code POST /subscriptions}: 202 (creation in progress) and 409 (already subscribed) both mean subscribed. */
     void subscribe(String userId, String vehicleId) {
-        ObjectNode attributes = Json.MAPPER.createObjectNode()
-                .put("webhookId", settings.webhookId()).put("userId", userId).put("vehicleId", vehicleId);
+        ObjectNode attributes = Json.MAPPER
+                .createObjectNode()
+                .put("webhookId", settings.webhookId())
+                .put("userId", userId)
+                .put("vehicleId", vehicleId);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.putObject("data").set("attributes", attributes);
         token.call(bearer -> {
-            SmartcarHttp.Response response = http.send("create-subscription", "/subscriptions", null, bearer(bearer),
-                    SmartcarHttp.JSON, body.toString());
+            SmartcarHttp.Response response = http.send(
+                    "create-subscription", "/subscriptions", null, bearer(bearer), SmartcarHttp.JSON, body.toString());
             return response.status() == 409 ? response : succeeded(response);
         });
     }
 
     /**
-     * Removes the vehicle's subscriptions to the webhook: {@code GET /subscriptions?filter[vehicleId]&filter[webhookId]},
-     * then {@code DELETE /subscriptions/{id}} for each (404: already gone). Returns how many were removed.
+     * Removes the vehicle's subscriptions to the webhook: {@code GET
+     * /subscriptions?filter[vehicleId]&filter[webhookId]}, then {@code DELETE /subscriptions/{id}} for each (404:
+     * already gone). Returns how many were removed.
      */
     int unsubscribe(String vehicleId) {
-        String query = "filter%5BvehicleId%5D=" + encode(vehicleId) + "&filter%5BwebhookId%5D=" + encode(settings.webhookId());
-        JsonNode items = items(listBody(token.call(bearer -> call("find-subscriptions", "/subscriptions", query, bearer)),
-                "subscriptions"), "subscriptions");
+        String query =
+                "filter%5BvehicleId%5D=" + encode(vehicleId) + "&filter%5BwebhookId%5D=" + encode(settings.webhookId());
+        JsonNode items = items(
+                listBody(
+                        token.call(bearer -> call("find-subscriptions", "/subscriptions", query, bearer)),
+                        "subscriptions"),
+                "subscriptions");
         int removed = 0;
         for (JsonNode item : items) {
             String subscriptionId = text(item, "id", "subscriptions");
@@ -168,12 +180,13 @@ final class V3Client {
                 throw malformed("subscriptions", "a subscription id that is not an id");
             }
             // should the filter not have been applied, another vehicle's or webhook's subscription is left alone
-            if (relatedOtherThan(item, "vehicle", vehicleId) || relatedOtherThan(item, "webhook", settings.webhookId())) {
+            if (relatedOtherThan(item, "vehicle", vehicleId)
+                    || relatedOtherThan(item, "webhook", settings.webhookId())) {
                 continue;
             }
             token.call(bearer -> {
-                SmartcarHttp.Response response = http.send("delete-subscription", "/subscriptions/" + subscriptionId, null,
-                        bearer(bearer), null, null);
+                SmartcarHttp.Response response = http.send(
+                        "delete-subscription", "/subscriptions/" + subscriptionId, null, bearer(bearer), null, null);
                 return response.status() == 404 ? response : succeeded(response);
             });
             removed++;
@@ -197,8 +210,16 @@ final class V3Client {
             }
             budget.run();
             String pageQuery = query;
-            JsonNode body = listBody(token.call(bearer -> succeeded(http.send("signals", "/vehicles/" + encode(vehicleId)
-                    + "/signals", pageQuery, bearer(bearer), null, null, Map.of("sc-user-id", userId)))), "signals");
+            JsonNode body = listBody(
+                    token.call(bearer -> succeeded(http.send(
+                            "signals",
+                            "/vehicles/" + encode(vehicleId) + "/signals",
+                            pageQuery,
+                            bearer(bearer),
+                            null,
+                            null,
+                            Map.of("sc-user-id", userId)))),
+                    "signals");
             JsonNode data = items(body, "signals");
             boolean anyNew = false;
             for (JsonNode item : data) {
@@ -222,7 +243,9 @@ final class V3Client {
         return new SmartcarApi.VehicleSignals(items, vehicle);
     }
 
-    /** The query of the next page of signals, or null after the last one: by {@code links.next}, else by {@code page}. */
+    /**
+     * The query of the next page of signals, or null after the last one: by {@code links.next}, else by {@code page}.
+     */
     private static String nextSignalsPage(JsonNode body, int read, int number) {
         return nextPage(body, "signals", () -> {
             Integer total = totalCount(body);
@@ -230,22 +253,35 @@ final class V3Client {
         });
     }
 
-    /** Client credentials at SMARTCAR_IAM_URL; a refusal (4xx) is {@link Kind#CREDENTIALS_REFUSED}, not a 401 to retry. */
+    /**
+     * Client credentials at SMARTCAR_IAM_URL; a refusal (4xx) is {@link Kind#CREDENTIALS_REFUSED}, not a 401 to retry.
+     */
     private ApplicationToken.Grant fetchApplicationToken() {
         try {
-            SmartcarHttp.Response response = http.send("application-token", null, null, null, SmartcarHttp.FORM,
-                    SmartcarHttp.form("grant_type", "client_credentials", "client_id", settings.clientId(),
-                            "client_secret", clientSecret));
+            SmartcarHttp.Response response = http.send(
+                    "application-token",
+                    null,
+                    null,
+                    null,
+                    SmartcarHttp.FORM,
+                    SmartcarHttp.form(
+                            "grant_type",
+                            "client_credentials",
+                            "client_id",
+                            settings.clientId(),
+                            "client_secret",
+                            clientSecret));
             if (response.status() >= 400 && response.status() < 500 && response.status() != 429) {
-                throw new SmartcarCallException(Kind.CREDENTIALS_REFUSED, response.operation() + ": " + SmartcarHttp.describe(response));
+                throw new SmartcarCallException(
+                        Kind.CREDENTIALS_REFUSED, response.operation() + ": " + SmartcarHttp.describe(response));
             }
             JsonNode body = json(succeeded(response), "application token");
             JsonNode expiresIn = body.path("expires_in");
             if (!expiresIn.canConvertToInt() || expiresIn.asInt() <= 0) {
                 throw malformed("application token", "no expires_in");
             }
-            ApplicationToken.Grant grant = new ApplicationToken.Grant(text(body, "access_token", "application token"),
-                    Duration.ofSeconds(expiresIn.asInt()));
+            ApplicationToken.Grant grant = new ApplicationToken.Grant(
+                    text(body, "access_token", "application token"), Duration.ofSeconds(expiresIn.asInt()));
             metrics.applicationToken("fetched");
             return grant;
         } catch (SmartcarCallException e) {
@@ -264,8 +300,8 @@ final class V3Client {
 
     /**
      * The query of the next page of connections: by {@code links.next} when the answer has links, else the next number
-     * while {@code meta.totalCount} is not reached, else the next number (the caller stops at an empty page). Null after
-     * the last page.
+     * while {@code meta.totalCount} is not reached, else the next number (the caller stops at an empty page). Null
+     * after the last page.
      */
     private String nextConnectionsPage(JsonNode body, int read, int number) {
         return nextPage(body, "connections", () -> {
@@ -275,8 +311,8 @@ final class V3Client {
     }
 
     /**
-     * The query of {@code links.next} when the answer has links (only its query: the request goes to the configured host
-     * and path, whatever the link names), null when it is null; else what {@code withoutLinks} says.
+     * The query of {@code links.next} when the answer has links (only its query: the request goes to the configured
+     * host and path, whatever the link names), null when it is null; else what {@code withoutLinks} says.
      */
     private static String nextPage(JsonNode body, String what, Supplier<String> withoutLinks) {
         JsonNode links = body.path("links");
@@ -295,18 +331,26 @@ final class V3Client {
         return link.substring(query + 1);
     }
 
-    /** One listed connection, or null (with the problem noted) when it has no id, or names no readable vehicle or user. */
+    /**
+     * One listed connection, or null (with the problem noted) when it has no id, or names no readable vehicle or user.
+     */
     private static ConnectedVehicle connectedVehicle(JsonNode item, List<String> problems) {
         String connectionId = optionalText(item.path("id"));
         String vehicleId = relatedId(item, "vehicle");
         String userId = relatedId(item, "user");
         if (connectionId == null || vehicleId == null || userId == null) {
-            problems.add("a connection without a readable id, vehicle id or user id" + (connectionId != null ? " (" + connectionId + ")" : ""));
+            problems.add("a connection without a readable id, vehicle id or user id"
+                    + (connectionId != null ? " (" + connectionId + ")" : ""));
             return null;
         }
         JsonNode vehicle = item.path("attributes").path("vehicle");
-        return new ConnectedVehicle(connectionId, vehicleId, userId,
-                optionalText(vehicle.path("make")), optionalText(vehicle.path("model")), SmartcarHttp.year(vehicle.path("year")));
+        return new ConnectedVehicle(
+                connectionId,
+                vehicleId,
+                userId,
+                optionalText(vehicle.path("make")),
+                optionalText(vehicle.path("model")),
+                SmartcarHttp.year(vehicle.path("year")));
     }
 
     /** {@code relationships.<name>.data.id} when it is an id; null otherwise. */
@@ -329,7 +373,8 @@ final class V3Client {
     private static JsonNode listBody(SmartcarHttp.Response response, String what) {
         JsonNode body = SmartcarHttp.errorBody(response);
         if (!body.isObject() && !body.isArray()) {
-            throw malformed(what, response.body() == null || response.body().length == 0 ? "empty body" : "not a JSON object");
+            throw malformed(
+                    what, response.body() == null || response.body().length == 0 ? "empty body" : "not a JSON object");
         }
         return body;
     }

@@ -1,7 +1,5 @@
 package io.carbridge.smartcar.v3;
 
-import java.util.List;
-
 import io.carbridge.Setting;
 import io.carbridge.Settings;
 import io.carbridge.Settings.InvalidSettingException;
@@ -11,6 +9,7 @@ import io.carbridge.smartcar.SmartcarApi;
 import io.carbridge.smartcar.SmartcarApiRoutes;
 import io.carbridge.smartcar.SmartcarClientSettings;
 import io.carbridge.smartcar.SmartcarSettings;
+import java.util.List;
 
 /**
  * The settings only Smartcar API v3 has, under {@code bridge.smartcar.*}: the Application ID (Connect's
@@ -47,18 +46,24 @@ public final class V3Settings implements ApiSettings {
         V3Settings declared = settings.of(V3Settings.class);
         V3Settings loaded = new V3Settings();
         if (declared.applicationId == null) {
-            throw new InvalidSettingException(APPLICATION_ID, "is not set: Smartcar API v3 (" + ApiVersion.PROPERTY + ", the default) "
-                    + "needs SMARTCAR_APPLICATION_ID, with the API client id and secret in SMARTCAR_CLIENT_ID and SMARTCAR_CLIENT_SECRET "
-                    + "(Smartcar Dashboard); a deployment on Smartcar API v2.0 sets SMARTCAR_API_VERSION=v2");
+            throw new InvalidSettingException(
+                    APPLICATION_ID,
+                    "is not set: Smartcar API v3 (" + ApiVersion.PROPERTY + ", the default) "
+                            + "needs SMARTCAR_APPLICATION_ID, with the API client id and secret in SMARTCAR_CLIENT_ID and SMARTCAR_CLIENT_SECRET "
+                            + "(Smartcar Dashboard); a deployment on Smartcar API v2.0 sets SMARTCAR_API_VERSION=v2");
         }
         loaded.applicationId = declared.applicationId;
         String clientSecret = settings.of(SmartcarClientSettings.class).clientSecret();
-        loaded.clientSecret = SmartcarSettings.required(SmartcarSettings.CLIENT_SECRET, clientSecret, "SMARTCAR_CLIENT_SECRET",
+        loaded.clientSecret = SmartcarSettings.required(
+                SmartcarSettings.CLIENT_SECRET,
+                clientSecret,
+                "SMARTCAR_CLIENT_SECRET",
                 "the secret of the application's API client id");
         loaded.iamUrl = SmartcarSettings.url("bridge.smartcar.iam-url", declared.iamUrl, "SMARTCAR_IAM_URL");
-        loaded.vehicleApiUrl = SmartcarSettings.url("bridge.smartcar.vehicle-api-url", declared.vehicleApiUrl, "SMARTCAR_VEHICLE_API_URL");
-        loaded.managementApiUrl = SmartcarSettings.url("bridge.smartcar.management-api-url", declared.managementApiUrl,
-                "SMARTCAR_MANAGEMENT_API_URL");
+        loaded.vehicleApiUrl = SmartcarSettings.url(
+                "bridge.smartcar.vehicle-api-url", declared.vehicleApiUrl, "SMARTCAR_VEHICLE_API_URL");
+        loaded.managementApiUrl = SmartcarSettings.url(
+                "bridge.smartcar.management-api-url", declared.managementApiUrl, "SMARTCAR_MANAGEMENT_API_URL");
         return loaded;
     }
 

@@ -2,11 +2,10 @@ package io.carbridge.delivery.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbridge.outbox.OutboxConstants;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-
-import io.carbridge.outbox.OutboxConstants;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -14,13 +13,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The HTTP sink's two steps: the request it sends (headers, authentication, signature), and what it makes of the answer. */
+/**
+ * The HTTP sink's two steps: the request it sends (headers, authentication, signature), and what it makes of the
+ * answer.
+ */
 class HttpSinkStepsTest {
 
     @Test
     void signsLikeTheStandardWebhooksSpecificationsTestVector() throws Exception {
-        String signature = HttpSinkSteps.standardWebhooksSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L, "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
+        String signature = HttpSinkSteps.standardWebhooksSignature(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330L,
+                "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
 
         assertThat("v1," + signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
@@ -33,8 +38,13 @@ class HttpSinkStepsTest {
 
         steps(bearer).prepareRequest(exchange);
 
-        assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("Content-Type", "Idempotency-Key", "Authorization",
-                OutboxConstants.DESTINATION, OutboxConstants.EVENT_ID);
+        assertThat(exchange.getMessage().getHeaders())
+                .containsOnlyKeys(
+                        "Content-Type",
+                        "Idempotency-Key",
+                        "Authorization",
+                        OutboxConstants.DESTINATION,
+                        OutboxConstants.EVENT_ID);
         assertThat(exchange.getMessage().getHeader("Authorization")).isEqualTo("Bearer s3cret");
         assertThat(exchange.getMessage().getHeader("Idempotency-Key")).isEqualTo("e-1");
         assertThat(exchange.getMessage().getBody(String.class)).isEqualTo("{\"eventId\":\"e-1\"}");
@@ -56,10 +66,24 @@ class HttpSinkStepsTest {
 
     @ParameterizedTest(name = "HTTP {0} -> {1}")
     @CsvSource({
-            "200, delivered", "201, delivered", "204, delivered",
-            "408, retry", "429, retry", "500, retry", "502, retry", "503, retry", "504, retry",
-            "410, pause",
-            "400, dead", "401, dead", "403, dead", "404, dead", "422, dead", "301, dead", "302, dead"})
+        "200, delivered",
+        "201, delivered",
+        "204, delivered",
+        "408, retry",
+        "429, retry",
+        "500, retry",
+        "502, retry",
+        "503, retry",
+        "504, retry",
+        "410, pause",
+        "400, dead",
+        "401, dead",
+        "403, dead",
+        "404, dead",
+        "422, dead",
+        "301, dead",
+        "302, dead"
+    })
     void readsEveryAnswerAsAnOutcome(int status, String outcome) {
         Exchange answer = answer(status, null, null);
 
@@ -67,7 +91,8 @@ class HttpSinkStepsTest {
 
         assertThat(answer.getProperty(OutboxConstants.OUTCOME)).isEqualTo(outcome);
         if (status >= 300) {
-            assertThat(answer.getProperty(OutboxConstants.OUTCOME_REASON, String.class)).startsWith("HTTP " + status);
+            assertThat(answer.getProperty(OutboxConstants.OUTCOME_REASON, String.class))
+                    .startsWith("HTTP " + status);
         }
     }
 
@@ -81,9 +106,21 @@ class HttpSinkStepsTest {
 
     @Test
     void aDestinationThatEchoesTheRequestDoesNotMakeItsSecretsReadable() {
-        HttpSink basic = new HttpSink("crm", "http://localhost/crm", "POST", HttpSink.Auth.BASIC, "bridge", null, "s3cret-pass",
-                "whsec-signing-key", Duration.ofSeconds(5), 1);
-        Exchange echo = answer(400, null, "you sent Authorization: Basic YnJpZGdlOnMzY3JldC1wYXNz password=s3cret-pass key=whsec-signing-key");
+        HttpSink basic = new HttpSink(
+                "crm",
+                "http://localhost/crm",
+                "POST",
+                HttpSink.Auth.BASIC,
+                "bridge",
+                null,
+                "s3cret-pass",
+                "whsec-signing-key",
+                Duration.ofSeconds(5),
+                1);
+        Exchange echo = answer(
+                400,
+                null,
+                "you sent Authorization: Basic YnJpZGdlOnMzY3JldC1wYXNz password=s3cret-pass key=whsec-signing-key");
 
         steps(basic).readAnswer(echo);
 
@@ -119,7 +156,16 @@ class HttpSinkStepsTest {
     }
 
     private static HttpSink sink(HttpSink.Auth auth, String username, String header) {
-        return new HttpSink("crm", "http://localhost/crm", "POST", auth, username, header, auth == HttpSink.Auth.NONE ? null : "s3cret",
-                null, Duration.ofSeconds(5), 1);
+        return new HttpSink(
+                "crm",
+                "http://localhost/crm",
+                "POST",
+                auth,
+                username,
+                header,
+                auth == HttpSink.Auth.NONE ? null : "s3cret",
+                null,
+                Duration.ofSeconds(5),
+                1);
     }
 }

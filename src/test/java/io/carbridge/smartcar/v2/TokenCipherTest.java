@@ -3,9 +3,8 @@ package io.carbridge.smartcar.v2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Base64;
-
 import io.carbridge.Settings;
+import java.util.Base64;
 import org.apache.camel.util.SensitiveUtils;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +29,14 @@ class TokenCipherTest {
         byte[] altered = Base64.getDecoder().decode(sealed);
         altered[altered.length - 1] ^= 1;
 
-        assertThatThrownBy(() -> cipher.decrypt(sealed, "user-2:refresh")).hasMessageContaining("user-2:refresh")
+        assertThatThrownBy(() -> cipher.decrypt(sealed, "user-2:refresh"))
+                .hasMessageContaining("user-2:refresh")
                 .hasMessageNotContaining("refresh-token-value");
         assertThatThrownBy(() -> cipher.decrypt(sealed, "user-1:access")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> cipher.decrypt(Base64.getEncoder().encodeToString(altered), "user-1:refresh"))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> TokenCipher.fromBase64(Base64.getEncoder().encodeToString(new byte[32])).decrypt(sealed, "user-1:refresh"))
+        assertThatThrownBy(() -> TokenCipher.fromBase64(Base64.getEncoder().encodeToString(new byte[32]))
+                        .decrypt(sealed, "user-1:refresh"))
                 .hasMessageContaining("TOKEN_ENCRYPTION_KEY");
     }
 
@@ -46,9 +47,12 @@ class TokenCipherTest {
 
     @Test
     void refusesAKeyThatIsNotBase64OfThirtyTwoBytesNamingTheVariable() {
-        assertThatThrownBy(() -> TokenCipher.fromBase64("not base64!")).isInstanceOf(Settings.InvalidSettingException.class)
-                .hasMessageContaining("TOKEN_ENCRYPTION_KEY").hasMessageContaining("openssl rand -base64 32");
+        assertThatThrownBy(() -> TokenCipher.fromBase64("not base64!"))
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining("TOKEN_ENCRYPTION_KEY")
+                .hasMessageContaining("openssl rand -base64 32");
         assertThatThrownBy(() -> TokenCipher.fromBase64(Base64.getEncoder().encodeToString(new byte[16])))
-                .isInstanceOf(Settings.InvalidSettingException.class).hasMessageContaining("16 bytes");
+                .isInstanceOf(Settings.InvalidSettingException.class)
+                .hasMessageContaining("16 bytes");
     }
 }

@@ -3,6 +3,8 @@ package io.carbridge.smartcar.v3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carbridge.smartcar.SmartcarCallException;
+import io.carbridge.smartcar.SmartcarCallException.Kind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-
-import io.carbridge.smartcar.SmartcarCallException;
-import io.carbridge.smartcar.SmartcarCallException.Kind;
 import org.junit.jupiter.api.Test;
 
 /** The v3 application token's cache, on a clock the test moves: when it is used, fetched, and fetched again. */
@@ -73,16 +72,18 @@ class ApplicationTokenTest {
         AtomicInteger calls = new AtomicInteger();
 
         assertThatThrownBy(() -> token.call(bearer -> {
-            calls.incrementAndGet();
-            throw new SmartcarCallException(Kind.UNAUTHORIZED, "HTTP 401");
-        })).isInstanceOf(SmartcarCallException.class);
+                    calls.incrementAndGet();
+                    throw new SmartcarCallException(Kind.UNAUTHORIZED, "HTTP 401");
+                }))
+                .isInstanceOf(SmartcarCallException.class);
         assertThat(calls).hasValue(2);
         assertThat(fetches).hasValue(2);
 
         assertThatThrownBy(() -> token.call(bearer -> {
-            calls.incrementAndGet();
-            throw new SmartcarCallException(Kind.SERVER_ERROR, "HTTP 503");
-        })).isInstanceOf(SmartcarCallException.class);
+                    calls.incrementAndGet();
+                    throw new SmartcarCallException(Kind.SERVER_ERROR, "HTTP 503");
+                }))
+                .isInstanceOf(SmartcarCallException.class);
         assertThat(calls).hasValue(3);
         assertThat(fetches).hasValue(2);
     }
@@ -90,24 +91,31 @@ class ApplicationTokenTest {
     @Test
     void manyThreadsNeedingATokenAtOnceWaitForOneFetchAndManyRefusingTheSameTokenReplaceItOnce() throws Exception {
         CountDownLatch fetching = new CountDownLatch(1);
-        ApplicationToken token = new ApplicationToken(() -> {
-            await(fetching);
-            return grant(Duration.ofHours(1));
-        }, clock);
+        ApplicationToken token = new ApplicationToken(
+                () -> {
+                    await(fetching);
+                    return grant(Duration.ofHours(1));
+                },
+                clock);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<CompletableFuture<String>> threads = IntStream.range(0, 8)
-                    .mapToObj(i -> CompletableFuture.supplyAsync(token::current, pool)).toList();
+                    .mapToObj(i -> CompletableFuture.supplyAsync(token::current, pool))
+                    .toList();
             fetching.countDown();
             assertThat(threads.stream().map(CompletableFuture::join)).containsOnly("token-1");
             assertThat(fetches).hasValue(1);
 
-            List<CompletableFuture<String>> refused = IntStream.range(0, 8).mapToObj(i -> CompletableFuture.supplyAsync(() -> token.call(bearer -> {
-                if (bearer.equals("token-1")) {
-                    throw new SmartcarCallException(Kind.UNAUTHORIZED, "HTTP 401");
-                }
-                return bearer;
-            }), pool)).toList();
+            List<CompletableFuture<String>> refused = IntStream.range(0, 8)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(
+                            () -> token.call(bearer -> {
+                                if (bearer.equals("token-1")) {
+                                    throw new SmartcarCallException(Kind.UNAUTHORIZED, "HTTP 401");
+                                }
+                                return bearer;
+                            }),
+                            pool))
+                    .toList();
             assertThat(refused.stream().map(CompletableFuture::join)).containsOnly("token-2");
             assertThat(fetches).as("one new token for all of them").hasValue(2);
         } finally {
@@ -118,17 +126,23 @@ class ApplicationTokenTest {
     @Test
     void aFailedFetchLeavesNoTokenAndTheTokenNeverShows() {
         AtomicInteger attempts = new AtomicInteger();
-        ApplicationToken token = new ApplicationToken(() -> {
-            if (attempts.incrementAndGet() == 1) {
-                throw new SmartcarCallException(Kind.CREDENTIALS_REFUSED, "application-token: HTTP 401 invalid_client");
-            }
-            return grant(Duration.ofHours(1));
-        }, clock);
+        ApplicationToken token = new ApplicationToken(
+                () -> {
+                    if (attempts.incrementAndGet() == 1) {
+                        throw new SmartcarCallException(
+                                Kind.CREDENTIALS_REFUSED, "application-token: HTTP 401 invalid_client");
+                    }
+                    return grant(Duration.ofHours(1));
+                },
+                clock);
 
-        assertThatThrownBy(token::current).isInstanceOf(SmartcarCallException.class).hasMessageContaining("invalid_client");
+        assertThatThrownBy(token::current)
+                .isInstanceOf(SmartcarCallException.class)
+                .hasMessageContaining("invalid_client");
         assertThat(token.current()).isEqualTo("token-1");
         assertThat(token.toString()).doesNotContain("token-1");
-        assertThat(new ApplicationToken.Grant("secret-token", Duration.ofHours(1)).toString()).doesNotContain("secret-token");
+        assertThat(new ApplicationToken.Grant("secret-token", Duration.ofHours(1)).toString())
+                .doesNotContain("secret-token");
     }
 
     private ApplicationToken.Grant grant(Duration expiresIn) {

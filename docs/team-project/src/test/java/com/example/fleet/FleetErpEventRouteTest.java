@@ -17,7 +17,8 @@ class FleetErpEventRouteTest extends BridgeRouteTestSupport {
     /** The transform alone, given the enriched event the bridge hands it. */
     @Test
     void shapesTheEnrichedEventAsTheErpsVehicleEvent() throws Exception {
-        JsonNode event = transform("direct:fleet-erp-event", enrichedEvent("enriched-charging-started.json")).json();
+        JsonNode event = transform("direct:fleet-erp-event", enrichedEvent("enriched-charging-started.json"))
+                .json();
 
         assertThat(event.get("externalId").asText()).isEqualTo("smartcar-0b8f6c1e-3f7a-4d2b-9a55-1d2e3f4a5b6c");
         assertThat(event.get("eventType").asText()).isEqualTo("CHARGING_STARTED");
@@ -28,7 +29,8 @@ class FleetErpEventRouteTest extends BridgeRouteTestSupport {
     /** A delivery from Smartcar through the fleet-erp destination of application.properties: what the ERP gets. */
     @Test
     void aChargingEventFromSmartcarReachesTheErp() throws Exception {
-        Document sent = deliver("fleet-erp", smartcarDelivery("CHARGING_STARTED"), new Vehicle("TESLA", "Model 3", 2020, "CUST-1001"));
+        Document sent = deliver(
+                "fleet-erp", smartcarDelivery("CHARGING_STARTED"), new Vehicle("TESLA", "Model 3", 2020, "CUST-1001"));
 
         assertThat(sent.json().get("externalId").asText()).isEqualTo("smartcar-0b8f6c1e-3f7a-4d2b-9a55-1d2e3f4a5b6c");
         assertThat(sent.json().get("occurredAt").asText()).isEqualTo("2026-11-27T08:15:02.120Z");
