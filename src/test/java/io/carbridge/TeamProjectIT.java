@@ -37,9 +37,9 @@ class TeamProjectIT {
 
     @Test
     void theExampleTeamProjectPassesItsTestsOnThisBuildsTestKit() throws Exception {
-        String version = System.getProperty("bridge.it.version");
-        Path mavenHome = Path.of(System.getProperty("bridge.it.maven.home"));
-        Path localRepository = Path.of(System.getProperty("bridge.it.maven.repository"));
+        String version = System.getProperty("it.version");
+        Path mavenHome = Path.of(System.getProperty("it.maven.home"));
+        Path localRepository = Path.of(System.getProperty("it.maven.repository"));
         String teamPom = Files.readString(TEAM_PROJECT.resolve("pom.xml"));
         assertThat(teamPom)
                 .as("docs/team-project/pom.xml depends on the bridge version this build makes")
@@ -53,7 +53,7 @@ class TeamProjectIT {
         Path log = Files.createDirectories(Paths.get("target", "it-logs")).resolve("team-project.log");
 
         // Maven and the team's tests with the suite's JVM options (the build's test.jvm.options): a build of seconds
-        String jvmOptions = System.getProperty("bridge.it.jvm-options", "");
+        String jvmOptions = System.getProperty("it.jvm-options", "");
         long start = System.nanoTime();
         ProcessBuilder maven = new ProcessBuilder(
                         mavenHome.resolve("bin").resolve("mvn").toString(),

@@ -31,11 +31,11 @@ public final class ServiceProcess implements AutoCloseable {
     /** The heap limit the service runs under in every process-level test and in the benchmark. */
     public static final String MAX_HEAP = "256m";
     /**
-     * What the build adds to every service it starts (bridge.it.jvm-options, set by the pom for the tests, not for the
+     * What the build adds to every service it starts (it.jvm-options, set by the pom for the tests, not for the
      * benchmark): a short-lived service spends half its start-up CPU in the optimising compiler.
      */
     private static final List<String> JVM_OPTIONS = Arrays.stream(
-                    System.getProperty("bridge.it.jvm-options", "").split(" "))
+                    System.getProperty("it.jvm-options", "").split(" "))
             .filter(option -> !option.isBlank())
             .toList();
 
