@@ -6,8 +6,8 @@ import io.carbridge.admin.AdminRequest;
 import io.carbridge.http.RequestRefused;
 import io.carbridge.outbox.Outbox;
 import io.carbridge.outbox.OutboxComponent;
+import io.carbridge.outbox.OutboxQueries;
 import io.carbridge.storage.CanonicalEvent;
-import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
 import java.io.IOException;
 import java.time.Instant;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Message;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The admin API of events and deliveries: list and inspect them, replay one delivery or a destination's dead letters,
@@ -29,14 +28,14 @@ public final class DeliveryAdmin {
     private static final Set<String> DELIVERY_STATUSES =
             Set.of("PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "REPLAYED", "SUPERSEDED");
 
-    private final Storage storage;
+    private final OutboxQueries queries;
     private final Outbox outbox;
     private final OutboxComponent outboxComponent;
     private final Destinations destinations;
     private final DestinationTrial trial;
 
     DeliveryAdmin(Storage storage, OutboxComponent outboxComponent, Destinations destinations, DestinationTrial trial) {
-        this.storage = storage;
+        this.queries = new OutboxQueries(storage);
         this.outbox = outboxComponent.outbox();
         this.outboxComponent = outboxComponent;
         this.destinations = destinations;
@@ -85,19 +84,14 @@ public final class DeliveryAdmin {
     /** Events by type, vehicle, recognised or not, and time received; newest first, without their bodies. */
     public Object listEvents(Message message) {
         AdminRequest request = AdminRequest.of(message);
-        Filter filter = new Filter()
-                .equal("e.event_type", "type", request.query("type").orElse(null))
-                .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
-                .equal("e.recognised", "recognised", request.bool("recognised").orElse(null))
-                .range("e.received_at", request);
-        return storage
-                .jdbc()
-                .queryForList(
-                        "SELECT e.event_id, e.event_type, e.recognised, e.vehicle_id, e.event_time, "
-                                + "e.event_time_unreadable, e.signal_time_unreadable, e.repeat_of, e.mode, e.webhook_id, e.envelope_version, e.received_at "
-                                + "FROM webhook_event e" + filter.where()
-                                + " ORDER BY e.received_at DESC LIMIT :limit",
-                        filter.parameters(request.limit(100, 1000)))
+        return queries
+                .events(new OutboxQueries.EventFilter(
+                        request.query("type").orElse(null),
+                        request.query("vehicleId").orElse(null),
+                        request.bool("recognised").orElse(null),
+                        request.instant("from").orElse(null),
+                        request.instant("to").orElse(null),
+                        request.limit(100, 1000)))
                 .stream()
                 .map(DeliveryAdmin::camelCase)
                 .toList();
@@ -106,13 +100,9 @@ public final class DeliveryAdmin {
     /** One event with Smartcar's payload and every delivery of it, each with its attempts. */
     public Object showEvent(Message message) throws IOException {
         AdminRequest request = AdminRequest.of(message);
-        Map<String, Object> parameters = Map.of("eventId", request.path("eventId"));
-        List<Map<String, Object>> events =
-                storage.jdbc().queryForList("SELECT * FROM webhook_event WHERE event_id = :eventId", parameters);
-        if (events.isEmpty()) {
-            throw RequestRefused.notFound("event");
-        }
-        Map<String, Object> event = camelCase(events.get(0));
+        String eventId = request.path("eventId");
+        Map<String, Object> event =
+                camelCase(queries.event(eventId).orElseThrow(() -> RequestRefused.notFound("event")));
         event.put("payload", Json.MAPPER.readValue((byte[]) event.remove("rawBody"), Object.class));
         // why the destinations configured now do not take it: a test event, a type their filter leaves out
         CanonicalEvent stored = new CanonicalEvent(
@@ -128,18 +118,11 @@ public final class DeliveryAdmin {
                 null);
         event.put("notForwardedTo", destinations.refusals(stored));
         List<Map<String, Object>> deliveries = new ArrayList<>();
-        for (Map<String, Object> delivery : storage.jdbc()
-                .queryForList("SELECT * FROM delivery WHERE event_id = :eventId ORDER BY id", parameters)) {
+        for (Map<String, Object> delivery : queries.deliveriesOf(eventId)) {
             Map<String, Object> entry = camelCase(delivery);
             entry.put(
                     "attempts",
-                    storage
-                            .jdbc()
-                            .queryForList(
-                                    "SELECT attempt, started_at, duration_ms, status_code, error, outcome "
-                                            + "FROM delivery_attempt WHERE delivery_id = :id ORDER BY id",
-                                    Map.of("id", delivery.get("id")))
-                            .stream()
+                    queries.attemptsOf(delivery.get("id")).stream()
                             .map(DeliveryAdmin::camelCase)
                             .toList());
             deliveries.add(entry);
@@ -155,22 +138,14 @@ public final class DeliveryAdmin {
         if (status != null && !DELIVERY_STATUSES.contains(status)) {
             throw RequestRefused.badRequest("status must be one of " + DELIVERY_STATUSES);
         }
-        Filter filter = new Filter()
-                .equal("d.status", "status", status)
-                .equal(
-                        "d.destination",
-                        "destination",
-                        request.query("destination").orElse(null))
-                .equal("e.vehicle_id", "vehicleId", request.query("vehicleId").orElse(null))
-                .range("d.received_at", request);
-        return storage
-                .jdbc()
-                .queryForList(
-                        "SELECT d.id, d.event_id, d.destination, d.status, d.attempts, d.next_attempt_at, "
-                                + "d.last_status_code, d.last_error, d.superseded_by, d.replay, d.received_at, d.finished_at, e.event_type, e.vehicle_id "
-                                + "FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id" + filter.where()
-                                + " ORDER BY d.id DESC LIMIT :limit",
-                        filter.parameters(request.limit(100, 1000)))
+        return queries
+                .deliveries(new OutboxQueries.DeliveryFilter(
+                        status,
+                        request.query("destination").orElse(null),
+                        request.query("vehicleId").orElse(null),
+                        request.instant("from").orElse(null),
+                        request.instant("to").orElse(null),
+                        request.limit(100, 1000)))
                 .stream()
                 .map(DeliveryAdmin::camelCase)
                 .toList();
@@ -262,9 +237,7 @@ public final class DeliveryAdmin {
     }
 
     private void wakeDestinationOf(long deliveryId) {
-        storage.jdbc()
-                .queryForList("SELECT destination FROM delivery WHERE id = :id", Map.of("id", deliveryId), String.class)
-                .forEach(outboxComponent::wake);
+        queries.destinationOf(deliveryId).ifPresent(outboxComponent::wake);
     }
 
     /** Column names as JSON field names ({@code event_id} becomes {@code eventId}); timestamps as ISO-8601 text. */
@@ -290,39 +263,5 @@ public final class DeliveryAdmin {
                                     : value);
         });
         return result;
-    }
-
-    /** An AND of optional conditions; every value is a bound parameter. */
-    private static final class Filter {
-        private final List<String> conditions = new ArrayList<>();
-        private final MapSqlParameterSource parameters = new MapSqlParameterSource();
-
-        Filter equal(String column, String parameter, Object value) {
-            if (value != null) {
-                conditions.add(column + " = :" + parameter);
-                parameters.addValue(parameter, value);
-            }
-            return this;
-        }
-
-        Filter range(String column, AdminRequest request) {
-            request.instant("from").ifPresent(from -> {
-                conditions.add(column + " >= :from");
-                parameters.addValue("from", SqlTime.offset(from));
-            });
-            request.instant("to").ifPresent(to -> {
-                conditions.add(column + " < :to");
-                parameters.addValue("to", SqlTime.offset(to));
-            });
-            return this;
-        }
-
-        String where() {
-            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        }
-
-        MapSqlParameterSource parameters(int limit) {
-            return parameters.addValue("limit", limit);
-        }
     }
 }

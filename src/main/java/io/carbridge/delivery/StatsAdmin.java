@@ -3,14 +3,13 @@ package io.carbridge.delivery;
 import io.carbridge.admin.AdminRequest;
 import io.carbridge.http.RequestRefused;
 import io.carbridge.outbox.Outbox;
+import io.carbridge.outbox.OutboxQueries;
 import io.carbridge.storage.IntakeCounts;
-import io.carbridge.storage.SqlTime;
 import io.carbridge.storage.Storage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,14 +30,14 @@ public final class StatsAdmin {
     private static final Duration MAX_WINDOW = Duration.ofDays(7);
     private static final int MAX_POINTS = 1_440;
 
-    private final Storage storage;
+    private final OutboxQueries queries;
     private final Outbox outbox;
     private final Destinations destinations;
     private final IntakeCounts counts;
 
     /** @param counts this instance's intake counts, whose last seconds are not in the database yet */
     StatsAdmin(Storage storage, Outbox outbox, Destinations destinations, IntakeCounts counts) {
-        this.storage = storage;
+        this.queries = new OutboxQueries(storage);
         this.outbox = outbox;
         this.destinations = destinations;
         this.counts = counts;
@@ -77,13 +76,7 @@ public final class StatsAdmin {
                         .filter(d -> (boolean) d.get("paused"))
                         .map(d -> d.get("name"))
                         .toList());
-        stats.put(
-                "lastEventReceivedAt",
-                storage.jdbc()
-                        .query(
-                                "SELECT MAX(received_at) AS last_received FROM webhook_event",
-                                Map.of(),
-                                rows -> rows.next() ? SqlTime.get(rows, "last_received") : null));
+        stats.put("lastEventReceivedAt", queries.lastReceivedAt());
         return stats;
     }
 
@@ -99,23 +92,13 @@ public final class StatsAdmin {
             time[i] = firstStart + i * stepSeconds;
         }
         long[][] perStep = new long[IntakeCounts.OUTCOMES.length][points];
-        storage.jdbc()
-                .query(
-                        "SELECT minute_start, SUM(accepted) AS accepted, SUM(duplicate) AS duplicate, SUM(rejected) AS rejected, "
-                                + "SUM(unrecognised) AS unrecognised FROM intake_count WHERE minute_start >= :from AND minute_start < :to "
-                                + "GROUP BY minute_start",
-                        Map.of(
-                                "from",
-                                SqlTime.offset(Instant.ofEpochSecond(firstStart)),
-                                "to",
-                                SqlTime.offset(Instant.ofEpochSecond(lastStart + stepSeconds))),
-                        rows -> {
-                            int index = (int)
-                                    ((SqlTime.get(rows, "minute_start").getEpochSecond() - firstStart) / stepSeconds);
-                            for (int outcome = 0; outcome < perStep.length; outcome++) {
-                                perStep[outcome][index] += rows.getLong(IntakeCounts.OUTCOMES[outcome]);
-                            }
-                        });
+        counts.written(
+                Instant.ofEpochSecond(firstStart), Instant.ofEpochSecond(lastStart + stepSeconds), (minute, sums) -> {
+                    int index = (int) ((minute.getEpochSecond() - firstStart) / stepSeconds);
+                    for (int outcome = 0; outcome < perStep.length; outcome++) {
+                        perStep[outcome][index] += sums[outcome];
+                    }
+                });
         counts.unwritten().forEach((minute, unwritten) -> {
             long index = (minute * 60 - firstStart) / stepSeconds;
             if (minute * 60 >= firstStart && index < points) {
@@ -143,23 +126,8 @@ public final class StatsAdmin {
      */
     private List<Map<String, Object>> destinations(Instant now) {
         Map<String, Outbox.Backlog> backlog = outbox.backlog();
-        Map<String, Long> dead = new HashMap<>();
-        storage.jdbc()
-                .query(
-                        "SELECT destination, COUNT(*) AS dead FROM delivery WHERE status = 'DEAD' GROUP BY destination",
-                        rows -> {
-                            dead.put(rows.getString("destination"), rows.getLong("dead"));
-                        });
-        Map<String, Map<String, Object>> paused = new HashMap<>();
-        storage.jdbc()
-                .query(
-                        "SELECT destination, paused_reason, paused_at FROM destination_state WHERE paused = TRUE",
-                        rows -> {
-                            Map<String, Object> pause = new HashMap<>();
-                            pause.put("reason", rows.getString("paused_reason"));
-                            pause.put("at", SqlTime.get(rows, "paused_at"));
-                            paused.put(rows.getString("destination"), pause);
-                        });
+        Map<String, Long> dead = queries.deadPerDestination();
+        Map<String, Map<String, Object>> paused = queries.pausedDestinations();
         Set<String> names = new LinkedHashSet<>();
         destinations.all().forEach(destination -> names.add(destination.name()));
         Set<String> withDeliveries = new TreeSet<>(backlog.keySet());

@@ -7,17 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Message;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /** The admin call on a vehicle's state: {@code GET /admin/vehicles/{vehicleId}/state}. */
 public final class StateAdmin {
 
     private final VehicleStateStore store;
-    private final NamedParameterJdbcTemplate jdbc;
 
-    StateAdmin(VehicleStateStore store, NamedParameterJdbcTemplate jdbc) {
+    StateAdmin(VehicleStateStore store) {
         this.store = store;
-        this.jdbc = jdbc;
     }
 
     /**
@@ -28,12 +25,7 @@ public final class StateAdmin {
     public Object showState(Message message) {
         String vehicleId = AdminRequest.of(message).path("vehicleId");
         List<Map<String, Object>> signals = store.signals(vehicleId);
-        if (signals.isEmpty()
-                && jdbc.queryForObject(
-                                "SELECT COUNT(*) FROM vehicle WHERE vehicle_id = :vehicleId",
-                                Map.of("vehicleId", vehicleId),
-                                Integer.class)
-                        == 0) {
+        if (signals.isEmpty() && !store.knows(vehicleId)) {
             throw RequestRefused.notFound("vehicle " + vehicleId);
         }
         Map<String, Object> state = new LinkedHashMap<>();

@@ -22,7 +22,7 @@ public final class VehicleState {
     public VehicleState(CamelContext camel, Duration errorDedupeWindow, Storage storage, MeterRegistry meters) {
         this.writer = new VehicleStateWriter(!storage.isEmbedded(), errorDedupeWindow);
         this.store = new VehicleStateStore(storage.jdbc());
-        this.admin = new StateAdmin(store, storage.jdbc());
+        this.admin = new StateAdmin(store);
         try {
             camel.addService(new StateMetrics(store, meters, camel.getExecutorServiceManager()));
         } catch (Exception e) {

@@ -23,6 +23,15 @@ public final class VehicleStateStore {
         this.jdbc = jdbc;
     }
 
+    /** Whether the bridge knows the vehicle (it has a row of facts), with a state or not. */
+    public boolean knows(String vehicleId) {
+        return jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM vehicle WHERE vehicle_id = :vehicleId",
+                        Map.of("vehicleId", vehicleId),
+                        Integer.class)
+                > 0;
+    }
+
     /** Every signal of the vehicle with its last value and its last error, by code. */
     public List<Map<String, Object>> signals(String vehicleId) {
         return jdbc.query(

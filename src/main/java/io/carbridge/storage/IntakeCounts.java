@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BiConsumer;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -34,6 +35,9 @@ public final class IntakeCounts extends ServiceSupport {
             "UPDATE intake_count SET accepted = accepted + :accepted, duplicate = duplicate + :duplicate, "
                     + "rejected = rejected + :rejected, unrecognised = unrecognised + :unrecognised "
                     + "WHERE minute_start = :minute AND instance_id = :instance";
+    private static final String WRITTEN_PER_MINUTE = "SELECT minute_start, SUM(accepted) AS accepted, "
+            + "SUM(duplicate) AS duplicate, SUM(rejected) AS rejected, SUM(unrecognised) AS unrecognised FROM intake_count "
+            + "WHERE minute_start >= :from AND minute_start < :to GROUP BY minute_start";
     private static final String INSERT =
             "INSERT INTO intake_count (minute_start, instance_id, accepted, duplicate, rejected, "
                     + "unrecognised) VALUES (:minute, :instance, :accepted, :duplicate, :rejected, :unrecognised)";
@@ -71,6 +75,19 @@ public final class IntakeCounts extends ServiceSupport {
                 return;
             }
         }
+    }
+
+    /**
+     * The counts every instance wrote, per minute of {@code [from, to)}: the sums in the order of {@link #OUTCOMES}.
+     */
+    public void written(Instant from, Instant to, BiConsumer<Instant, long[]> perMinute) {
+        jdbc.query(WRITTEN_PER_MINUTE, Map.of("from", SqlTime.offset(from), "to", SqlTime.offset(to)), rows -> {
+            long[] sums = new long[OUTCOMES.length];
+            for (int outcome = 0; outcome < OUTCOMES.length; outcome++) {
+                sums[outcome] = rows.getLong(OUTCOMES[outcome]);
+            }
+            perMinute.accept(SqlTime.get(rows, "minute_start"), sums);
+        });
     }
 
     /**
