@@ -2,6 +2,7 @@ package io.carbridge.check;
 
 import io.carbridge.EndpointCatalog.Mistake;
 import io.carbridge.Settings;
+import io.carbridge.SettingsBinding;
 import io.carbridge.Suggestions;
 import io.carbridge.delivery.DestinationListSettings;
 import io.carbridge.delivery.Destinations;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -86,14 +86,7 @@ final class DestinationsCheck {
     /** The settings of one destination, as given (in the properties file or as -D), with their values resolved. */
     private Map<String, String> given(String name) {
         String prefix = "bridge.destination." + name + ".";
-        Set<String> keys = new TreeSet<>();
-        camel.getPropertiesComponent()
-                .loadProperties(key -> key.startsWith(prefix))
-                .stringPropertyNames()
-                .forEach(keys::add);
-        System.getProperties().stringPropertyNames().stream()
-                .filter(key -> key.startsWith(prefix))
-                .forEach(keys::add);
+        Set<String> keys = new SettingsBinding(camel).keysUnder(prefix);
         Map<String, String> given = new LinkedHashMap<>();
         for (String key : keys) {
             given.put(key, camel.getPropertiesComponent().resolveProperty(key).orElse(""));

@@ -266,14 +266,18 @@ public final class IntakeSteps {
     private String forwarding(CanonicalEvent event) {
         List<String> to = routing.destinationsFor(event);
         Map<String, String> notTo = routing.refusals(event);
-        return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to))
-                + (notTo.isEmpty()
-                        ? ""
-                        : " notForwardedTo=\""
-                                + notTo.entrySet().stream()
-                                        .map(refusal -> refusal.getKey() + ": " + refusal.getValue())
-                                        .collect(Collectors.joining("; "))
-                                + "\"");
+        return "forwardedTo=" + (to.isEmpty() ? "none" : String.join(",", to)) + notForwardedTo(notTo);
+    }
+
+    /** The destinations that do not take the event, each with its reason; nothing when every one takes it. */
+    private static String notForwardedTo(Map<String, String> notTo) {
+        return notTo.isEmpty()
+                ? ""
+                : " notForwardedTo=\""
+                        + notTo.entrySet().stream()
+                                .map(refusal -> refusal.getKey() + ": " + refusal.getValue())
+                                .collect(Collectors.joining("; "))
+                        + "\"";
     }
 
     /**
@@ -285,14 +289,7 @@ public final class IntakeSteps {
         routing.destinationsFor(event)
                 .forEach(destination ->
                         notTo.put(destination, "repeat of " + repeatOf + " within bridge.intake.error-dedupe-window"));
-        return "forwardedTo=none repeatOf=" + repeatOf
-                + (notTo.isEmpty()
-                        ? ""
-                        : " notForwardedTo=\""
-                                + notTo.entrySet().stream()
-                                        .map(refusal -> refusal.getKey() + ": " + refusal.getValue())
-                                        .collect(Collectors.joining("; "))
-                                + "\"");
+        return "forwardedTo=none repeatOf=" + repeatOf + notForwardedTo(notTo);
     }
 
     private static void log(IntakeAnswer answer, Duration elapsed) {
