@@ -147,6 +147,13 @@ class StartupFailuresIT {
                 ServiceProcess.startIn(workingDirectory, name, databaseUrl, Map.of(), List.of(systemProperties));
 
         int exitCode = service.awaitExit(Duration.ofSeconds(60));
+        if (service.output().isEmpty()) {
+            // seen a few times: a process that exits without a byte written, not even the JVM's own error (not
+            // understood yet, see the closing note); the same start again says what the test is about
+            System.out.printf("%s: exit %d with no output at all, started again%n", name, exitCode);
+            service = ServiceProcess.startIn(workingDirectory, name, databaseUrl, Map.of(), List.of(systemProperties));
+            exitCode = service.awaitExit(Duration.ofSeconds(60));
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String output = service.output();
         System.out.printf(
