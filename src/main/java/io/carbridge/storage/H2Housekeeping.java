@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What H2 does in a background thread of its own, except with {@code WRITE_DELAY=0}, which the bridge needs (a commit
  * reaches the file before it returns) and which turns that thread off: the file is forced to the disk every second, and
- * the chunks its commits leave partly used are compacted. Without it the file only grows: each commit writes a new
- * chunk, and a chunk is reused only once none of its pages is live and it is older than the retention time (45 s by
- * default, for a disk that has not flushed it yet). Measured: 1.7 GB for 274 MB of events; with this, 0.5 GB.
+ * the chunks its commits leave partly used are compacted in short rounds. Without it the file only grows: each commit
+ * writes a new chunk, and a chunk is reused only once none of its pages is live and it is older than the retention time
+ * (45 s by default, for a disk that has not flushed it yet). Measured: 1.7 GB for 274 MB of events; with this, 0.5 GB.
  *
  * <p>Forced every second, the file can let old chunks go after three seconds, more than two forces later, without a
  * power loss ever finding a chunk the last forced state needs overwritten. That is also what a power loss costs now:
@@ -28,30 +28,37 @@ import org.slf4j.LoggerFactory;
  */
 final class H2Housekeeping extends ServiceSupport {
 
-    private static final Duration EVERY = Duration.ofSeconds(1);
+    private static final Duration SYNC_EVERY = Duration.ofSeconds(1);
+    /**
+     * Compaction runs in short rounds: a round holds the store's lock, and so every commit, while it rewrites. One
+     * round of 16 MB a second held commits up to 320 ms, the intake's p99 at 1,000 events/s with them; ten of 1.6 MB
+     * keep the same pace.
+     */
+    private static final Duration COMPACT_EVERY = Duration.ofMillis(100);
+
     private static final int RETENTION_MILLIS = 3_000;
-    /** A chunk less full than this is rewritten, up to {@link #COMPACT_BYTES} a second. */
+    /** A chunk less full than this is rewritten, up to {@link #COMPACT_BYTES} a round. */
     private static final int COMPACT_FILL_RATE = 80;
 
-    private static final int COMPACT_BYTES = 16 << 20;
+    private static final int COMPACT_BYTES = (16 << 20) / 10;
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
 
     private final CamelContext camel;
     private final DataSource dataSource;
-    private final Duration every;
+    private final Duration compactEvery;
     private final int retentionMillis;
     private ScheduledExecutorService timer;
     private MVStore store;
 
     H2Housekeeping(CamelContext camel, DataSource dataSource) {
-        this(camel, dataSource, EVERY, RETENTION_MILLIS);
+        this(camel, dataSource, COMPACT_EVERY, RETENTION_MILLIS);
     }
 
     /** At another pace: a test that drives the rounds itself. */
-    H2Housekeeping(CamelContext camel, DataSource dataSource, Duration every, int retentionMillis) {
+    H2Housekeeping(CamelContext camel, DataSource dataSource, Duration compactEvery, int retentionMillis) {
         this.camel = camel;
         this.dataSource = dataSource;
-        this.every = every;
+        this.compactEvery = compactEvery;
         this.retentionMillis = retentionMillis;
     }
 
@@ -64,17 +71,28 @@ final class H2Housekeeping extends ServiceSupport {
         }
         store.setRetentionTime(retentionMillis);
         timer = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "h2-housekeeping");
-        timer.scheduleWithFixedDelay(this::housekeep, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        long syncMillis = SYNC_EVERY.toMillis();
+        timer.scheduleWithFixedDelay(this::sync, syncMillis, syncMillis, TimeUnit.MILLISECONDS);
+        long compactMillis = compactEvery.toMillis();
+        timer.scheduleWithFixedDelay(this::compact, compactMillis, compactMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** One round: the file forced to the disk, then up to {@link #COMPACT_BYTES} of partly used chunks rewritten. */
-    void housekeep() {
+    /** The file forced to the disk. */
+    void sync() {
+        whileOpen(store::sync);
+    }
+
+    /** One round of compaction: up to {@link #COMPACT_BYTES} of partly used chunks rewritten. */
+    void compact() {
+        whileOpen(() -> store.compact(COMPACT_FILL_RATE, COMPACT_BYTES));
+    }
+
+    private void whileOpen(Runnable task) {
         try {
             if (!store.isClosed()) {
-                store.sync();
-                store.compact(COMPACT_FILL_RATE, COMPACT_BYTES);
+                task.run();
             }
-        } catch (RuntimeException e) { // the next second tries again; a scheduled task that throws is never run again
+        } catch (RuntimeException e) { // the next round tries again; a scheduled task that throws is never run again
             LOG.warn("H2 housekeeping failed: {}", e.toString());
         }
     }

@@ -46,13 +46,14 @@ class H2HousekeepingTest {
                 Database.durableUrl("jdbc:h2:file:" + directory.resolve(name).resolve("db")));
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
-            // the test drives the rounds, one every 1,000 rows, whatever the machine's speed; replaced pages go at once
+            // the test drives the compaction, a round every 1,000 rows, whatever the machine's speed; replaced pages go
+            // at once
             H2Housekeeping keeper = new H2Housekeeping(camel, dataSource, Duration.ofHours(1), 0);
             try (Connection connection = dataSource.getConnection()) {
                 if (housekeeping) {
                     keeper.start();
                 }
-                write(connection, housekeeping ? keeper::housekeep : () -> {});
+                write(connection, housekeeping ? keeper::compact : () -> {});
                 keeper.stop();
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("SHUTDOWN IMMEDIATELY");
