@@ -2,6 +2,7 @@ package io.carbridge.delivery;
 
 import io.carbridge.Setting;
 import io.carbridge.delivery.http.HttpSink;
+import io.carbridge.delivery.kafka.KafkaSink;
 import java.time.Duration;
 import java.util.List;
 
@@ -74,8 +75,17 @@ final class DestinationSettings {
     @Setting("The route that shapes the destination's document: an endpoint a route in routes/ starts from")
     String transform = "direct:enriched-event-json";
 
-    @Setting(value = "Attempts in flight at once (always different vehicles)", min = 1, max = 256)
-    int concurrency = 8;
+    /**
+     * Attempts in flight at once when the setting is not given, but for a Kafka sink ({@link KafkaSink#CONCURRENCY}).
+     */
+    static final int CONCURRENCY = 8;
+
+    @Setting(
+            value = "Attempts in flight at once (always different vehicles)",
+            defaultText = "(8; 32 for a `kafka:` uri)",
+            min = 1,
+            max = 256)
+    Integer concurrency;
 
     @Setting(name = "retry.initial-delay", value = "Delay before the second attempt")
     Duration retryInitialDelay = Duration.ofSeconds(1);
