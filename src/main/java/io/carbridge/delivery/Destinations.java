@@ -132,9 +132,6 @@ public final class Destinations implements RouteTemplateParameterSource, OutboxR
                 }
             }
         }
-        if (declared.concurrency == null) { // resolved here, where the sink is known, and shown so by the admin API
-            declared.concurrency = scheme.equals("kafka") ? KafkaSink.CONCURRENCY : DestinationSettings.CONCURRENCY;
-        }
         if (scheme.equals("kafka")) {
             return KafkaSink.of(name, key, uri, declared.timeout);
         }

@@ -9,7 +9,6 @@ import io.carbridge.delivery.kafka.KafkaSink;
 import io.carbridge.storage.CanonicalEvent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
@@ -59,27 +58,6 @@ class DestinationsTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void aKafkaDestinationHasMoreInFlightByDefaultThanAnyOtherAndTheSettingWins() {
-        Destinations destinations = read("""
-                bridge.destinations = topic, crm, drop, queue
-                bridge.destination.topic.uri = kafka:vehicle-events?brokers=localhost:9092
-                bridge.destination.crm.url = https://crm.example.com/api/activities
-                bridge.destination.drop.uri = file:target/drop
-                bridge.destination.queue.uri = kafka:queue?brokers=localhost:9092
-                bridge.destination.queue.concurrency = 4
-                """);
-
-        assertThat(destinations.get("topic").policy().concurrency()).isEqualTo(KafkaSink.CONCURRENCY);
-        assertThat(destinations.get("crm").policy().concurrency()).isEqualTo(8);
-        assertThat(destinations.get("drop").policy().concurrency()).isEqualTo(8);
-        assertThat(destinations.get("queue").policy().concurrency()).isEqualTo(4);
-        assertThat((Map<String, Object>) destinations.describe("topic").get("settings"))
-                .as("the admin API's effective settings")
-                .containsEntry("concurrency", KafkaSink.CONCURRENCY);
-    }
-
-    @Test
     void aKafkaDestinationGetsTheBridgesKafkaSinkWithAcksFromEveryReplicaAndAnIdempotentProducer() {
         Destinations destinations = read("""
                 bridge.destinations = topic
@@ -89,6 +67,9 @@ class DestinationsTest {
 
         KafkaSink sink = (KafkaSink) destinations.get("topic").sink();
         assertThat(sink.uri()).isEqualTo("direct:kafka-sink-topic");
+        assertThat(destinations.get("topic").policy().concurrency())
+                .as("the default: the producer sends the records in flight together")
+                .isEqualTo(32);
         assertThat(sink.endpoint())
                 .startsWith("kafka:vehicle-events?brokers=localhost:9092&")
                 .contains(

@@ -26,15 +26,6 @@ import org.apache.camel.util.URISupport;
  */
 public record KafkaSink(String destination, String endpoint) implements Sink {
 
-    /**
-     * A Kafka destination's attempts in flight when its concurrency is not set. The producer sends the records in
-     * flight together, one request per partition, so more in flight costs the broker little and hides the round trip of
-     * its acknowledgement. Measured on the benchmark's in-process broker while the intake took 1,000 events/s: 8 in
-     * flight delivered 350 to 450 events/s, 32 delivered 1,160, and 64 some 1,300 to 1,400 but took more of the
-     * intake's share of the cores.
-     */
-    public static final int CONCURRENCY = 32;
-
     /** The route template of {@code routes/kafka-sink.camel.yaml}. */
     public static final String TEMPLATE = "kafka-sink";
 

@@ -52,7 +52,7 @@ class KafkaDestinationIT {
                     "-Dbridge.destination.events.uri=kafka:it-events?brokers=" + broker.bootstrapServers(),
                     "-Dbridge.destination.events.event-types=VEHICLE_STATE",
                     "-Dbridge.destination.events.timeout=5s",
-                    // below a Kafka destination's default, for a tight bound on what a kill makes it see twice
+                    // below the default, for a tight bound on what a kill makes the destination see twice
                     "-Dbridge.destination.events.concurrency=" + CONCURRENCY,
                     "-Dbridge.destination.events.retry.max-delay=2s",
                     "-Dbridge.destination.errors.uri=kafka:it-errors?brokers=" + broker.bootstrapServers(),
