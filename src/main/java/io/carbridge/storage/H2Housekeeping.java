@@ -31,8 +31,8 @@ final class H2Housekeeping extends ServiceSupport {
     private static final Duration SYNC_EVERY = Duration.ofSeconds(1);
     /**
      * Compaction runs in short rounds: a round holds the store's lock, and so every commit, while it rewrites. One
-     * round of 16 MB a second held commits up to 320 ms, the intake's p99 at 1,000 events/s with them; ten of 1.6 MB
-     * keep the same pace.
+     * round of 16 MB a second held commits up to 320 ms, the intake's p99 at 1,000 events/s with them; ten a second
+     * keep the same pace ({@link #COMPACT_BYTES_PER_SECOND}).
      */
     private static final Duration COMPACT_EVERY = Duration.ofMillis(100);
 
@@ -40,7 +40,8 @@ final class H2Housekeeping extends ServiceSupport {
     /** A chunk less full than this is rewritten, up to {@link #COMPACT_BYTES} a round. */
     private static final int COMPACT_FILL_RATE = 80;
 
-    private static final int COMPACT_BYTES = (16 << 20) / 10;
+    private static final int COMPACT_BYTES_PER_SECOND = 16 << 20;
+    private static final int COMPACT_BYTES = (int) (COMPACT_BYTES_PER_SECOND * COMPACT_EVERY.toMillis() / 1_000);
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
 
     private final CamelContext camel;
