@@ -16,10 +16,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The benchmark ({@code mvn -B -Pbenchmark verify}, see docs/performance.md): on H2 and on PostgreSQL, each in a fresh
@@ -27,10 +30,10 @@ import java.util.concurrent.TimeUnit;
  * under {@code -Xmx256m}; on PostgreSQL also two instances of the bridge sharing the database. Every ratio of issue
  * 23's targets is taken between figures of the same run. Each setup with one instance also measures delivery to a Kafka
  * topic on a broker in this JVM (issue 21's Kafka row; {@code benchmark.kafka=false} turns it off). With
- * {@code benchmark.baseline-jar}, each bridge setup is measured again right after, with the baseline's build, on a
- * fresh database. {@code benchmark.runs} repeats the whole measurement; the report gives each run with the load average
- * at its start, and the median of each figure. Prints the tables and writes {@code results.md}, {@code results.json}
- * and {@code latency.png}.
+ * {@code benchmark.baseline-jar}, each bridge setup is measured again with the baseline's build, on a fresh database,
+ * right after this build in odd runs and right before it in even ones. {@code benchmark.runs} repeats the whole
+ * measurement; the report gives each run with the load average at its start, and the median of each figure. Prints the
+ * tables and writes {@code results.md}, {@code results.json} and {@code latency.png}.
  *
  * <p>Settings are system properties: {@code benchmark.*} ({@link Options}) for the run itself; any {@code bridge.*} or
  * {@code camel.*} property is passed on to the bridge and printed with the figures.
@@ -60,7 +63,7 @@ public final class Benchmark {
      * @param drainTimeout the longest wait for the sink to catch up between loads
      *     ({@code benchmark.drain-timeout-seconds}, 300)
      * @param output where the report goes ({@code benchmark.output}, target/benchmark)
-     * @param baseline the build each bridge setup is measured with again, right after this build
+     * @param baseline the build each bridge setup is measured with again, next to this build
      *     ({@code benchmark.baseline-jar}, a {@code smartcar-bridge.jar} of another checkout); null for none
      * @param dashboard whether each bridge setup is also watched through the Grafana dashboard
      *     ({@code benchmark.dashboard}, false; {@link DashboardRun})
@@ -123,9 +126,23 @@ public final class Benchmark {
                     Boolean.parseBoolean(System.getProperty("benchmark.kafka", "true")));
         }
 
-        /** This build, then the baseline's if there is one. */
+        /** This build, then the baseline's if there is one: the order of the report's columns. */
         List<Build> builds() {
             return baseline == null ? List.of(Build.thisBuild()) : List.of(Build.thisBuild(), baseline);
+        }
+
+        /**
+         * The order the builds are measured in: this build first in odd runs, the baseline first in even ones, so that
+         * with an even number of runs the median weighs both orders alike. The machine changes from one measurement to
+         * the next (the same delivery code drained 1,179 to 1,954 events/s in one day's side by sides, first or
+         * second), and a build always measured first or always second would carry whatever the order adds.
+         */
+        List<Build> measuringOrder(int run) {
+            List<Build> order = new ArrayList<>(builds());
+            if (run % 2 == 0) {
+                Collections.reverse(order);
+            }
+            return order;
         }
 
         Duration phase() {
@@ -169,10 +186,8 @@ public final class Benchmark {
             BenchmarkDatabase h2 = BenchmarkDatabase.h2();
             databaseDescriptions.put(h2.label(), h2.describe());
             Reference reference = minimalIntake(h2);
-            for (Build build : options.builds()) {
-                setups.add(
-                        new BridgeMeasurement(options, h2, 1, build).measure(setupName(h2.label(), build), reference));
-            }
+            setups.addAll(eachBuild(number, build -> new BridgeMeasurement(options, h2, 1, build)
+                    .measure(setupName(h2.label(), build), reference)));
         }
         if (options.databases().contains("postgresql")) {
             PostgresServer server = PostgresServer.startDurable(SqlActivity.SERVER_SETTINGS);
@@ -181,18 +196,22 @@ public final class Benchmark {
                 databaseDescriptions.put(postgres.label(), postgres.describe());
                 Reference reference = minimalIntake(postgres);
                 for (int instances : List.of(1, 2)) {
-                    for (Build build : options.builds()) {
-                        setups.add(new BridgeMeasurement(options, postgres, instances, build)
-                                .measure(
-                                        setupName(postgres.label() + (instances > 1 ? ", two instances" : ""), build),
-                                        reference));
-                    }
+                    String setup = postgres.label() + (instances > 1 ? ", two instances" : "");
+                    setups.addAll(eachBuild(number, build -> new BridgeMeasurement(options, postgres, instances, build)
+                            .measure(setupName(setup, build), reference)));
                 }
             } finally {
                 server.discard();
             }
         }
         return new Run(number, started, loadAverage, Machine.loadAverageNow(), setups);
+    }
+
+    /** Measures each build in the run's {@link Options#measuringOrder}; answers the setups in the report's order. */
+    private List<Setup> eachBuild(int run, Function<Build, Setup> measure) {
+        Map<Build, Setup> measured = new HashMap<>();
+        options.measuringOrder(run).forEach(build -> measured.put(build, measure.apply(build)));
+        return options.builds().stream().map(measured::get).toList();
     }
 
     /** A setup's name: the database and instances, and with a baseline, which build. */
@@ -273,7 +292,8 @@ public final class Benchmark {
         if (options.baseline() != null) {
             settings.put(
                     "baseline",
-                    options.baseline().describe() + "; measured with the same loads right after this build, "
+                    options.baseline().describe()
+                            + "; measured with the same loads as this build, after it in odd runs and before it in even ones, "
                             + "on a fresh database, with the same settings");
         }
         settings.put(
