@@ -89,6 +89,11 @@ class DestinationsTest {
                 .hasMessageContaining("requestRequiredAcks=1");
         assertThatThrownBy(
                         () -> read(
+                                "bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&enableIdempotence=false"))
+                .hasMessageContaining("bridge.destination.t.uri")
+                .hasMessageContaining("enableIdempotence=false");
+        assertThatThrownBy(
+                        () -> read(
                                 "bridge.destinations = t\nbridge.destination.t.uri = kafka:x?brokers=b:1&deliveryTimeoutMs=120000"))
                 .hasMessageContaining("deliveryTimeoutMs")
                 .hasMessageContaining("bridge.destination.t.timeout");
@@ -166,7 +171,8 @@ class DestinationsTest {
         assertThatThrownBy(
                         () -> read(
                                 "bridge.destinations = crm\nbridge.destination.crm.url = http://x\nbridge.destination.crm.uri = log:x"))
-                .hasMessageContaining("both set");
+                .hasMessageContaining("both set")
+                .hasMessageContaining("'crm'");
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.url = ftp://x"))
                 .hasMessageContaining("bridge.destination.crm.url");
         assertThatThrownBy(
@@ -203,6 +209,21 @@ class DestinationsTest {
     }
 
     @Test
+    void deadOnAddsToTheSinksListOfErrorsThatAreDeadLettersAtOnce() {
+        Destinations destinations = read("""
+                bridge.destinations = topic
+                bridge.destination.topic.uri = kafka:vehicle-events?brokers=localhost:9092
+                bridge.destination.topic.dead-on = com.example.erp.RejectedForGoodException
+                """);
+
+        assertThat(destinations.get("topic").policy().deadOn().names())
+                .contains(
+                        "com.example.erp.RejectedForGoodException",
+                        "org.apache.kafka.common.errors.RecordTooLargeException",
+                        "org.apache.camel.ResolveEndpointFailedException");
+    }
+
+    @Test
     void aMistypedSettingStopsTheStartNamingTheNearestOne() {
         assertThatThrownBy(() -> read("bridge.destinations = crm\nbridge.destination.crm.ulr = http://x"))
                 .hasMessageContaining("bridge.destination.crm.ulr is not a setting of destination 'crm'")
@@ -221,7 +242,13 @@ class DestinationsTest {
                 .hasMessageContaining("destination 't'");
         assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = jms:queue:events"))
                 .hasMessageContaining("the component 'jms' is not in the bridge")
-                .hasMessageContaining("org.apache.camel:camel-jms");
+                .hasMessageContaining("org.apache.camel:camel-jms")
+                .hasMessageContaining("destination 't'");
+        assertThatThrownBy(() -> checkSinks("bridge.destinations = t\nbridge.destination.t.uri = "
+                        + "file:/tmp/drop?fileNme=x.json&password=RAW(s3cret-in-uri)"))
+                .as("a URI's secret is masked in the message that stops the start")
+                .hasMessageContaining("fileNme")
+                .hasMessageNotContaining("s3cret-in-uri");
         assertThatThrownBy(() ->
                         checkSinks("bridge.destinations = t\nbridge.destination.t.uri = file:/tmp/drop?fileNme=x.json"))
                 .hasMessageContaining("'fileNme' is not an option of file (did you mean fileName?)");

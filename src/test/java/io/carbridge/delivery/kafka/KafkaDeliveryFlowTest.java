@@ -213,7 +213,12 @@ class KafkaDeliveryFlowTest {
         assertThat(shown.get("sink").get("endpoint").asText())
                 .startsWith("kafka:flow-events?brokers=")
                 .contains("requestRequiredAcks=all");
-        assertThat(shown.get("settings").get("event-types").get(0).asText()).isEqualTo("VEHICLE_STATE");
+        JsonNode settings = shown.get("settings");
+        assertThat(settings.get("event-types").get(0).asText()).isEqualTo("VEHICLE_STATE");
+        assertThat(settings.get("include-test-events").asBoolean()).isFalse();
+        assertThat(settings.get("concurrency").asInt()).isEqualTo(32);
+        assertThat(settings.has("retry.max-age")).as(settings.toString()).isTrue();
+        assertThat(settings.has("transform")).as(settings.toString()).isTrue();
         assertThat(HTTP.get("/admin/destinations/nowhere", ADMIN).status()).isEqualTo(404);
         double delivered = BridgeHttp.metric("bridge_delivery_delivered_total{destination=\"topic\"}");
 
@@ -238,6 +243,12 @@ class KafkaDeliveryFlowTest {
                                 Integer.class,
                                 eventId))
                 .as("a try stores nothing")
+                .isZero();
+        assertThat(db().queryForObject(
+                                "SELECT COUNT(*) FROM delivery WHERE event_id IN (?, 'kafka-tried')",
+                                Integer.class,
+                                eventId))
+                .as("and queues no delivery")
                 .isZero();
         assertThat(BridgeHttp.metric("bridge_delivery_delivered_total{destination=\"topic\"}"))
                 .as("nor is it counted")

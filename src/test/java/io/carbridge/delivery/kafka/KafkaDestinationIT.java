@@ -118,7 +118,9 @@ class KafkaDestinationIT {
                 assertThat(dead.json().get(0).get("attempts").asInt())
                         .as("not retried")
                         .isEqualTo(1);
-                assertThat(dead.json().get(0).get("lastError").asText()).contains("RecordTooLargeException");
+                assertThat(dead.json().get(0).get("lastError").asText())
+                        .as("the broker's reason")
+                        .contains("RecordTooLargeException", "larger than the max message size the server will accept");
                 broker.alterTopicConfig("it-errors", "max.message.bytes", "1000000");
                 assertThat(admin(
                                         service,
