@@ -113,14 +113,16 @@ class StartupFailuresIT {
     }
 
     /**
-     * A destination's mistake, each in one line that names the setting: what a team mistypes in its settings. One sink
-     * mistake stands for the sink check here (a misspelt scheme, a component not in the build: DestinationsTest).
+     * A destination's mistake, each in one line that names the setting: what a team mistypes in its settings, and a
+     * sink Camel cannot make (a misspelt scheme, a component not in the build: the Maven artifact that brings it).
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
             value = {
                 "a misspelt option | bridge.destination.crm.uri=file:target/drop?fileNme=x | bridge.destination.crm.uri,did you mean fileName?",
+                "a misspelt scheme | bridge.destination.crm.uri=kafak:events | bridge.destination.crm.uri,'kafak' (did you mean kafka?),destination 'crm'",
+                "a component not in the build | bridge.destination.crm.uri=jms:queue:events | bridge.destination.crm.uri,org.apache.camel:camel-jms,destination 'crm'",
                 "a misspelt setting | bridge.destination.crm.ulr=http://127.0.0.1:9/ | bridge.destination.crm.ulr,did you mean bridge.destination.crm.url?",
                 "a transform no route consumes | bridge.destination.crm.transform=direct:crm2-evnt | bridge.destination.crm.transform,direct:crm2-evnt,no route",
                 "a route id for a transform | bridge.destination.crm.transform=crm-contact-activity | bridge.destination.crm.transform,crm-contact-activity"

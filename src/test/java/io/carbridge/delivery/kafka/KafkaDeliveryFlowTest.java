@@ -50,7 +50,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "bridge.destination.secured.uri=kafka:flow-secured?brokers={{sys:test.kafka.bootstrap}}&saslMechanism=PLAIN"
                     + "&saslJaasConfig=RAW(org.apache.kafka.common.security.plain.PlainLoginModule required username=\"bridge\" "
                     + "password=\"kafka-s3cret\";)",
-            "bridge.destination.secured.event-types=VEHICLE_STATE"
+            "bridge.destination.secured.event-types=VEHICLE_STATE",
+            "bridge.destination.secured.transform=direct:crm-contact-activity"
         })
 class KafkaDeliveryFlowTest {
 
@@ -122,6 +123,7 @@ class KafkaDeliveryFlowTest {
     void aRecordTheBrokerWillNeverTakeIsADeadLetterAtOnceWithItsReasonAndIsDeliveredWhenReplayedAfterTheLimitIsRaised()
             throws Exception {
         String big = ",\"data\":{\"errors\":[{\"description\":\"" + "x".repeat(5_000) + "\"}]}";
+        double deadBefore = BridgeHttp.metric("bridge_delivery_dead_total{destination=\"small\"}");
         deliver(Fixtures.currentEvent("kafka-too-large", "VEHICLE_ERROR", "veh-kafka-large", big));
 
         await().atMost(Duration.ofSeconds(30))
@@ -131,6 +133,9 @@ class KafkaDeliveryFlowTest {
                                 + "WHERE d.event_id = 'kafka-too-large'");
         assertThat(attempts).as("dead at the first attempt, not retried").hasSize(1);
         assertThat((String) attempts.get(0).get("ERROR")).contains("permanent failure", "RecordTooLargeException");
+        assertThat(BridgeHttp.metric("bridge_delivery_dead_total{destination=\"small\"}"))
+                .as("counted as a dead letter")
+                .isEqualTo(deadBefore + 1);
 
         BROKER.alterTopicConfig("flow-small", "max.message.bytes", "1000000");
         long dead = db().queryForObject(
@@ -189,11 +194,16 @@ class KafkaDeliveryFlowTest {
     }
 
     @Test
-    void aSecretInTheUriIsNeverShownNorLogged() throws Exception {
+    void aSecretInTheUriIsNeverShownNorLoggedAndTheRecordIsTheTransformsDocument() throws Exception {
         try (LogCapture log = LogCapture.start()) {
             deliver(Fixtures.currentEvent("kafka-secured", "VEHICLE_STATE", "veh-kafka-secured", ""));
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> onTopic("flow-secured", "kafka-secured").size() == 1);
+            List<KafkaBroker.Record> records = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> onTopic("flow-secured", "kafka-secured"), found -> found.size() == 1);
+            JsonNode activity = JSON.readTree(records.get(0).value());
+            assertThat(activity.get("externalId").asText())
+                    .as("the value is the CRM contact activity its transform made")
+                    .isEqualTo("smartcar-kafka-secured");
+            assertThat(records.get(0).key()).isEqualTo("veh-kafka-secured");
 
             BridgeHttp.Response shown = HTTP.get("/admin/destinations/secured", ADMIN);
             assertThat(shown.status()).isEqualTo(200);

@@ -82,6 +82,8 @@ class KafkaDestinationIT {
 
                 // the broker stopped for 15 s under load: the intake goes on, nothing is lost
                 List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+                String retried = "bridge_delivery_retried_total{destination=\"events\"}";
+                double retriedBefore = service.management().metricValue(retried);
                 ExecutorService load = Executors.newSingleThreadExecutor();
                 Future<List<String>> duringOutage =
                         load.submit(() -> sendSteadily(service, "outage", Duration.ofSeconds(20), latencies));
@@ -95,6 +97,9 @@ class KafkaDestinationIT {
                 assertThat(percentile99(latencies))
                         .as("intake p99 while the broker was down, ms")
                         .isLessThan(1_000);
+                assertThat(service.management().metricValue(retried))
+                        .as("attempts failed while the broker was down, and were tried again")
+                        .isGreaterThan(retriedBefore);
                 awaitOnTopic(broker, "it-events", "outage-", outageEvents.size());
                 assertThat(eventIds(broker.records("it-events"), "outage-"))
                         .containsExactlyInAnyOrderElementsOf(outageEvents);
