@@ -56,7 +56,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
             BridgeTest.DESTINATIONS,
             BridgeTest.APPLICATION_PROPERTIES
         },
-        properties = {"bridge.db.url=jdbc:h2:mem:console-browser-test", "bridge.intake.counts-flush-interval=200ms"})
+        properties = {
+            "bridge.db.url=jdbc:h2:mem:console-browser-test",
+            "bridge.intake.counts-flush-interval=200ms",
+            // a Kafka destination, shown and tried without a broker: it wants no event the tests send
+            "bridge.destinations=sink,gone,crm,topic",
+            "bridge.destination.topic.uri=kafka:console-events?brokers=127.0.0.1:9&saslMechanism=PLAIN"
+                    + "&saslJaasConfig=RAW(org.apache.kafka.common.security.plain.PlainLoginModule required "
+                    + "username=\"bridge\" password=\"console-s3cret\";)",
+            "bridge.destination.topic.event-types=CHARGING_STOPPED"
+        })
 class ConsoleBrowserTest {
 
     private static final String TOKEN = "test-admin-token";
@@ -371,6 +380,28 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(8)
+    void showsAKafkaDestinationsSinkWithItsSecretMaskedAndTriesItsDocument() {
+        signedIn("#destinations");
+        browser.await(d -> rowWith("#destinations-table tr", "topic"))
+                .findElement(By.linkText("topic"))
+                .click();
+
+        browser.awaitText("#destination-title", "topic");
+        assertThat(browser.awaitText("#destination-facts", "kafka").getText())
+                .contains("kafka:console-events", "saslJaasConfig=xxxxxx");
+        browser.find("#try-type").sendKeys("VEHICLE_STATE");
+        if (browser.find("#try-send").isSelected()) {
+            browser.find("#try-send").click(); // the document only: there is no broker to send it to
+        }
+        browser.find("#try-form button[type=submit]").click();
+        assertThat(browser.awaitText("#try-document", "VEHICLE_STATE").getText())
+                .contains("\"payload\"");
+        browser.screenshot("destination-kafka");
+        assertThat(browser.script("return document.body.innerText").toString()).doesNotContain("console-s3cret");
+    }
+
+    @Test
+    @Order(9)
     void worksFromTheKeyboardMovingTheFocusToEachPageAndBackFromACancelledConfirmation() {
         signedIn("#overview");
         browser.find("#nav a[href='#destinations']").sendKeys(Keys.ENTER);
@@ -390,7 +421,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void everyControlHasALabelAndThePageLoggedNoErrorOrPolicyViolation() {
         signedIn("#destinations");
         browser.awaitText("#destinations-table", "sink");
