@@ -55,7 +55,7 @@ class V3SubscriptionSyncRestartIT {
                 .willReturn(aResponse()
                         .withStatus(202)
                         .withBody("{\"meta\":{\"message\":\"subscription creation in progress\"}}")
-                        .withFixedDelay(150)));
+                        .withFixedDelay(60)));
         String database = ServiceProcess.newDatabaseUrl("v3-sync-restart");
 
         try (ServiceProcess service = start(database)) {
