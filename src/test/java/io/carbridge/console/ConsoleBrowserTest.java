@@ -352,12 +352,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(7)
     void showsADestinationsSettingsAndTriesItsTransformAndItsSink() {
-        signedIn("#destinations");
-        browser.await(d -> rowWith("#destinations-table tr", "crm"))
-                .findElement(By.linkText("crm"))
-                .click();
-
-        browser.awaitText("#destination-title", "crm");
+        destinationPage("crm");
         browser.awaitText("#destination-settings", "direct:crm-contact-activity");
         assertThat(browser.find("#destination-facts").getText()).contains("http", "http://127.0.0.1:");
         browser.find("#try-form button[type=submit]").click();
@@ -381,12 +376,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(8)
     void showsAKafkaDestinationsSinkWithItsSecretMaskedAndTriesItsDocument() {
-        signedIn("#destinations");
-        browser.await(d -> rowWith("#destinations-table tr", "topic"))
-                .findElement(By.linkText("topic"))
-                .click();
-
-        browser.awaitText("#destination-title", "topic");
+        destinationPage("topic");
         assertThat(browser.awaitText("#destination-facts", "kafka").getText())
                 .contains("kafka:console-events", "saslJaasConfig=xxxxxx");
         browser.find("#try-type").sendKeys("VEHICLE_STATE");
@@ -466,6 +456,15 @@ class ConsoleBrowserTest {
             shown.submit();
             browser.await(d -> displayed("#nav"));
         }
+    }
+
+    /** A destination's page, reached from the list of destinations as a user does. */
+    private void destinationPage(String name) {
+        signedIn("#destinations");
+        browser.await(d -> rowWith("#destinations-table tr", name))
+                .findElement(By.linkText(name))
+                .click();
+        browser.awaitText("#destination-title", name);
     }
 
     /** The confirmation every action asks for: Cancel has the focus, the other button names the action. */
